@@ -1,0 +1,390 @@
+#!/usr/bin/env bash
+# Local single-node Apache Kafka broker (KRaft, no ZooKeeper, no Docker) for development and tests.
+#
+# The broker runs from the Apache Kafka jars on Maven Central, resolved once with Maven
+# (deploy/local/kafka/pom.xml) into a cache directory. Needs java (17+) and, on first use, mvn.
+#
+# Usage: deploy/local/kafka.sh start|stop|status|wait|logs [-f]|reset|classpath|run-class CLASS [ARGS...]
+#   start      resolve jars if needed, format storage if needed, start the broker in the background
+#              and wait until it answers a Kafka ApiVersions request. Idempotent.
+#   stop       SIGTERM, wait up to KAFKA_STOP_TIMEOUT s, then SIGKILL. Exit 0 if nothing was running.
+#   status     print the bootstrap address and exit 0 if the broker is running and answering; else exit 1.
+#   wait       wait (up to KAFKA_START_TIMEOUT s) until the broker answers; exit 1 on timeout.
+#   logs       print the last 200 lines of <data dir>/broker.log (-f: follow).
+#   reset      stop, then delete the data dir (topics, offsets, cluster id).
+#   classpath  print the resolved classpath (resolving it first if needed).
+#   run-class  run a Kafka tool class on that classpath, e.g.
+#              run-class org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --list
+#
+# Settings (environment variables, with defaults):
+#   KAFKA_VERSION          4.4.0        Apache Kafka version (org.apache.kafka:kafka_2.13), 3.x or 4.x. Tested with
+#                                       kafkajs 2.2.4: see deploy/local/README.md. A data dir formatted by one
+#                                       version is refused by another (run `reset` or use another KAFKA_DATA_DIR).
+#   KAFKA_PORT             9092         PLAINTEXT listener on 127.0.0.1 (the bootstrap address for clients).
+#   KAFKA_CONTROLLER_PORT  9093         KRaft CONTROLLER listener on 127.0.0.1.
+#   KAFKA_DATA_DIR         <repo root>/.baton/kafka
+#                                       server.properties, cluster.id, logs/ (topic data), broker.log, kafka.pid.
+#   KAFKA_CACHE_DIR        ${XDG_CACHE_HOME:-$HOME/.cache}/baton/kafka-<KAFKA_VERSION>
+#                                       resolved jars (lib/) and classpath.txt.
+#   KAFKA_HEAP_OPTS        -Xms256m -Xmx768m
+#   KAFKA_JVM_OPTS         G1 with short pauses, exit on OOM (replaces the defaults when set).
+#   KAFKA_OPTS             (empty)      extra JVM options appended to the above.
+#   KAFKA_START_TIMEOUT    90           seconds `start` / `wait` wait for the broker to answer.
+#   KAFKA_STOP_TIMEOUT     30           seconds `stop` waits after SIGTERM before SIGKILL.
+#   JAVA                   java         Java executable.
+#   MVN                    mvn          Maven executable (only used while the jars are not cached).
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+CONF_DIR="$SCRIPT_DIR/kafka"
+POM="$CONF_DIR/pom.xml"
+
+KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.baton/kafka}"
+KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/baton/kafka-$KAFKA_VERSION}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true}"
+KAFKA_OPTS="${KAFKA_OPTS:-}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+JAVA="${JAVA:-java}"
+MVN="${MVN:-mvn}"
+
+HOST=127.0.0.1
+BOOTSTRAP="$HOST:$KAFKA_PORT"
+KAFKA_DATA_DIR="${KAFKA_DATA_DIR%/}"
+case "$KAFKA_DATA_DIR" in /*) ;; *) KAFKA_DATA_DIR="$PWD/$KAFKA_DATA_DIR" ;; esac
+PID_FILE="$KAFKA_DATA_DIR/kafka.pid"
+LOG_FILE="$KAFKA_DATA_DIR/broker.log"
+PROPS_FILE="$KAFKA_DATA_DIR/server.properties"
+LOG_DIRS="$KAFKA_DATA_DIR/logs"
+CLUSTER_ID_FILE="$KAFKA_DATA_DIR/cluster.id"
+VERSION_FILE="$KAFKA_DATA_DIR/kafka.version"
+
+KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
+if [[ "$KAFKA_MAJOR" -ge 4 ]]; then
+  LOGGING=log4j2
+  LOG_OPTS="-Dlog4j2.configurationFile=$CONF_DIR/log4j2.xml"
+else
+  LOGGING=reload4j
+  LOG_OPTS="-Dlog4j.configuration=file:$CONF_DIR/log4j.properties"
+fi
+
+log() { printf 'kafka.sh: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Jar resolution
+
+# Fingerprint of what the cache was resolved from; a changed pom or version re-resolves.
+cache_stamp() {
+  printf '%s %s %s\n' "$KAFKA_VERSION" "$LOGGING" "$(sha256sum "$POM" | cut -d' ' -f1)"
+}
+
+classpath_ready() {
+  [[ -f "$KAFKA_CACHE_DIR/.resolved" && -f "$KAFKA_CACHE_DIR/classpath.txt" ]] &&
+    [[ "$(cat "$KAFKA_CACHE_DIR/.resolved")" == "$(cache_stamp)" ]]
+}
+
+resolve_classpath() {
+  classpath_ready && return 0
+  command -v "$MVN" >/dev/null || die "jars for Kafka $KAFKA_VERSION are not cached in $KAFKA_CACHE_DIR and '$MVN' is not installed"
+  mkdir -p "$KAFKA_CACHE_DIR"
+  exec 8>"$KAFKA_CACHE_DIR/.lock"
+  flock -w 600 8 || die "timed out waiting for the lock on $KAFKA_CACHE_DIR"
+  if classpath_ready; then exec 8>&-; return 0; fi
+
+  local tmp mvn_log started
+  tmp="$(mktemp -d "$KAFKA_CACHE_DIR/lib.tmp.XXXXXX")"
+  mvn_log="$KAFKA_CACHE_DIR/mvn.log"
+  local args=(-B -f "$POM" -Dkafka.version="$KAFKA_VERSION" -Dkafka.logging="$LOGGING"
+    -Dbaton.build.dir="$KAFKA_CACHE_DIR/build"
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp")
+  started=$SECONDS
+  log "resolving Kafka $KAFKA_VERSION jars into $KAFKA_CACHE_DIR"
+  if ! "$MVN" -q -o "${args[@]}" >"$mvn_log" 2>&1; then
+    log "not all in the local Maven repository; resolving online (Maven Central)"
+    if ! "$MVN" -q "${args[@]}" >"$mvn_log" 2>&1; then
+      tail -n 40 "$mvn_log" >&2
+      rm -rf "$tmp"
+      die "Maven could not resolve Kafka $KAFKA_VERSION (full log: $mvn_log)"
+    fi
+  fi
+  compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null || { rm -rf "$tmp"; die "Maven resolved no kafka_2.13 jar (log: $mvn_log)"; }
+  rm -rf "$KAFKA_CACHE_DIR/lib" "$KAFKA_CACHE_DIR/build"
+  mv "$tmp" "$KAFKA_CACHE_DIR/lib"
+  (
+    shopt -s nullglob
+    jars=("$KAFKA_CACHE_DIR"/lib/*.jar)
+    IFS=:
+    printf '%s\n' "${jars[*]}"
+  ) >"$KAFKA_CACHE_DIR/classpath.txt"
+  cache_stamp >"$KAFKA_CACHE_DIR/.resolved"
+  log "resolved $(ls "$KAFKA_CACHE_DIR/lib" | wc -l) jars in $((SECONDS - started)) s"
+  exec 8>&-
+}
+
+classpath() { cat "$KAFKA_CACHE_DIR/classpath.txt"; }
+
+# ---------------------------------------------------------------------------------------------
+# Process and readiness checks
+
+# Pid of the broker started by this script for this data dir, or nothing.
+broker_pid() {
+  local pid="" args
+  [[ -f "$PID_FILE" ]] && pid="$(tr -dc '0-9' <"$PID_FILE")"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    args="$(ps -o args= -p "$pid" 2>/dev/null || true)"
+    if [[ "$args" == *"kafka.Kafka $PROPS_FILE"* ]]; then
+      echo "$pid"
+      return 0
+    fi
+  fi
+  # Pid file lost or stale: look for a broker running on exactly this data dir's config.
+  if command -v pgrep >/dev/null; then
+    pid="$(pgrep -f -- "kafka\.Kafka $PROPS_FILE\$" | head -n1 || true)"
+    [[ -n "$pid" ]] && { echo "$pid"; return 0; }
+  fi
+  return 1
+}
+
+# A real Kafka protocol round trip: ApiVersions v0 (api key 18, correlation id 42) on the
+# PLAINTEXT listener. The broker only processes requests once it has fully started.
+kafka_answers() {
+  local port="${1:-$KAFKA_PORT}" out
+  out="$(timeout 3 bash -c '
+    exec 3<>"/dev/tcp/$0/$1" || exit 1
+    printf "\x00\x00\x00\x15\x00\x12\x00\x00\x00\x00\x00\x2a\x00\x0bbaton-probe" >&3
+    od -An -tx1 -N10 <&3
+  ' "$HOST" "$port" 2>/dev/null)" || return 1
+  out="${out//[[:space:]]/}"
+  # int32 size, int32 correlation id (= 42), int16 error code
+  [[ "${out:8:8}" == "0000002a" ]]
+}
+
+port_open() {
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/null
+}
+
+wait_ready() {
+  local pid="${1:-}" deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      return 2
+    fi
+    kafka_answers && return 0
+    sleep 0.25
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+write_config() {
+  mkdir -p "$LOG_DIRS"
+  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
+    -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+    -e "s|@KAFKA_LOG_DIRS@|$LOG_DIRS|g" \
+    "$CONF_DIR/server.properties.template" >"$PROPS_FILE.tmp"
+  if [[ "$KAFKA_MAJOR" -ge 4 ]]; then
+    # Share groups (KIP-932) keep their state in an internal topic with replication factor 3 by default.
+    printf '%s\n' '' '# Kafka 4.x: share-group state topic on a single node.' \
+      'share.coordinator.state.topic.replication.factor=1' \
+      'share.coordinator.state.topic.min.isr=1' >>"$PROPS_FILE.tmp"
+  fi
+  mv "$PROPS_FILE.tmp" "$PROPS_FILE"
+}
+
+format_storage() {
+  if [[ -f "$LOG_DIRS/meta.properties" ]]; then
+    local formatted
+    formatted="$(cat "$VERSION_FILE" 2>/dev/null || echo unknown)"
+    if [[ "$formatted" != "$KAFKA_VERSION" ]]; then
+      die "$KAFKA_DATA_DIR was formatted by Kafka $formatted, not $KAFKA_VERSION; run '$0 reset' (deletes its data) or use another KAFKA_DATA_DIR"
+    fi
+    return 0
+  fi
+  local cluster_id
+  if [[ -s "$CLUSTER_ID_FILE" ]]; then
+    cluster_id="$(cat "$CLUSTER_ID_FILE")"
+  else
+    # A Kafka Uuid: 16 random bytes, URL-safe base64 without padding (22 characters).
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    echo "$cluster_id" >"$CLUSTER_ID_FILE"
+  fi
+  log "formatting $LOG_DIRS (cluster id $cluster_id)"
+  # shellcheck disable=SC2086
+  if ! "$JAVA" -Xmx256m $LOG_OPTS -cp "$(classpath)" kafka.tools.StorageTool \
+    format -t "$cluster_id" -c "$PROPS_FILE" >"$KAFKA_DATA_DIR/format.log" 2>&1; then
+    cat "$KAFKA_DATA_DIR/format.log" >&2
+    die "formatting the KRaft storage failed"
+  fi
+  echo "$KAFKA_VERSION" >"$VERSION_FILE"
+}
+
+lock_data_dir() {
+  mkdir -p "$KAFKA_DATA_DIR"
+  exec 9>"$KAFKA_DATA_DIR/.lock"
+  flock -w $((KAFKA_START_TIMEOUT + KAFKA_STOP_TIMEOUT + 60)) 9 || die "timed out waiting for the lock on $KAFKA_DATA_DIR"
+}
+
+cmd_start() {
+  command -v "$JAVA" >/dev/null || die "'$JAVA' not found: install a Java 17+ runtime"
+  lock_data_dir
+  local pid started=$SECONDS rc
+  if pid="$(broker_pid)"; then
+    if kafka_answers; then
+      log "already running (pid $pid) on $BOOTSTRAP"
+      echo "$BOOTSTRAP"
+      return 0
+    fi
+    log "broker pid $pid is running but not answering yet; waiting"
+    rc=0; wait_ready "$pid" || rc=$?
+    if ((rc == 0)); then echo "$BOOTSTRAP"; return 0; fi
+    tail -n 60 "$LOG_FILE" >&2 || true
+    die "broker pid $pid did not answer on $BOOTSTRAP within ${KAFKA_START_TIMEOUT}s (stop it with '$0 stop')"
+  fi
+  if port_open "$KAFKA_PORT"; then
+    die "port $KAFKA_PORT is already in use by another process (not a broker started by this script for $KAFKA_DATA_DIR); set KAFKA_PORT"
+  fi
+  if port_open "$KAFKA_CONTROLLER_PORT"; then
+    die "port $KAFKA_CONTROLLER_PORT is already in use by another process; set KAFKA_CONTROLLER_PORT"
+  fi
+
+  resolve_classpath
+  write_config
+  format_storage
+
+  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
+  log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (data: $KAFKA_DATA_DIR)"
+  # shellcheck disable=SC2086
+  nohup setsid "$JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_OPTS $LOG_OPTS $KAFKA_OPTS \
+    -Dkafka.logs.dir="$KAFKA_DATA_DIR" -cp "$(classpath)" \
+    kafka.Kafka "$PROPS_FILE" >"$LOG_FILE" 2>&1 </dev/null 9>&- &
+  pid=$!
+  echo "$pid" >"$PID_FILE"
+
+  rc=0; wait_ready "$pid" || rc=$?
+  if ((rc == 0)); then
+    log "ready on $BOOTSTRAP (pid $pid) after $((SECONDS - started)) s"
+    echo "$BOOTSTRAP"
+    return 0
+  fi
+  if ((rc == 2)); then
+    log "the broker exited during startup; last lines of $LOG_FILE:"
+    tail -n 60 "$LOG_FILE" >&2 || true
+    rm -f "$PID_FILE"
+    exit 1
+  fi
+  log "the broker did not answer on $BOOTSTRAP within ${KAFKA_START_TIMEOUT}s; last lines of $LOG_FILE:"
+  tail -n 60 "$LOG_FILE" >&2 || true
+  stop_broker >/dev/null 2>&1 || true
+  exit 1
+}
+
+stop_broker() {
+  local pid deadline
+  if ! pid="$(broker_pid)"; then
+    rm -f "$PID_FILE"
+    log "not running"
+    return 0
+  fi
+  log "stopping broker pid $pid"
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "still running after ${KAFKA_STOP_TIMEOUT}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$PID_FILE"
+  log "stopped"
+}
+
+cmd_stop() {
+  [[ -d "$KAFKA_DATA_DIR" ]] || { log "not running"; return 0; }
+  lock_data_dir
+  stop_broker
+}
+
+cmd_status() {
+  local pid
+  if pid="$(broker_pid)"; then
+    if kafka_answers; then
+      log "running: Kafka $(cat "$VERSION_FILE" 2>/dev/null || echo "?"), pid $pid, data $KAFKA_DATA_DIR"
+      echo "$BOOTSTRAP"
+      return 0
+    fi
+    log "pid $pid is running but not answering on $BOOTSTRAP"
+    return 1
+  fi
+  if kafka_answers; then
+    log "not running from this script, but something answers Kafka requests on $BOOTSTRAP"
+  else
+    log "not running"
+  fi
+  return 1
+}
+
+cmd_wait() {
+  local pid="" rc=0
+  pid="$(broker_pid || true)"
+  wait_ready "$pid" || rc=$?
+  case $rc in
+    0) echo "$BOOTSTRAP" ;;
+    2) die "the broker exited (see '$0 logs')" ;;
+    *) die "nothing answered on $BOOTSTRAP within ${KAFKA_START_TIMEOUT}s" ;;
+  esac
+}
+
+cmd_logs() {
+  [[ -f "$LOG_FILE" ]] || die "no log at $LOG_FILE"
+  if [[ "${1:-}" == "-f" ]]; then exec tail -n 200 -F "$LOG_FILE"; fi
+  tail -n 200 "$LOG_FILE"
+}
+
+cmd_reset() {
+  case "$KAFKA_DATA_DIR" in
+    "" | / | "$HOME" | "$REPO_ROOT" | "$REPO_ROOT/.baton") die "refusing to delete KAFKA_DATA_DIR=$KAFKA_DATA_DIR" ;;
+  esac
+  if [[ -d "$KAFKA_DATA_DIR" ]]; then
+    lock_data_dir
+    stop_broker
+    rm -rf "$KAFKA_DATA_DIR"
+    log "deleted $KAFKA_DATA_DIR"
+  else
+    log "nothing to reset at $KAFKA_DATA_DIR"
+  fi
+}
+
+cmd_run_class() {
+  [[ $# -ge 1 ]] || die "usage: $0 run-class CLASS [ARGS...]"
+  resolve_classpath
+  # shellcheck disable=SC2086
+  exec "$JAVA" -Xmx512m $LOG_OPTS -cp "$(classpath)" "$@"
+}
+
+usage() {
+  sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+cmd="${1:-}"
+[[ $# -gt 0 ]] && shift
+case "$cmd" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  wait) cmd_wait ;;
+  logs) cmd_logs "$@" ;;
+  reset) cmd_reset ;;
+  classpath) resolve_classpath && classpath ;;
+  run-class) cmd_run_class "$@" ;;
+  -h | --help | help) usage ;;
+  *) usage ;;
+esac

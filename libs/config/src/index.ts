@@ -1,0 +1,2 @@
+export * from './setting.decorator.js';
+export * from './load-config.js';

@@ -1,0 +1,133 @@
+import { Type } from 'class-transformer';
+import {
+  Equals,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { STEP_KINDS, type StepKind } from './step-kind.js';
+
+/** What started the run, as the trigger service accepted it. */
+export class TriggerSnapshot {
+  @IsString() @Length(1, 200) eventType!: string;
+  @IsString() @Length(1, 200) idempotencyKey!: string;
+  @IsOptional() @IsString() source?: string;
+  @IsObject() data!: Record<string, unknown>;
+  @IsISO8601() receivedAt!: string;
+}
+
+export const EVIDENCE_KINDS = ['record', 'passage', 'history'] as const;
+
+/** One piece of gathered context. `weak` is set when the evidence should not be trusted alone. */
+export class Evidence {
+  @IsString() @Length(1, 200) source!: string;
+  @IsIn(EVIDENCE_KINDS) kind!: (typeof EVIDENCE_KINDS)[number];
+  @IsOptional() @IsString() ref?: string;
+  @IsDefined() content!: unknown;
+  @IsOptional() @IsNumber() score?: number;
+  @IsBoolean() weak!: boolean;
+  @IsOptional() @IsString() note?: string;
+}
+
+/** One finished step, as later steps see it. */
+export class StepRecord {
+  @IsString() @Length(1, 100) name!: string;
+  @IsIn(STEP_KINDS) kind!: StepKind;
+  @IsInt() @Min(0) seq!: number;
+  @IsString() @Length(1, 100) outcome!: string;
+  @IsOptional() @IsObject() output?: Record<string, unknown>;
+}
+
+/** What a run carries from step to step: the trigger, the evidence and the history so far. */
+export class RunState {
+  @ValidateNested() @Type(() => TriggerSnapshot) trigger!: TriggerSnapshot;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => Evidence) evidence!: Evidence[];
+  @IsBoolean() weakEvidence!: boolean;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => StepRecord) history!: StepRecord[];
+}
+
+export const DECISION_NEXT = ['act', 'escalate', 'complete', 'fail'] as const;
+export type DecisionNext = (typeof DECISION_NEXT)[number];
+
+/** The decision step's output contract: every decision has a label, a confidence and a why. */
+export class DecisionRecord {
+  @IsIn(DECISION_NEXT) next!: DecisionNext;
+  @IsOptional() @IsString() tool?: string;
+  @IsOptional() @IsObject() args?: Record<string, unknown>;
+  @IsString() @Length(1, 200) label!: string;
+  @IsNumber() @Min(0) @Max(1) confidence!: number;
+  @IsString() rationale!: string;
+  @IsIn(['rules', 'model', 'reviewer']) decidedBy!: 'rules' | 'model' | 'reviewer';
+}
+
+export const TOOL_RESULT_STATUS = ['succeeded', 'failed', 'simulated'] as const;
+
+/** What executing (or, in shadow mode, simulating) a granted tool produced. */
+export class ToolResult {
+  @IsIn(TOOL_RESULT_STATUS) status!: (typeof TOOL_RESULT_STATUS)[number];
+  @IsOptional() @IsObject() output?: Record<string, unknown>;
+  @IsOptional() @IsString() error?: string;
+  @IsOptional() @IsString() idempotencyKey?: string;
+}
+
+export class ContextPayload {
+  @Equals('context') kind!: 'context';
+  @ValidateNested() @Type(() => TriggerSnapshot) trigger!: TriggerSnapshot;
+}
+
+export class DecisionPayload {
+  @Equals('decision') kind!: 'decision';
+  @ValidateNested() @Type(() => RunState) state!: RunState;
+  /** Why the decision step is asked (again): after context, a validation failure, a review. */
+  @IsOptional() @IsString() reason?: string;
+}
+
+export class ActionPayload {
+  @Equals('action') kind!: 'action';
+  @ValidateNested() @Type(() => RunState) state!: RunState;
+  @ValidateNested() @Type(() => DecisionRecord) decision!: DecisionRecord;
+}
+
+export class ValidationPayload {
+  @Equals('validation') kind!: 'validation';
+  @ValidateNested() @Type(() => RunState) state!: RunState;
+  @ValidateNested() @Type(() => DecisionRecord) decision!: DecisionRecord;
+  /** Absent when a proposal is checked before it is executed. */
+  @IsOptional() @ValidateNested() @Type(() => ToolResult) result?: ToolResult;
+}
+
+export class EscalationPayload {
+  @Equals('escalation') kind!: 'escalation';
+  @ValidateNested() @Type(() => RunState) state!: RunState;
+  @IsOptional() @ValidateNested() @Type(() => DecisionRecord) decision?: DecisionRecord;
+  @IsString() @Length(1, 2000) reason!: string;
+}
+
+/** Payload type per step kind: the discriminated union the envelope carries. */
+export interface StepPayloads {
+  context: ContextPayload;
+  decision: DecisionPayload;
+  action: ActionPayload;
+  validation: ValidationPayload;
+  escalation: EscalationPayload;
+}
+export type StepPayload = StepPayloads[StepKind];
+
+export const STEP_PAYLOAD_CLASSES = {
+  context: ContextPayload,
+  decision: DecisionPayload,
+  action: ActionPayload,
+  validation: ValidationPayload,
+  escalation: EscalationPayload,
+} as const satisfies { [K in StepKind]: new () => StepPayloads[K] };

@@ -1,0 +1,76 @@
+import {
+  decodeStepEnvelope,
+  decodeTriggerEvent,
+  parseJson,
+  type Decoded,
+  type StepEnvelope,
+  type TriggerEvent,
+} from '@baton/contracts';
+import { BATON_ATTR } from '@baton/telemetry';
+import type { InboundRecord } from '../transport/transport.js';
+
+/** How one kind of message is read from and written to a topic. */
+export interface MessageCodec<T> {
+  readonly name: string;
+  /** Parses and validates; never throws. */
+  decode(record: InboundRecord): Decoded<T>;
+  encode(message: T): string;
+  /** Inbox key: handling the same id twice has no further effect. */
+  idOf(message: T): string;
+  /** Kafka key: messages with one key keep their order. */
+  keyOf(message: T): string;
+  /** Span attributes describing the message. */
+  attributesOf(message: T): Record<string, string | number>;
+  /** The `traceparent` the message itself carries, if any. */
+  traceparentOf(message: T): string | undefined;
+  /** The message with its own `traceparent` set, for messages that carry one. */
+  withTraceparent?(message: T, traceparent: string): T;
+}
+
+function jsonCodec<T>(
+  name: string,
+  decodeValue: (plain: unknown) => Decoded<T>,
+  rest: Omit<MessageCodec<T>, 'name' | 'decode' | 'encode'>,
+): MessageCodec<T> {
+  return {
+    name,
+    decode(record) {
+      if (record.value === null || record.value.length === 0) {
+        return { ok: false, errors: ['(root): empty message value'] };
+      }
+      const parsed = parseJson(record.value.toString('utf8'));
+      return parsed.ok ? decodeValue(parsed.value) : parsed;
+    },
+    encode: (message) => JSON.stringify(message),
+    ...rest,
+  };
+}
+
+export const stepEnvelopeCodec: MessageCodec<StepEnvelope> = jsonCodec('step-envelope.v1', decodeStepEnvelope, {
+  idOf: (envelope) => envelope.envelopeId,
+  keyOf: (envelope) => envelope.runId,
+  traceparentOf: (envelope) => envelope.traceparent,
+  withTraceparent: (envelope, traceparent) => ({ ...envelope, traceparent }),
+  attributesOf: (envelope) => ({
+    [BATON_ATTR.runId]: envelope.runId,
+    [BATON_ATTR.workflowId]: envelope.workflow.id,
+    [BATON_ATTR.workflowVersion]: envelope.workflow.version,
+    [BATON_ATTR.stepName]: envelope.step.name,
+    [BATON_ATTR.stepKind]: envelope.step.kind,
+    [BATON_ATTR.stepSeq]: envelope.step.seq,
+    [BATON_ATTR.stepAttempt]: envelope.step.attempt,
+    [BATON_ATTR.envelopeId]: envelope.envelopeId,
+    [BATON_ATTR.tenantId]: envelope.tenantId,
+  }),
+});
+
+export const triggerEventCodec: MessageCodec<TriggerEvent> = jsonCodec('trigger-event.v1', decodeTriggerEvent, {
+  idOf: (event) => `${event.tenantId}:${event.idempotencyKey}`,
+  keyOf: (event) => `${event.tenantId}:${event.idempotencyKey}`,
+  traceparentOf: () => undefined,
+  attributesOf: (event) => ({
+    [BATON_ATTR.workflowId]: event.workflowId,
+    [BATON_ATTR.tenantId]: event.tenantId,
+    'baton.trigger.event_type': event.eventType,
+  }),
+});

@@ -1,0 +1,125 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { deadLetterTopic } from '@baton/contracts';
+import type { Logger } from '@baton/telemetry';
+import type { MessagingConfig } from './messaging.config.js';
+import { MessagePipeline, encodeWithTrace, type MessageHandler, type Route } from './pipeline/message-pipeline.js';
+import { DeadLetters } from './pipeline/dead-letter.js';
+import { Inbox } from './store/inbox.js';
+import { Outbox, type OutboxRow } from './store/outbox.js';
+import type { MessageTransport, RecordHandler, Subscription, TopicSpec } from './transport/transport.js';
+
+export interface MessagingRuntimeOptions {
+  /** Consumer group and inbox name: the service name. */
+  consumer: string;
+  transport: MessageTransport;
+  dataSource: DataSource;
+  logger: Logger;
+  config: MessagingConfig;
+}
+
+/** A transaction that may also emit messages, published once it commits. */
+export interface OutboxTransaction {
+  readonly manager: EntityManager;
+  emit<T>(route: Route<T>, message: T): void;
+}
+
+/**
+ * One service's messaging: its handlers (one per topic), its consumer group, its inbox and
+ * outbox, and its dead letters. `start` subscribes; `stop` drains, commits and leaves.
+ */
+export class MessagingRuntime {
+  readonly outbox: Outbox;
+  private readonly pipeline: MessagePipeline;
+  private readonly handlers = new Map<string, RecordHandler>();
+  private subscription: Subscription | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: MessagingRuntimeOptions) {
+    const { config, transport, dataSource, logger, consumer } = options;
+    this.outbox = new Outbox(dataSource, transport, logger, {
+      sweepIntervalMs: config.outboxSweepIntervalMs,
+      sweepGraceMs: config.outboxSweepGraceMs,
+      sweepBatchSize: 500,
+    });
+    this.pipeline = new MessagePipeline({
+      consumer,
+      dataSource,
+      outbox: this.outbox,
+      deadLetters: new DeadLetters(transport, consumer, logger),
+      retry: {
+        maxAttempts: config.retryMaxAttempts,
+        initialDelayMs: config.retryInitialDelayMs,
+        maxDelayMs: config.retryMaxDelayMs,
+      },
+      logger,
+      messagingSystem: transport.name === 'kafka' ? 'kafka' : 'baton.in-process',
+    });
+  }
+
+  get stats() {
+    return this.subscription?.stats;
+  }
+
+  get transport(): MessageTransport {
+    return this.options.transport;
+  }
+
+  on<T>(route: Route<T>, handler: MessageHandler<T>): this {
+    if (this.subscription) throw new Error('handlers must be registered before start()');
+    if (this.handlers.has(route.topic)) throw new Error(`a handler for ${route.topic} is already registered`);
+    this.handlers.set(route.topic, this.pipeline.handlerFor(route, handler));
+    return this;
+  }
+
+  /** Creates the topics this service reads and dead-letters to (plus `extra`), if missing. */
+  async ensureTopics(extra: TopicSpec[] = []): Promise<void> {
+    const topics = [...this.handlers.keys()];
+    await this.options.transport.ensureTopics([
+      ...topics.flatMap((topic) => [{ topic }, { topic: deadLetterTopic(topic) }]),
+      ...extra,
+    ]);
+  }
+
+  async start(): Promise<void> {
+    const { transport, config, consumer } = this.options;
+    await transport.connect();
+    this.outbox.startSweeper();
+    this.pruneTimer = setInterval(
+      () => void Inbox.prune(this.options.dataSource, config.inboxRetentionMs).catch(() => undefined),
+      Math.min(config.inboxRetentionMs, 3_600_000),
+    );
+    this.pruneTimer.unref();
+    if (this.handlers.size === 0) return;
+    const handlers = this.handlers;
+    this.subscription = await transport.subscribe({
+      groupId: consumer,
+      topics: [...handlers.keys()],
+      concurrency: config.concurrency,
+      maxBuffered: config.maxBuffered || config.concurrency * 4,
+      handler: (record, shutdown) => handlers.get(record.topic)!(record, shutdown),
+    });
+  }
+
+  /** Runs `work` in a transaction; what it emits is published after commit (outbox). */
+  async transaction<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
+    const staged: OutboxRow[] = [];
+    const result = await this.options.dataSource.transaction((manager) =>
+      work({
+        manager,
+        emit: (route, message) => staged.push(this.outbox.stage(encodeWithTrace(route, message))),
+      }).then(async (value) => {
+        await this.outbox.insert(manager, staged);
+        return value;
+      }),
+    );
+    await this.outbox.publishCommitted(staged);
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    await this.subscription?.stop(this.options.config.drainTimeoutMs);
+    this.subscription = undefined;
+    await this.outbox.stopSweeper();
+  }
+}

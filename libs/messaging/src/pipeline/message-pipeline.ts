@@ -1,0 +1,188 @@
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import type { DataSource, EntityManager } from 'typeorm';
+import { MESSAGING_ATTR, extractTraceContext, injectTraceHeaders, type Logger } from '@baton/telemetry';
+import type { MessageCodec } from '../codec/message-codec.js';
+import { Inbox } from '../store/inbox.js';
+import type { Outbox, OutboxRow } from '../store/outbox.js';
+import type { InboundRecord, RecordHandler } from '../transport/transport.js';
+import { DeadLetters } from './dead-letter.js';
+import { PermanentFailure, retryDelay, type RetryPolicy } from './retry-policy.js';
+
+/** A topic and how its messages are encoded. */
+export interface Route<T> {
+  topic: string;
+  codec: MessageCodec<T>;
+}
+
+/** What a handler gets beside its decoded message. */
+export interface HandlerContext {
+  /** The transaction: the handler's writes, its inbox row and its outbox rows commit together. */
+  readonly manager: EntityManager;
+  readonly record: Readonly<Pick<InboundRecord, 'topic' | 'partition' | 'offset' | 'key'>>;
+  /** 1 on the first try, then counts transient-failure retries of this delivery. */
+  readonly attempt: number;
+  /** Sends a message after this transaction commits (through the outbox). */
+  emit<T>(route: Route<T>, message: T): void;
+}
+
+export type MessageHandler<T> = (message: T, context: HandlerContext) => Promise<void>;
+
+export interface PipelineOptions {
+  /** Names this consumer in the inbox and on dead letters; the consumer group id. */
+  consumer: string;
+  dataSource: DataSource;
+  outbox: Outbox;
+  deadLetters: DeadLetters;
+  retry: RetryPolicy;
+  logger: Logger;
+  messagingSystem?: string;
+}
+
+const tracer = trace.getTracer('@baton/messaging');
+
+/**
+ * Everything between a raw record and a handler, the same for every transport:
+ * decode and validate once (invalid → dead letter), continue the trace, run the handler
+ * in a transaction with its inbox claim and outbox rows, retry transient failures with
+ * backoff, dead-letter after the last attempt, publish the outbox after commit.
+ */
+export class MessagePipeline {
+  constructor(private readonly options: PipelineOptions) {}
+
+  handlerFor<T>(route: Route<T>, handle: MessageHandler<T>): RecordHandler {
+    return (record, shutdown) => this.process(route, handle, record, shutdown);
+  }
+
+  private async process<T>(route: Route<T>, handle: MessageHandler<T>, record: InboundRecord, shutdown: AbortSignal): Promise<void> {
+    const decoded = route.codec.decode(record);
+    const parent = extractTraceContext(record.headers, decoded.ok ? route.codec.traceparentOf(decoded.value) : undefined);
+    const attributes = {
+      [MESSAGING_ATTR.system]: this.options.messagingSystem ?? 'kafka',
+      [MESSAGING_ATTR.operationType]: 'process',
+      [MESSAGING_ATTR.operationName]: 'process',
+      [MESSAGING_ATTR.destination]: record.topic,
+      [MESSAGING_ATTR.partition]: String(record.partition),
+      [MESSAGING_ATTR.consumerGroup]: this.options.consumer,
+      [MESSAGING_ATTR.kafkaOffset]: Number(record.offset),
+      [MESSAGING_ATTR.bodySize]: record.value?.length ?? 0,
+      ...(record.key ? { [MESSAGING_ATTR.kafkaKey]: record.key } : {}),
+      ...(decoded.ok
+        ? { ...route.codec.attributesOf(decoded.value), [MESSAGING_ATTR.messageId]: route.codec.idOf(decoded.value) }
+        : {}),
+    };
+    await tracer.startActiveSpan(`process ${record.topic}`, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
+      try {
+        if (!decoded.ok) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'invalid message' });
+          await this.options.deadLetters.send(record, 'invalid-message', decoded.errors, 0, shutdown);
+          return;
+        }
+        await this.handleWithRetries(route, handle, decoded.value, record, span, shutdown);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async handleWithRetries<T>(
+    route: Route<T>,
+    handle: MessageHandler<T>,
+    message: T,
+    record: InboundRecord,
+    span: Span,
+    shutdown: AbortSignal,
+  ): Promise<void> {
+    const { retry, logger } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.handleOnce(route, handle, message, record, attempt);
+        span.setAttribute('baton.inbox.duplicate', outcome === 'duplicate');
+        return;
+      } catch (error) {
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        span.recordException(error instanceof Error ? error : new Error(reason));
+        const permanent = error instanceof PermanentFailure;
+        if (permanent || attempt >= retry.maxAttempts) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+          await this.options.deadLetters.send(record, permanent ? 'handler-rejected' : 'handler-failed', [reason], attempt, shutdown);
+          return;
+        }
+        const delay = retryDelay(retry, attempt);
+        logger.warn({ err: error, attempt, delayMs: delay, topic: record.topic, offset: record.offset }, 'handler failed; retrying');
+        await abortableDelay(delay, shutdown);
+      }
+    }
+  }
+
+  private async handleOnce<T>(
+    route: Route<T>,
+    handle: MessageHandler<T>,
+    message: T,
+    record: InboundRecord,
+    attempt: number,
+  ): Promise<'handled' | 'duplicate'> {
+    const { dataSource, outbox, consumer } = this.options;
+    const staged: OutboxRow[] = [];
+    const handled = await dataSource.transaction(async (manager) => {
+      if (!(await Inbox.claim(manager, consumer, route.codec.idOf(message), record))) return false;
+      const ctx: HandlerContext = {
+        manager,
+        record: { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key },
+        attempt,
+        emit: (target, out) => staged.push(outbox.stage(encodeWithTrace(target, out))),
+      };
+      await handle(message, ctx);
+      await outbox.insert(manager, staged);
+      return true;
+    });
+    if (!handled) return 'duplicate';
+    await outbox.publishCommitted(staged);
+    return 'handled';
+  }
+}
+
+/**
+ * Records a producer span for the message (its parent is whatever is active: the consume
+ * span of the message being handled) and puts that span's context in the message headers,
+ * and in the message itself where it has a `traceparent` field.
+ */
+export function encodeWithTrace<T>(route: Route<T>, message: T, system = 'kafka') {
+  const key = route.codec.keyOf(message);
+  const span = tracer.startSpan(`send ${route.topic}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      [MESSAGING_ATTR.system]: system,
+      [MESSAGING_ATTR.operationType]: 'send',
+      [MESSAGING_ATTR.operationName]: 'send',
+      [MESSAGING_ATTR.destination]: route.topic,
+      [MESSAGING_ATTR.kafkaKey]: key,
+      [MESSAGING_ATTR.messageId]: route.codec.idOf(message),
+      ...route.codec.attributesOf(message),
+    },
+  });
+  const headers = injectTraceHeaders({}, trace.setSpan(context.active(), span));
+  const traceparent = headers['traceparent'];
+  const traced = traceparent && route.codec.withTraceparent ? route.codec.withTraceparent(message, traceparent) : message;
+  span.end();
+  return {
+    topic: route.topic,
+    key,
+    value: route.codec.encode(traced),
+    headers: { ...headers, 'content-type': 'application/json', 'baton-codec': route.codec.name },
+  };
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('shutting down'));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error('shutting down'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

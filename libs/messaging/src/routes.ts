@@ -1,0 +1,37 @@
+import { topicNames, type StepEnvelope, type StepKind, type TriggerEvent, type TopicNames } from '@baton/contracts';
+import { stepEnvelopeCodec, triggerEventCodec } from './codec/message-codec.js';
+import type { Route } from './pipeline/message-pipeline.js';
+
+/** Logical route names: what handlers subscribe to, independent of the topic prefix. */
+export type RouteName = 'trigger.ingress' | `step.${StepKind}`;
+
+export interface RouteTypes {
+  'trigger.ingress': TriggerEvent;
+  'step.context': StepEnvelope<'context'>;
+  'step.decision': StepEnvelope<'decision'>;
+  'step.action': StepEnvelope<'action'>;
+  'step.validation': StepEnvelope<'validation'>;
+  'step.escalation': StepEnvelope<'escalation'>;
+}
+
+/** Resolves logical route names to topics for one topic prefix. */
+export class Routes {
+  readonly names: TopicNames;
+
+  constructor(prefix?: string) {
+    this.names = topicNames(prefix);
+  }
+
+  get<N extends RouteName>(name: N): Route<RouteTypes[N]> {
+    if (name === 'trigger.ingress') {
+      return { topic: this.names.triggerIngress, codec: triggerEventCodec } as Route<RouteTypes[N]>;
+    }
+    const kind = name.slice('step.'.length) as StepKind;
+    return { topic: this.names.steps[kind], codec: stepEnvelopeCodec } as unknown as Route<RouteTypes[N]>;
+  }
+
+  /** The route of a step envelope, by its kind. */
+  step<K extends StepKind>(kind: K): Route<StepEnvelope<K>> {
+    return this.get(`step.${kind}`) as unknown as Route<StepEnvelope<K>>;
+  }
+}

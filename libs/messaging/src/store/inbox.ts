@@ -1,0 +1,29 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { InboundRecord } from '../transport/transport.js';
+
+/**
+ * Records, inside the handler's transaction, that a message was handled. The primary key
+ * makes a second delivery (after a crash or a rebalance) wait for the first transaction and
+ * then see the row: the handler never runs twice to effect for one message id.
+ */
+export const Inbox = {
+  async claim(manager: EntityManager, consumer: string, messageId: string, record: InboundRecord): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO inbox (consumer, message_id, topic, partition, "offset")
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (consumer, message_id) DO NOTHING
+       RETURNING 1`,
+      [consumer, messageId, record.topic, record.partition, record.offset],
+    );
+    return rows.length === 1;
+  },
+
+  /** Deletes inbox rows older than the retention; redelivery older than that is not expected. */
+  async prune(dataSource: DataSource, retentionMs: number): Promise<number> {
+    const result: [unknown[], number] = await dataSource.query(
+      `DELETE FROM inbox WHERE handled_at < now() - ($1::bigint * interval '1 millisecond')`,
+      [retentionMs],
+    );
+    return result[1];
+  },
+};

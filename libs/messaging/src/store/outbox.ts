@@ -1,0 +1,110 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { uuidv7 } from '@baton/contracts';
+import type { Logger } from '@baton/telemetry';
+import type { MessageTransport, OutboundRecord } from '../transport/transport.js';
+
+export interface OutboxRow extends OutboundRecord {
+  id: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface OutboxOptions {
+  /** How often the sweeper looks for rows a crash left unpublished. */
+  sweepIntervalMs: number;
+  /** Rows younger than this are left to the publisher that wrote them. */
+  sweepGraceMs: number;
+  /** Rows per sweep. */
+  sweepBatchSize: number;
+}
+
+/**
+ * Transactional outbox. Handlers' messages are inserted in the handler's transaction and
+ * published right after commit; the sweeper publishes whatever a crash left behind. A row
+ * can be published twice (crash between send and delete); consumers' inboxes absorb that.
+ */
+export class Outbox {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transport: MessageTransport,
+    private readonly logger: Logger,
+    private readonly options: OutboxOptions,
+  ) {}
+
+  stage(record: OutboundRecord): OutboxRow {
+    if (record.value === null || typeof record.value !== 'string') {
+      throw new Error('outbox records carry JSON text values');
+    }
+    return { ...record, id: uuidv7(), value: record.value, headers: { ...record.headers } };
+  }
+
+  async insert(manager: EntityManager, rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const values: unknown[] = [];
+    const tuples = rows.map((row, i) => {
+      values.push(row.id, row.topic, row.key, row.value, JSON.stringify(row.headers));
+      const b = i * 5;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`;
+    });
+    await manager.query(`INSERT INTO outbox (id, topic, key, value, headers) VALUES ${tuples.join(', ')}`, values);
+  }
+
+  /** Publishes rows just committed. On failure the rows stay for the sweeper. */
+  async publishCommitted(rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.transport.publish(rows);
+      await this.dataSource.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+    } catch (error) {
+      this.logger.warn({ err: error, rows: rows.length }, 'outbox publish failed; the sweeper will retry');
+    }
+  }
+
+  /** Publishes rows older than the grace period, oldest first. Returns how many. */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.dataSource
+      .transaction(async (manager) => {
+        const rows: Array<{ id: string; topic: string; key: string | null; value: string; headers: Record<string, string> }> =
+          await manager.query(
+            `SELECT id, topic, key, value, headers FROM outbox
+             WHERE created_at < now() - ($1::bigint * interval '1 millisecond')
+             ORDER BY created_at, id
+             LIMIT $2
+             FOR UPDATE SKIP LOCKED`,
+            [this.options.sweepGraceMs, this.options.sweepBatchSize],
+          );
+        if (rows.length === 0) return 0;
+        await this.transport.publish(rows);
+        await manager.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+        this.logger.info({ rows: rows.length }, 'outbox sweeper published rows left unsent');
+        return rows.length;
+      })
+      .finally(() => {
+        this.sweeping = undefined;
+      });
+    return this.sweeping;
+  }
+
+  startSweeper(): void {
+    if (this.timer) return;
+    const tick = async () => {
+      try {
+        // Keep going while full batches come back: a backlog drains at once.
+        while ((await this.sweep()) === this.options.sweepBatchSize);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'outbox sweep failed; retrying on the next tick');
+      }
+      if (this.timer) this.timer = setTimeout(tick, this.options.sweepIntervalMs);
+    };
+    this.timer = setTimeout(tick, this.options.sweepIntervalMs);
+  }
+
+  async stopSweeper(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.sweeping?.catch(() => undefined);
+  }
+}

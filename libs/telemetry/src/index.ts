@@ -1,0 +1,4 @@
+export * from './attributes.constant.js';
+export * from './telemetry.js';
+export * from './trace-context.js';
+export * from './logger.js';

@@ -1,0 +1,7 @@
+export * from './infra/environment.js';
+export * from './expect-eventually.js';
+export * from './test-database.js';
+export * from './test-kafka.js';
+export * from './otlp-receiver.js';
+export * from './scripted-openai.server.js';
+export * from './builders/envelope.builder.js';

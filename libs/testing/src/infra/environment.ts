@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from this file's location. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Postgres the tests use: `DATABASE_URL`, else the local server with trust auth. */
+export function testDatabaseUrl(): string {
+  return process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+}
+
+/** Kafka bootstrap servers: `KAFKA_BROKERS` (the global setup sets it when it starts a broker). */
+export function testKafkaBrokers(): string[] {
+  const brokers = process.env['KAFKA_BROKERS'];
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run integration tests through `npm test`');
+  return brokers.split(',').map((b) => b.trim());
+}

@@ -1,0 +1,78 @@
+import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { deadLetterTopic } from '@baton/contracts';
+import type { InboundRecord } from '@baton/messaging';
+import { testKafkaBrokers } from './infra/environment.js';
+
+let counter = 0;
+
+/** Unique topic names per test, so suites never see each other's records. */
+export function uniqueTopic(label: string): string {
+  counter += 1;
+  return `test.${label}.${process.pid}.${counter}.${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** A plain kafkajs client for tests: create topics, produce raw records, read topics. */
+export class TestKafka {
+  readonly kafka = new Kafka({
+    clientId: 'baton-tests',
+    brokers: testKafkaBrokers(),
+    logLevel: logLevel.ERROR,
+  });
+  private producer: Producer | undefined;
+  private readonly consumers: Consumer[] = [];
+
+  /** Creates the topic and its dead-letter topic. */
+  async createTopic(topic: string, partitions = 1): Promise<string> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [topic, deadLetterTopic(topic)].map((name) => ({ topic: name, numPartitions: partitions })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    return topic;
+  }
+
+  async produce(
+    topic: string,
+    messages: Array<{ key?: string | null; value: string | Buffer | null; headers?: Record<string, string> }>,
+  ): Promise<void> {
+    if (!this.producer) {
+      this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await this.producer.connect();
+    }
+    await this.producer.send({ topic, acks: -1, messages });
+  }
+
+  /** Collects every record of `topic` from the beginning, live, into the returned array. */
+  async read(topic: string): Promise<InboundRecord[]> {
+    const records: InboundRecord[] = [];
+    const consumer = this.kafka.consumer({ groupId: `reader-${uniqueTopic('g')}`, maxWaitTimeInMs: 100 });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v);
+        records.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value,
+          headers,
+          timestamp: Number(message.timestamp),
+        });
+      },
+    });
+    return records;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.consumers.map((c) => c.disconnect()), this.producer?.disconnect()]);
+  }
+}
