@@ -55,8 +55,30 @@ MVN="${MVN:-mvn}"
 
 HOST=127.0.0.1
 BOOTSTRAP="$HOST:$KAFKA_PORT"
-KAFKA_DATA_DIR="${KAFKA_DATA_DIR%/}"
-case "$KAFKA_DATA_DIR" in /*) ;; *) KAFKA_DATA_DIR="$PWD/$KAFKA_DATA_DIR" ;; esac
+log() { printf 'kafka.sh: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# The data and cache dirs are created, written and partly deleted (`reset`, re-resolution) by this
+# script: refuse anything that is or contains a system, home or repository directory.
+safe_dir() { # NAME VALUE -> prints the absolute path
+  local dir protected
+  [[ -n "$2" ]] || die "$1 is empty"
+  dir="$(realpath -m -- "$2")"
+  case "$dir" in
+    /*/*) ;;
+    *) die "refusing $1=$dir: use a dedicated directory at least two levels deep" ;;
+  esac
+  for protected in "$HOME" "$REPO_ROOT" "$SCRIPT_DIR"; do
+    [[ -n "$protected" ]] || continue
+    case "${protected%/}/" in
+      "$dir/"*) die "refusing $1=$dir: it is or contains $protected" ;;
+    esac
+  done
+  printf '%s\n' "$dir"
+}
+KAFKA_DATA_DIR="$(safe_dir KAFKA_DATA_DIR "$KAFKA_DATA_DIR")" || exit 1
+KAFKA_CACHE_DIR="$(safe_dir KAFKA_CACHE_DIR "$KAFKA_CACHE_DIR")" || exit 1
+DATA_MARKER="$KAFKA_DATA_DIR/.kafka-sh-data-dir"
 PID_FILE="$KAFKA_DATA_DIR/kafka.pid"
 LOG_FILE="$KAFKA_DATA_DIR/broker.log"
 PROPS_FILE="$KAFKA_DATA_DIR/server.properties"
@@ -72,9 +94,6 @@ else
   LOGGING=reload4j
   LOG_OPTS="-Dlog4j.configuration=file:$CONF_DIR/log4j.properties"
 fi
-
-log() { printf 'kafka.sh: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
 # Jar resolution
@@ -92,16 +111,23 @@ classpath_ready() {
 resolve_classpath() {
   classpath_ready && return 0
   command -v "$MVN" >/dev/null || die "jars for Kafka $KAFKA_VERSION are not cached in $KAFKA_CACHE_DIR and '$MVN' is not installed"
-  mkdir -p "$KAFKA_CACHE_DIR"
+  if [[ ! -d "$KAFKA_CACHE_DIR" || -z "$(ls -A "$KAFKA_CACHE_DIR")" ]]; then
+    mkdir -p "$KAFKA_CACHE_DIR"
+    touch "$KAFKA_CACHE_DIR/.kafka-sh-cache"
+  fi
+  [[ -e "$KAFKA_CACHE_DIR/.kafka-sh-cache" ]] ||
+    die "$KAFKA_CACHE_DIR is not empty and was not created by kafka.sh; choose another KAFKA_CACHE_DIR"
   exec 8>"$KAFKA_CACHE_DIR/.lock"
   flock -w 600 8 || die "timed out waiting for the lock on $KAFKA_CACHE_DIR"
   if classpath_ready; then exec 8>&-; return 0; fi
 
   local tmp mvn_log started
   tmp="$(mktemp -d "$KAFKA_CACHE_DIR/lib.tmp.XXXXXX")"
+  chmod 755 "$tmp"
+  trap 'rm -rf "$tmp"' EXIT
   mvn_log="$KAFKA_CACHE_DIR/mvn.log"
   local args=(-B -f "$POM" -Dkafka.version="$KAFKA_VERSION" -Dkafka.logging="$LOGGING"
-    -Dbaton.build.dir="$KAFKA_CACHE_DIR/build"
+    -Dbaton.build.dir="$KAFKA_CACHE_DIR/mvn-build"
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp")
   started=$SECONDS
   log "resolving Kafka $KAFKA_VERSION jars into $KAFKA_CACHE_DIR"
@@ -114,8 +140,9 @@ resolve_classpath() {
     fi
   fi
   compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null || { rm -rf "$tmp"; die "Maven resolved no kafka_2.13 jar (log: $mvn_log)"; }
-  rm -rf "$KAFKA_CACHE_DIR/lib" "$KAFKA_CACHE_DIR/build"
+  rm -rf "${KAFKA_CACHE_DIR:?}/lib"
   mv "$tmp" "$KAFKA_CACHE_DIR/lib"
+  trap - EXIT
   (
     shopt -s nullglob
     jars=("$KAFKA_CACHE_DIR"/lib/*.jar)
@@ -123,7 +150,7 @@ resolve_classpath() {
     printf '%s\n' "${jars[*]}"
   ) >"$KAFKA_CACHE_DIR/classpath.txt"
   cache_stamp >"$KAFKA_CACHE_DIR/.resolved"
-  log "resolved $(ls "$KAFKA_CACHE_DIR/lib" | wc -l) jars in $((SECONDS - started)) s"
+  log "resolved $(tr ':' '\n' <"$KAFKA_CACHE_DIR/classpath.txt" | grep -c .) jars in $((SECONDS - started)) s"
   exec 8>&-
 }
 
@@ -154,18 +181,20 @@ broker_pid() {
 # A real Kafka protocol round trip: ApiVersions v0 (api key 18, correlation id 42) on the
 # PLAINTEXT listener. The broker only processes requests once it has fully started.
 kafka_answers() {
-  local port="${1:-$KAFKA_PORT}" out
+  local out
+  # shellcheck disable=SC2016 # expanded by the inner bash
   out="$(timeout 3 bash -c '
     exec 3<>"/dev/tcp/$0/$1" || exit 1
     printf "\x00\x00\x00\x15\x00\x12\x00\x00\x00\x00\x00\x2a\x00\x0bbaton-probe" >&3
     od -An -tx1 -N10 <&3
-  ' "$HOST" "$port" 2>/dev/null)" || return 1
+  ' "$HOST" "$KAFKA_PORT" 2>/dev/null)" || return 1
   out="${out//[[:space:]]/}"
   # int32 size, int32 correlation id (= 42), int16 error code
   [[ "${out:8:8}" == "0000002a" ]]
 }
 
 port_open() {
+  # shellcheck disable=SC2016 # expanded by the inner bash
   timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/null
 }
 
@@ -227,7 +256,11 @@ format_storage() {
 }
 
 lock_data_dir() {
+  if [[ -d "$KAFKA_DATA_DIR" && ! -e "$DATA_MARKER" ]] && [[ -n "$(ls -A "$KAFKA_DATA_DIR")" ]]; then
+    die "$KAFKA_DATA_DIR exists, is not empty and was not created by kafka.sh; choose another KAFKA_DATA_DIR"
+  fi
   mkdir -p "$KAFKA_DATA_DIR"
+  touch "$DATA_MARKER"
   exec 9>"$KAFKA_DATA_DIR/.lock"
   flock -w $((KAFKA_START_TIMEOUT + KAFKA_STOP_TIMEOUT + 60)) 9 || die "timed out waiting for the lock on $KAFKA_DATA_DIR"
 }
@@ -267,6 +300,13 @@ cmd_start() {
     kafka.Kafka "$PROPS_FILE" >"$LOG_FILE" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" >"$PID_FILE"
+  # nohup and setsid exec into java, so $! is the broker's pid. Should setsid have forked
+  # instead, record the java process found by its command line.
+  local real
+  sleep 0.3
+  if ! kill -0 "$pid" 2>/dev/null || [[ "$(ps -o args= -p "$pid" 2>/dev/null)" != *kafka.Kafka* ]]; then
+    if real="$(broker_pid)"; then pid="$real"; echo "$pid" >"$PID_FILE"; fi
+  fi
 
   rc=0; wait_ready "$pid" || rc=$?
   if ((rc == 0)); then
@@ -349,16 +389,20 @@ cmd_logs() {
 }
 
 cmd_reset() {
-  case "$KAFKA_DATA_DIR" in
-    "" | / | "$HOME" | "$REPO_ROOT" | "$REPO_ROOT/.baton") die "refusing to delete KAFKA_DATA_DIR=$KAFKA_DATA_DIR" ;;
-  esac
-  if [[ -d "$KAFKA_DATA_DIR" ]]; then
-    lock_data_dir
-    stop_broker
-    rm -rf "$KAFKA_DATA_DIR"
+  if [[ ! -d "$KAFKA_DATA_DIR" ]]; then
+    log "nothing to reset at $KAFKA_DATA_DIR"
+    return 0
+  fi
+  lock_data_dir
+  stop_broker
+  # Only what this script creates; a directory with anything else in it is left in place.
+  rm -rf -- "$LOG_DIRS"
+  rm -f -- "$PROPS_FILE" "$PROPS_FILE.tmp" "$CLUSTER_ID_FILE" "$VERSION_FILE" "$PID_FILE" \
+    "$LOG_FILE" "$LOG_FILE.1" "$KAFKA_DATA_DIR/format.log" "$KAFKA_DATA_DIR/.lock" "$DATA_MARKER"
+  if rmdir -- "$KAFKA_DATA_DIR" 2>/dev/null; then
     log "deleted $KAFKA_DATA_DIR"
   else
-    log "nothing to reset at $KAFKA_DATA_DIR"
+    log "deleted the broker data; $KAFKA_DATA_DIR still holds other files, left in place"
   fi
 }
 
@@ -370,8 +414,8 @@ cmd_run_class() {
 }
 
 usage() {
-  sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//' >&2
-  exit 2
+  sed -n '/^# Usage:/,/^# Settings/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+  exit "${1:-2}"
 }
 
 cmd="${1:-}"
@@ -385,6 +429,6 @@ case "$cmd" in
   reset) cmd_reset ;;
   classpath) resolve_classpath && classpath ;;
   run-class) cmd_run_class "$@" ;;
-  -h | --help | help) usage ;;
+  -h | --help | help) usage 0 ;;
   *) usage ;;
 esac
