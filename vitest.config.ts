@@ -3,7 +3,8 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 // Nest and TypeORM need decorator metadata, which esbuild does not emit: SWC compiles the tests.
-const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+const lib = (name: string) =>
+  fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 const libs = ['contracts', 'config', 'messaging', 'persistence', 'telemetry', 'testing'];
 
 export default defineConfig({
@@ -26,7 +27,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{libs,services}/**/*.spec.ts'] },
+        test: { name: 'unit', include: ['{libs,services,tools}/**/*.spec.ts'] },
       },
       {
         extends: true,

@@ -1,10 +1,14 @@
-// Writes the JSON Schemas generated from the contract classes to docs/schemas/.
+// Writes the generated parts of the docs: JSON Schemas of the contracts (docs/schemas/)
+// and the settings reference (docs/settings.md). Unit tests fail when they are stale.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { contractSchemas } from '@baton/contracts';
+import { settingsReference } from './settings-reference.js';
 
-const dir = new URL('../docs/schemas/', import.meta.url);
-mkdirSync(dir, { recursive: true });
+const docs = new URL('../docs/', import.meta.url);
+mkdirSync(new URL('schemas/', docs), { recursive: true });
 for (const [file, schema] of Object.entries(contractSchemas())) {
-  writeFileSync(new URL(file, dir), `${JSON.stringify(schema, null, 2)}\n`);
+  writeFileSync(new URL(`schemas/${file}`, docs), `${JSON.stringify(schema, null, 2)}\n`);
   process.stdout.write(`wrote docs/schemas/${file}\n`);
 }
+writeFileSync(new URL('settings.md', docs), settingsReference());
+process.stdout.write('wrote docs/settings.md\n');

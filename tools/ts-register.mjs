@@ -25,7 +25,11 @@ registerHooks({
     if (lib) {
       return { url: new URL(`libs/${lib[1]}/src/index.ts`, root).href, shortCircuit: true };
     }
-    if (specifier.startsWith('.') && specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) {
+    if (
+      specifier.startsWith('.') &&
+      specifier.endsWith('.js') &&
+      context.parentURL?.endsWith('.ts')
+    ) {
       const candidate = new URL(specifier.replace(/\.js$/, '.ts'), context.parentURL);
       if (existsSync(candidate)) return { url: candidate.href, shortCircuit: true };
     }

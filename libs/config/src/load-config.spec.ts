@@ -5,17 +5,32 @@ import { Setting } from './setting.decorator.js';
 class ExampleConfig {
   @Setting({ env: 'EXAMPLE_URL', type: 'url', description: 'Where to connect.' })
   url!: string;
-  @Setting({ env: 'EXAMPLE_LIMIT', type: 'int', description: 'In-flight limit.', default: 50, min: 1 })
+  @Setting({
+    env: 'EXAMPLE_LIMIT',
+    type: 'int',
+    description: 'In-flight limit.',
+    default: 50,
+    min: 1,
+  })
   limit!: number;
   @Setting({ env: 'EXAMPLE_HOSTS', type: 'list', description: 'Hosts.', default: ['a'] })
   hosts!: string[];
-  @Setting({ env: 'EXAMPLE_TOKEN', type: 'string', description: 'API token.', secret: true, default: '' })
+  @Setting({
+    env: 'EXAMPLE_TOKEN',
+    type: 'string',
+    description: 'API token.',
+    secret: true,
+    default: '',
+  })
   token!: string;
 }
 
 describe(loadConfig.name, () => {
   it('reads typed values and applies defaults', () => {
-    const config = loadConfig(ExampleConfig, { EXAMPLE_URL: 'postgres://x/y', EXAMPLE_HOSTS: 'b, c' });
+    const config = loadConfig(ExampleConfig, {
+      EXAMPLE_URL: 'postgres://x/y',
+      EXAMPLE_HOSTS: 'b, c',
+    });
     expect(config).toEqual({ url: 'postgres://x/y', limit: 50, hosts: ['b', 'c'], token: '' });
   });
 
@@ -36,6 +51,8 @@ describe(loadConfig.name, () => {
   it('never shows a secret value', () => {
     const config = loadConfig(ExampleConfig, { EXAMPLE_URL: 'http://h', EXAMPLE_TOKEN: 's3cr3t' });
     expect(JSON.stringify(redactedConfig(ExampleConfig, config))).not.toContain('s3cr3t');
-    expect(describeSettings(ExampleConfig)).toContain('| `EXAMPLE_TOKEN` | `` | API token. **Secret.** |');
+    expect(describeSettings(ExampleConfig)).toContain(
+      '| `EXAMPLE_TOKEN` | `` | API token. **Secret.** |',
+    );
   });
 });

@@ -25,7 +25,8 @@ export function loadConfig<T extends object>(
   for (const setting of settingsOf(cls)) {
     const raw = env[setting.env];
     if (raw === undefined || raw === '') {
-      if (setting.default === undefined) problems.push(`${setting.env} is required: ${setting.description}`);
+      if (setting.default === undefined)
+        problems.push(`${setting.env} is required: ${setting.description}`);
       else config[setting.property] = setting.default;
       continue;
     }
@@ -53,7 +54,12 @@ function parse(
         return { error: `must be a URL, got ${shown}` };
       }
     case 'list':
-      return { value: raw.split(',').map((item) => item.trim()).filter(Boolean) };
+      return {
+        value: raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      };
     case 'boolean':
       if (/^(true|1|yes|on)$/i.test(raw)) return { value: true };
       if (/^(false|0|no|off)$/i.test(raw)) return { value: false };
@@ -62,10 +68,14 @@ function parse(
     case 'number': {
       const value = Number(raw);
       if (!Number.isFinite(value) || (setting.type === 'int' && !Number.isInteger(value))) {
-        return { error: `must be ${setting.type === 'int' ? 'a whole number' : 'a number'}, got ${shown}` };
+        return {
+          error: `must be ${setting.type === 'int' ? 'a whole number' : 'a number'}, got ${shown}`,
+        };
       }
-      if (setting.min !== undefined && value < setting.min) return { error: `must be at least ${setting.min}, got ${value}` };
-      if (setting.max !== undefined && value > setting.max) return { error: `must be at most ${setting.max}, got ${value}` };
+      if (setting.min !== undefined && value < setting.min)
+        return { error: `must be at least ${setting.min}, got ${value}` };
+      if (setting.max !== undefined && value > setting.max)
+        return { error: `must be at most ${setting.max}, got ${value}` };
       return { value };
     }
   }
@@ -74,14 +84,20 @@ function parse(
 /** The settings table for docs and `--help`: variable, default, description. */
 export function describeSettings(cls: abstract new () => object): string {
   const rows = settingsOf(cls).map((s) => {
-    const fallback = s.default === undefined ? '*(required)*' : `\`${Array.isArray(s.default) ? s.default.join(',') : String(s.default)}\``;
+    const fallback =
+      s.default === undefined
+        ? '*(required)*'
+        : `\`${Array.isArray(s.default) ? s.default.join(',') : String(s.default)}\``;
     return `| \`${s.env}\` | ${fallback} | ${s.description}${s.secret ? ' **Secret.**' : ''} |`;
   });
   return ['| Variable | Default | What it does |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
 /** The config as it may be logged: secrets replaced. */
-export function redactedConfig(cls: abstract new () => object, config: object): Record<string, unknown> {
+export function redactedConfig(
+  cls: abstract new () => object,
+  config: object,
+): Record<string, unknown> {
   const values = config as Record<string, unknown>;
   return Object.fromEntries(
     settingsOf(cls).map((s) => [s.env, s.secret ? '<secret>' : values[s.property]]),

@@ -7,3 +7,4 @@ export * from './trigger/trigger-event.js';
 export * from './ids/uuid-v7.js';
 export * from './validation/decode.js';
 export * from './schema/json-schema.js';
+export * from './examples/envelope.examples.js';

@@ -3,6 +3,7 @@ export * from './transport/keyed-scheduler.js';
 export * from './transport/partition-offsets.js';
 export * from './transport/kafka.transport.js';
 export * from './transport/in-process.transport.js';
+export * from './transport/create-transport.js';
 export * from './codec/message-codec.js';
 export * from './store/messaging-tables.migration.js';
 export * from './store/inbox.js';

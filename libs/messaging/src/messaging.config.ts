@@ -6,11 +6,17 @@ export class MessagingConfig {
     env: 'KAFKA_BROKERS',
     type: 'list',
     default: [],
-    description: 'Comma-separated Kafka bootstrap servers (`127.0.0.1:9092`). Empty: the in-process transport (single-process mode only).',
+    description:
+      'Comma-separated Kafka bootstrap servers (`127.0.0.1:9092`). Empty: the in-process transport (single-process mode only).',
   })
   kafkaBrokers!: string[];
 
-  @Setting({ env: 'BATON_TOPIC_PREFIX', type: 'string', default: 'baton.', description: 'Prefix of every Baton topic name.' })
+  @Setting({
+    env: 'BATON_TOPIC_PREFIX',
+    type: 'string',
+    default: 'baton.',
+    description: 'Prefix of every Baton topic name.',
+  })
   topicPrefix!: string;
 
   @Setting({
@@ -19,7 +25,8 @@ export class MessagingConfig {
     default: 32,
     min: 1,
     max: 10_000,
-    description: 'In-flight limit per service instance: records handled at once, across partitions. One run\'s steps never overlap.',
+    description:
+      "In-flight limit per service instance: records handled at once, across partitions. One run's steps never overlap.",
   })
   concurrency!: number;
 
@@ -28,43 +35,124 @@ export class MessagingConfig {
     type: 'int',
     default: 0,
     min: 0,
-    description: 'Records fetched but not finished (running or waiting behind their run), at most; 0 means 4 x BATON_CONCURRENCY. Fetching pauses at the limit.',
+    description:
+      'Records fetched but not finished (running or waiting behind their run), at most; 0 means 4 x BATON_CONCURRENCY. Fetching pauses at the limit.',
   })
   maxBuffered!: number;
 
-  @Setting({ env: 'BATON_RETRY_MAX_ATTEMPTS', type: 'int', default: 5, min: 1, max: 100, description: 'Attempts per record for transient handler failures, the first included; then the dead-letter topic.' })
+  @Setting({
+    env: 'BATON_RETRY_MAX_ATTEMPTS',
+    type: 'int',
+    default: 5,
+    min: 1,
+    max: 100,
+    description:
+      'Attempts per record for transient handler failures, the first included; then the dead-letter topic.',
+  })
   retryMaxAttempts!: number;
 
-  @Setting({ env: 'BATON_RETRY_INITIAL_DELAY_MS', type: 'int', default: 200, min: 0, description: 'Backoff before the first retry, milliseconds; doubles per attempt, with jitter.' })
+  @Setting({
+    env: 'BATON_RETRY_INITIAL_DELAY_MS',
+    type: 'int',
+    default: 200,
+    min: 0,
+    description: 'Backoff before the first retry, milliseconds; doubles per attempt, with jitter.',
+  })
   retryInitialDelayMs!: number;
 
-  @Setting({ env: 'BATON_RETRY_MAX_DELAY_MS', type: 'int', default: 10_000, min: 0, description: 'Longest backoff between retries, milliseconds.' })
+  @Setting({
+    env: 'BATON_RETRY_MAX_DELAY_MS',
+    type: 'int',
+    default: 10_000,
+    min: 0,
+    description: 'Longest backoff between retries, milliseconds.',
+  })
   retryMaxDelayMs!: number;
 
-  @Setting({ env: 'KAFKA_SESSION_TIMEOUT_MS', type: 'int', default: 30_000, min: 6_000, description: 'Consumer group session timeout. Handlers may run longer: heartbeats do not wait for them.' })
+  @Setting({
+    env: 'KAFKA_SESSION_TIMEOUT_MS',
+    type: 'int',
+    default: 30_000,
+    min: 6_000,
+    description:
+      'Consumer group session timeout. Handlers may run longer: heartbeats do not wait for them.',
+  })
   sessionTimeoutMs!: number;
 
-  @Setting({ env: 'KAFKA_HEARTBEAT_INTERVAL_MS', type: 'int', default: 3_000, min: 100, description: 'Consumer heartbeat interval; keep it well under a third of the session timeout.' })
+  @Setting({
+    env: 'KAFKA_HEARTBEAT_INTERVAL_MS',
+    type: 'int',
+    default: 3_000,
+    min: 100,
+    description: 'Consumer heartbeat interval; keep it well under a third of the session timeout.',
+  })
   heartbeatIntervalMs!: number;
 
-  @Setting({ env: 'KAFKA_MAX_WAIT_MS', type: 'int', default: 100, min: 0, max: 5_000, description: 'Longest a fetch waits for new records when there are none (kafkajs\' own default, 5000, adds seconds to every idle hop).' })
+  @Setting({
+    env: 'KAFKA_MAX_WAIT_MS',
+    type: 'int',
+    default: 100,
+    min: 0,
+    max: 5_000,
+    description:
+      "Longest a fetch waits for new records when there are none (kafkajs' own default, 5000, adds seconds to every idle hop).",
+  })
   maxWaitTimeMs!: number;
 
-  @Setting({ env: 'KAFKA_PARTITIONS', type: 'int', default: 6, min: 1, description: 'Partitions of topics Baton creates. Bounds how many instances of one service share the work.' })
+  @Setting({
+    env: 'KAFKA_PARTITIONS',
+    type: 'int',
+    default: 6,
+    min: 1,
+    description:
+      'Partitions of topics Baton creates. Bounds how many instances of one service share the work.',
+  })
   partitions!: number;
 
-  @Setting({ env: 'KAFKA_REPLICATION_FACTOR', type: 'int', default: 1, min: 1, description: 'Replication factor of topics Baton creates (3 in production).' })
+  @Setting({
+    env: 'KAFKA_REPLICATION_FACTOR',
+    type: 'int',
+    default: 1,
+    min: 1,
+    description: 'Replication factor of topics Baton creates (3 in production).',
+  })
   replicationFactor!: number;
 
-  @Setting({ env: 'BATON_OUTBOX_SWEEP_INTERVAL_MS', type: 'int', default: 1_000, min: 50, description: 'How often the outbox sweeper looks for messages a crash left unsent.' })
+  @Setting({
+    env: 'BATON_OUTBOX_SWEEP_INTERVAL_MS',
+    type: 'int',
+    default: 1_000,
+    min: 50,
+    description: 'How often the outbox sweeper looks for messages a crash left unsent.',
+  })
   outboxSweepIntervalMs!: number;
 
-  @Setting({ env: 'BATON_OUTBOX_SWEEP_GRACE_MS', type: 'int', default: 5_000, min: 0, description: 'Outbox rows younger than this are left to the instance that wrote them.' })
+  @Setting({
+    env: 'BATON_OUTBOX_SWEEP_GRACE_MS',
+    type: 'int',
+    default: 5_000,
+    min: 0,
+    description: 'Outbox rows younger than this are left to the instance that wrote them.',
+  })
   outboxSweepGraceMs!: number;
 
-  @Setting({ env: 'BATON_INBOX_RETENTION_MS', type: 'int', default: 7 * 24 * 3600 * 1000, min: 60_000, description: 'How long handled message ids are kept for de-duplication. Keep it above the topics\' retention.' })
+  @Setting({
+    env: 'BATON_INBOX_RETENTION_MS',
+    type: 'int',
+    default: 7 * 24 * 3600 * 1000,
+    min: 60_000,
+    description:
+      "How long handled message ids are kept for de-duplication. Keep it above the topics' retention.",
+  })
   inboxRetentionMs!: number;
 
-  @Setting({ env: 'BATON_DRAIN_TIMEOUT_MS', type: 'int', default: 30_000, min: 0, description: 'On shutdown, how long in-flight records may take to finish before the process leaves its group anyway.' })
+  @Setting({
+    env: 'BATON_DRAIN_TIMEOUT_MS',
+    type: 'int',
+    default: 30_000,
+    min: 0,
+    description:
+      'On shutdown, how long in-flight records may take to finish before the process leaves its group anyway.',
+  })
   drainTimeoutMs!: number;
 }

@@ -2,11 +2,21 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { deadLetterTopic } from '@baton/contracts';
 import type { Logger } from '@baton/telemetry';
 import type { MessagingConfig } from './messaging.config.js';
-import { MessagePipeline, encodeWithTrace, type MessageHandler, type Route } from './pipeline/message-pipeline.js';
+import {
+  MessagePipeline,
+  encodeWithTrace,
+  type MessageHandler,
+  type Route,
+} from './pipeline/message-pipeline.js';
 import { DeadLetters } from './pipeline/dead-letter.js';
 import { Inbox } from './store/inbox.js';
 import { Outbox, type OutboxRow } from './store/outbox.js';
-import type { MessageTransport, RecordHandler, Subscription, TopicSpec } from './transport/transport.js';
+import type {
+  MessageTransport,
+  RecordHandler,
+  Subscription,
+  TopicSpec,
+} from './transport/transport.js';
 
 export interface MessagingRuntimeOptions {
   /** Consumer group and inbox name: the service name. */
@@ -66,7 +76,8 @@ export class MessagingRuntime {
 
   on<T>(route: Route<T>, handler: MessageHandler<T>): this {
     if (this.subscription) throw new Error('handlers must be registered before start()');
-    if (this.handlers.has(route.topic)) throw new Error(`a handler for ${route.topic} is already registered`);
+    if (this.handlers.has(route.topic))
+      throw new Error(`a handler for ${route.topic} is already registered`);
     this.handlers.set(route.topic, this.pipeline.handlerFor(route, handler));
     return this;
   }
@@ -85,11 +96,19 @@ export class MessagingRuntime {
     await transport.connect();
     this.outbox.startSweeper();
     this.pruneTimer = setInterval(
-      () => void Inbox.prune(this.options.dataSource, config.inboxRetentionMs).catch(() => undefined),
+      () =>
+        void Inbox.prune(this.options.dataSource, config.inboxRetentionMs).catch(() => undefined),
       Math.min(config.inboxRetentionMs, 3_600_000),
     );
     this.pruneTimer.unref();
     if (this.handlers.size === 0) return;
+    const pool = (this.options.dataSource.options.extra as { max?: number } | undefined)?.max ?? 10;
+    if (pool < config.concurrency) {
+      this.options.logger.warn(
+        { pool, concurrency: config.concurrency },
+        'database pool is smaller than the in-flight limit: each in-flight record holds a connection, so the pool caps concurrency',
+      );
+    }
     const handlers = this.handlers;
     this.subscription = await transport.subscribe({
       groupId: consumer,

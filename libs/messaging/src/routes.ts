@@ -1,4 +1,10 @@
-import { topicNames, type StepEnvelope, type StepKind, type TriggerEvent, type TopicNames } from '@baton/contracts';
+import {
+  topicNames,
+  type StepEnvelope,
+  type StepKind,
+  type TriggerEvent,
+  type TopicNames,
+} from '@baton/contracts';
 import { stepEnvelopeCodec, triggerEventCodec } from './codec/message-codec.js';
 import type { Route } from './pipeline/message-pipeline.js';
 
@@ -27,7 +33,9 @@ export class Routes {
       return { topic: this.names.triggerIngress, codec: triggerEventCodec } as Route<RouteTypes[N]>;
     }
     const kind = name.slice('step.'.length) as StepKind;
-    return { topic: this.names.steps[kind], codec: stepEnvelopeCodec } as unknown as Route<RouteTypes[N]>;
+    return { topic: this.names.steps[kind], codec: stepEnvelopeCodec } as unknown as Route<
+      RouteTypes[N]
+    >;
   }
 
   /** The route of a step envelope, by its kind. */

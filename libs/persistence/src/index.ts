@@ -1,1 +1,2 @@
 export * from './open-database.js';
+export * from './persistence.config.js';

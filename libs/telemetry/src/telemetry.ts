@@ -1,7 +1,11 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter as OtlpHttpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 
 export interface TelemetryOptions {
@@ -33,14 +37,16 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
   const protocol =
     options.otlpProtocol ??
-    ((process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? process.env['OTEL_EXPORTER_OTLP_PROTOCOL']) as
-      | TelemetryOptions['otlpProtocol']
-      | undefined) ??
+    ((process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ??
+      process.env['OTEL_EXPORTER_OTLP_PROTOCOL']) as
+      TelemetryOptions['otlpProtocol'] | undefined) ??
     'http/protobuf';
 
   let processor: SpanProcessor;
   if (endpoint) {
-    const url = endpoint.endsWith('/v1/traces') ? endpoint : `${endpoint.replace(/\/$/, '')}/v1/traces`;
+    const url = endpoint.endsWith('/v1/traces')
+      ? endpoint
+      : `${endpoint.replace(/\/$/, '')}/v1/traces`;
     const exporter =
       protocol === 'http/json' ? new OtlpHttpJsonExporter({ url }) : new OtlpProtoExporter({ url });
     processor = new BatchSpanProcessor({

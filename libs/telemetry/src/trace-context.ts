@@ -30,7 +30,8 @@ export function injectTraceHeaders(headers: Headers, ctx: Context = context.acti
  * envelope carries (a producer that dropped headers still keeps the run in one trace).
  */
 export function extractTraceContext(headers: Headers, fallbackTraceparent?: string): Context {
-  const carrier = headers['traceparent'] || !fallbackTraceparent ? headers : { traceparent: fallbackTraceparent };
+  const carrier =
+    headers['traceparent'] || !fallbackTraceparent ? headers : { traceparent: fallbackTraceparent };
   return propagation.extract(context.active(), carrier, getter);
 }
 

@@ -4,4 +4,4 @@ export * from './test-database.js';
 export * from './test-kafka.js';
 export * from './otlp-receiver.js';
 export * from './scripted-openai.server.js';
-export * from './builders/envelope.builder.js';
+export * from './infra/local-infra.js';

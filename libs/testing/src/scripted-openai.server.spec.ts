@@ -18,18 +18,30 @@ describe(ScriptedOpenAI.name, () => {
     const completion = await client.chat.completions.create({
       model: 'gpt-test',
       messages: [{ role: 'user', content: 'classify' }],
-      response_format: { type: 'json_schema', json_schema: { name: 'decision', schema: { type: 'object' } } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'decision', schema: { type: 'object' } },
+      },
     });
-    expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ label: 'refund', confidence: 0.9 });
+    expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({
+      label: 'refund',
+      confidence: 0.9,
+    });
     expect(completion.usage?.total_tokens).toBe(120);
     expect(server.requests[0]!.body['model']).toBe('gpt-test');
 
-    await expect(client.chat.completions.create({ model: 'm', messages: [] })).rejects.toMatchObject({ status: 500 });
-    await expect(client.chat.completions.create({ model: 'm', messages: [] })).rejects.toThrow(/timed out/i);
+    await expect(
+      client.chat.completions.create({ model: 'm', messages: [] }),
+    ).rejects.toMatchObject({ status: 500 });
+    await expect(client.chat.completions.create({ model: 'm', messages: [] })).rejects.toThrow(
+      /timed out/i,
+    );
     expect(server.remaining).toBe(0);
   });
 
   it('fails loudly when the script runs out', async () => {
-    await expect(client.chat.completions.create({ model: 'm', messages: [] })).rejects.toThrow(/no scripted reply left/);
+    await expect(client.chat.completions.create({ model: 'm', messages: [] })).rejects.toThrow(
+      /no scripted reply left/,
+    );
   });
 });

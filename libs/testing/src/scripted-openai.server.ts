@@ -61,10 +61,15 @@ export class ScriptedOpenAI {
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     this.requests.push({ path: req.url ?? '', headers: req.headers, body });
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-      return void send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+      return void send(res, 404, {
+        error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' },
+      });
     }
     const next = this.script.shift();
-    if (!next) return void send(res, 500, { error: { message: 'no scripted reply left', type: 'server_error' } });
+    if (!next)
+      return void send(res, 500, {
+        error: { message: 'no scripted reply left', type: 'server_error' },
+      });
     if ('hang' in next) {
       this.hanging.add(res);
       res.on('close', () => this.hanging.delete(res));
@@ -75,7 +80,9 @@ export class ScriptedOpenAI {
       return;
     }
     if ('status' in next) {
-      return void send(res, next.status, { error: { message: next.message ?? `scripted ${next.status}`, type: 'server_error' } });
+      return void send(res, next.status, {
+        error: { message: next.message ?? `scripted ${next.status}`, type: 'server_error' },
+      });
     }
     const content = 'json' in next ? JSON.stringify(next.json) : next.text;
     const prompt = next.promptTokens ?? 100;
@@ -85,8 +92,14 @@ export class ScriptedOpenAI {
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: ('model' in next && next.model) || String(body['model'] ?? 'scripted'),
-      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } }],
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+      choices: [
+        { index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } },
+      ],
+      usage: {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+      },
     });
   }
 

@@ -1,42 +1,32 @@
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
-import { openDatabase, type DatabaseOptions } from '@baton/persistence';
 import { testDatabaseUrl } from './infra/environment.js';
 
 let counter = 0;
 
 /** A fresh schema name for one suite: `t_<label>_<pid>_<n>_<random>`. */
 export function freshSchemaName(label: string): string {
-  const clean = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 20);
+  const clean = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 20);
   counter += 1;
   return `t_${clean}_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 7)}`;
 }
 
-export interface TestDatabase {
+export interface TestSchema {
   readonly url: string;
   readonly schema: string;
-  readonly dataSource: DataSource;
-  /** Drops the schema and closes the pool. */
+  /** Drops the schema and everything in it. */
   drop(): Promise<void>;
 }
 
-/** Opens a fresh schema with the given migrations applied, as a service would at boot. */
-export async function openTestDatabase(
-  label: string,
-  options: Pick<DatabaseOptions, 'migrations' | 'entities'>,
-): Promise<TestDatabase> {
-  const url = testDatabaseUrl();
+/**
+ * A fresh, empty schema for one suite. The suite opens it the way a service does
+ * (`openDatabase` with the service's migrations), so migrations run as in production.
+ */
+export function freshSchema(label: string): TestSchema {
   const schema = freshSchemaName(label);
-  const dataSource = await openDatabase({ url, schema, ...options, poolSize: 20 });
-  return {
-    url,
-    schema,
-    dataSource,
-    async drop() {
-      await dataSource.destroy();
-      await dropSchema(schema);
-    },
-  };
+  return { url: testDatabaseUrl(), schema, drop: () => dropSchema(schema) };
 }
 
 export async function dropSchema(schema: string): Promise<void> {

@@ -1,7 +1,16 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { deadLetterTopic } from '@baton/contracts';
-import type { InboundRecord } from '@baton/messaging';
 import { testKafkaBrokers } from './infra/environment.js';
+
+/** A record read back from a topic. */
+export interface ReadRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: number;
+}
 
 let counter = 0;
 
@@ -21,14 +30,14 @@ export class TestKafka {
   private producer: Producer | undefined;
   private readonly consumers: Consumer[] = [];
 
-  /** Creates the topic and its dead-letter topic. */
+  /** Creates the topic and its dead-letter topic (`<topic>.dlq`). */
   async createTopic(topic: string, partitions = 1): Promise<string> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: [topic, deadLetterTopic(topic)].map((name) => ({ topic: name, numPartitions: partitions })),
+        topics: [topic, `${topic}.dlq`].map((name) => ({ topic: name, numPartitions: partitions })),
       });
     } finally {
       await admin.disconnect();
@@ -38,7 +47,11 @@ export class TestKafka {
 
   async produce(
     topic: string,
-    messages: Array<{ key?: string | null; value: string | Buffer | null; headers?: Record<string, string> }>,
+    messages: Array<{
+      key?: string | null;
+      value: string | Buffer | null;
+      headers?: Record<string, string>;
+    }>,
   ): Promise<void> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -48,16 +61,20 @@ export class TestKafka {
   }
 
   /** Collects every record of `topic` from the beginning, live, into the returned array. */
-  async read(topic: string): Promise<InboundRecord[]> {
-    const records: InboundRecord[] = [];
-    const consumer = this.kafka.consumer({ groupId: `reader-${uniqueTopic('g')}`, maxWaitTimeInMs: 100 });
+  async read(topic: string): Promise<ReadRecord[]> {
+    const records: ReadRecord[] = [];
+    const consumer = this.kafka.consumer({
+      groupId: `reader-${uniqueTopic('g')}`,
+      maxWaitTimeInMs: 100,
+    });
     this.consumers.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v);
+        for (const [k, v] of Object.entries(message.headers ?? {}))
+          if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v);
         records.push({
           topic,
           partition,
@@ -73,6 +90,9 @@ export class TestKafka {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.consumers.map((c) => c.disconnect()), this.producer?.disconnect()]);
+    await Promise.allSettled([
+      ...this.consumers.map((c) => c.disconnect()),
+      this.producer?.disconnect(),
+    ]);
   }
 }

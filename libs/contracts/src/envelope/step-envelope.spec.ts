@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aContextEnvelope, aDecisionEnvelope } from '@baton/testing';
+import { aContextEnvelope, aDecisionEnvelope } from '../examples/envelope.examples.js';
 import { decodeStepEnvelope, nextStep } from './step-envelope.js';
 
 const roundTrip = (value: unknown) => decodeStepEnvelope(JSON.parse(JSON.stringify(value)));
@@ -10,7 +10,11 @@ describe('decodeStepEnvelope', () => {
     const decision = aDecisionEnvelope(context);
     const decoded = roundTrip(decision);
     expect(decoded.ok).toBe(true);
-    if (decoded.ok && decoded.value.step.kind === 'decision' && decoded.value.payload.kind === 'decision') {
+    if (
+      decoded.ok &&
+      decoded.value.step.kind === 'decision' &&
+      decoded.value.payload.kind === 'decision'
+    ) {
       expect(decoded.value.payload.state.weakEvidence).toBe(true);
     }
     expect(roundTrip(context).ok).toBe(true);
@@ -41,7 +45,10 @@ describe('decodeStepEnvelope', () => {
 
   it('rejects another schema version with a message that says which it reads', () => {
     const decoded = roundTrip({ ...aContextEnvelope(), schemaVersion: 2 });
-    expect(decoded).toEqual({ ok: false, errors: ['schemaVersion: this consumer reads version 1, got 2'] });
+    expect(decoded).toEqual({
+      ok: false,
+      errors: ['schemaVersion: this consumer reads version 1, got 2'],
+    });
   });
 
   it('rejects a payload whose kind differs from the step kind', () => {
@@ -52,15 +59,24 @@ describe('decodeStepEnvelope', () => {
 
   it('chains envelopes: same run, next seq, caused by the previous, budget spent', () => {
     const first = aContextEnvelope();
-    const second = nextStep(first, { name: 'decide', kind: 'decision' }, aDecisionEnvelope(first).payload, {
-      tokens: 1200,
-      costUsd: 0.25,
-    });
+    const second = nextStep(
+      first,
+      { name: 'decide', kind: 'decision' },
+      aDecisionEnvelope(first).payload,
+      {
+        tokens: 1200,
+        costUsd: 0.25,
+      },
+    );
     expect(second).toMatchObject({
       runId: first.runId,
       causationId: first.envelopeId,
       step: { seq: first.step.seq + 1, attempt: 1, kind: 'decision' },
-      budget: { stepsLeft: first.budget.stepsLeft - 1, tokensLeft: first.budget.tokensLeft - 1200, costLeftUsd: 0.75 },
+      budget: {
+        stepsLeft: first.budget.stepsLeft - 1,
+        tokensLeft: first.budget.tokensLeft - 1200,
+        costLeftUsd: 0.75,
+      },
     });
     expect(second.envelopeId > first.envelopeId).toBe(true);
   });

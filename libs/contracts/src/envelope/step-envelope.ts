@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   Equals,
@@ -26,7 +27,9 @@ export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 export const WORKFLOW_ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 
 export class WorkflowRef {
-  @Matches(WORKFLOW_ID_PATTERN, { message: 'workflow.id must be lowercase letters, digits and dashes' })
+  @Matches(WORKFLOW_ID_PATTERN, {
+    message: 'workflow.id must be lowercase letters, digits and dashes',
+  })
   id!: string;
   @IsInt() @Min(1) version!: number;
 }
@@ -65,7 +68,8 @@ export class StepEnvelopeDto {
   /** The run must reach a terminal state by then. */
   @IsISO8601({ strict: true }) deadline!: string;
   @ValidateNested() @Type(() => Budget) budget!: Budget;
-  @IsOptional() @Matches(TRACEPARENT_PATTERN, { message: 'traceparent must be W3C version 00' })
+  @IsOptional()
+  @Matches(TRACEPARENT_PATTERN, { message: 'traceparent must be W3C version 00' })
   traceparent?: string;
   @ValidateNested()
   @Type(() => Object, {
@@ -103,7 +107,9 @@ export function decodeStepEnvelope(plain: unknown): Decoded<StepEnvelope> {
   if (envelope.payload.kind !== envelope.step.kind) {
     return {
       ok: false,
-      errors: [`payload.kind: "${envelope.payload.kind}" does not match step.kind "${envelope.step.kind}"`],
+      errors: [
+        `payload.kind: "${envelope.payload.kind}" does not match step.kind "${envelope.step.kind}"`,
+      ],
     };
   }
   return { ok: true, value: envelope as StepEnvelope };
@@ -156,7 +162,12 @@ export function nextStep<K extends StepKind>(
     envelopeId: uuidv7(now.getTime()),
     runId: previous.runId,
     workflow: { ...previous.workflow },
-    step: { name: step.name, kind: step.kind, seq: previous.step.seq + 1, attempt: step.attempt ?? 1 },
+    step: {
+      name: step.name,
+      kind: step.kind,
+      seq: previous.step.seq + 1,
+      attempt: step.attempt ?? 1,
+    },
     causationId: previous.envelopeId,
     tenantId: previous.tenantId,
     createdAt: now.toISOString(),

@@ -1,7 +1,11 @@
-import { firstStep, nextStep, uuidv7, type StepEnvelope } from '@baton/contracts';
+// Example envelopes, valid by construction: for tests across the repo and for the docs.
+import { firstStep, nextStep, type StepEnvelope } from '../envelope/step-envelope.js';
+import { uuidv7 } from '../ids/uuid-v7.js';
 
 /** A valid context-step envelope for a new run, with overridable parts. */
-export function aContextEnvelope(overrides: { runId?: string; tenantId?: string; data?: Record<string, unknown> } = {}): StepEnvelope<'context'> {
+export function aContextEnvelope(
+  overrides: { runId?: string; tenantId?: string; data?: Record<string, unknown> } = {},
+): StepEnvelope<'context'> {
   return firstStep(
     {
       runId: overrides.runId ?? uuidv7(),
@@ -25,12 +29,21 @@ export function aContextEnvelope(overrides: { runId?: string; tenantId?: string;
 }
 
 /** The decision envelope that follows a context envelope. */
-export function aDecisionEnvelope(previous: StepEnvelope = aContextEnvelope()): StepEnvelope<'decision'> {
-  const trigger = previous.payload.kind === 'context' ? previous.payload.trigger : aContextEnvelope().payload.trigger;
-  return nextStep(previous, { name: 'decide', kind: 'decision' }, {
-    kind: 'decision',
-    state: { trigger, evidence: [], weakEvidence: true, history: [] },
-  });
+export function aDecisionEnvelope(
+  previous: StepEnvelope = aContextEnvelope(),
+): StepEnvelope<'decision'> {
+  const trigger =
+    previous.payload.kind === 'context'
+      ? previous.payload.trigger
+      : aContextEnvelope().payload.trigger;
+  return nextStep(
+    previous,
+    { name: 'decide', kind: 'decision' },
+    {
+      kind: 'decision',
+      state: { trigger, evidence: [], weakEvidence: true, history: [] },
+    },
+  );
 }
 
 /** `count` envelopes of one run, in causal order (context, then decisions). */

@@ -1,7 +1,8 @@
 import { randomFillSync } from 'node:crypto';
 
 /** UUID version 7 (RFC 9562): 48-bit Unix milliseconds, then random bits; sorts by time. */
-export const UUID_V7_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+export const UUID_V7_PATTERN =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let lastMs = 0;
 let sequence = 0;

@@ -11,7 +11,7 @@ const SCHEMA_BASE = 'https://baton.dev/schemas';
 
 /**
  * JSON Schemas (draft 2020-12) generated from the class-validator contract classes, so the
- * documented contract and the validating code cannot drift. `npm run schemas` writes them
+ * documented contract and the validating code cannot drift. `npm run docs:generate` writes them
  * to docs/schemas/; a unit test fails when the committed files are stale.
  */
 export function contractSchemas(): Record<string, Schema> {
@@ -24,7 +24,9 @@ export function contractSchemas(): Record<string, Schema> {
 
   const document = (root: string, id: string, title: string, description: string): Schema => {
     const used = reachable(root, defs);
-    const { [root]: rootSchema, ...rest } = Object.fromEntries(used.map((name) => [name, defs[name]]));
+    const { [root]: rootSchema, ...rest } = Object.fromEntries(
+      used.map((name) => [name, defs[name]]),
+    );
     return {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       $id: `${SCHEMA_BASE}/${id}`,

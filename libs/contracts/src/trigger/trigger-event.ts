@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import {
   Equals,
   IsInt,
@@ -22,30 +23,58 @@ export const TRIGGER_EVENT_SCHEMA_VERSION = 1;
 export class TriggerEvent {
   /** Contract version; this release reads 1. */
   @JSONSchema({ description: 'Contract version; this release reads 1.' })
-  @Equals(TRIGGER_EVENT_SCHEMA_VERSION) schemaVersion!: typeof TRIGGER_EVENT_SCHEMA_VERSION;
+  @Equals(TRIGGER_EVENT_SCHEMA_VERSION)
+  schemaVersion!: typeof TRIGGER_EVENT_SCHEMA_VERSION;
   /** Unique per business event in the tenant; a repeat starts nothing and returns the existing run. */
-  @JSONSchema({ description: 'Unique per business event within the tenant. A repeat starts nothing: it returns the run the first one started.', examples: ['zendesk-ticket-48213'] })
-  @IsString() @Length(1, 200) idempotencyKey!: string;
+  @JSONSchema({
+    description:
+      'Unique per business event within the tenant. A repeat starts nothing: it returns the run the first one started.',
+    examples: ['zendesk-ticket-48213'],
+  })
+  @IsString()
+  @Length(1, 200)
+  idempotencyKey!: string;
   /** The workflow to run, such as `billing-dispute`. */
   @JSONSchema({ description: 'The workflow to run.', examples: ['billing-dispute'] })
-  @Matches(WORKFLOW_ID_PATTERN, { message: 'workflowId must be lowercase letters, digits and dashes' })
+  @Matches(WORKFLOW_ID_PATTERN, {
+    message: 'workflowId must be lowercase letters, digits and dashes',
+  })
   workflowId!: string;
   /** Pins a published version; the latest published version when absent. */
-  @JSONSchema({ description: 'Pins a published version of the workflow; the latest published version when absent.' })
-  @IsOptional() @IsInt() @Min(1) workflowVersion?: number;
-  @JSONSchema({ description: 'The tenant (customer organisation) the event belongs to.', examples: ['acme'] })
-  @IsString() @Length(1, 100) tenantId!: string;
+  @JSONSchema({
+    description:
+      'Pins a published version of the workflow; the latest published version when absent.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  workflowVersion?: number;
+  @JSONSchema({
+    description: 'The tenant (customer organisation) the event belongs to.',
+    examples: ['acme'],
+  })
+  @IsString()
+  @Length(1, 100)
+  tenantId!: string;
   /** The upstream event type, such as `support.ticket.created`. */
   @JSONSchema({ description: 'The upstream event type.', examples: ['support.ticket.created'] })
-  @IsString() @Length(1, 200) eventType!: string;
+  @IsString()
+  @Length(1, 200)
+  eventType!: string;
   /** The upstream system, such as `zendesk`. */
   @JSONSchema({ description: 'The upstream system that sent it.', examples: ['zendesk'] })
-  @IsOptional() @IsString() @Length(1, 200) source?: string;
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  source?: string;
   @JSONSchema({ description: 'When it happened upstream (ISO 8601).' })
-  @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  occurredAt?: string;
   /** The business data the workflow reads, as the workflow's trigger declares it. */
   @JSONSchema({ description: 'The business data the workflow reads, as its trigger declares it.' })
-  @IsObject() data!: Record<string, unknown>;
+  @IsObject()
+  data!: Record<string, unknown>;
 }
 
 export function decodeTriggerEvent(plain: unknown): Decoded<TriggerEvent> {

@@ -46,31 +46,39 @@ function jsonCodec<T>(
   };
 }
 
-export const stepEnvelopeCodec: MessageCodec<StepEnvelope> = jsonCodec('step-envelope.v1', decodeStepEnvelope, {
-  idOf: (envelope) => envelope.envelopeId,
-  keyOf: (envelope) => envelope.runId,
-  traceparentOf: (envelope) => envelope.traceparent,
-  withTraceparent: (envelope, traceparent) => ({ ...envelope, traceparent }),
-  attributesOf: (envelope) => ({
-    [BATON_ATTR.runId]: envelope.runId,
-    [BATON_ATTR.workflowId]: envelope.workflow.id,
-    [BATON_ATTR.workflowVersion]: envelope.workflow.version,
-    [BATON_ATTR.stepName]: envelope.step.name,
-    [BATON_ATTR.stepKind]: envelope.step.kind,
-    [BATON_ATTR.stepSeq]: envelope.step.seq,
-    [BATON_ATTR.stepAttempt]: envelope.step.attempt,
-    [BATON_ATTR.envelopeId]: envelope.envelopeId,
-    [BATON_ATTR.tenantId]: envelope.tenantId,
-  }),
-});
+export const stepEnvelopeCodec: MessageCodec<StepEnvelope> = jsonCodec(
+  'step-envelope.v1',
+  decodeStepEnvelope,
+  {
+    idOf: (envelope) => envelope.envelopeId,
+    keyOf: (envelope) => envelope.runId,
+    traceparentOf: (envelope) => envelope.traceparent,
+    withTraceparent: (envelope, traceparent) => ({ ...envelope, traceparent }),
+    attributesOf: (envelope) => ({
+      [BATON_ATTR.runId]: envelope.runId,
+      [BATON_ATTR.workflowId]: envelope.workflow.id,
+      [BATON_ATTR.workflowVersion]: envelope.workflow.version,
+      [BATON_ATTR.stepName]: envelope.step.name,
+      [BATON_ATTR.stepKind]: envelope.step.kind,
+      [BATON_ATTR.stepSeq]: envelope.step.seq,
+      [BATON_ATTR.stepAttempt]: envelope.step.attempt,
+      [BATON_ATTR.envelopeId]: envelope.envelopeId,
+      [BATON_ATTR.tenantId]: envelope.tenantId,
+    }),
+  },
+);
 
-export const triggerEventCodec: MessageCodec<TriggerEvent> = jsonCodec('trigger-event.v1', decodeTriggerEvent, {
-  idOf: (event) => `${event.tenantId}:${event.idempotencyKey}`,
-  keyOf: (event) => `${event.tenantId}:${event.idempotencyKey}`,
-  traceparentOf: () => undefined,
-  attributesOf: (event) => ({
-    [BATON_ATTR.workflowId]: event.workflowId,
-    [BATON_ATTR.tenantId]: event.tenantId,
-    'baton.trigger.event_type': event.eventType,
-  }),
-});
+export const triggerEventCodec: MessageCodec<TriggerEvent> = jsonCodec(
+  'trigger-event.v1',
+  decodeTriggerEvent,
+  {
+    idOf: (event) => `${event.tenantId}:${event.idempotencyKey}`,
+    keyOf: (event) => `${event.tenantId}:${event.idempotencyKey}`,
+    traceparentOf: () => undefined,
+    attributesOf: (event) => ({
+      [BATON_ATTR.workflowId]: event.workflowId,
+      [BATON_ATTR.tenantId]: event.tenantId,
+      'baton.trigger.event_type': event.eventType,
+    }),
+  },
+);

@@ -7,7 +7,7 @@ import type { RouteName, RouteTypes, Routes } from '../routes.js';
 /**
  * Nest transport strategy over Baton messaging: `@OnMessage('step.decision')` handlers in
  * controllers become the service's subscriptions. Records are decoded and validated before
- * a handler runs; handlers receive `(message, context)`.
+ * a handler runs; handlers take `(@Payload() message, @Ctx() context: HandlerContext)`.
  */
 export class BatonServer extends Server implements CustomTransportStrategy {
   constructor(
@@ -58,6 +58,10 @@ export function OnMessage<N extends RouteName>(route: N) {
     descriptor: TypedPropertyDescriptor<H>,
   ): void => {
     // Nest's own decorator is untyped about the handler; the check above is the point.
-    EventPattern(route)(target, key, descriptor as unknown as TypedPropertyDescriptor<(data: unknown) => unknown>);
+    EventPattern(route)(
+      target,
+      key,
+      descriptor as unknown as TypedPropertyDescriptor<(data: unknown) => unknown>,
+    );
   };
 }

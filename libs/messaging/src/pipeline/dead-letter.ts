@@ -2,7 +2,11 @@ import { deadLetterTopic } from '@baton/contracts';
 import type { Logger } from '@baton/telemetry';
 import type { InboundRecord, MessageTransport } from '../transport/transport.js';
 
-export const DEAD_LETTER_REASONS = ['invalid-message', 'handler-failed', 'handler-rejected'] as const;
+export const DEAD_LETTER_REASONS = [
+  'invalid-message',
+  'handler-failed',
+  'handler-rejected',
+] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** Headers a dead-lettered record carries, beside its original headers, key and value. */
@@ -52,7 +56,13 @@ export class DeadLetters {
       try {
         await this.transport.publish([{ topic, key: record.key, value: record.value, headers }]);
         this.logger.warn(
-          { topic: record.topic, partition: record.partition, offset: record.offset, reason, errors },
+          {
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            reason,
+            errors,
+          },
           `dead-lettered to ${topic}`,
         );
         return;

@@ -1,6 +1,11 @@
 import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
-import { MESSAGING_ATTR, extractTraceContext, injectTraceHeaders, type Logger } from '@baton/telemetry';
+import {
+  MESSAGING_ATTR,
+  extractTraceContext,
+  injectTraceHeaders,
+  type Logger,
+} from '@baton/telemetry';
 import type { MessageCodec } from '../codec/message-codec.js';
 import { Inbox } from '../store/inbox.js';
 import type { Outbox, OutboxRow } from '../store/outbox.js';
@@ -53,9 +58,17 @@ export class MessagePipeline {
     return (record, shutdown) => this.process(route, handle, record, shutdown);
   }
 
-  private async process<T>(route: Route<T>, handle: MessageHandler<T>, record: InboundRecord, shutdown: AbortSignal): Promise<void> {
+  private async process<T>(
+    route: Route<T>,
+    handle: MessageHandler<T>,
+    record: InboundRecord,
+    shutdown: AbortSignal,
+  ): Promise<void> {
     const decoded = route.codec.decode(record);
-    const parent = extractTraceContext(record.headers, decoded.ok ? route.codec.traceparentOf(decoded.value) : undefined);
+    const parent = extractTraceContext(
+      record.headers,
+      decoded.ok ? route.codec.traceparentOf(decoded.value) : undefined,
+    );
     const attributes = {
       [MESSAGING_ATTR.system]: this.options.messagingSystem ?? 'kafka',
       [MESSAGING_ATTR.operationType]: 'process',
@@ -67,21 +80,35 @@ export class MessagePipeline {
       [MESSAGING_ATTR.bodySize]: record.value?.length ?? 0,
       ...(record.key ? { [MESSAGING_ATTR.kafkaKey]: record.key } : {}),
       ...(decoded.ok
-        ? { ...route.codec.attributesOf(decoded.value), [MESSAGING_ATTR.messageId]: route.codec.idOf(decoded.value) }
+        ? {
+            ...route.codec.attributesOf(decoded.value),
+            [MESSAGING_ATTR.messageId]: route.codec.idOf(decoded.value),
+          }
         : {}),
     };
-    await tracer.startActiveSpan(`process ${record.topic}`, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
-      try {
-        if (!decoded.ok) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'invalid message' });
-          await this.options.deadLetters.send(record, 'invalid-message', decoded.errors, 0, shutdown);
-          return;
+    await tracer.startActiveSpan(
+      `process ${record.topic}`,
+      { kind: SpanKind.CONSUMER, attributes },
+      parent,
+      async (span) => {
+        try {
+          if (!decoded.ok) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: 'invalid message' });
+            await this.options.deadLetters.send(
+              record,
+              'invalid-message',
+              decoded.errors,
+              0,
+              shutdown,
+            );
+            return;
+          }
+          await this.handleWithRetries(route, handle, decoded.value, record, span, shutdown);
+        } finally {
+          span.end();
         }
-        await this.handleWithRetries(route, handle, decoded.value, record, span, shutdown);
-      } finally {
-        span.end();
-      }
-    });
+      },
+    );
   }
 
   private async handleWithRetries<T>(
@@ -99,16 +126,27 @@ export class MessagePipeline {
         span.setAttribute('baton.inbox.duplicate', outcome === 'duplicate');
         return;
       } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        // Nest's RPC layer rethrows plain objects such as { status, message }.
+        const reason =
+          error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error);
         span.recordException(error instanceof Error ? error : new Error(reason));
         const permanent = error instanceof PermanentFailure;
         if (permanent || attempt >= retry.maxAttempts) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
-          await this.options.deadLetters.send(record, permanent ? 'handler-rejected' : 'handler-failed', [reason], attempt, shutdown);
+          await this.options.deadLetters.send(
+            record,
+            permanent ? 'handler-rejected' : 'handler-failed',
+            [reason],
+            attempt,
+            shutdown,
+          );
           return;
         }
         const delay = retryDelay(retry, attempt);
-        logger.warn({ err: error, attempt, delayMs: delay, topic: record.topic, offset: record.offset }, 'handler failed; retrying');
+        logger.warn(
+          { err: error, attempt, delayMs: delay, topic: record.topic, offset: record.offset },
+          'handler failed; retrying',
+        );
         await abortableDelay(delay, shutdown);
       }
     }
@@ -127,7 +165,12 @@ export class MessagePipeline {
       if (!(await Inbox.claim(manager, consumer, route.codec.idOf(message), record))) return false;
       const ctx: HandlerContext = {
         manager,
-        record: { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key },
+        record: {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          key: record.key,
+        },
         attempt,
         emit: (target, out) => staged.push(outbox.stage(encodeWithTrace(target, out))),
       };
@@ -162,7 +205,10 @@ export function encodeWithTrace<T>(route: Route<T>, message: T, system = 'kafka'
   });
   const headers = injectTraceHeaders({}, trace.setSpan(context.active(), span));
   const traceparent = headers['traceparent'];
-  const traced = traceparent && route.codec.withTraceparent ? route.codec.withTraceparent(message, traceparent) : message;
+  const traced =
+    traceparent && route.codec.withTraceparent
+      ? route.codec.withTraceparent(message, traceparent)
+      : message;
   span.end();
   return {
     topic: route.topic,

@@ -7,7 +7,12 @@ import type { InboundRecord } from '../transport/transport.js';
  * then see the row: the handler never runs twice to effect for one message id.
  */
 export const Inbox = {
-  async claim(manager: EntityManager, consumer: string, messageId: string, record: InboundRecord): Promise<boolean> {
+  async claim(
+    manager: EntityManager,
+    consumer: string,
+    messageId: string,
+    record: InboundRecord,
+  ): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `INSERT INTO inbox (consumer, message_id, topic, partition, "offset")
        VALUES ($1, $2, $3, $4, $5)

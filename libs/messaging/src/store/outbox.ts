@@ -49,7 +49,10 @@ export class Outbox {
       const b = i * 5;
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`;
     });
-    await manager.query(`INSERT INTO outbox (id, topic, key, value, headers) VALUES ${tuples.join(', ')}`, values);
+    await manager.query(
+      `INSERT INTO outbox (id, topic, key, value, headers) VALUES ${tuples.join(', ')}`,
+      values,
+    );
   }
 
   /** Publishes rows just committed. On failure the rows stay for the sweeper. */
@@ -57,9 +60,14 @@ export class Outbox {
     if (rows.length === 0) return;
     try {
       await this.transport.publish(rows);
-      await this.dataSource.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+      await this.dataSource.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [
+        rows.map((r) => r.id),
+      ]);
     } catch (error) {
-      this.logger.warn({ err: error, rows: rows.length }, 'outbox publish failed; the sweeper will retry');
+      this.logger.warn(
+        { err: error, rows: rows.length },
+        'outbox publish failed; the sweeper will retry',
+      );
     }
   }
 
@@ -67,18 +75,25 @@ export class Outbox {
   sweep(): Promise<number> {
     this.sweeping ??= this.dataSource
       .transaction(async (manager) => {
-        const rows: Array<{ id: string; topic: string; key: string | null; value: string; headers: Record<string, string> }> =
-          await manager.query(
-            `SELECT id, topic, key, value, headers FROM outbox
+        const rows: Array<{
+          id: string;
+          topic: string;
+          key: string | null;
+          value: string;
+          headers: Record<string, string>;
+        }> = await manager.query(
+          `SELECT id, topic, key, value, headers FROM outbox
              WHERE created_at < now() - ($1::bigint * interval '1 millisecond')
              ORDER BY created_at, id
              LIMIT $2
              FOR UPDATE SKIP LOCKED`,
-            [this.options.sweepGraceMs, this.options.sweepBatchSize],
-          );
+          [this.options.sweepGraceMs, this.options.sweepBatchSize],
+        );
         if (rows.length === 0) return 0;
         await this.transport.publish(rows);
-        await manager.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+        await manager.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [
+          rows.map((r) => r.id),
+        ]);
         this.logger.info({ rows: rows.length }, 'outbox sweeper published rows left unsent');
         return rows.length;
       })

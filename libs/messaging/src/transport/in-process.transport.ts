@@ -68,7 +68,8 @@ export class InProcessTransport implements MessageTransport {
     };
     this.groups.set(options.groupId, group);
     if (options.fromBeginning ?? true) {
-      for (const topic of options.topics) for (const record of this.logs.get(topic) ?? []) this.deliver(group, record);
+      for (const topic of options.topics)
+        for (const record of this.logs.get(topic) ?? []) this.deliver(group, record);
     }
     const groups = this.groups;
     return {

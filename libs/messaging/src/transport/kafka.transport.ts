@@ -87,7 +87,9 @@ export class KafkaTransport implements MessageTransport {
   }
 
   connect(): Promise<void> {
-    this.connected ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined);
+    this.connected ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(
+      () => undefined,
+    );
     return this.connected;
   }
 
@@ -126,6 +128,21 @@ export class KafkaTransport implements MessageTransport {
         ],
       })),
     });
+    // A new topic's leader is elected before every broker's metadata cache knows it; a
+    // consumer subscribing in between fails with UNKNOWN_TOPIC_OR_PARTITION. Wait it out.
+    const names = missing.map((t) => t.topic);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { topics } = await this.admin.fetchTopicMetadata({ topics: names });
+        if (
+          topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+        )
+          return;
+      } catch (error) {
+        if (attempt >= 50) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   async ping(): Promise<void> {
@@ -260,16 +277,28 @@ class KafkaSubscription implements Subscription {
     this.committing = (async () => {
       do {
         this.commitAgain = false;
-        const pending: Array<{ topic: string; partition: number; offset: string; tracker: PartitionOffsets }> = [];
+        const pending: Array<{
+          topic: string;
+          partition: number;
+          offset: string;
+          tracker: PartitionOffsets;
+        }> = [];
         for (const [key, tracker] of this.trackers) {
           const offset = tracker.committable();
           if (offset === null) continue;
           const at = key.lastIndexOf(':');
-          pending.push({ topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset, tracker });
+          pending.push({
+            topic: key.slice(0, at),
+            partition: Number(key.slice(at + 1)),
+            offset,
+            tracker,
+          });
         }
         if (pending.length === 0) continue;
         try {
-          await this.consumer.commitOffsets(pending.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+          await this.consumer.commitOffsets(
+            pending.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+          );
           for (const p of pending) p.tracker.markCommitted(p.offset);
         } catch {
           // A rebalance in progress rejects commits; the next finish (or redelivery) retries.

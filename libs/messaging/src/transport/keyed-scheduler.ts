@@ -20,7 +20,8 @@ export class KeyedScheduler {
     readonly concurrency: number,
     readonly maxBuffered: number = Math.max(concurrency * 4, concurrency + 1),
   ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be >= 1');
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new Error('concurrency must be >= 1');
     if (maxBuffered < concurrency) throw new Error('maxBuffered must be >= concurrency');
   }
 

@@ -11,6 +11,7 @@ export function testDatabaseUrl(): string {
 /** Kafka bootstrap servers: `KAFKA_BROKERS` (the global setup sets it when it starts a broker). */
 export function testKafkaBrokers(): string[] {
   const brokers = process.env['KAFKA_BROKERS'];
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run integration tests through `npm test`');
+  if (!brokers)
+    throw new Error('KAFKA_BROKERS is not set: run integration tests through `npm test`');
   return brokers.split(',').map((b) => b.trim());
 }
