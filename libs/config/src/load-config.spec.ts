@@ -52,7 +52,7 @@ describe(loadConfig.name, () => {
     const config = loadConfig(ExampleConfig, { EXAMPLE_URL: 'http://h', EXAMPLE_TOKEN: 's3cr3t' });
     expect(JSON.stringify(redactedConfig(ExampleConfig, config))).not.toContain('s3cr3t');
     expect(describeSettings(ExampleConfig)).toContain(
-      '| `EXAMPLE_TOKEN` | `` | API token. **Secret.** |',
+      '| `EXAMPLE_TOKEN` | *(empty)* | API token. **Secret.** |',
     );
   });
 });

@@ -84,10 +84,8 @@ function parse(
 /** The settings table for docs and `--help`: variable, default, description. */
 export function describeSettings(cls: abstract new () => object): string {
   const rows = settingsOf(cls).map((s) => {
-    const fallback =
-      s.default === undefined
-        ? '*(required)*'
-        : `\`${Array.isArray(s.default) ? s.default.join(',') : String(s.default)}\``;
+    const shown = Array.isArray(s.default) ? s.default.join(',') : String(s.default);
+    const fallback = s.default === undefined ? '*(required)*' : shown === '' ? '*(empty)*' : `\`${shown}\``;
     return `| \`${s.env}\` | ${fallback} | ${s.description}${s.secret ? ' **Secret.**' : ''} |`;
   });
   return ['| Variable | Default | What it does |', '| --- | --- | --- |', ...rows].join('\n');

@@ -35,9 +35,9 @@ describe('decodeStepEnvelope', () => {
     expect(decoded.errors).toEqual(
       expect.arrayContaining([
         'runId: runId must be a UUIDv7',
-        expect.stringMatching(/^tenantId: /),
+        'tenantId: is required',
         'step.seq: seq must not be less than 0',
-        expect.stringMatching(/^payload\.trigger\.idempotencyKey: /),
+        'payload.trigger.idempotencyKey: is required',
         expect.stringMatching(/^payload\.trigger\.receivedAt: /),
       ]),
     );

@@ -42,7 +42,7 @@ describe('contract JSON Schemas', () => {
     expect(validate(event)).toBe(false);
     expect(decodeTriggerEvent(event)).toEqual({
       ok: false,
-      errors: ['data: data must be an object'],
+      errors: ['data: is required'],
     });
   });
 

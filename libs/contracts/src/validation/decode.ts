@@ -15,7 +15,7 @@ export function decodeAs<T extends object>(cls: ClassConstructor<T>, plain: unkn
   const value = plainToInstance(cls, plain);
   const errors = validateSync(value, {
     forbidUnknownValues: true,
-    validationError: { target: false, value: false },
+    validationError: { target: false, value: true },
   });
   return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flatten(errors) };
 }
@@ -32,6 +32,8 @@ export function parseJson(text: string): Decoded<unknown> {
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
+    // A missing field breaks every rule on it; one message says what is wrong.
+    if (error.value === undefined && error.constraints) return [`${path}: is required`];
     const own = Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`);
     return [...own, ...flatten(error.children ?? [], path)];
   });
