@@ -85,7 +85,8 @@ function parse(
 export function describeSettings(cls: abstract new () => object): string {
   const rows = settingsOf(cls).map((s) => {
     const shown = Array.isArray(s.default) ? s.default.join(',') : String(s.default);
-    const fallback = s.default === undefined ? '*(required)*' : shown === '' ? '*(empty)*' : `\`${shown}\``;
+    const fallback =
+      s.default === undefined ? '*(required)*' : shown === '' ? '*(empty)*' : `\`${shown}\``;
     return `| \`${s.env}\` | ${fallback} | ${s.description}${s.secret ? ' **Secret.**' : ''} |`;
   });
   return ['| Variable | Default | What it does |', '| --- | --- | --- |', ...rows].join('\n');
