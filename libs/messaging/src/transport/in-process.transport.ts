@@ -76,15 +76,17 @@ export class InProcessTransport implements MessageTransport {
       get stats(): SubscriptionStats {
         return { ...group.scheduler.stats, groupJoins: 1 };
       },
+      // No broker keeps what is not finished, so stopping drains everything accepted (within
+      // the drain timeout) instead of leaving it for redelivery.
       async stop(drainTimeoutMs = 30_000) {
         groups.delete(options.groupId);
-        group.abort.abort();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           group.scheduler.idle(),
           new Promise((resolve) => (timer = setTimeout(resolve, drainTimeoutMs))),
         ]);
         clearTimeout(timer);
+        group.abort.abort();
       },
     };
   }
