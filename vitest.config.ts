@@ -5,7 +5,16 @@ import { defineConfig } from 'vitest/config';
 // Nest and TypeORM need decorator metadata, which esbuild does not emit: SWC compiles the tests.
 const lib = (name: string) =>
   fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
-const libs = ['contracts', 'config', 'messaging', 'persistence', 'telemetry', 'testing'];
+const libs = [
+  'contracts',
+  'config',
+  'messaging',
+  'persistence',
+  'telemetry',
+  'testing',
+  'service-kit',
+  'workflow',
+];
 
 export default defineConfig({
   plugins: [

@@ -8,3 +8,4 @@ export * from './ids/uuid-v7.js';
 export * from './validation/decode.js';
 export * from './schema/json-schema.js';
 export * from './examples/envelope.examples.js';
+export * from './run/run-event.js';

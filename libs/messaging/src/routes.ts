@@ -1,18 +1,20 @@
 import {
   topicNames,
+  type RunEvent,
   type StepEnvelope,
   type StepKind,
   type TriggerEvent,
   type TopicNames,
 } from '@baton/contracts';
-import { stepEnvelopeCodec, triggerEventCodec } from './codec/message-codec.js';
+import { runEventCodec, stepEnvelopeCodec, triggerEventCodec } from './codec/message-codec.js';
 import type { Route } from './pipeline/message-pipeline.js';
 
 /** Logical route names: what handlers subscribe to, independent of the topic prefix. */
-export type RouteName = 'trigger.ingress' | `step.${StepKind}`;
+export type RouteName = 'trigger.ingress' | 'run.events' | `step.${StepKind}`;
 
 export interface RouteTypes {
   'trigger.ingress': TriggerEvent;
+  'run.events': RunEvent;
   'step.context': StepEnvelope<'context'>;
   'step.decision': StepEnvelope<'decision'>;
   'step.action': StepEnvelope<'action'>;
@@ -31,6 +33,9 @@ export class Routes {
   get<N extends RouteName>(name: N): Route<RouteTypes[N]> {
     if (name === 'trigger.ingress') {
       return { topic: this.names.triggerIngress, codec: triggerEventCodec } as Route<RouteTypes[N]>;
+    }
+    if (name === 'run.events') {
+      return { topic: this.names.runEvents, codec: runEventCodec } as Route<RouteTypes[N]>;
     }
     const kind = name.slice('step.'.length) as StepKind;
     return { topic: this.names.steps[kind], codec: stepEnvelopeCodec } as unknown as Route<

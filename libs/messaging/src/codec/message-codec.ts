@@ -1,8 +1,10 @@
 import {
+  decodeRunEvent,
   decodeStepEnvelope,
   decodeTriggerEvent,
   parseJson,
   type Decoded,
+  type RunEvent,
   type StepEnvelope,
   type TriggerEvent,
 } from '@baton/contracts';
@@ -82,3 +84,17 @@ export const triggerEventCodec: MessageCodec<TriggerEvent> = jsonCodec(
     }),
   },
 );
+
+export const runEventCodec: MessageCodec<RunEvent> = jsonCodec('run-event.v1', decodeRunEvent, {
+  idOf: (event) => event.eventId,
+  keyOf: (event) => event.runId,
+  traceparentOf: (event) => event.traceparent,
+  withTraceparent: (event, traceparent) => ({ ...event, traceparent }),
+  attributesOf: (event) => ({
+    [BATON_ATTR.runId]: event.runId,
+    [BATON_ATTR.workflowId]: event.workflow.id,
+    [BATON_ATTR.workflowVersion]: event.workflow.version,
+    [BATON_ATTR.tenantId]: event.tenantId,
+    'baton.run_event.type': event.type,
+  }),
+});

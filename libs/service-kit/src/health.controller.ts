@@ -1,0 +1,54 @@
+import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { MessagingRuntime } from '@baton/messaging';
+import { pingDatabase } from '@baton/persistence';
+import { Public } from './auth.js';
+import { DATA_SOURCE, MESSAGING_RUNTIME, SERVICE_INFO, type ServiceInfo } from './tokens.js';
+
+/** Liveness (the process answers) and readiness (its broker and database answer). No auth. */
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
+    @Inject(SERVICE_INFO) private readonly service: ServiceInfo,
+  ) {}
+
+  @Get('live')
+  @HttpCode(200)
+  live() {
+    return { status: 'ok', service: this.service.name, version: this.service.version };
+  }
+
+  @Get('ready')
+  async ready() {
+    const checks = await Promise.all([
+      check('database', () => pingDatabase(this.dataSource)),
+      check('broker', () => this.runtime.transport.ping()),
+    ]);
+    const body = { status: checks.every((c) => c.ok) ? 'ok' : 'unavailable', checks };
+    if (body.status !== 'ok') throw new ServiceUnavailableException(body);
+    return body;
+  }
+}
+
+async function check(name: string, probe: () => Promise<void>) {
+  const started = Date.now();
+  try {
+    await withTimeout(probe(), 2_000);
+    return { name, ok: true, ms: Date.now() - started };
+  } catch (error) {
+    return { name, ok: false, ms: Date.now() - started, error: (error as Error).message };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,70 @@
+import {
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { Routes, type MessagingRuntime } from '@baton/messaging';
+import type { Logger, Telemetry } from '@baton/telemetry';
+import { HealthController } from './health.controller.js';
+import {
+  DATA_SOURCE,
+  LOGGER,
+  MESSAGING_RUNTIME,
+  SERVICE_INFO,
+  type ServiceInfo,
+} from './tokens.js';
+
+export interface KitResources {
+  service: ServiceInfo;
+  dataSource: DataSource;
+  runtime: MessagingRuntime;
+  routes: Routes;
+  logger: Logger;
+  telemetry: Telemetry;
+  /** Service-specific providers built before Nest starts (its config, clients). */
+  providers?: Provider[];
+}
+
+/** Closes what the kit opened, after Nest has stopped the transport (which drains). */
+class KitShutdown implements OnApplicationShutdown {
+  constructor(private readonly resources: KitResources) {}
+  async onApplicationShutdown(signal?: string) {
+    const { runtime, dataSource, telemetry, logger } = this.resources;
+    logger.info({ signal }, 'shutting down');
+    await runtime.stop();
+    await runtime.transport.close();
+    await dataSource.destroy();
+    await telemetry.shutdown();
+  }
+}
+
+/**
+ * Root module of a service: the service's own feature module plus what every service has
+ * (health endpoints, its database, its messaging runtime, its logger), available to the
+ * feature module by injection token.
+ */
+@Module({})
+export class KitModule {
+  static forService(feature: Type<unknown>, resources: KitResources): DynamicModule {
+    const providers: Provider[] = [
+      { provide: SERVICE_INFO, useValue: resources.service },
+      { provide: DATA_SOURCE, useValue: resources.dataSource },
+      { provide: MESSAGING_RUNTIME, useValue: resources.runtime },
+      { provide: Routes, useValue: resources.routes },
+      { provide: LOGGER, useValue: resources.logger },
+      { provide: KitShutdown, useValue: new KitShutdown(resources) },
+      ...(resources.providers ?? []),
+    ];
+    return {
+      module: KitModule,
+      global: true,
+      imports: [feature],
+      controllers: [HealthController],
+      providers,
+      exports: providers,
+    };
+  }
+}

@@ -1,0 +1,154 @@
+import 'reflect-metadata';
+import type { INestApplication, Provider, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { DataSource } from 'typeorm';
+import { allTopics, topicNames } from '@baton/contracts';
+import { ConfigError, loadConfig } from '@baton/config';
+import {
+  BatonServer,
+  MESSAGING_MIGRATIONS,
+  MessagingConfig,
+  MessagingRuntime,
+  Routes,
+  createTransport,
+} from '@baton/messaging';
+import { PersistenceConfig, openDatabase, poolSizeFor } from '@baton/persistence';
+import { createLogger, startTelemetry, type Logger } from '@baton/telemetry';
+import { WorkflowCatalog } from '@baton/workflow';
+import { fileURLToPath } from 'node:url';
+import { KitModule } from './kit.module.js';
+import { PinoNestLogger } from './nest-logger.js';
+import { ServiceConfig } from './service.config.js';
+import { WORKFLOWS } from './tokens.js';
+
+const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../workflows/', import.meta.url));
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type MigrationList = Array<Function>;
+
+export interface ServiceDefinition {
+  /** `trigger`, `context`, …: names the process, its consumer group and its Postgres schema. */
+  name: string;
+  version: string;
+  defaultPort: number;
+  /** The service's feature module: controllers (HTTP and `@OnMessage`) and use cases. */
+  module: Type<unknown>;
+  /** The service's own migrations (the messaging tables are added by the kit). */
+  migrations: MigrationList;
+  /** Builds service-specific providers (config, clients) before Nest starts. */
+  providers?: (context: {
+    env: NodeJS.ProcessEnv;
+    logger: Logger;
+    dataSource: DataSource;
+    workflows: WorkflowCatalog;
+  }) => Provider[] | Promise<Provider[]>;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one Baton service: telemetry first, then validated config, its database schema and
+ * migrations, Kafka, and the Nest app (HTTP API + Baton transport), with graceful shutdown.
+ * A bad configuration ends the process with every offending variable named (exit 78).
+ */
+export async function runService(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService> {
+  const { name, version } = definition;
+  const telemetry = startTelemetry({ serviceName: `baton-${name}`, serviceVersion: version });
+  const logger = createLogger({ service: name, version });
+  let config: {
+    service: ServiceConfig;
+    messaging: MessagingConfig;
+    persistence: PersistenceConfig;
+  };
+  try {
+    config = {
+      service: loadConfig(ServiceConfig, env, name),
+      messaging: loadConfig(MessagingConfig, env, name),
+      persistence: loadConfig(PersistenceConfig, env, name),
+    };
+    if (config.messaging.kafkaBrokers.length === 0) {
+      throw new ConfigError(name, [
+        'KAFKA_BROKERS is required: a service on its own process talks to the others through Kafka',
+      ]);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.fatal({ problems: error.problems }, error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+
+  const consumer = `${config.messaging.topicPrefix}${name}`;
+  const workflows = WorkflowCatalog.fromDirectory(
+    config.service.workflowsDir || DEFAULT_WORKFLOWS_DIR,
+  );
+  const dataSource = await openDatabase({
+    url: config.persistence.databaseUrl,
+    schema: `${config.service.schemaPrefix}${name}`,
+    migrations: [...MESSAGING_MIGRATIONS, ...definition.migrations],
+    poolSize: poolSizeFor(config.persistence, config.messaging.concurrency),
+    applicationName: `baton-${name}`,
+  });
+  const transport = createTransport(config.messaging, `baton-${name}`, logger);
+  const names = topicNames(config.messaging.topicPrefix);
+  await transport.ensureTopics(
+    allTopics(names).map((topic) => ({ topic, compacted: topic === names.workflowDefinitions })),
+  );
+  const runtime = new MessagingRuntime({
+    consumer,
+    transport,
+    dataSource,
+    logger,
+    config: config.messaging,
+  });
+  const routes = new Routes(config.messaging.topicPrefix);
+  const providers = [
+    { provide: WORKFLOWS, useValue: workflows },
+    ...((await definition.providers?.({ env, logger, dataSource, workflows })) ?? []),
+  ];
+
+  const app = await NestFactory.create(
+    KitModule.forService(definition.module, {
+      service: { name, version },
+      dataSource,
+      runtime,
+      routes,
+      logger,
+      telemetry,
+      providers,
+    }),
+    { logger: new PinoNestLogger(logger), bufferLogs: true },
+  );
+  app.connectMicroservice(
+    { strategy: new BatonServer(runtime, routes) },
+    { inheritAppConfig: true },
+  );
+  app.enableShutdownHooks();
+  await app.startAllMicroservices();
+  const port = config.service.port || definition.defaultPort;
+  await app.listen(port, config.service.host);
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  logger.info(
+    {
+      url,
+      consumer,
+      transport: transport.name,
+      workflows: workflows.all().map((w) => `${w.id}@${w.version}`),
+    },
+    `${name} service started`,
+  );
+
+  const hardStop = () =>
+    setTimeout(() => process.exit(1), config.service.shutdownTimeoutMs).unref();
+  process.once('SIGTERM', hardStop);
+  process.once('SIGINT', hardStop);
+  return { app, url, close: () => app.close() };
+}

@@ -1,0 +1,49 @@
+import { Setting } from '@baton/config';
+
+/** Settings of the service process itself. */
+export class ServiceConfig {
+  @Setting({
+    env: 'PORT',
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 65_535,
+    description: 'HTTP port for the API and health endpoints; 0 picks the service default.',
+  })
+  port!: number;
+
+  @Setting({
+    env: 'HOST',
+    type: 'string',
+    default: '0.0.0.0',
+    description: 'Interface the HTTP server binds to.',
+  })
+  host!: string;
+
+  @Setting({
+    env: 'BATON_SCHEMA_PREFIX',
+    type: 'string',
+    default: '',
+    description:
+      "Prefix of the service's Postgres schema name (the schema is `<prefix><service>`), to run several Baton installations in one database.",
+  })
+  schemaPrefix!: string;
+
+  @Setting({
+    env: 'BATON_WORKFLOWS_DIR',
+    type: 'string',
+    default: '',
+    description:
+      'Folder of workflow definitions (`<dir>/<workflow>/workflow.json`); empty means the `workflows/` folder of this installation.',
+  })
+  workflowsDir!: string;
+
+  @Setting({
+    env: 'BATON_SHUTDOWN_TIMEOUT_MS',
+    type: 'int',
+    default: 45_000,
+    min: 1_000,
+    description: 'On SIGTERM, the process exits after this long even if draining has not finished.',
+  })
+  shutdownTimeoutMs!: number;
+}

@@ -1,0 +1,3 @@
+export * from './expression.js';
+export * from './workflow-definition.js';
+export * from './load-workflow.js';
