@@ -5,3 +5,4 @@ export * from './run-service.js';
 export * from './health.controller.js';
 export * from './nest-logger.js';
 export * from './auth.js';
+export * from './rpc-error.filter.js';

@@ -18,6 +18,7 @@ import { WorkflowCatalog } from '@baton/workflow';
 import { fileURLToPath } from 'node:url';
 import { KitModule } from './kit.module.js';
 import { PinoNestLogger } from './nest-logger.js';
+import { RpcErrorPassThroughFilter } from './rpc-error.filter.js';
 import { ServiceConfig } from './service.config.js';
 import { WORKFLOWS } from './tokens.js';
 
@@ -127,6 +128,7 @@ export async function runService(
     }),
     { logger: new PinoNestLogger(logger), bufferLogs: true },
   );
+  app.useGlobalFilters(new RpcErrorPassThroughFilter(app.getHttpAdapter()));
   app.connectMicroservice(
     { strategy: new BatonServer(runtime, routes) },
     { inheritAppConfig: true },

@@ -5,3 +5,4 @@ export * from './test-kafka.js';
 export * from './otlp-receiver.js';
 export * from './scripted-openai.server.js';
 export * from './infra/local-infra.js';
+export * from './api-keys.js';

@@ -15,3 +15,16 @@ export function testKafkaBrokers(): string[] {
     throw new Error('KAFKA_BROKERS is not set: run integration tests through `npm test`');
   return brokers.split(',').map((b) => b.trim());
 }
+
+/** A TCP port free on loopback right now (for a server a test is about to start). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -1,0 +1,232 @@
+import { deadLetterTopic, topicNames, type RunEvent, type StepEnvelope } from '@baton/contracts';
+import { runEventFor, stepFinished } from '@baton/contracts';
+import type { RunningService } from '@baton/service-kit';
+import { runService } from '@baton/service-kit';
+import {
+  TestKafka,
+  bearer,
+  dropSchema,
+  expectEventually,
+  freePort,
+  testApiKeysSetting,
+  testDatabaseUrl,
+  testKafkaBrokers,
+  uniqueTopic,
+} from '@baton/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { triggerService } from './trigger.service-definition.js';
+
+const prefix = `${uniqueTopic('trg')}.`;
+const schemaPrefix = `t${Date.now().toString(36)}_`;
+const names = topicNames(prefix);
+
+const event = (key: string, overrides: Record<string, unknown> = {}) => ({
+  schemaVersion: 1,
+  idempotencyKey: key,
+  workflowId: 'billing-dispute',
+  tenantId: 'acme',
+  eventType: 'support.ticket.created',
+  data: { customerId: 'cus_1001', message: 'Charged twice in November' },
+  ...overrides,
+});
+
+describe('trigger service', () => {
+  const kafka = new TestKafka();
+  let service: RunningService;
+  let contextSteps: Awaited<ReturnType<TestKafka['read']>>;
+  let runEvents: Awaited<ReturnType<TestKafka['read']>>;
+  const post = (
+    body: unknown,
+    headers: Record<string, string> = bearer('publisher'),
+    raw = false,
+  ) =>
+    fetch(`${service.url}/v1/triggers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: raw ? (body as string) : JSON.stringify(body),
+    });
+  const get = (path: string, headers: Record<string, string> = bearer('reviewer')) =>
+    fetch(`${service.url}${path}`, { headers });
+
+  beforeAll(async () => {
+    service = await runService(triggerService, {
+      ...process.env,
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: testDatabaseUrl(),
+      BATON_TOPIC_PREFIX: prefix,
+      BATON_SCHEMA_PREFIX: schemaPrefix,
+      BATON_API_KEYS: testApiKeysSetting(),
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
+    });
+    contextSteps = await kafka.read(names.steps.context);
+    runEvents = await kafka.read(names.runEvents);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await kafka.close();
+    await dropSchema(`${schemaPrefix}trigger`);
+  });
+
+  it('starts a run from an HTTP trigger: 202, the first step on Kafka, the run in the ledger', async () => {
+    const response = await post(event('http-1'));
+    expect(response.status).toBe(202);
+    const run = (await response.json()) as { runId: string; duplicate: boolean; workflow: unknown };
+    expect(run).toMatchObject({
+      duplicate: false,
+      workflow: { id: 'billing-dispute', version: 1 },
+      acceptedBy: 'publisher-1',
+    });
+
+    await expectEventually(() => expect(contextSteps.map((r) => r.key)).toContain(run.runId));
+    const envelope = JSON.parse(
+      contextSteps.find((r) => r.key === run.runId)!.value!.toString(),
+    ) as StepEnvelope<'context'>;
+    expect(envelope).toMatchObject({
+      runId: run.runId,
+      step: { name: 'gather-context', kind: 'context', seq: 0, attempt: 1 },
+      budget: { stepsLeft: 19, tokensLeft: 20000, costLeftUsd: 0.5 },
+      payload: {
+        kind: 'context',
+        trigger: { idempotencyKey: 'http-1', data: { customerId: 'cus_1001' } },
+      },
+    });
+    await expectEventually(() =>
+      expect(runEvents.map((r) => JSON.parse(r.value!.toString()) as RunEvent)).toContainEqual(
+        expect.objectContaining({ runId: run.runId, type: 'run.started' }),
+      ),
+    );
+    const ledger = await get(`/v1/runs/${run.runId}`);
+    expect(ledger.status).toBe(200);
+    expect(await ledger.json()).toMatchObject({
+      id: run.runId,
+      status: 'running',
+      idempotencyKey: 'http-1',
+    });
+  });
+
+  it('starts one run per idempotency key, over HTTP and over Kafka', async () => {
+    const first = (await (await post(event('dup-1'))).json()) as { runId: string };
+    const again = await post(event('dup-1'));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ runId: first.runId, duplicate: true });
+    await kafka.produce(names.triggerIngress, [
+      { key: 'acme:dup-1', value: JSON.stringify(event('dup-1')) },
+    ]);
+    // A fresh key over Kafka starts a run; the duplicate before it did not.
+    await kafka.produce(names.triggerIngress, [
+      { key: 'acme:kafka-1', value: JSON.stringify(event('kafka-1')) },
+    ]);
+    await expectEventually(async () => {
+      const { runs } = (await (
+        await get('/v1/runs?workflowId=billing-dispute&limit=200')
+      ).json()) as { runs: Array<{ idempotencyKey: string }> };
+      expect(runs.map((r) => r.idempotencyKey)).toContain('kafka-1');
+    });
+    const started = contextSteps.map(
+      (r) => JSON.parse(r.value!.toString()) as StepEnvelope<'context'>,
+    );
+    expect(started.filter((e) => e.payload.trigger.idempotencyKey === 'dup-1')).toHaveLength(1);
+  });
+
+  it('answers malformed triggers with a 4xx naming the problem, and starts nothing', async () => {
+    const badJson = await post('{"schemaVersion": 1,', bearer('publisher'), true);
+    expect(badJson.status).toBe(400);
+
+    const missing = await post({ ...event('bad-1'), tenantId: undefined });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({
+      error: 'invalid-event',
+      problems: ['tenantId: is required'],
+    });
+
+    const unknown = await post(event('bad-2', { workflowId: 'wire-transfer' }));
+    expect(unknown.status).toBe(422);
+    expect(await unknown.json()).toMatchObject({
+      error: 'unknown-workflow',
+      message: expect.stringMatching(/^workflowId: no published workflow "wire-transfer"/),
+    });
+
+    const noData = await post(event('bad-3', { data: { message: 'hi' } }));
+    expect(noData.status).toBe(422);
+    expect(await noData.json()).toMatchObject({
+      error: 'missing-data',
+      problems: ['data.customerId: is required by workflow billing-dispute'],
+    });
+
+    const { runs } = (await (await get('/v1/runs?limit=200')).json()) as {
+      runs: Array<{ idempotencyKey: string }>;
+    };
+    expect(runs.map((r) => r.idempotencyKey)).not.toEqual(expect.arrayContaining(['bad-1']));
+    expect(runs.map((r) => r.idempotencyKey).filter((k) => k.startsWith('bad-'))).toEqual([]);
+  });
+
+  it('dead-letters a trigger for an unknown workflow arriving over Kafka, with the reason', async () => {
+    const dlq = await kafka.read(deadLetterTopic(names.triggerIngress));
+    await kafka.produce(names.triggerIngress, [
+      { key: 'acme:bad-kafka', value: JSON.stringify(event('bad-kafka', { workflowId: 'nope' })) },
+    ]);
+    await expectEventually(() => expect(dlq).toHaveLength(1));
+    expect(dlq[0]!.headers['baton-dlq-reason']).toBe('handler-rejected');
+    expect(dlq[0]!.headers['baton-dlq-errors']).toContain('unknown-workflow');
+  });
+
+  it('requires an API key with the right role', async () => {
+    expect((await post(event('auth-1'), {})).status).toBe(401);
+    expect((await post(event('auth-1'), { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await post(event('auth-1'), bearer('reviewer'))).status).toBe(403);
+    expect((await get('/v1/runs', bearer('publisher'))).status).toBe(403);
+    expect((await get('/v1/runs', bearer('admin'))).status).toBe(200);
+    expect((await get('/health/live', {})).status).toBe(200);
+    expect((await get('/health/ready', {})).status).toBe(200);
+  });
+
+  it('keeps the ledger from run events: steps with timing, and a terminal state with its reason', async () => {
+    const { runId } = (await (await post(event('ledger-1'))).json()) as { runId: string };
+    await expectEventually(() => expect(contextSteps.map((r) => r.key)).toContain(runId));
+    const envelope = JSON.parse(
+      contextSteps.find((r) => r.key === runId)!.value!.toString(),
+    ) as StepEnvelope;
+    const started = new Date(Date.now() - 40);
+    await kafka.produce(names.runEvents, [
+      {
+        key: runId,
+        value: JSON.stringify(
+          stepFinished(envelope, {
+            outcome: 'gathered',
+            startedAt: started,
+            output: { sources: 3 },
+          }),
+        ),
+      },
+      {
+        key: runId,
+        value: JSON.stringify(
+          runEventFor(envelope, { type: 'run.ended', status: 'completed', reason: 'resolved' }),
+        ),
+      },
+    ]);
+    await expectEventually(async () => {
+      const run = (await (await get(`/v1/runs/${runId}`)).json()) as Record<string, unknown>;
+      expect(run).toMatchObject({
+        status: 'completed',
+        reason: 'resolved',
+        steps: [
+          {
+            name: 'gather-context',
+            kind: 'context',
+            outcome: 'gathered',
+            output: { sources: 3 },
+            durationMs: expect.any(Number),
+          },
+        ],
+      });
+    });
+    const completed = (await (await get('/v1/runs?status=completed')).json()) as {
+      runs: Array<{ id: string }>;
+    };
+    expect(completed.runs.map((r) => r.id)).toContain(runId);
+    expect((await get('/v1/runs?status=lost')).status).toBe(400);
+  });
+});

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyGuard } from '@baton/service-kit';
+import { RunsController } from './runs.controller.js';
+import { TriggerMessagesController } from './trigger-messages.controller.js';
+import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
+import { RecordRunEventUseCase } from './use-cases/record-run-event/record-run-event.use-case.js';
+import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
+
+@Module({
+  controllers: [RunsController, TriggerMessagesController],
+  providers: [
+    StartRunUseCase,
+    RecordRunEventUseCase,
+    QueryRunsUseCase,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+  ],
+})
+export class TriggerModule {}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { TERMINAL_STATUSES, type RunEvent } from '@baton/contracts';
+
+const TERMINAL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+/**
+ * Keeps the run ledger from the run-events topic: steps with their input, output, timing and
+ * outcome, and the run's status. A terminal status is final: later events do not reopen it.
+ */
+@Injectable()
+export class RecordRunEventUseCase {
+  async execute(event: RunEvent, manager: EntityManager): Promise<void> {
+    switch (event.type) {
+      case 'run.started':
+        // The trigger service created the row when it started the run.
+        return;
+      case 'step.finished': {
+        const step = event.step;
+        if (!step) return;
+        await manager.query(
+          `INSERT INTO run_steps (envelope_id, run_id, seq, name, kind, attempt, outcome, input, output, started_at, finished_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (envelope_id) DO NOTHING`,
+          [
+            step.envelopeId,
+            event.runId,
+            step.seq,
+            step.name,
+            step.kind,
+            step.attempt,
+            step.outcome,
+            step.input ? JSON.stringify(step.input) : null,
+            step.output ? JSON.stringify(step.output) : null,
+            step.startedAt,
+            step.finishedAt,
+          ],
+        );
+        await this.touch(manager, event.runId, event.createdAt);
+        return;
+      }
+      case 'run.waiting':
+        return this.setStatus(manager, event, 'waiting-for-review', event.reason ?? null, false);
+      case 'run.resumed':
+        return this.setStatus(manager, event, 'running', null, false);
+      case 'run.ended':
+        return this.setStatus(manager, event, event.status ?? 'failed', event.reason ?? null, true);
+    }
+  }
+
+  private async setStatus(
+    manager: EntityManager,
+    event: RunEvent,
+    status: string,
+    reason: string | null,
+    ended: boolean,
+  ) {
+    await manager.query(
+      `UPDATE runs SET status = $2, reason = $3, updated_at = $4, ended_at = CASE WHEN $5 THEN $4::timestamptz ELSE ended_at END
+       WHERE id = $1 AND status NOT IN ${TERMINAL}`,
+      [event.runId, status, reason, event.createdAt, ended],
+    );
+  }
+
+  private async touch(manager: EntityManager, runId: string, at: string) {
+    await manager.query(
+      'UPDATE runs SET updated_at = GREATEST(updated_at, $2::timestamptz) WHERE id = $1',
+      [runId, at],
+    );
+  }
+}

@@ -1,0 +1,158 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { firstStep, runEventFor, uuidv7, type TriggerEvent } from '@baton/contracts';
+import { Routes, type OutboxTransaction } from '@baton/messaging';
+import { WORKFLOWS } from '@baton/service-kit';
+import { getPath, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
+import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
+
+export interface StartedRun {
+  runId: string;
+  workflow: { id: string; version: number };
+  status: string;
+  /** True when the idempotency key was seen before: nothing was started. */
+  duplicate: boolean;
+}
+
+/**
+ * Turns an accepted trigger event into a run: de-duplicates by (tenant, idempotency key),
+ * matches the workflow version, records the run, and emits `run.started` and the first step.
+ */
+@Injectable()
+export class StartRunUseCase {
+  constructor(
+    @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
+    private readonly routes: Routes,
+  ) {}
+
+  async execute(
+    event: TriggerEvent,
+    tx: OutboxTransaction,
+    receivedAt: Date = new Date(),
+  ): Promise<StartedRun> {
+    const existing = await this.find(tx, event);
+    if (existing) return { ...existing, duplicate: true };
+
+    const workflow = this.match(event);
+    const runId = uuidv7(receivedAt.getTime());
+    const inserted: unknown[] = await tx.manager.query(
+      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8)
+       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+       RETURNING id`,
+      [
+        runId,
+        event.tenantId,
+        event.idempotencyKey,
+        workflow.id,
+        workflow.version,
+        event.eventType,
+        event.source ?? null,
+        JSON.stringify(event),
+      ],
+    );
+    if (inserted.length === 0) {
+      // A concurrent request with the same key won the insert; answer with its run.
+      return { ...(await this.find(tx, event))!, duplicate: true };
+    }
+
+    const envelope = firstStep(
+      {
+        runId,
+        workflow: { id: workflow.id, version: workflow.version },
+        tenantId: event.tenantId,
+        causationId: `trigger:${event.tenantId}:${event.idempotencyKey}`,
+        deadline: new Date(receivedAt.getTime() + workflow.limits.deadlineMinutes * 60_000),
+        budget: {
+          stepsLeft: workflow.limits.maxSteps,
+          tokensLeft: workflow.limits.maxTokens,
+          costLeftUsd: workflow.limits.maxCostUsd,
+        },
+      },
+      { name: 'gather-context', kind: 'context' },
+      {
+        kind: 'context',
+        trigger: {
+          eventType: event.eventType,
+          idempotencyKey: event.idempotencyKey,
+          ...(event.source ? { source: event.source } : {}),
+          data: event.data,
+          receivedAt: receivedAt.toISOString(),
+        },
+      },
+      receivedAt,
+    );
+    tx.emit(
+      this.routes.get('run.events'),
+      runEventFor(envelope, { type: 'run.started' }, receivedAt),
+    );
+    tx.emit(this.routes.step('context'), envelope);
+    return {
+      runId,
+      workflow: { id: workflow.id, version: workflow.version },
+      status: 'running',
+      duplicate: false,
+    };
+  }
+
+  private async find(
+    tx: OutboxTransaction,
+    event: TriggerEvent,
+  ): Promise<Omit<StartedRun, 'duplicate'> | undefined> {
+    const rows: Array<{
+      id: string;
+      workflow_id: string;
+      workflow_version: number;
+      status: string;
+    }> = await tx.manager.query(
+      'SELECT id, workflow_id, workflow_version, status FROM runs WHERE tenant_id = $1 AND idempotency_key = $2',
+      [event.tenantId, event.idempotencyKey],
+    );
+    const row = rows[0];
+    return (
+      row && {
+        runId: row.id,
+        workflow: { id: row.workflow_id, version: row.workflow_version },
+        status: row.status,
+      }
+    );
+  }
+
+  /** The workflow version this event starts, or why none. */
+  private match(event: TriggerEvent): WorkflowDefinition {
+    const workflow = event.workflowVersion
+      ? this.workflows.get(event.workflowId, event.workflowVersion)
+      : this.workflows.latest(event.workflowId);
+    if (!workflow) {
+      const known =
+        this.workflows
+          .all()
+          .map((w) => `${w.id}@${w.version}`)
+          .join(', ') || 'none';
+      const wanted = event.workflowVersion
+        ? `${event.workflowId}@${event.workflowVersion}`
+        : event.workflowId;
+      throw new TriggerException(
+        TriggerErrorCode.UnknownWorkflow,
+        `workflowId: no published workflow "${wanted}" (published: ${known})`,
+      );
+    }
+    if (!workflow.trigger.eventTypes.includes(event.eventType)) {
+      throw new TriggerException(
+        TriggerErrorCode.EventTypeNotAccepted,
+        `eventType: workflow ${workflow.id} starts on ${workflow.trigger.eventTypes.join(', ')}, not "${event.eventType}"`,
+      );
+    }
+    const missing = (workflow.trigger.required ?? []).filter((path) => {
+      const value = getPath(event.data, path);
+      return value === undefined || value === null || value === '';
+    });
+    if (missing.length) {
+      throw new TriggerException(
+        TriggerErrorCode.MissingData,
+        `data: ${workflow.id} needs ${missing.join(', ')}`,
+        missing.map((path) => `data.${path}: is required by workflow ${workflow.id}`),
+      );
+    }
+    return workflow;
+  }
+}
