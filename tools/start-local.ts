@@ -1,46 +1,92 @@
-// `npm start`: brings up Baton's local ground — Postgres (started if down), the Kafka
-// broker (unless KAFKA_BROKERS is set) — and creates every Baton topic, so services and
-// upstream systems can connect. It stays in the foreground; Ctrl-C stops the broker it started.
-import { allTopics, topicNames } from '@baton/contracts';
-import { loadConfig } from '@baton/config';
-import { MessagingConfig, createTransport } from '@baton/messaging';
-import { createLogger } from '@baton/telemetry';
+// `npm start`: Baton on this machine in its distributed form — Postgres (started if down),
+// the local Kafka broker (unless KAFKA_BROKERS is set), the demo billing data, and the six
+// services as separate processes. Prints how to fire a trigger. Ctrl-C stops everything it started.
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { topicNames } from '@baton/contracts';
+import { sha256 } from '@baton/service-kit';
 import { ensureKafka, ensurePostgres, stopKafka, testDatabaseUrl } from '@baton/testing';
+import { seedBusinessData } from './business-data.js';
+import { DEFAULT_PORTS, SERVICES, ServiceProcesses } from './service-processes.js';
 
-const logger = createLogger({ service: 'baton-start', version: '0.1.0', level: 'warn' });
+const root = fileURLToPath(new URL('../', import.meta.url));
 await ensurePostgres();
 const kafka = await ensureKafka();
-const config = loadConfig(MessagingConfig, { ...process.env, KAFKA_BROKERS: kafka.brokers });
-const transport = createTransport(config, 'baton-start', logger);
-const names = topicNames(config.topicPrefix);
-const topics = allTopics(names);
-await transport.ensureTopics(
-  topics.map((topic) => ({ topic, compacted: topic === names.workflowDefinitions })),
-);
-await transport.close();
+const databaseUrl = testDatabaseUrl();
+await seedBusinessData(databaseUrl);
 
-const database = new URL(testDatabaseUrl());
-database.password = '';
+// Development keys, made fresh at each start and shown once below.
+const keys = {
+  publisher: `dev_pub_${randomBytes(12).toString('hex')}`,
+  reviewer: `dev_rev_${randomBytes(12).toString('hex')}`,
+};
+const apiKeys = [
+  ...Object.entries(keys).map(
+    ([role, key]) => `dev-${role}:${role}:${sha256(key).toString('hex')}`,
+  ),
+  ...(process.env['BATON_API_KEYS'] ? [process.env['BATON_API_KEYS']] : []),
+].join(',');
+
+const processes = new ServiceProcesses(
+  `${root}.baton/logs`,
+  (service) => ({
+    ...process.env,
+    KAFKA_BROKERS: kafka.brokers,
+    DATABASE_URL: databaseUrl,
+    BUSINESS_DATABASE_URL: process.env['BUSINESS_DATABASE_URL'] ?? databaseUrl,
+    BATON_API_KEYS: apiKeys,
+    PORT: String(DEFAULT_PORTS[service]),
+    HOST: process.env['HOST'] ?? '127.0.0.1',
+  }),
+  (service) => DEFAULT_PORTS[service],
+);
+
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nstopping the services…\n');
+  await processes.stopAll();
+  if (kafka.started) await stopKafka();
+  process.exit(code);
+};
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+try {
+  process.stdout.write(`starting ${SERVICES.join(', ')} (logs in .baton/logs/)…\n`);
+  await processes.start('trigger'); // creates the topics the others subscribe to
+  await Promise.all(SERVICES.filter((s) => s !== 'trigger').map((s) => processes.start(s)));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  await stop(1);
+}
+
+const names = topicNames(process.env['BATON_TOPIC_PREFIX']);
+const trigger = `http://127.0.0.1:${DEFAULT_PORTS.trigger}`;
+const escalation = `http://127.0.0.1:${DEFAULT_PORTS.escalation}`;
+const model = process.env['OPENAI_API_KEY']
+  ? `model via ${process.env['OPENAI_BASE_URL'] ?? 'OpenAI'}`
+  : "no OPENAI_API_KEY: decisions use the workflows' rules only";
 process.stdout.write(
   [
     '',
-    'Baton infrastructure is up.',
-    `  Kafka     ${kafka.brokers}${kafka.started ? ' (local broker, deploy/local/kafka.sh)' : ''}`,
-    `  Postgres  ${database.host}${database.pathname}`,
-    `  Topics    ${topics.length}, prefix "${config.topicPrefix}"; upstream systems publish to ${names.triggerIngress}`,
+    `Baton is up: six services, Kafka at ${kafka.brokers}, Postgres, ${model}.`,
     '',
-    'Publish a trigger event (contract: docs/contracts.md):',
+    `  publisher key  ${keys.publisher}`,
+    `  reviewer key   ${keys.reviewer}`,
+    '',
+    'Fire a trigger (the form names the invoice and amount, so the rules decide):',
+    `  curl -s -X POST ${trigger}/v1/triggers -H 'authorization: Bearer ${keys.publisher}' -H 'content-type: application/json' \\`,
+    `    -d '{"schemaVersion":1,"idempotencyKey":"demo-'$RANDOM'","workflowId":"billing-dispute","tenantId":"acme","eventType":"billing.dispute.opened","data":{"customerId":"cus_1001","invoiceId":"inv_2001","disputedAmount":18,"message":"Charged twice"}}'`,
+    'See the run, step by step:',
+    `  curl -s ${trigger}/v1/runs/<runId> -H 'authorization: Bearer ${keys.reviewer}'`,
+    'Or publish to Kafka:',
     `  kcat -P -b ${kafka.brokers} -t ${names.triggerIngress} -k acme:zendesk-ticket-48213 docs/examples/trigger-event.json`,
+    `Review queue: curl -s ${escalation}/v1/tasks -H 'authorization: Bearer ${keys.reviewer}'`,
     '',
-    kafka.started ? 'Ctrl-C stops the broker.' : 'Ctrl-C exits.',
+    'Ctrl-C stops everything this command started.',
     '',
   ].join('\n'),
 );
-
-const stop = async () => {
-  if (kafka.started) await stopKafka();
-  process.exit(0);
-};
-process.once('SIGINT', () => void stop());
-process.once('SIGTERM', () => void stop());
 setInterval(() => undefined, 1 << 30);

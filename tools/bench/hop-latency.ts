@@ -14,16 +14,23 @@
 // Throughput runs feed BENCH_TP_ENVELOPES envelopes across BENCH_TP_RUNS runs as fast as the
 // feeder can, and report envelopes/s from the first send to the last downstream arrival.
 //
+// Besides latency percentiles and envelopes/s, each row records a breakdown of the hop (time
+// stamps around KafkaTransport.publish and delivery), the downstream group's commit lag (last
+// handler call → offsets committed), CPU use (this process, the whole machine) and, per
+// scenario, how long each service takes to stop. Both runtimes and the feeder share this one
+// Node process, so their clocks agree; on a small machine they also share its cores.
+//
 // Needs the broker (`npm run kafka -- start`) and Postgres (DATABASE_URL, else
 // postgres://postgres@127.0.0.1:5432/test). Unique topics and fresh schemas per run; schemas
 // and topics are dropped at the end. Writes the table to stdout, kafkajs/pino logs to stderr,
 // and JSON to BENCH_OUT (default docs/benchmarks/hop-latency.json).
 //
 // Knobs (environment): KAFKA_BROKERS (127.0.0.1:9092), BENCH_WARMUP (50), BENCH_N (500),
-// BENCH_SLOW_WARMUP (5), BENCH_SLOW_N (100), BENCH_SLOW_MAX_WAIT_MS (5000),
+// BENCH_SLOW_WARMUP (50), BENCH_SLOW_N (500), BENCH_SLOW_MAX_WAIT_MS (5000),
 // BENCH_PAUSE_MAX_MS (100), BENCH_TP_ENVELOPES (5000), BENCH_TP_RUNS (500), BENCH_PARTITIONS (6),
 // BENCH_SCENARIO_BUDGET_MS (60000: a sequential run stops measuring after this long),
-// BENCH_OUT, LOG_LEVEL (warn).
+// BENCH_ORDER (A,B,A-slow: the scenarios, in this order), BENCH_OUT, LOG_LEVEL (warn).
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -47,6 +54,7 @@ import {
 } from '@baton/messaging';
 import { openDatabase } from '@baton/persistence';
 import { createLogger, type Logger } from '@baton/telemetry';
+import type { Admin } from 'kafkajs';
 import {
   TestKafka,
   freshSchema,
@@ -68,8 +76,8 @@ const BROKERS = process.env['KAFKA_BROKERS'];
 const SETTINGS = {
   warmup: env('BENCH_WARMUP', 50),
   n: env('BENCH_N', 500),
-  slowWarmup: env('BENCH_SLOW_WARMUP', 5),
-  slowN: env('BENCH_SLOW_N', 100),
+  slowWarmup: env('BENCH_SLOW_WARMUP', 50),
+  slowN: env('BENCH_SLOW_N', 500),
   slowMaxWaitMs: env('BENCH_SLOW_MAX_WAIT_MS', 5_000),
   pauseMaxMs: env('BENCH_PAUSE_MAX_MS', 100),
   throughputEnvelopes: env('BENCH_TP_ENVELOPES', 5_000),
@@ -78,6 +86,7 @@ const SETTINGS = {
   partitions: Math.max(1, env('BENCH_PARTITIONS', 6)),
   scenarioBudgetMs: env('BENCH_SCENARIO_BUDGET_MS', 60_000),
   roundTimeoutMs: 30_000,
+  order: (process.env['BENCH_ORDER'] || 'A,B,A-slow').split(',').map((s) => s.trim()),
 };
 const OUT = resolve(process.env['BENCH_OUT'] ?? 'docs/benchmarks/hop-latency.json');
 const KAFKA_VERSION = process.env['KAFKA_VERSION'] ?? '4.4.0';
@@ -277,6 +286,7 @@ async function newTopic(label: string): Promise<Route<StepEnvelope>> {
 }
 
 interface Service {
+  group: string;
   runtime: MessagingRuntime;
   transport: TimedKafkaTransport;
   schema: TestSchema;
@@ -301,7 +311,7 @@ async function startService(label: string, maxWaitMs: number, probe: Probe): Pro
   cleanups.push({ label: `close ${label} transport`, run: () => transport.close() });
   const runtime = new MessagingRuntime({ consumer, transport, dataSource, logger, config });
   cleanups.push({ label: `stop ${label} runtime`, run: () => runtime.stop() });
-  return { runtime, transport, schema, query: (sql) => dataSource.query(sql) };
+  return { group: consumer, runtime, transport, schema, query: (sql) => dataSource.query(sql) };
 }
 
 /** Runs and forgets the cleanups registered so far, newest first. */
@@ -347,8 +357,8 @@ type Segment = [label: string, from: keyof Stamps, to: keyof Stamps];
 const A_SEGMENTS: Segment[] = [
   ['emit → publish (outbox insert + commit)', 'emit', 'publishStart'],
   ['publish → ack (produce, acks=all)', 'publishStart', 'publishAck'],
-  ['publish → delivered (broker + fetch)', 'publishStart', 'delivered'],
-  ['delivered → handler (decode + inbox claim)', 'delivered', 'invoked'],
+  ['publish → delivered (broker, fetch, scheduler)', 'publishStart', 'delivered'],
+  ['delivered → handler (decode, BEGIN, inbox claim)', 'delivered', 'invoked'],
 ];
 const B_SEGMENTS: Segment[] = [
   ['publish → ack (produce, acks=all)', 'publishStart', 'publishAck'],
@@ -372,8 +382,15 @@ interface ScenarioResult {
   roundTripMs?: Summary;
   /** Downstream arrivals beyond the envelopes sent (redeliveries that reached a handler). */
   extraArrivals: number;
+  /**
+   * From the last downstream handler call to the downstream group's committed offsets covering
+   * every record of the topic (polled every ~5 ms through the admin client). null: not in 20 s.
+   */
+  commitLagMs: number | null;
   stats: Record<string, SubscriptionStats | undefined>;
   outboxRowsLeft?: number;
+  /** CPU while measuring. */
+  cpu: CpuUse;
   stoppedEarly?: string;
 }
 
@@ -399,7 +416,83 @@ function measure(
   return { latency: summarize(latency), breakdown };
 }
 
+interface CpuUse {
+  /** CPU time of this process (both runtimes, feeder, kafkajs) over wall time; 100 = one core. */
+  processCpuPct: number;
+  /** Share of wall time the event loop was busy. */
+  eventLoopUtilization: number;
+  /** Whole machine (broker, Postgres, this process), from /proc/stat; 100 = every core busy. */
+  machineBusyPct?: number;
+}
+
+function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const ticks = cpu.slice(1).map(Number);
+    const total = ticks.reduce((sum, x) => sum + x, 0);
+    return { busy: total - ticks[3]! - (ticks[4] ?? 0), total };
+  } catch {
+    return undefined; // not Linux
+  }
+}
+
+function startCpuMeter(): () => CpuUse {
+  const at = performance.now();
+  const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
+  const ticks = machineTicks();
+  return () => {
+    const wallMs = performance.now() - at;
+    const used = process.cpuUsage(cpu);
+    const now = machineTicks();
+    return {
+      processCpuPct: Math.round(((used.user + used.system) / 1000 / wallMs) * 1000) / 10,
+      eventLoopUtilization:
+        Math.round(performance.eventLoopUtilization(loop).utilization * 100) / 100,
+      ...(ticks && now
+        ? {
+            machineBusyPct:
+              Math.round(((now.busy - ticks.busy) / (now.total - ticks.total)) * 1000) / 10,
+          }
+        : {}),
+    };
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let admin: Admin | undefined;
+async function sharedAdmin(): Promise<Admin> {
+  if (!admin) {
+    admin = kafka.kafka.admin();
+    await admin.connect();
+  }
+  return admin;
+}
+
+/** How long after `since` the group's committed offsets on `topic` reach the topic's end. */
+async function commitLag(groupId: string, topic: string, since: number): Promise<number | null> {
+  const client = await sharedAdmin();
+  const end = (await client.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  for (;;) {
+    const [committed] = await client.fetchOffsets({ groupId, topics: [topic] });
+    const done = (committed?.partitions ?? []).reduce(
+      (sum, p) => sum + Math.max(0, Number(p.offset)),
+      0,
+    );
+    if (done >= end) return Math.round((performance.now() - since) * 10) / 10;
+    if (performance.now() - since > 20_000) return null;
+    await sleep(5);
+  }
+}
+
+/** Time each service takes to stop (drain, commit, leave the group), per scenario. */
+const shutdowns: Array<{ scenario: string; service: string; stopMs: number }> = [];
+async function timedStop(scenario: string, service: string, stop: () => Promise<unknown>) {
+  const at = performance.now();
+  await stop();
+  shutdowns.push({ scenario, service, stopMs: Math.round(performance.now() - at) });
+}
 const pause = () => sleep(Math.random() * SETTINGS.pauseMaxMs);
 const progress = (text: string) => process.stderr.write(`hop-latency: ${text}\n`);
 
@@ -448,6 +541,8 @@ async function scenarioA(
 
   const results: ScenarioResult[] = [];
   const seq = await sequential(probe, options, (e) => kafka.produce(input.topic, [messageOf(e)]));
+  const seqCommitLag = await commitLag(downstream.group, output.topic, probe.lastArrival);
+  await sleep(300); // duplicates, if any, arrive late
   const seqMeasure = measure(probe, seq.ids, 'emit', A_SEGMENTS);
   results.push({
     id: `A-seq-${maxWaitMs}`,
@@ -459,9 +554,11 @@ async function scenarioA(
     measures: 'upstream ctx.emit → downstream handler invoked',
     latencyMs: seqMeasure.latency,
     elapsedMs: Math.round(seq.elapsedMs),
+    cpu: seq.cpu,
     breakdownMs: seqMeasure.breakdown,
     roundTripMs: summarize(seq.roundTrips),
-    extraArrivals: seq.extraArrivals,
+    extraArrivals: probe.arrivals.length - seq.sent,
+    commitLagMs: seqCommitLag,
     stats: stats(),
     outboxRowsLeft: await outboxLeft(),
     ...(seq.stoppedEarly ? { stoppedEarly: seq.stoppedEarly } : {}),
@@ -470,12 +567,15 @@ async function scenarioA(
   if (options.throughput) {
     const envelopes = envelopesAcrossRuns(SETTINGS.throughputEnvelopes, SETTINGS.throughputRuns);
     probe.resetArrivals();
+    const cpu = startCpuMeter();
     const start = performance.now();
     for (let i = 0; i < envelopes.length; i += SETTINGS.feedChunk) {
       await kafka.produce(input.topic, envelopes.slice(i, i + SETTINGS.feedChunk).map(messageOf));
     }
     await probe.waitForArrivals(envelopes.length, 120_000);
+    const cpuUse = cpu();
     const elapsedMs = probe.lastArrival - start;
+    const tpCommitLag = await commitLag(downstream.group, output.topic, probe.lastArrival);
     await sleep(500); // let stragglers (duplicates) show up before counting
     const ids = [...new Set(probe.arrivals.map(([, id]) => id))];
     const tp = measure(probe, ids, 'emit', A_SEGMENTS);
@@ -490,12 +590,17 @@ async function scenarioA(
       latencyMs: tp.latency,
       throughputPerSec: Math.round((envelopes.length / elapsedMs) * 1000),
       elapsedMs: Math.round(elapsedMs),
+      cpu: cpuUse,
       breakdownMs: tp.breakdown,
       extraArrivals: probe.arrivals.length - envelopes.length,
+      commitLagMs: tpCommitLag,
       stats: stats(),
       outboxRowsLeft: await outboxLeft(),
     });
   }
+  const scenario = `A-${maxWaitMs}`;
+  await timedStop(scenario, 'downstream runtime.stop()', () => downstream.runtime.stop());
+  await timedStop(scenario, 'upstream runtime.stop()', () => upstream.runtime.stop());
   await cleanUp();
   return results;
 }
@@ -531,6 +636,8 @@ async function scenarioB(
   });
   const results: ScenarioResult[] = [];
   const seq = await sequential(probe, options, (e) => producer.publish([recordOf(route.topic, e)]));
+  const seqCommitLag = await commitLag(groupId, route.topic, probe.lastArrival);
+  await sleep(300); // duplicates, if any, arrive late
   const seqMeasure = measure(probe, seq.ids, 'publishStart', B_SEGMENTS);
   results.push({
     id: `B-seq-${maxWaitMs}`,
@@ -542,9 +649,11 @@ async function scenarioB(
     measures: 'KafkaTransport.publish called → subscribe handler invoked',
     latencyMs: seqMeasure.latency,
     elapsedMs: Math.round(seq.elapsedMs),
+    cpu: seq.cpu,
     breakdownMs: seqMeasure.breakdown,
     roundTripMs: summarize(seq.roundTrips),
-    extraArrivals: seq.extraArrivals,
+    extraArrivals: probe.arrivals.length - seq.sent,
+    commitLagMs: seqCommitLag,
     stats: { consumer: subscription.stats },
     ...(seq.stoppedEarly ? { stoppedEarly: seq.stoppedEarly } : {}),
   });
@@ -552,6 +661,7 @@ async function scenarioB(
   if (options.throughput) {
     const envelopes = envelopesAcrossRuns(SETTINGS.throughputEnvelopes, SETTINGS.throughputRuns);
     probe.resetArrivals();
+    const cpu = startCpuMeter();
     const start = performance.now();
     for (let i = 0; i < envelopes.length; i += SETTINGS.feedChunk) {
       await producer.publish(
@@ -559,7 +669,9 @@ async function scenarioB(
       );
     }
     await probe.waitForArrivals(envelopes.length, 120_000);
+    const cpuUse = cpu();
     const elapsedMs = probe.lastArrival - start;
+    const tpCommitLag = await commitLag(groupId, route.topic, probe.lastArrival);
     await sleep(500);
     const ids = [...new Set(probe.arrivals.map(([, id]) => id))];
     const tp = measure(probe, ids, 'publishStart', B_SEGMENTS);
@@ -574,11 +686,16 @@ async function scenarioB(
       latencyMs: tp.latency,
       throughputPerSec: Math.round((envelopes.length / elapsedMs) * 1000),
       elapsedMs: Math.round(elapsedMs),
+      cpu: cpuUse,
       breakdownMs: tp.breakdown,
       extraArrivals: probe.arrivals.length - envelopes.length,
+      commitLagMs: tpCommitLag,
       stats: { consumer: subscription.stats },
     });
   }
+  await timedStop(`B-${maxWaitMs}`, 'subscription.stop()', () =>
+    subscription.stop(config.drainTimeoutMs),
+  );
   await cleanUp();
   return results;
 }
@@ -594,7 +711,8 @@ async function sequential(
   ids: string[];
   roundTrips: number[];
   elapsedMs: number;
-  extraArrivals: number;
+  cpu: CpuUse;
+  sent: number;
   stoppedEarly?: string;
 }> {
   const ids: string[] = [];
@@ -602,10 +720,14 @@ async function sequential(
   let stoppedEarly: string | undefined;
   let started = 0;
   let sent = 0;
+  let cpu = startCpuMeter();
   probe.resetArrivals();
   const total = options.warmup + options.n;
   for (let i = 0; i < total; i++) {
-    if (i === options.warmup) started = performance.now();
+    if (i === options.warmup) {
+      started = performance.now();
+      cpu = startCpuMeter();
+    }
     if (i > options.warmup && performance.now() - started > SETTINGS.scenarioBudgetMs) {
       stoppedEarly = `time budget of ${SETTINGS.scenarioBudgetMs} ms spent after ${ids.length} of ${options.n}`;
       break;
@@ -629,12 +751,12 @@ async function sequential(
       progress(`  first envelope arrived after ${Math.round(performance.now() - sentAt)} ms`);
   }
   const elapsedMs = started ? performance.now() - started : 0;
-  await sleep(300); // duplicates, if any, arrive late
   return {
     ids,
     roundTrips,
     elapsedMs,
-    extraArrivals: probe.arrivals.length - sent,
+    cpu: cpu(),
+    sent,
     ...(stoppedEarly ? { stoppedEarly } : {}),
   };
 }
@@ -663,18 +785,29 @@ async function main(): Promise<void> {
   let postgres = 'unknown';
   try {
     const seqOptions = { warmup: SETTINGS.warmup, n: SETTINGS.n, throughput: true };
-    progress(`scenario A, maxWait ${DEFAULT_MAX_WAIT_MS} ms (default settings)`);
-    results.push(...(await scenarioA(DEFAULT_MAX_WAIT_MS, seqOptions)));
-    progress(`scenario B, maxWait ${DEFAULT_MAX_WAIT_MS} ms`);
-    results.push(...(await scenarioB(DEFAULT_MAX_WAIT_MS, seqOptions)));
-    progress(`scenario A, maxWait ${SETTINGS.slowMaxWaitMs} ms (kafkajs' default)`);
-    results.push(
-      ...(await scenarioA(SETTINGS.slowMaxWaitMs, {
-        warmup: SETTINGS.slowWarmup,
-        n: SETTINGS.slowN,
-        throughput: false,
-      })),
-    );
+    const scenarios: Record<string, () => Promise<ScenarioResult[]>> = {
+      A: () => {
+        progress(`scenario A, maxWait ${DEFAULT_MAX_WAIT_MS} ms (default settings)`);
+        return scenarioA(DEFAULT_MAX_WAIT_MS, seqOptions);
+      },
+      B: () => {
+        progress(`scenario B, maxWait ${DEFAULT_MAX_WAIT_MS} ms`);
+        return scenarioB(DEFAULT_MAX_WAIT_MS, seqOptions);
+      },
+      'A-slow': () => {
+        progress(`scenario A, maxWait ${SETTINGS.slowMaxWaitMs} ms (kafkajs' default)`);
+        return scenarioA(SETTINGS.slowMaxWaitMs, {
+          warmup: SETTINGS.slowWarmup,
+          n: SETTINGS.slowN,
+          throughput: false,
+        });
+      },
+    };
+    for (const key of SETTINGS.order) {
+      const run = scenarios[key];
+      if (!run) throw new Error(`BENCH_ORDER: unknown scenario ${key} (A, B, A-slow)`);
+      results.push(...(await run()));
+    }
     const client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
     postgres = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!
@@ -682,6 +815,7 @@ async function main(): Promise<void> {
     await client.end();
   } finally {
     await cleanUp();
+    await admin?.disconnect();
     await deleteTopicsAndGroups();
     await kafka.close();
   }
@@ -736,10 +870,24 @@ async function main(): Promise<void> {
     },
     results,
     ratios,
+    shutdowns,
     logs: { ...logCounts, messages: Object.fromEntries(logMessages) },
   };
 
-  const rows = [['scenario', 'n', 'p50', 'p90', 'p99', 'max (ms)', 'env/s']];
+  const rows = [
+    [
+      'scenario',
+      'n',
+      'p50',
+      'p90',
+      'p99',
+      'max (ms)',
+      'env/s',
+      'commit lag',
+      'node CPU %',
+      'machine %',
+    ],
+  ];
   for (const r of results) {
     rows.push([
       r.label,
@@ -749,6 +897,9 @@ async function main(): Promise<void> {
       fmt(r.latencyMs.p99),
       fmt(r.latencyMs.max),
       r.throughputPerSec === undefined ? '—' : String(r.throughputPerSec),
+      r.commitLagMs === null ? '> 20 s' : fmt(r.commitLagMs, 0),
+      fmt(r.cpu.processCpuPct, 0),
+      fmt(r.cpu.machineBusyPct, 0),
     ]);
   }
   const breakdown = [['breakdown (ms)', 'p50', 'p90', 'p99', 'max']];
@@ -767,6 +918,7 @@ async function main(): Promise<void> {
       `maxWait ${SETTINGS.slowMaxWaitMs} vs ${DEFAULT_MAX_WAIT_MS} ms (A, sequential): p50 x${fmt(ratios[`maxWait${SETTINGS.slowMaxWaitMs}OverMaxWait${DEFAULT_MAX_WAIT_MS}P50`], 2)}, p99 x${fmt(ratios[`maxWait${SETTINGS.slowMaxWaitMs}OverMaxWait${DEFAULT_MAX_WAIT_MS}P99`], 2)}`,
       `outbox/inbox cost (A p50 − B p50): ${fmt(ratios.outboxInboxCostP50Ms, 2)} ms; p99: ${fmt(ratios.outboxInboxCostP99Ms, 2)} ms`,
       `throughput: raw transport / runtime = x${fmt(ratios.rawOverRuntimeThroughput, 2)}`,
+      `stop: ${shutdowns.map((s) => `${s.scenario} ${s.service} ${s.stopMs} ms`).join('; ')}`,
       `log lines: ${logCounts.warn} warn, ${logCounts.error} error`,
       `JSON: ${OUT}`,
       '',

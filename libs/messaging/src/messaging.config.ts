@@ -95,7 +95,7 @@ export class MessagingConfig {
     min: 0,
     max: 5_000,
     description:
-      "Longest a fetch waits for new records when there are none (kafkajs' own default, 5000, adds seconds to every idle hop).",
+      "Longest a fetch waits when there are no new records. A fetch returns as soon as records arrive, so this does not slow a hop (measured: docs/benchmarks.md); it bounds how long a stop or pause waits for the open fetch (kafkajs' own 5000 makes every shutdown take about 5 s).",
   })
   maxWaitTimeMs!: number;
 
