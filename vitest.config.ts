@@ -14,6 +14,7 @@ const libs = [
   'testing',
   'service-kit',
   'workflow',
+  'business',
 ];
 
 export default defineConfig({
@@ -29,7 +30,16 @@ export default defineConfig({
       },
     }),
   ],
-  resolve: { alias: Object.fromEntries(libs.map((name) => [`@baton/${name}`, lib(name)])) },
+  resolve: {
+    alias: [
+      // Test-only entry points first: `@baton/<lib>/testing`.
+      {
+        find: /^@baton\/([a-z-]+)\/testing$/,
+        replacement: `${fileURLToPath(new URL('./libs/', import.meta.url))}$1/src/testing/index.ts`,
+      },
+      ...libs.map((name) => ({ find: new RegExp(`^@baton/${name}$`), replacement: lib(name) })),
+    ],
+  },
   test: {
     // Unit tests need no infrastructure; integration tests run against the real broker and
     // the real Postgres, which the global setup starts once per run when they are not given.
@@ -48,6 +58,18 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: true,
           maxWorkers: 2,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The whole system as separate processes: one system at a time on two cores.
+          name: 'e2e',
+          include: ['e2e/**/*.e2e-spec.ts'],
+          globalSetup: ['libs/testing/src/infra/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
         },
       },
     ],

@@ -1,10 +1,16 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { deadLetterTopic, topicNames } from '@baton/contracts';
-import { TestKafka, bearer, expectEventually, testKafkaBrokers } from '@baton/testing';
+import {
+  TestKafka,
+  bearer,
+  businessQuery,
+  expectEventually,
+  testKafkaBrokers,
+} from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatonClient, creditDecision, disputeEvent, type RunView } from './support/baton-client.js';
-import { BatonSystem, SERVICES, businessQuery } from './support/baton-system.js';
+import { BatonSystem, SERVICES } from './support/baton-system.js';
 
 const run = promisify(execFile);
 
@@ -14,8 +20,15 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
   const kafka = new TestKafka();
 
   const credits = (runId: string) =>
-    businessQuery<{ amount: string; invoice_id: string }>('SELECT amount, invoice_id FROM billing.credits WHERE idempotency_key LIKE $1', [`${runId}:%`]);
-  const replies = (runId: string) => businessQuery<{ body: string }>('SELECT body FROM billing.replies WHERE idempotency_key LIKE $1', [`${runId}:%`]);
+    businessQuery<{ amount: string; invoice_id: string }>(
+      'SELECT amount, invoice_id FROM billing.credits WHERE idempotency_key LIKE $1',
+      [`${runId}:%`],
+    );
+  const replies = (runId: string) =>
+    businessQuery<{ body: string }>(
+      'SELECT body FROM billing.replies WHERE idempotency_key LIKE $1',
+      [`${runId}:%`],
+    );
   const start = async (event: ReturnType<typeof disputeEvent>) => {
     const response = await api.trigger(event);
     expect(response.status, JSON.stringify(response.body)).toBe(202);
@@ -27,10 +40,13 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
     expectEventually(
       () => {
         const spans = system.otlp.spans.filter((s) => s.attributes['baton.run_id'] === runId);
-        expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(services.map((s) => `baton-${s}`)));
+        expect(new Set(spans.map((s) => s.serviceName))).toEqual(
+          new Set(services.map((s) => `baton-${s}`)),
+        );
         expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
         const ids = new Set(spans.map((s) => s.spanId));
-        for (const span of spans.filter((s) => s.name.startsWith('process '))) expect(ids.has(span.parentSpanId!)).toBe(true);
+        for (const span of spans.filter((s) => s.name.startsWith('process ')))
+          expect(ids.has(span.parentSpanId!)).toBe(true);
       },
       { timeoutMs: 15_000 },
     );
@@ -45,20 +61,32 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
 
   it('credits a small disputed amount once, drafts the reply and completes', async () => {
     system.model.reply(creditDecision('inv_2002', 18));
-    const runId = await start(disputeEvent({ customerId: 'cus_1001', message: 'I was charged twice for October, please refund $18.' }));
+    const runId = await start(
+      disputeEvent({
+        customerId: 'cus_1001',
+        message: 'I was charged twice for October, please refund $18.',
+      }),
+    );
 
     const done = await api.waitForRun(runId, ['completed', 'failed', 'rejected']);
     expect(done.status, JSON.stringify(stepNames(done))).toBe('completed');
     expect(await credits(runId)).toEqual([{ amount: '18.00', invoice_id: 'inv_2002' }]);
     expect(await replies(runId)).toHaveLength(1);
-    expect(done.steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['context', 'decision', 'validation', 'action']));
+    expect(done.steps.map((s) => s.kind)).toEqual(
+      expect.arrayContaining(['context', 'decision', 'validation', 'action']),
+    );
 
-    await expectOneTrace(runId, SERVICES.filter((s) => s !== 'escalation'));
+    await expectOneTrace(
+      runId,
+      SERVICES.filter((s) => s !== 'escalation'),
+    );
   });
 
   it('asks a reviewer for a large credit; the approval executes it exactly once', async () => {
     system.model.reply(creditDecision('inv_2101', 240, 'cus_1002'));
-    const runId = await start(disputeEvent({ customerId: 'cus_1002', message: 'You billed me 240 twice.' }));
+    const runId = await start(
+      disputeEvent({ customerId: 'cus_1002', message: 'You billed me 240 twice.' }),
+    );
     const task = await api.waitForTask(runId);
     expect(task.reason).toMatch(/above \$50 need a reviewer/);
     expect((await api.run(runId)).status).toBe('waiting-for-review');
@@ -69,7 +97,9 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
     expect(approved.status).toBe(200);
     expect((await api.decide(task.id, 'approve', {})).status).toBe(409);
 
-    expect((await api.waitForRun(runId, ['completed', 'failed', 'rejected'])).status).toBe('completed');
+    expect((await api.waitForRun(runId, ['completed', 'failed', 'rejected'])).status).toBe(
+      'completed',
+    );
     expect(await credits(runId)).toEqual([{ amount: '240.00', invoice_id: 'inv_2101' }]);
     expect(JSON.stringify(await api.task(task.id))).toContain('reviewer-1');
     await expectOneTrace(runId, [...SERVICES]);
@@ -77,39 +107,67 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
 
   it('executes the amount the reviewer edited, not the proposed one', async () => {
     system.model.reply(creditDecision('inv_2101', 300, 'cus_1002'));
-    const runId = await start(disputeEvent({ customerId: 'cus_1002', message: 'Refund 300 please.' }));
+    const runId = await start(
+      disputeEvent({ customerId: 'cus_1002', message: 'Refund 300 please.' }),
+    );
     const task = await api.waitForTask(runId);
     const args = { ...task.proposal!.args, amount: 120 };
     expect((await api.decide(task.id, 'approve', { args })).status).toBe(200);
-    expect((await api.waitForRun(runId, ['completed', 'failed', 'rejected'])).status).toBe('completed');
+    expect((await api.waitForRun(runId, ['completed', 'failed', 'rejected'])).status).toBe(
+      'completed',
+    );
     expect(await credits(runId)).toEqual([{ amount: '120.00', invoice_id: 'inv_2101' }]);
   });
 
-  it('ends rejected with the reviewer\'s reason and executes no write', async () => {
+  it("ends rejected with the reviewer's reason and executes no write", async () => {
     system.model.reply(creditDecision('inv_2101', 480, 'cus_1002'));
-    const runId = await start(disputeEvent({ customerId: 'cus_1002', message: 'Refund everything.' }));
+    const runId = await start(
+      disputeEvent({ customerId: 'cus_1002', message: 'Refund everything.' }),
+    );
     const task = await api.waitForTask(runId);
     expect((await api.decide(task.id, 'reject', {})).status).toBe(400);
-    expect((await api.decide(task.id, 'reject', { reason: 'The charge was correct: one invoice per month.' })).status).toBe(200);
+    expect(
+      (
+        await api.decide(task.id, 'reject', {
+          reason: 'The charge was correct: one invoice per month.',
+        })
+      ).status,
+    ).toBe(200);
     const ended = await api.waitForRun(runId, ['rejected', 'completed', 'failed']);
-    expect(ended).toMatchObject({ status: 'rejected', reason: expect.stringContaining('The charge was correct') });
+    expect(ended).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('The charge was correct'),
+    });
     expect(await credits(runId)).toEqual([]);
   });
 
   it('escalates with the reason when the model answers invalid JSON, then 500, then nothing', async () => {
-    system.model.reply({ text: 'Sure! I think you should credit them.' }, { status: 500 }, { hang: true });
-    const runId = await start(disputeEvent({ customerId: 'cus_1001', message: 'Something is off with my bill.' }));
+    system.model.reply(
+      { text: 'Sure! I think you should credit them.' },
+      { status: 500 },
+      { hang: true },
+    );
+    const runId = await start(
+      disputeEvent({ customerId: 'cus_1001', message: 'Something is off with my bill.' }),
+    );
     const task = await api.waitForTask(runId);
     expect(task.reason).toMatch(/model/i);
     expect(system.model.remaining).toBe(0);
-    for (const service of SERVICES) expect((await fetch(`${system.url(service)}/health/ready`)).status).toBe(200);
+    for (const service of SERVICES)
+      expect((await fetch(`${system.url(service)}/health/ready`)).status).toBe(200);
   });
 
   it('refuses malformed triggers with a 4xx or a dead letter, and keeps serving valid ones', async () => {
     expect((await api.trigger('{"schemaVersion":1,')).status).toBe(400);
     const missing = await api.trigger({ ...disputeEvent({}), tenantId: undefined });
     expect(missing).toMatchObject({ status: 400, body: { problems: ['tenantId: is required'] } });
-    expect((await api.trigger(disputeEvent({ customerId: 'cus_1001', message: 'x' }, { workflowId: 'wire-money' }))).status).toBe(422);
+    expect(
+      (
+        await api.trigger(
+          disputeEvent({ customerId: 'cus_1001', message: 'x' }, { workflowId: 'wire-money' }),
+        )
+      ).status,
+    ).toBe(422);
     expect((await api.trigger(disputeEvent({}), null)).status).toBe(401);
 
     const names = topicNames(system.topicPrefix);
@@ -119,16 +177,32 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
     expect(dlq[0]!.headers['baton-dlq-reason']).toBe('invalid-message');
 
     // The rules decide a structured dispute without the model.
-    const runId = await start(disputeEvent({ customerId: 'cus_1001', invoiceId: 'inv_2001', disputedAmount: 12, message: 'Form: disputed 12.' }));
-    expect((await api.waitForRun(runId, ['completed', 'failed', 'rejected'])).status).toBe('completed');
+    const runId = await start(
+      disputeEvent({
+        customerId: 'cus_1001',
+        invoiceId: 'inv_2001',
+        disputedAmount: 12,
+        message: 'Form: disputed 12.',
+      }),
+    );
+    expect((await api.waitForRun(runId, ['completed', 'failed', 'rejected'])).status).toBe(
+      'completed',
+    );
     expect(await credits(runId)).toEqual([{ amount: '12.00', invoice_id: 'inv_2001' }]);
   });
 
   it('de-duplicates a trigger sent over HTTP and then over Kafka', async () => {
-    const event = disputeEvent({ customerId: 'cus_1001', invoiceId: 'inv_2001', disputedAmount: 5, message: 'dup' });
+    const event = disputeEvent({
+      customerId: 'cus_1001',
+      invoiceId: 'inv_2001',
+      disputedAmount: 5,
+      message: 'dup',
+    });
     const runId = await start(event);
     const names = topicNames(system.topicPrefix);
-    await kafka.produce(names.triggerIngress, [{ key: `acme:${event.idempotencyKey}`, value: JSON.stringify(event) }]);
+    await kafka.produce(names.triggerIngress, [
+      { key: `acme:${event.idempotencyKey}`, value: JSON.stringify(event) },
+    ]);
     const again = await api.trigger(event);
     expect(again).toMatchObject({ status: 200, body: { runId, duplicate: true } });
     await api.waitForRun(runId, ['completed']);
@@ -137,8 +211,18 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
 
   it('completes a run whose action service was down (killed) when the run reached it', async () => {
     await system.stopService('action', 'SIGKILL');
-    const runId = await start(disputeEvent({ customerId: 'cus_1001', invoiceId: 'inv_2002', disputedAmount: 7, message: 'restart' }));
-    await expectEventually(async () => expect(stepNames(await api.run(runId))).toContain('validation:passed'), { timeoutMs: 30_000 });
+    const runId = await start(
+      disputeEvent({
+        customerId: 'cus_1001',
+        invoiceId: 'inv_2002',
+        disputedAmount: 7,
+        message: 'restart',
+      }),
+    );
+    await expectEventually(
+      async () => expect(stepNames(await api.run(runId))).toContain('validation:passed'),
+      { timeoutMs: 30_000 },
+    );
     await system.startService('action');
     const done = await api.waitForRun(runId, ['completed', 'failed', 'rejected'], 90_000);
     expect(done.status).toBe('completed');
@@ -147,19 +231,30 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
   });
 
   it('starts a run from a trigger event kcat publishes to the ingress topic', async () => {
-    const event = disputeEvent({ customerId: 'cus_1001', invoiceId: 'inv_2001', disputedAmount: 3, message: 'kcat' });
+    const event = disputeEvent({
+      customerId: 'cus_1001',
+      invoiceId: 'inv_2001',
+      disputedAmount: 3,
+      message: 'kcat',
+    });
     const names = topicNames(system.topicPrefix);
     await run('bash', [
       '-c',
       `printf '%s' '${JSON.stringify(event)}' | kcat -P -b ${testKafkaBrokers().join(',')} -t ${names.triggerIngress} -k acme:${event.idempotencyKey}`,
     ]);
     const runId = await expectEventually(async () => {
-      const response = await fetch(`${system.url('trigger')}/v1/runs?limit=200`, { headers: bearer('reviewer') });
-      const { runs } = (await response.json()) as { runs: Array<{ id: string; idempotencyKey: string }> };
+      const response = await fetch(`${system.url('trigger')}/v1/runs?limit=200`, {
+        headers: bearer('reviewer'),
+      });
+      const { runs } = (await response.json()) as {
+        runs: Array<{ id: string; idempotencyKey: string }>;
+      };
       const found = runs.find((r) => r.idempotencyKey === event.idempotencyKey);
       if (!found) throw new Error('no run yet');
       return found.id;
     });
-    expect((await api.waitForRun(runId, ['completed', 'failed', 'rejected'])).status).toBe('completed');
+    expect((await api.waitForRun(runId, ['completed', 'failed', 'rejected'])).status).toBe(
+      'completed',
+    );
   });
 });

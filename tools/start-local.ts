@@ -5,9 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { topicNames } from '@baton/contracts';
 import { sha256 } from '@baton/service-kit';
-import { ensureKafka, ensurePostgres, stopKafka, testDatabaseUrl } from '@baton/testing';
-import { seedBusinessData } from './business-data.js';
-import { DEFAULT_PORTS, SERVICES, ServiceProcesses } from './service-processes.js';
+import {
+  DEFAULT_PORTS,
+  SERVICES,
+  ServiceProcesses,
+  ensureKafka,
+  ensurePostgres,
+  seedBusinessData,
+  stopKafka,
+  testDatabaseUrl,
+} from '@baton/testing';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 await ensurePostgres();

@@ -21,9 +21,10 @@ const swcOptions = {
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
-    const lib = /^@baton\/([a-z-]+)$/.exec(specifier);
+    const lib = /^@baton\/([a-z-]+)(\/testing)?$/.exec(specifier);
     if (lib) {
-      return { url: new URL(`libs/${lib[1]}/src/index.ts`, root).href, shortCircuit: true };
+      const entry = lib[2] ? 'testing/index.ts' : 'index.ts';
+      return { url: new URL(`libs/${lib[1]}/src/${entry}`, root).href, shortCircuit: true };
     }
     if (
       specifier.startsWith('.') &&

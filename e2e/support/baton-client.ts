@@ -8,7 +8,14 @@ export interface RunView {
   status: string;
   reason: string | null;
   workflow: { id: string; version: number };
-  steps: Array<{ name: string; kind: string; seq: number; outcome: string; input: unknown; output: Record<string, unknown> | null }>;
+  steps: Array<{
+    name: string;
+    kind: string;
+    seq: number;
+    outcome: string;
+    input: unknown;
+    output: Record<string, unknown> | null;
+  }>;
 }
 
 export interface TaskView {
@@ -25,7 +32,10 @@ export interface TaskView {
 export class BatonClient {
   constructor(private readonly system: BatonSystem) {}
 
-  async trigger(event: unknown, role: Role | null = 'publisher'): Promise<{ status: number; body: Record<string, unknown> }> {
+  async trigger(
+    event: unknown,
+    role: Role | null = 'publisher',
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const response = await fetch(`${this.system.url('trigger')}/v1/triggers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(role ? bearer(role) : {}) },
@@ -35,7 +45,9 @@ export class BatonClient {
   }
 
   async run(runId: string): Promise<RunView> {
-    const response = await fetch(`${this.system.url('trigger')}/v1/runs/${runId}`, { headers: bearer('reviewer') });
+    const response = await fetch(`${this.system.url('trigger')}/v1/runs/${runId}`, {
+      headers: bearer('reviewer'),
+    });
     if (response.status !== 200) throw new Error(`GET run ${runId}: ${response.status}`);
     return (await response.json()) as RunView;
   }
@@ -45,7 +57,8 @@ export class BatonClient {
     return expectEventually(
       async () => {
         const run = await this.run(runId);
-        if (!statuses.includes(run.status)) throw new Error(`run ${runId} is ${run.status}, waiting for ${statuses.join('|')}`);
+        if (!statuses.includes(run.status))
+          throw new Error(`run ${runId} is ${run.status}, waiting for ${statuses.join('|')}`);
         return run;
       },
       { timeoutMs, intervalMs: 100 },
@@ -53,7 +66,9 @@ export class BatonClient {
   }
 
   async tasks(query = 'status=open'): Promise<TaskView[]> {
-    const response = await fetch(`${this.system.url('escalation')}/v1/tasks?${query}`, { headers: bearer('reviewer') });
+    const response = await fetch(`${this.system.url('escalation')}/v1/tasks?${query}`, {
+      headers: bearer('reviewer'),
+    });
     const body = (await response.json()) as { tasks: TaskView[] };
     return body.tasks;
   }
@@ -70,11 +85,18 @@ export class BatonClient {
   }
 
   async task(id: string): Promise<TaskView> {
-    const response = await fetch(`${this.system.url('escalation')}/v1/tasks/${id}`, { headers: bearer('reviewer') });
+    const response = await fetch(`${this.system.url('escalation')}/v1/tasks/${id}`, {
+      headers: bearer('reviewer'),
+    });
     return (await response.json()) as TaskView;
   }
 
-  async decide(id: string, verdict: 'approve' | 'reject', body: Record<string, unknown>, role: Role | null = 'reviewer') {
+  async decide(
+    id: string,
+    verdict: 'approve' | 'reject',
+    body: Record<string, unknown>,
+    role: Role | null = 'reviewer',
+  ) {
     const response = await fetch(`${this.system.url('escalation')}/v1/tasks/${id}/${verdict}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(role ? bearer(role) : {}) },
@@ -87,7 +109,10 @@ export class BatonClient {
 let counter = 0;
 
 /** A billing-dispute trigger event with a fresh idempotency key. */
-export function disputeEvent(data: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
+export function disputeEvent(
+  data: Record<string, unknown>,
+  overrides: Record<string, unknown> = {},
+) {
   counter += 1;
   return {
     schemaVersion: 1,

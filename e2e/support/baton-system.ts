@@ -2,20 +2,21 @@
 // and Postgres, a scripted OpenAI-compatible server and an OTLP receiver. Each system gets
 // its own topic prefix and schema prefix, so runs never see another system's data.
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import {
   OtlpReceiver,
   REPO_ROOT,
   ScriptedOpenAI,
   dropSchema,
+  seedBusinessData,
+  SERVICES,
+  ServiceProcesses,
+  type ServiceName,
   freePort,
   testApiKeysSetting,
   testDatabaseUrl,
   testKafkaBrokers,
   uniqueTopic,
 } from '@baton/testing';
-import { seedBusinessData } from '../../tools/business-data.js';
-import { SERVICES, ServiceProcesses, type ServiceName } from '../../tools/service-processes.js';
 
 export { SERVICES, type ServiceName };
 
@@ -86,15 +87,5 @@ export class BatonSystem {
     await this.processes.stopAll();
     await Promise.all([this.model.stop(), this.otlp.stop()]);
     for (const service of SERVICES) await dropSchema(`${this.schemaPrefix}${service}`);
-  }
-}
-
-export async function businessQuery<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
   }
 }

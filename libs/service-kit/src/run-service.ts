@@ -111,10 +111,21 @@ export async function runService(
     config: config.messaging,
   });
   const routes = new Routes(config.messaging.topicPrefix);
-  const providers = [
-    { provide: WORKFLOWS, useValue: workflows },
-    ...((await definition.providers?.({ env, logger, dataSource, workflows })) ?? []),
-  ];
+  let providers: Provider[];
+  try {
+    providers = [
+      { provide: WORKFLOWS, useValue: workflows },
+      ...((await definition.providers?.({ env, logger, dataSource, workflows })) ?? []),
+    ];
+  } catch (error) {
+    await transport.close();
+    await dataSource.destroy();
+    if (error instanceof ConfigError) {
+      logger.fatal({ problems: error.problems }, error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
 
   const app = await NestFactory.create(
     KitModule.forService(definition.module, {

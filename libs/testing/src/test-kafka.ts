@@ -30,15 +30,31 @@ export class TestKafka {
   private producer: Producer | undefined;
   private readonly consumers: Consumer[] = [];
 
-  /** Creates the topic and its dead-letter topic (`<topic>.dlq`). */
+  /** Creates the topic and its dead-letter topic (`<topic>.dlq`), and waits for their leaders. */
   async createTopic(topic: string, partitions = 1): Promise<string> {
     const admin = this.kafka.admin();
     await admin.connect();
+    const names = [topic, `${topic}.dlq`];
     try {
+      // kafkajs' own leader wait fails while other suites create topics on the same broker.
       await admin.createTopics({
-        waitForLeaders: true,
-        topics: [topic, `${topic}.dlq`].map((name) => ({ topic: name, numPartitions: partitions })),
+        waitForLeaders: false,
+        topics: names.map((name) => ({ topic: name, numPartitions: partitions })),
       });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { topics } = await admin.fetchTopicMetadata({ topics: names });
+          if (
+            topics.every(
+              (t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0),
+            )
+          )
+            break;
+        } catch (error) {
+          if (attempt >= 100) throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     } finally {
       await admin.disconnect();
     }

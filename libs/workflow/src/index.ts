@@ -1,3 +1,4 @@
 export * from './expression.js';
 export * from './workflow-definition.js';
 export * from './load-workflow.js';
+export * from './rule-scope.js';

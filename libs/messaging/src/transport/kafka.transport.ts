@@ -116,30 +116,39 @@ export class KafkaTransport implements MessageTransport {
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return;
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions ?? this.options.partitions,
-        replicationFactor: this.options.replicationFactor,
-        configEntries: [
-          ...(t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
-          ...(t.retentionMs ? [{ name: 'retention.ms', value: String(t.retentionMs) }] : []),
-        ],
-      })),
-    });
+    try {
+      // Leaders are awaited below through metadata: kafkajs' own wait fails while another
+      // client creates the same topics.
+      await this.admin.createTopics({
+        waitForLeaders: false,
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions ?? this.options.partitions,
+          replicationFactor: this.options.replicationFactor,
+          configEntries: [
+            ...(t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+            ...(t.retentionMs ? [{ name: 'retention.ms', value: String(t.retentionMs) }] : []),
+          ],
+        })),
+      });
+    } catch (error) {
+      // Another service instance created them first: that is the outcome we wanted.
+      if (!onlyAlreadyExists(error)) throw error;
+    }
     // A new topic's leader is elected before every broker's metadata cache knows it; a
     // consumer subscribing in between fails with UNKNOWN_TOPIC_OR_PARTITION. Wait it out.
     const names = missing.map((t) => t.topic);
     for (let attempt = 1; ; attempt++) {
       try {
-        const { topics } = await this.admin.fetchTopicMetadata({ topics: names });
+        const { topics: described } = await this.admin.fetchTopicMetadata({ topics: names });
         if (
-          topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+          described.every(
+            (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+          )
         )
           return;
       } catch (error) {
-        if (attempt >= 50) throw error;
+        if (attempt >= 100) throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -345,4 +354,10 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Inbo
     headers,
     timestamp: Number(message.timestamp),
   };
+}
+
+function onlyAlreadyExists(error: unknown): boolean {
+  const nested = (error as { errors?: unknown[] }).errors;
+  const all = Array.isArray(nested) && nested.length > 0 ? nested : [error];
+  return all.every((e) => (e as { type?: string }).type === 'TOPIC_ALREADY_EXISTS');
 }

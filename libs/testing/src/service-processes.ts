@@ -3,7 +3,7 @@
 // stop gracefully (SIGTERM: drain, commit, leave) or as a crash (SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './infra/environment.js';
 
 export const SERVICES = [
   'trigger',
@@ -24,8 +24,6 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   validation: 3004,
   escalation: 3005,
 };
-
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 interface Running {
   child: ChildProcess;

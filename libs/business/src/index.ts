@@ -1,0 +1,3 @@
+export * from './business-database.js';
+export * from './knowledge-search.js';
+export * from './business-database.config.js';

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ActionController } from './action.controller.js';
+import { ExecuteToolUseCase } from './use-cases/execute-tool/execute-tool.use-case.js';
+import { ToolCallsRepository } from './use-cases/execute-tool/tool-calls.repository.js';
+import { ToolExecutor } from './use-cases/execute-tool/tool-executor.js';
+
+/** The action service: executes granted tools, once per idempotency key. */
+@Module({
+  controllers: [ActionController],
+  providers: [ExecuteToolUseCase, ToolExecutor, ToolCallsRepository],
+})
+export class ActionModule {}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ContextController } from './context.controller.js';
+import { GatherContextUseCase } from './use-cases/gather-context/gather-context.use-case.js';
+import { SourceRunner } from './use-cases/gather-context/source-runner.js';
+
+/** The context service: gathers a run's evidence from the workflow's sources. */
+@Module({
+  controllers: [ContextController],
+  providers: [GatherContextUseCase, SourceRunner],
+})
+export class ContextModule {}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { nextStep, stepFinished, type StepEnvelope } from '@baton/contracts';
+import { PermanentFailure, Routes, type HandlerContext } from '@baton/messaging';
+import { WORKFLOWS } from '@baton/service-kit';
+import type { WorkflowCatalog } from '@baton/workflow';
+import { summarize } from './evidence.js';
+import { SourceRunner } from './source-runner.js';
+
+/**
+ * Step 2 of the run protocol: runs every context source of the run's workflow concurrently,
+ * each within its timeout, and hands the evidence to the decision step. Weak or missing
+ * evidence is recorded with a note and flagged (`weakEvidence`), never hidden.
+ */
+@Injectable()
+export class GatherContextUseCase {
+  constructor(
+    @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
+    private readonly sources: SourceRunner,
+    private readonly routes: Routes,
+  ) {}
+
+  async execute(envelope: StepEnvelope<'context'>, ctx: HandlerContext): Promise<void> {
+    const startedAt = new Date();
+    const { id, version } = envelope.workflow;
+    const workflow = this.workflows.get(id, version);
+    // Retrying cannot make an unknown workflow known: dead-letter it at once (replayable).
+    if (!workflow) throw new PermanentFailure(`unknown workflow ${id}@${version}`);
+
+    const { trigger } = envelope.payload;
+    const gathered = await Promise.all(
+      workflow.context.sources.map((source) => this.sources.gather(source, { trigger })),
+    );
+    const evidence = gathered.map((g) => g.evidence);
+    const weakEvidence = evidence.some((e) => e.weak);
+
+    ctx.emit(
+      this.routes.step('decision'),
+      nextStep(
+        envelope,
+        { name: 'decide', kind: 'decision' },
+        {
+          kind: 'decision',
+          state: { trigger, evidence, weakEvidence, history: [] },
+          reason: 'context-gathered',
+        },
+      ),
+    );
+    ctx.emit(
+      this.routes.get('run.events'),
+      stepFinished(envelope, {
+        outcome: weakEvidence ? 'gathered-weak' : 'gathered',
+        startedAt,
+        input: {
+          eventType: trigger.eventType,
+          sources: workflow.context.sources.map((s) => s.name),
+        },
+        output: { ...summarize(gathered), weakEvidence },
+      }),
+    );
+  }
+}

@@ -1,0 +1,122 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGGER } from '@baton/service-kit';
+import type { Logger } from '@baton/telemetry';
+import { getPath, type ContextSourceSpec, type Scope } from '@baton/workflow';
+import { BusinessDatabase } from '@baton/business';
+import { searchKnowledge } from '@baton/business';
+import { bindParams, renderUrl } from './bind-params.js';
+import { toEvidence, type GatheredSource, type SourceResult } from './evidence.js';
+
+const DEFAULT_PASSAGE_LIMIT = 5;
+
+class SourceTimeout extends Error {}
+
+/** Postgres cancelled the statement (statement_timeout); fetch gave up (AbortSignal.timeout). */
+const isTimeout = (error: unknown) =>
+  error instanceof SourceTimeout ||
+  (error as { code?: unknown }).code === '57014' ||
+  (error as { name?: unknown }).name === 'TimeoutError';
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SourceTimeout()), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/** Runs one context source of a workflow within its `timeoutMs`, and judges what it found. */
+@Injectable()
+export class SourceRunner {
+  constructor(
+    private readonly database: BusinessDatabase,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Never throws: a failure or a timeout is a result with a reason, judged like any other. */
+  async gather(source: ContextSourceSpec, scope: Scope): Promise<GatheredSource> {
+    const started = performance.now();
+    const result = await withTimeout(this.run(source, scope), source.timeoutMs).catch(
+      (error: unknown): SourceResult => {
+        const reason = isTimeout(error)
+          ? `timed out after ${source.timeoutMs} ms`
+          : `failed: ${error instanceof Error ? error.message : String(error)}`;
+        this.logger.warn(
+          { source: source.name, kind: source.kind, reason },
+          'context source failed',
+        );
+        return { ok: false, reason };
+      },
+    );
+    return { evidence: toEvidence(source, result), ms: Math.round(performance.now() - started) };
+  }
+
+  private run(source: ContextSourceSpec, scope: Scope): Promise<SourceResult> {
+    switch (source.kind) {
+      case 'sql':
+        return this.sql(source, scope);
+      case 'knowledge':
+        return this.knowledge(source, scope);
+      case 'http':
+        return this.http(source, scope);
+    }
+  }
+
+  private async sql(source: ContextSourceSpec, scope: Scope): Promise<SourceResult> {
+    const params = source.params ?? [];
+    const { values, missing } = bindParams(params, scope);
+    if (missing.length > 0) return { ok: false, reason: notRun('queried', missing) };
+    const rows = await this.database.run('read', source.query ?? '', values, source.timeoutMs);
+    const detail = `no row matched ${params.join(', ') || 'the query'}`;
+    if (source.rows === 'one')
+      return { ok: true, content: rows[0] ?? null, found: rows.length > 0, detail };
+    return { ok: true, content: rows, found: rows.length > 0, detail };
+  }
+
+  private async knowledge(source: ContextSourceSpec, scope: Scope): Promise<SourceResult> {
+    const path = source.params?.[0] ?? '';
+    const text = getPath(scope, path);
+    if (typeof text !== 'string' || text.trim() === '') {
+      return { ok: false, reason: notRun('searched', [path]) };
+    }
+    const passages = await searchKnowledge(this.database, {
+      collection: source.collection ?? '',
+      text,
+      limit: source.limit ?? DEFAULT_PASSAGE_LIMIT,
+      minScore: source.minScore ?? 0,
+      timeoutMs: source.timeoutMs,
+    });
+    const detail = `no passage of ${source.collection} matched ${path}`;
+    return { ok: true, content: passages, found: passages.length > 0, detail };
+  }
+
+  private async http(source: ContextSourceSpec, scope: Scope): Promise<SourceResult> {
+    const { url, missing } = renderUrl(source.url ?? '', scope);
+    if (missing.length > 0) return { ok: false, reason: notRun('requested', missing) };
+    const response = await fetch(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(source.timeoutMs),
+    });
+    // A 404 from a lookup means "no such record": found nothing, not a failure.
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return { ok: true, content: null, found: false, detail: 'HTTP 404' };
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { ok: false, reason: `failed: HTTP ${response.status}` };
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (error) {
+      if (isTimeout(error)) throw error;
+      return { ok: false, reason: 'failed: the response is not JSON' };
+    }
+    const found = body !== null && !(Array.isArray(body) && body.length === 0);
+    return { ok: true, content: body, found, detail: 'empty response' };
+  }
+}
+
+const notRun = (verb: string, missing: string[]) =>
+  `was not ${verb}: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing`;

@@ -1,0 +1,167 @@
+import type { DecisionRecord, RunEvent, StepEnvelope, StepRecord } from '@baton/contracts';
+import { expectEventually } from '@baton/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionService } from './decision.service-definition.js';
+import { aDecision } from './testing/decision-envelopes.fixture.js';
+import { ofRun, startService, type Read, type StartedService } from '@baton/service-kit/testing';
+
+const proposal: DecisionRecord = {
+  next: 'act',
+  tool: 'issue-credit',
+  args: { customerId: 'cus_1001', invoiceId: 'inv_8', amount: 120 },
+  label: 'duplicate-charge',
+  confidence: 0.85,
+  rationale: 'Two identical March invoices.',
+  decidedBy: 'model',
+};
+const review = (outcome: string, output: Record<string, unknown>): StepRecord => ({
+  name: 'review',
+  kind: 'escalation',
+  seq: 4,
+  outcome,
+  output,
+});
+
+// Without OPENAI_API_KEY: what the decision step does before and instead of asking a model.
+describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_API_KEY)', () => {
+  let service: StartedService;
+  let validations: Read<StepEnvelope<'validation'>>;
+  let escalations: Read<StepEnvelope<'escalation'>>;
+  let actions: Read<StepEnvelope<'action'>>;
+  let events: Read<RunEvent>;
+  let deadLetters: Read<{ runId: string }>;
+
+  const sent = (runId: string) => [
+    ...ofRun(validations, runId),
+    ...ofRun(escalations, runId),
+    ...ofRun(actions, runId),
+  ];
+  const ended = (runId: string) =>
+    expectEventually(() => {
+      const found = ofRun(events, runId).find((e) => e.type === 'run.ended');
+      expect(found).toBeDefined();
+      return found!;
+    });
+  const decide = (envelope: StepEnvelope<'decision'>) =>
+    service.publish(service.names.steps.decision, envelope);
+
+  beforeAll(async () => {
+    service = await startService(decisionService);
+    const { steps } = service.names;
+    validations = await service.watch(steps.validation);
+    escalations = await service.watch(steps.escalation);
+    actions = await service.watch(steps.action);
+    events = await service.watch(service.names.runEvents);
+    deadLetters = await service.watch(`${steps.decision}.dlq`);
+  });
+  afterAll(() => service?.close());
+
+  it('escalates a run no rule decides, saying why', async () => {
+    const envelope = aDecision();
+    await decide(envelope);
+    const [escalation] = await expectEventually(() => {
+      expect(ofRun(escalations, envelope.runId)).toHaveLength(1);
+      return ofRun(escalations, envelope.runId);
+    });
+    expect(escalation!.payload.reason).toBe(
+      "no rule decides and no model is configured (no OPENAI_API_KEY): decisions use the workflow's rules only",
+    );
+  });
+
+  it('stops a run that has no steps left before deciding anything', async () => {
+    // The rules would act on this one (structured dispute) if the run had steps left.
+    const envelope = aDecision({
+      stepsLeft: 0,
+      data: { customerId: 'cus_1001', message: 'x', invoiceId: 'inv_8', disputedAmount: 25 },
+    });
+    await decide(envelope);
+    expect(await ended(envelope.runId)).toMatchObject({
+      status: 'failed',
+      reason: 'stopped: max steps reached',
+    });
+    const finished = ofRun(events, envelope.runId).find((e) => e.type === 'step.finished');
+    expect(finished?.step?.outcome).toBe('stopped');
+    expect(sent(envelope.runId)).toEqual([]);
+  });
+
+  it("runs a reviewer's approved (edited) proposal without asking validation again", async () => {
+    const edited = { customerId: 'cus_1001', invoiceId: 'inv_8', amount: 90 };
+    const envelope = aDecision({
+      reason: 'review-approved',
+      history: [
+        review('edited', {
+          reviewer: { name: 'maria', role: 'reviewer' },
+          args: edited,
+          decision: proposal,
+        }),
+      ],
+    });
+    await decide(envelope);
+    const [action] = await expectEventually(() => {
+      expect(ofRun(actions, envelope.runId)).toHaveLength(1);
+      return ofRun(actions, envelope.runId);
+    });
+    expect(action).toMatchObject({
+      step: { name: 'execute-issue-credit', kind: 'action' },
+      payload: { decision: { ...proposal, args: edited, decidedBy: 'reviewer' } },
+    });
+    expect(ofRun(validations, envelope.runId)).toEqual([]);
+  });
+
+  it("ends a rejected run with the reviewer's reason", async () => {
+    const envelope = aDecision({
+      reason: 'review-rejected',
+      history: [review('rejected', { reviewer: 'maria', reason: 'Already refunded by phone.' })],
+    });
+    await decide(envelope);
+    expect(await ended(envelope.runId)).toMatchObject({
+      status: 'rejected',
+      reason: 'Already refunded by phone.',
+    });
+    expect(sent(envelope.runId)).toEqual([]);
+  });
+
+  it('does not run an approved tool the workflow does not grant', async () => {
+    const envelope = aDecision({
+      reason: 'review-approved',
+      history: [
+        review('approved', { reviewer: 'maria', decision: { ...proposal, tool: 'wire-money' } }),
+      ],
+    });
+    await decide(envelope);
+    const [escalation] = await expectEventually(() => {
+      expect(ofRun(escalations, envelope.runId)).toHaveLength(1);
+      return ofRun(escalations, envelope.runId);
+    });
+    expect(escalation!.payload.reason).toBe(
+      'reviewer proposed tool "wire-money", which this workflow does not grant',
+    );
+    expect(ofRun(actions, envelope.runId)).toEqual([]);
+  });
+
+  it('completes the run when the rules say it is done', async () => {
+    const done = (name: string): StepRecord => ({
+      name,
+      kind: 'action',
+      seq: 3,
+      outcome: 'succeeded',
+      output: { args: {}, result: { status: 'succeeded' } },
+    });
+    const envelope = aDecision({
+      reason: 'action-succeeded',
+      history: [done('issue-credit'), done('draft-reply')],
+    });
+    await decide(envelope);
+    expect(await ended(envelope.runId)).toMatchObject({
+      status: 'completed',
+      reason: 'The credit decision is made and the reply is drafted.',
+    });
+  });
+
+  it('dead-letters a reviewer verdict that carries no review record, at once', async () => {
+    const envelope = aDecision({ reason: 'review-approved', history: [] });
+    await decide(envelope);
+    await expectEventually(() => expect(ofRun(deadLetters, envelope.runId)).toHaveLength(1));
+    expect(sent(envelope.runId)).toEqual([]);
+  });
+});

@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from '@baton/config';
+import type { ServiceDefinition } from '@baton/service-kit';
+import { DecisionConfig } from './decision.config.js';
+import { DecisionModule } from './decision.module.js';
+import { CreateModelCalls1767225600000 } from './migrations/1767225600000-create-model-calls.migration.js';
+import { ModelGateway } from './model/model-gateway.js';
+
+export const decisionService: ServiceDefinition = {
+  name: 'decision',
+  version: '0.1.0',
+  defaultPort: 3002,
+  module: DecisionModule,
+  migrations: [CreateModelCalls1767225600000],
+  providers: ({ env, logger }) => {
+    let config: DecisionConfig;
+    try {
+      config = loadConfig(DecisionConfig, env, 'decision');
+    } catch (error) {
+      // Same contract as the kit's own settings: name every bad variable, exit 78.
+      if (error instanceof ConfigError) {
+        logger.fatal({ problems: error.problems }, error.message);
+        process.exit(78);
+      }
+      throw error;
+    }
+    const model = ModelGateway.fromConfig(config);
+    if (!model.configured) {
+      logger.warn("no OPENAI_API_KEY: decisions use the workflow's rules only");
+    }
+    return [
+      { provide: DecisionConfig, useValue: config },
+      { provide: ModelGateway, useValue: model },
+    ];
+  },
+};

@@ -1,0 +1,4 @@
+import { runService } from '@baton/service-kit';
+import { decisionService } from './decision.service-definition.js';
+
+await runService(decisionService);

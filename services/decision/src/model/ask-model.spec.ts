@@ -1,0 +1,120 @@
+import { ScriptedOpenAI } from '@baton/testing';
+import type { ModelSpec } from '@baton/workflow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DecisionConfig } from '../decision.config.js';
+import { askModel } from './ask-model.js';
+import { ModelGateway } from './model-gateway.js';
+
+const spec: ModelSpec = {
+  name: 'gpt-test',
+  prompt: 'Decide.',
+  temperature: 0,
+  labels: ['duplicate-charge', 'unclear'],
+  costPer1kTokensUsd: 0.5,
+  maxInvalidOutputs: 2,
+};
+const valid = {
+  next: 'escalate',
+  tool: null,
+  args: {},
+  label: 'unclear',
+  confidence: 0.4,
+  rationale: 'The message is unclear.',
+};
+const request = {
+  messages: [
+    { role: 'system' as const, content: 'Decide.' },
+    { role: 'user' as const, content: 'data' },
+  ],
+  schema: { type: 'object' },
+};
+
+describe(askModel.name, () => {
+  const scripted = new ScriptedOpenAI();
+  let gateway: ModelGateway;
+
+  beforeAll(async () => {
+    await scripted.start();
+    const config = Object.assign(new DecisionConfig(), {
+      openaiApiKey: 'test',
+      openaiBaseUrl: scripted.baseURL,
+      openaiTimeoutMs: 300,
+    });
+    gateway = ModelGateway.fromConfig(config);
+  });
+  afterAll(() => scripted.stop());
+
+  it('asks for strict structured output and retries an invalid answer, counting every token', async () => {
+    const before = scripted.requests.length;
+    scripted.reply(
+      { text: 'not json', promptTokens: 100, completionTokens: 10 },
+      { json: valid, promptTokens: 300, completionTokens: 100 },
+    );
+    const answer = await askModel(gateway, spec, request);
+    expect(answer.decision).toEqual({
+      ...valid,
+      tool: undefined,
+      args: undefined,
+      decidedBy: 'model',
+    });
+    expect(answer.tokens).toBe(510);
+    expect(answer.costUsd).toBeCloseTo(0.255, 10);
+    expect(
+      answer.calls.map((call) => [call.outcome, call.promptTokens, call.completionTokens]),
+    ).toEqual([
+      ['invalid-json', 100, 10],
+      ['ok', 300, 100],
+    ]);
+    expect(answer.problems).toEqual(['invalid JSON']);
+    const body = scripted.requests[before]!.body;
+    expect(body).toMatchObject({
+      model: 'gpt-test',
+      temperature: 0,
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'decision', strict: true, schema: { type: 'object' } },
+      },
+    });
+  });
+
+  it('gives up after maxInvalidOutputs + 1 attempts, naming each failure: invalid JSON, HTTP 500, timed out', async () => {
+    const before = scripted.requests.length;
+    scripted.reply({ text: '{"next":' }, { status: 500 }, { hang: true });
+    const answer = await askModel(gateway, spec, request);
+    expect(answer.decision).toBeUndefined();
+    expect(answer.problems).toEqual(['invalid JSON', 'HTTP 500', 'timed out']);
+    expect(answer.calls.map((call) => call.outcome)).toEqual([
+      'invalid-json',
+      'http-error',
+      'timeout',
+    ]);
+    // The SDK itself never retries: one request per attempt.
+    expect(scripted.requests.length - before).toBe(3);
+  });
+
+  it('does not retry what cannot succeed (a rejected key) and reads an unreadable body as a failure', async () => {
+    scripted.reply({ status: 401, message: 'bad key' });
+    const rejected = await askModel(gateway, spec, request);
+    expect(rejected.problems).toEqual(['HTTP 401']);
+    expect(rejected.calls).toHaveLength(1);
+
+    scripted.reply({ garbage: '<html>proxy error</html>' }, { json: valid });
+    const recovered = await askModel(gateway, spec, request);
+    expect(recovered.problems[0]).toMatch(/^unreadable response/);
+    expect(recovered.decision?.label).toBe('unclear');
+  });
+
+  it('reports a label outside the workflow as an invalid output', async () => {
+    scripted.reply(
+      { json: { ...valid, label: 'made-up' } },
+      { json: { ...valid, label: 'made-up' } },
+      { json: { ...valid, label: 'made-up' } },
+    );
+    const answer = await askModel(gateway, spec, request);
+    expect(answer.decision).toBeUndefined();
+    expect(answer.problems).toHaveLength(3);
+    expect(answer.problems[0]).toBe(
+      'invalid output (label must be one of duplicate-charge, unclear)',
+    );
+  });
+});

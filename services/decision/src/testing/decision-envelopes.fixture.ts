@@ -1,0 +1,55 @@
+// Test-only: decision envelopes of the billing-dispute workflow, valid by construction.
+import {
+  aContextEnvelope,
+  nextStep,
+  type Evidence,
+  type StepEnvelope,
+  type StepRecord,
+} from '@baton/contracts';
+
+export const CUSTOMER: Evidence = {
+  source: 'customer',
+  kind: 'record',
+  content: { id: 'cus_1001', name: 'Ada Lovelace', plan: 'pro', status: 'active' },
+  weak: false,
+};
+export const INVOICES: Evidence = {
+  source: 'invoices',
+  kind: 'record',
+  content: [
+    { id: 'inv_7', period: '2026-03', amount: 49, status: 'paid' },
+    { id: 'inv_8', period: '2026-03', amount: 49, status: 'paid' },
+  ],
+  weak: false,
+};
+
+export function aDecision(
+  options: {
+    data?: Record<string, unknown>;
+    evidence?: Evidence[];
+    history?: StepRecord[];
+    reason?: string;
+    stepsLeft?: number;
+  } = {},
+): StepEnvelope<'decision'> {
+  const context = aContextEnvelope({
+    data: options.data ?? { customerId: 'cus_1001', message: 'I was charged twice in March.' },
+  });
+  const evidence = options.evidence ?? [CUSTOMER, INVOICES];
+  const envelope = nextStep(
+    context,
+    { name: 'decide', kind: 'decision' },
+    {
+      kind: 'decision',
+      state: {
+        trigger: context.payload.trigger,
+        evidence,
+        weakEvidence: evidence.some((item) => item.weak),
+        history: options.history ?? [],
+      },
+      reason: options.reason ?? 'context-gathered',
+    },
+  );
+  if (options.stepsLeft !== undefined) envelope.budget.stepsLeft = options.stepsLeft;
+  return envelope;
+}

@@ -1,0 +1,287 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  nextStep,
+  runEventFor,
+  stepFinished,
+  type DecisionRecord,
+  type StepEnvelope,
+  type TerminalStatus,
+} from '@baton/contracts';
+import { Routes, type HandlerContext } from '@baton/messaging';
+import { LOGGER, WORKFLOWS } from '@baton/service-kit';
+import type { Logger } from '@baton/telemetry';
+import type { WorkflowCatalog, WorkflowDefinition } from '@baton/workflow';
+import { DecisionError, DecisionErrorCode } from '../../decision.errors.js';
+import { decideByRules } from '../../domain/rule-evaluation.js';
+import { ruleScope } from '@baton/workflow';
+import { readReviewVerdict } from '../../domain/reviewer-verdict.js';
+import { stopReason } from '../../domain/stopping-rules.js';
+import { askModel, type ModelCall } from '../../model/ask-model.js';
+import { decisionMessages } from '../../model/decision-prompt.js';
+import { ModelGateway } from '../../model/model-gateway.js';
+import { decisionJsonSchema } from '../../model/model-output.js';
+
+type DecisionEnvelope = StepEnvelope<'decision'>;
+
+interface Spent {
+  tokens: number;
+  costUsd: number;
+}
+
+/** A decision and what it cost, with what the step output should show about how it was made. */
+interface Decided {
+  decision: DecisionRecord;
+  spent: Spent;
+  output: Record<string, unknown>;
+}
+
+const NOTHING_SPENT: Spent = { tokens: 0, costUsd: 0 };
+// Reasons travel in run events and escalation payloads, which cap them at 2000 characters.
+const MAX_REASON = 2000;
+
+/**
+ * The decision step (docs/run-protocol.md, row 3): stopping rules, reviewer verdicts, the
+ * workflow's rules in order, then the model; then the outcome is sent on. An `act` naming a
+ * tool the workflow does not grant is never sent on: the run escalates and the attempt is
+ * recorded in the step's output.
+ */
+@Injectable()
+export class DecideNextStepUseCase {
+  constructor(
+    @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
+    private readonly routes: Routes,
+    private readonly model: ModelGateway,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async execute(envelope: DecisionEnvelope, ctx: HandlerContext): Promise<void> {
+    const startedAt = new Date();
+    const workflow = this.workflowOf(envelope);
+    const { payload } = envelope;
+    const input = {
+      reason: payload.reason ?? null,
+      budget: envelope.budget,
+      evidence: payload.state.evidence.map((item) => ({ source: item.source, weak: item.weak })),
+      historyLength: payload.state.history.length,
+    };
+    const finish = (outcome: string, output: Record<string, unknown>) =>
+      ctx.emit(
+        this.routes.get('run.events'),
+        stepFinished(envelope, { outcome, startedAt, input, output }),
+      );
+
+    const stop = stopReason(envelope, startedAt);
+    if (stop) {
+      finish('stopped', { reason: stop });
+      this.end(envelope, ctx, 'failed', stop);
+      return;
+    }
+    const verdict = readReviewVerdict(payload);
+    if (verdict?.kind === 'rejected') {
+      finish('rejected', { reviewer: verdict.reviewer, reason: verdict.reason });
+      this.end(envelope, ctx, 'rejected', verdict.reason);
+      return;
+    }
+    const decided: Decided = verdict
+      ? { decision: verdict.decision, spent: NOTHING_SPENT, output: { reviewer: verdict.reviewer } }
+      : await this.decide(envelope, workflow, ctx);
+    this.send(envelope, workflow, refuseUngranted(decided, workflow), ctx, finish);
+  }
+
+  private workflowOf(envelope: DecisionEnvelope): WorkflowDefinition {
+    const { id, version } = envelope.workflow;
+    const workflow = this.workflows.get(id, version);
+    if (!workflow) {
+      throw new DecisionError(
+        DecisionErrorCode.UnknownWorkflow,
+        `workflow ${id}@${version} is not among this instance's workflows`,
+      );
+    }
+    return workflow;
+  }
+
+  /** The workflow's rules in order, then the model; escalates when neither decides. */
+  private async decide(
+    envelope: DecisionEnvelope,
+    workflow: WorkflowDefinition,
+    ctx: HandlerContext,
+  ): Promise<Decided> {
+    const { payload } = envelope;
+    const byRule = decideByRules(workflow.decision.rules, ruleScope(payload.state));
+    if (byRule)
+      return { decision: byRule.decision, spent: NOTHING_SPENT, output: { rule: byRule.rule } };
+
+    const spec = workflow.decision.model;
+    if (!spec) {
+      return noDecision('no-decision', 'no rule decides and the workflow has no model', 'rules');
+    }
+    if (!this.model.configured) {
+      return noDecision(
+        'no-decision',
+        "no rule decides and no model is configured (no OPENAI_API_KEY): decisions use the workflow's rules only",
+        'rules',
+      );
+    }
+    const answer = await askModel(this.model, spec, {
+      messages: decisionMessages(workflow, spec, payload),
+      schema: decisionJsonSchema(workflow, spec.labels),
+    });
+    await this.recordCalls(envelope, answer.calls, ctx);
+    const spent = { tokens: answer.tokens, costUsd: answer.costUsd };
+    const usage = { calls: answer.calls, tokens: answer.tokens, costUsd: answer.costUsd };
+    if (!answer.decision) {
+      const reason = `model unavailable: ${answer.problems.join(', ')}`;
+      this.logger.warn({ runId: envelope.runId, calls: answer.calls }, reason);
+      return {
+        ...noDecision('model-unavailable', reason, 'model'),
+        spent,
+        output: { model: usage },
+      };
+    }
+    return { decision: answer.decision, spent, output: { model: usage } };
+  }
+
+  private async recordCalls(
+    envelope: DecisionEnvelope,
+    calls: ModelCall[],
+    ctx: HandlerContext,
+  ): Promise<void> {
+    for (const call of calls) {
+      await ctx.manager.query(
+        `INSERT INTO model_calls (run_id, envelope_id, step_seq, attempt, model, prompt_tokens,
+           completion_tokens, latency_ms, cost_usd, outcome, problem)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          envelope.runId,
+          envelope.envelopeId,
+          envelope.step.seq,
+          call.attempt,
+          call.model,
+          call.promptTokens,
+          call.completionTokens,
+          call.latencyMs,
+          call.costUsd,
+          call.outcome,
+          call.problem ?? null,
+        ],
+      );
+    }
+  }
+
+  /** Sends the decision on: validation, action (a reviewer's approval), escalation or the end. */
+  private send(
+    envelope: DecisionEnvelope,
+    workflow: WorkflowDefinition,
+    { decision, spent, output }: Decided,
+    ctx: HandlerContext,
+    finish: (outcome: string, output: Record<string, unknown>) => void,
+  ): void {
+    finish(decision.next, { decision, ...output });
+    const { state } = envelope.payload;
+    switch (decision.next) {
+      case 'act': {
+        const tool = decision.tool!;
+        // A reviewer's approval is the approval validation would ask for: it is not asked again.
+        if (decision.decidedBy === 'reviewer') {
+          ctx.emit(
+            this.routes.step('action'),
+            nextStep(
+              envelope,
+              { name: `execute-${tool}`, kind: 'action' },
+              { kind: 'action', state, decision },
+              spent,
+            ),
+          );
+        } else {
+          ctx.emit(
+            this.routes.step('validation'),
+            nextStep(
+              envelope,
+              { name: 'validate-proposal', kind: 'validation' },
+              { kind: 'validation', state, decision },
+              spent,
+            ),
+          );
+        }
+        return;
+      }
+      case 'escalate':
+        ctx.emit(
+          this.routes.step('escalation'),
+          nextStep(
+            envelope,
+            { name: 'escalate', kind: 'escalation' },
+            {
+              kind: 'escalation',
+              state,
+              decision,
+              reason: clip(decision.rationale, 'escalated by the decision step'),
+            },
+            spent,
+          ),
+        );
+        return;
+      case 'complete':
+      case 'fail':
+        this.end(
+          envelope,
+          ctx,
+          decision.next === 'complete' ? 'completed' : 'failed',
+          decision.rationale,
+        );
+        this.logger.info(
+          { runId: envelope.runId, workflow: workflow.id, next: decision.next },
+          'run ended',
+        );
+        return;
+    }
+  }
+
+  private end(
+    envelope: DecisionEnvelope,
+    ctx: HandlerContext,
+    status: TerminalStatus,
+    reason: string,
+  ): void {
+    ctx.emit(
+      this.routes.get('run.events'),
+      runEventFor(envelope, { type: 'run.ended', status, reason: clip(reason, status) }),
+    );
+  }
+}
+
+/** An escalation made by the decision step itself, because nothing could decide. */
+function noDecision(label: string, reason: string, decidedBy: 'rules' | 'model'): Decided {
+  return {
+    decision: { next: 'escalate', label, confidence: 1, rationale: reason, decidedBy },
+    spent: NOTHING_SPENT,
+    output: {},
+  };
+}
+
+/**
+ * An `act` must name a tool the workflow grants. Anything else (a prompt-injected tool name)
+ * is not sent on: the run escalates, and the refused proposal stays in the step output.
+ */
+function refuseUngranted(decided: Decided, workflow: WorkflowDefinition): Decided {
+  const { decision } = decided;
+  if (decision.next !== 'act') return decided;
+  if (decision.tool && workflow.tools.some((tool) => tool.name === decision.tool)) return decided;
+  const reason = `${decision.decidedBy} proposed tool "${decision.tool ?? ''}", which this workflow does not grant`;
+  return {
+    ...decided,
+    decision: {
+      next: 'escalate',
+      label: 'ungranted-tool',
+      confidence: 1,
+      rationale: reason,
+      decidedBy: decision.decidedBy,
+    },
+    output: { ...decided.output, refusedProposal: decision },
+  };
+}
+
+function clip(text: string, fallback: string): string {
+  const trimmed = text.trim() || fallback;
+  return trimmed.length > MAX_REASON ? `${trimmed.slice(0, MAX_REASON - 1)}…` : trimmed;
+}

@@ -1,0 +1,30 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+export enum EscalationErrorCode {
+  TaskNotFound = 'task-not-found',
+  TaskNotOpen = 'task-not-open',
+  ToolRequired = 'tool-required',
+  ToolMismatch = 'tool-mismatch',
+  ToolNotGranted = 'tool-not-granted',
+  MissingArgs = 'missing-args',
+}
+
+const STATUS: Record<EscalationErrorCode, HttpStatus> = {
+  [EscalationErrorCode.TaskNotFound]: HttpStatus.NOT_FOUND,
+  [EscalationErrorCode.TaskNotOpen]: HttpStatus.CONFLICT,
+  [EscalationErrorCode.ToolRequired]: HttpStatus.BAD_REQUEST,
+  [EscalationErrorCode.ToolMismatch]: HttpStatus.BAD_REQUEST,
+  [EscalationErrorCode.ToolNotGranted]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [EscalationErrorCode.MissingArgs]: HttpStatus.UNPROCESSABLE_ENTITY,
+};
+
+/** Why a task could not be found or decided; the HTTP status follows the code. */
+export class EscalationException extends HttpException {
+  constructor(
+    readonly code: EscalationErrorCode,
+    message: string,
+  ) {
+    super({ statusCode: STATUS[code], code, message }, STATUS[code]);
+    this.name = 'EscalationException';
+  }
+}

@@ -1,0 +1,37 @@
+import type { Provider } from '@nestjs/common';
+import { ConfigError, loadConfig } from '@baton/config';
+import { API_KEYS, ApiKeysConfig, parseApiKeys, type ServiceDefinition } from '@baton/service-kit';
+import { CLOCK, systemClock } from './clock.js';
+import { ESCALATION_CONFIG, EscalationConfig } from './escalation.config.js';
+import { EscalationModule } from './escalation.module.js';
+import { CreateTasks1764158400000 } from './migrations/1764158400000-create-tasks.migration.js';
+
+const NAME = 'escalation';
+
+/** Reads the service's own settings; a bad value names its variable, like the kit's settings. */
+export function loadSettings(env: NodeJS.ProcessEnv): Provider[] {
+  const escalation = loadConfig(EscalationConfig, env, NAME);
+  const apiKeys = loadConfig(ApiKeysConfig, env, NAME);
+  let keys: ReturnType<typeof parseApiKeys>;
+  try {
+    keys = parseApiKeys(apiKeys.entries);
+  } catch (error) {
+    throw new ConfigError(NAME, [(error as Error).message]);
+  }
+  return [
+    { provide: ESCALATION_CONFIG, useValue: escalation },
+    { provide: API_KEYS, useValue: keys },
+    { provide: CLOCK, useValue: systemClock },
+  ];
+}
+
+/** The escalation service: review tasks for escalated runs, decided by people over HTTP. */
+export const escalationService: ServiceDefinition = {
+  name: NAME,
+  version: '0.1.0',
+  defaultPort: 3005,
+  module: EscalationModule,
+  migrations: [CreateTasks1764158400000],
+  // A ConfigError here stops the process naming each variable, like the kit's own settings.
+  providers: ({ env }) => loadSettings(env),
+};

@@ -1,0 +1,155 @@
+import { UUID_V7_PATTERN, type StepEnvelope } from '@baton/contracts';
+import type { EntityManager } from 'typeorm';
+import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
+import type { ReviewOutcome, ReviewRecord, Reviewer, TaskRow, TaskStatus } from './task.js';
+
+/** SQL over the `tasks` table (unqualified: the service's schema is the search path). */
+
+export interface NewTask {
+  id: string;
+  envelope: StepEnvelope<'escalation'>;
+  queue: string;
+  createdAt: Date;
+  slaDueAt: Date;
+}
+
+/** Inserts the task for an escalation envelope; undefined when that envelope already has one. */
+export async function insertTask(
+  manager: EntityManager,
+  task: NewTask,
+): Promise<string | undefined> {
+  const { envelope } = task;
+  const rows: Array<{ id: string }> = await manager.query(
+    `INSERT INTO tasks (id, source_envelope_id, run_id, workflow_id, workflow_version, tenant_id, queue,
+                        status, reason, proposal, state, envelope, created_at, sla_due_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $11, $12, $13)
+     ON CONFLICT (source_envelope_id) DO NOTHING
+     RETURNING id`,
+    [
+      task.id,
+      envelope.envelopeId,
+      envelope.runId,
+      envelope.workflow.id,
+      envelope.workflow.version,
+      envelope.tenantId,
+      task.queue,
+      envelope.payload.reason,
+      envelope.payload.decision ? JSON.stringify(envelope.payload.decision) : null,
+      JSON.stringify(envelope.payload.state),
+      JSON.stringify(envelope),
+      task.createdAt,
+      task.slaDueAt,
+    ],
+  );
+  return rows[0]?.id;
+}
+
+export async function findTaskBySource(
+  manager: EntityManager,
+  envelopeId: string,
+): Promise<TaskRow | undefined> {
+  const rows: TaskRow[] = await manager.query('SELECT * FROM tasks WHERE source_envelope_id = $1', [
+    envelopeId,
+  ]);
+  return rows[0];
+}
+
+export async function findTask(manager: EntityManager, id: string): Promise<TaskRow | undefined> {
+  const rows: TaskRow[] = await manager.query('SELECT * FROM tasks WHERE id = $1', [id]);
+  return rows[0];
+}
+
+/** The task, or the module's not-found error (an id that is not a UUIDv7 names no task). */
+export async function loadTask(manager: EntityManager, id: string): Promise<TaskRow> {
+  const row = UUID_V7_PATTERN.test(id) ? await findTask(manager, id) : undefined;
+  if (!row) throw new EscalationException(EscalationErrorCode.TaskNotFound, `no task ${id}`);
+  return row;
+}
+
+export interface TaskFilter {
+  status?: TaskStatus;
+  queue?: string;
+  workflowId?: string;
+  /** Tasks older than this one (ids are UUIDv7: they sort by creation time). */
+  before?: string;
+  limit: number;
+}
+
+/** Newest first. */
+export async function listTasks(manager: EntityManager, filter: TaskFilter): Promise<TaskRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.status) add('status = ?', filter.status);
+  if (filter.queue) add('queue = ?', filter.queue);
+  if (filter.workflowId) add('workflow_id = ?', filter.workflowId);
+  if (filter.before) add('id < ?', filter.before);
+  params.push(filter.limit);
+  return manager.query(
+    `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY id DESC LIMIT $${params.length}`,
+    params,
+  );
+}
+
+export interface TaskDecision {
+  status: Exclude<TaskStatus, 'open'>;
+  outcome: ReviewOutcome;
+  reviewer: Reviewer;
+  review: ReviewRecord;
+  decidedAt: Date;
+}
+
+/**
+ * Records a decision on an open task. Exactly one of concurrent decisions wins: the others
+ * find the row no longer open (after waiting for the winner's lock) and get undefined.
+ */
+export async function decideTask(
+  manager: EntityManager,
+  id: string,
+  decision: TaskDecision,
+): Promise<TaskRow | undefined> {
+  const rows: TaskRow[] = await manager.query(
+    `WITH decided AS (
+       UPDATE tasks
+          SET status = $2, outcome = $3, reviewer_name = $4, reviewer_role = $5, review = $6,
+              decided_at = $7
+        WHERE id = $1 AND status = 'open'
+    RETURNING *)
+     SELECT * FROM decided`,
+    [
+      id,
+      decision.status,
+      decision.outcome,
+      decision.reviewer.name,
+      decision.reviewer.role,
+      JSON.stringify(decision.review),
+      decision.decidedAt,
+    ],
+  );
+  return rows[0];
+}
+
+/** Marks open tasks past their SLA as escalated, once each; replicas share the work. */
+export async function markOverdue(
+  manager: EntityManager,
+  now: Date,
+  batchSize: number,
+): Promise<TaskRow[]> {
+  return manager.query(
+    `WITH overdue AS (
+       SELECT id FROM tasks
+        WHERE status = 'open' AND escalated_at IS NULL AND sla_due_at <= $1
+        ORDER BY sla_due_at
+        LIMIT $2
+          FOR UPDATE SKIP LOCKED),
+     marked AS (
+       UPDATE tasks SET escalated_at = $1 FROM overdue WHERE tasks.id = overdue.id
+       RETURNING tasks.*)
+     SELECT * FROM marked ORDER BY sla_due_at`,
+    [now, batchSize],
+  );
+}

@@ -1,0 +1,127 @@
+import type { DecisionRecord, RunState, StepEnvelope } from '@baton/contracts';
+
+export const TASK_STATUSES = ['open', 'approved', 'rejected'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export type ReviewOutcome = 'approved' | 'edited' | 'rejected';
+
+/** Who decided a task: the API key's principal. */
+export interface Reviewer {
+  name: string;
+  role: string;
+}
+
+/** What a reviewer decided; also the `output` of the `review` history record. */
+export interface ReviewRecord extends Record<string, unknown> {
+  reviewer: Reviewer;
+  args?: Record<string, unknown>;
+  note?: string;
+  reason?: string;
+  decision?: DecisionRecord;
+}
+
+/** A row of `tasks`, as pg returns it (jsonb parsed, timestamptz as Date). */
+export interface TaskRow {
+  id: string;
+  source_envelope_id: string;
+  run_id: string;
+  workflow_id: string;
+  workflow_version: number;
+  tenant_id: string;
+  queue: string;
+  status: TaskStatus;
+  reason: string;
+  proposal: DecisionRecord | null;
+  state: RunState;
+  envelope: StepEnvelope<'escalation'>;
+  created_at: Date;
+  sla_due_at: Date;
+  escalated_at: Date | null;
+  outcome: ReviewOutcome | null;
+  reviewer_name: string | null;
+  reviewer_role: string | null;
+  decided_at: Date | null;
+  review: ReviewRecord | null;
+}
+
+/** A task in a list: enough to pick what to review next. */
+export interface TaskSummary {
+  id: string;
+  runId: string;
+  workflow: { id: string; version: number };
+  tenantId: string;
+  queue: string;
+  status: TaskStatus;
+  reason: string;
+  proposal: DecisionRecord | null;
+  createdAt: string;
+  slaDueAt: string;
+  /** Open and past its SLA. */
+  overdue: boolean;
+  /** When the SLA sweep escalated it further; null until then. */
+  escalatedAt: string | null;
+}
+
+/** Everything a reviewer needs to decide, and the decision once made. */
+export interface TaskDetail extends TaskSummary {
+  /** The step that escalated the run (`escalate` from the decision, an approval from validation). */
+  escalatedFrom: { step: string; seq: number };
+  trigger: RunState['trigger'];
+  /** Each piece flagged `weak` when it should not be trusted alone. */
+  evidence: RunState['evidence'];
+  weakEvidence: boolean;
+  history: RunState['history'];
+  decision: {
+    outcome: ReviewOutcome;
+    reviewer: Reviewer;
+    decidedAt: string;
+    args?: Record<string, unknown>;
+    note?: string;
+    reason?: string;
+    decision?: DecisionRecord;
+  } | null;
+}
+
+export function isOverdue(row: Pick<TaskRow, 'status' | 'sla_due_at'>, now: Date): boolean {
+  return row.status === 'open' && row.sla_due_at.getTime() <= now.getTime();
+}
+
+export function toSummary(row: TaskRow, now: Date): TaskSummary {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    workflow: { id: row.workflow_id, version: row.workflow_version },
+    tenantId: row.tenant_id,
+    queue: row.queue,
+    status: row.status,
+    reason: row.reason,
+    proposal: row.proposal,
+    createdAt: row.created_at.toISOString(),
+    slaDueAt: row.sla_due_at.toISOString(),
+    overdue: isOverdue(row, now),
+    escalatedAt: row.escalated_at?.toISOString() ?? null,
+  };
+}
+
+export function toDetail(row: TaskRow, now: Date): TaskDetail {
+  const review = row.review;
+  return {
+    ...toSummary(row, now),
+    escalatedFrom: { step: row.envelope.step.name, seq: row.envelope.step.seq },
+    trigger: row.state.trigger,
+    evidence: row.state.evidence,
+    weakEvidence: row.state.weakEvidence,
+    history: row.state.history,
+    decision:
+      row.outcome && review && row.decided_at
+        ? {
+            outcome: row.outcome,
+            reviewer: review.reviewer,
+            decidedAt: row.decided_at.toISOString(),
+            ...(review.args ? { args: review.args } : {}),
+            ...(review.note ? { note: review.note } : {}),
+            ...(review.reason ? { reason: review.reason } : {}),
+            ...(review.decision ? { decision: review.decision } : {}),
+          }
+        : null,
+  };
+}

@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessagingRuntime } from '@baton/messaging';
+import { Routes } from '@baton/messaging';
+import { MESSAGING_RUNTIME, WORKFLOWS, type Principal } from '@baton/service-kit';
+import type { WorkflowCatalog } from '@baton/workflow';
+import { CLOCK, type Clock } from '../../clock.js';
+import { assertOpen, recordReview } from '../../tasks/record-review.js';
+import { approvedDecision, checkGrant, type Approval } from '../../tasks/review.js';
+import { toDetail, type ReviewRecord, type TaskDetail } from '../../tasks/task.js';
+import { loadTask } from '../../tasks/task-store.js';
+
+/**
+ * A reviewer approves a task: the proposal as it is (`approved`) or with edited args
+ * (`edited`, a correction), or, for a task without a proposed action, the action they name.
+ * The run resumes with a `decision` envelope (`review-approved`) in the same transaction.
+ */
+@Injectable()
+export class ApproveTaskUseCase {
+  constructor(
+    @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
+    @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly routes: Routes,
+  ) {}
+
+  async execute(id: string, approval: Approval, principal: Principal): Promise<TaskDetail> {
+    return this.runtime.transaction(async (tx) => {
+      const task = await loadTask(tx.manager, id);
+      assertOpen(task);
+      const reviewer = { name: principal.name, role: principal.role };
+      const { outcome, decision } = approvedDecision(task.proposal, approval, reviewer);
+      checkGrant(this.workflows.get(task.workflow_id, task.workflow_version), decision);
+      const review: ReviewRecord = {
+        reviewer,
+        ...(approval.args ? { args: approval.args } : {}),
+        ...(approval.note ? { note: approval.note } : {}),
+        decision,
+      };
+      const now = this.clock.now();
+      return toDetail(await recordReview(tx, this.routes, task, outcome, review, now), now);
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { runEventFor, stepFinished, uuidv7, type StepEnvelope } from '@baton/contracts';
+import { PermanentFailure, Routes, type OutboxTransaction } from '@baton/messaging';
+import { WORKFLOWS } from '@baton/service-kit';
+import type { WorkflowCatalog } from '@baton/workflow';
+import { CLOCK, type Clock } from '../../clock.js';
+import { findTaskBySource, insertTask } from '../../tasks/task-store.js';
+
+export interface CreatedTask {
+  taskId: string;
+  queue: string;
+  /** False when the envelope already had its task (nothing was emitted again). */
+  created: boolean;
+}
+
+/**
+ * Turns an escalation envelope into a review task in the workflow's queue, with its SLA, and
+ * tells the run ledger the run waits for review (`run.waiting` and the step's `step.finished`).
+ */
+@Injectable()
+export class CreateTaskUseCase {
+  constructor(
+    @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly routes: Routes,
+  ) {}
+
+  async execute(envelope: StepEnvelope<'escalation'>, tx: OutboxTransaction): Promise<CreatedTask> {
+    const startedAt = this.clock.now();
+    const { id, version } = envelope.workflow;
+    const workflow = this.workflows.get(id, version);
+    if (!workflow) {
+      throw new PermanentFailure(
+        `workflow ${id}@${version} is not known to the escalation service: deploy it, then replay this record from the dead-letter topic`,
+      );
+    }
+    const queue = workflow.escalation.queue;
+    const taskId = await insertTask(tx.manager, {
+      id: uuidv7(startedAt.getTime()),
+      envelope,
+      queue,
+      createdAt: startedAt,
+      slaDueAt: new Date(startedAt.getTime() + workflow.escalation.slaMinutes * 60_000),
+    });
+    if (!taskId) {
+      const existing = await findTaskBySource(tx.manager, envelope.envelopeId);
+      return { taskId: existing!.id, queue: existing!.queue, created: false };
+    }
+
+    const { reason, decision } = envelope.payload;
+    const events = this.routes.get('run.events');
+    const now = this.clock.now();
+    tx.emit(events, runEventFor(envelope, { type: 'run.waiting', reason }, now));
+    tx.emit(
+      events,
+      stepFinished(
+        envelope,
+        {
+          outcome: 'task-created',
+          startedAt,
+          input: {
+            reason,
+            ...(decision ? { proposal: { label: decision.label, tool: decision.tool } } : {}),
+          },
+          output: { taskId, queue, reason },
+        },
+        now,
+      ),
+    );
+    return { taskId, queue, created: true };
+  }
+}

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE } from '@baton/service-kit';
+import { CLOCK, type Clock } from '../../clock.js';
+import { toSummary, type TaskStatus, type TaskSummary } from '../../tasks/task.js';
+import { listTasks } from '../../tasks/task-store.js';
+
+export interface TaskQuery {
+  status?: TaskStatus;
+  queue?: string;
+  workflowId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface TaskPage {
+  items: TaskSummary[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** Tasks newest first, filtered by status, queue and workflow, a page at a time. */
+@Injectable()
+export class ListTasksUseCase {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(query: TaskQuery): Promise<TaskPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await listTasks(this.dataSource.manager, {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.queue ? { queue: query.queue } : {}),
+      ...(query.workflowId ? { workflowId: query.workflowId } : {}),
+      ...(query.cursor ? { before: query.cursor } : {}),
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const now = this.clock.now();
+    return {
+      items: page.map((row) => toSummary(row, now)),
+      nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import {
+  nextStep,
+  stepFinished,
+  type StepEnvelope,
+  type StepRecord,
+  type ToolResult,
+} from '@baton/contracts';
+import { Routes, type HandlerContext } from '@baton/messaging';
+
+/**
+ * An executed (or simulated) action (docs/run-protocol.md, row 4): its result joins the run's
+ * history as `{ name: <tool>, kind: 'action', outcome: <status>, output: { args, result } }`
+ * and the decision step is asked what comes next, with `reason: 'action-<status>'`.
+ */
+@Injectable()
+export class RecordResultUseCase {
+  constructor(private readonly routes: Routes) {}
+
+  async execute(
+    envelope: StepEnvelope<'validation'>,
+    result: ToolResult,
+    ctx: HandlerContext,
+  ): Promise<void> {
+    const startedAt = new Date();
+    const { state, decision } = envelope.payload;
+    // The action service names its follow-up `check-<tool>`; the decision names the tool too.
+    const tool = decision.tool ?? envelope.step.name.replace(/^check-/, '');
+    const args = decision.args ?? {};
+    const record: StepRecord = {
+      name: tool,
+      kind: 'action',
+      // The action step that produced the result is the one this envelope follows.
+      seq: Math.max(0, envelope.step.seq - 1),
+      outcome: result.status,
+      output: { args, result },
+    };
+    ctx.emit(
+      this.routes.get('run.events'),
+      stepFinished(envelope, {
+        outcome: 'recorded',
+        startedAt,
+        input: { tool, status: result.status },
+        output: { record },
+      }),
+    );
+    ctx.emit(
+      this.routes.step('decision'),
+      nextStep(
+        envelope,
+        { name: 'decide', kind: 'decision' },
+        {
+          kind: 'decision',
+          state: { ...state, history: [...state.history, record] },
+          reason: `action-${result.status}`,
+        },
+      ),
+    );
+  }
+}

@@ -1,0 +1,137 @@
+import type { RunEvent, StepEnvelope, StepRecord } from '@baton/contracts';
+import { expectEventually } from '@baton/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCredit, aValidation } from './testing/validation-envelopes.fixture.js';
+import { ofRun, startService, type Read, type StartedService } from '@baton/service-kit/testing';
+import { validationService } from './validation.service-definition.js';
+
+const APPROVAL = "Credits above $50 need a reviewer's approval (refund policy §2).";
+
+describe('validation service (real Kafka and Postgres)', () => {
+  let service: StartedService;
+  let decisions: Read<StepEnvelope<'decision'>>;
+  let escalations: Read<StepEnvelope<'escalation'>>;
+  let actions: Read<StepEnvelope<'action'>>;
+  let events: Read<RunEvent>;
+  let deadLetters: Read<{ runId: string }>;
+
+  /** Publishes the envelope and returns the one envelope it caused on `read`, and its step report. */
+  const validate = async <T extends { runId: string }>(
+    envelope: StepEnvelope<'validation'>,
+    read: Read<T>,
+  ) => {
+    await service.publish(service.names.steps.validation, envelope);
+    return expectEventually(() => {
+      const sent = ofRun(read, envelope.runId);
+      const finished = ofRun(events, envelope.runId).find((e) => e.type === 'step.finished');
+      expect(sent).toHaveLength(1);
+      expect(finished).toBeDefined();
+      return { sent: sent[0]!, report: finished!.step! };
+    });
+  };
+
+  beforeAll(async () => {
+    service = await startService(validationService);
+    const { steps } = service.names;
+    decisions = await service.watch(steps.decision);
+    escalations = await service.watch(steps.escalation);
+    actions = await service.watch(steps.action);
+    events = await service.watch(service.names.runEvents);
+    deadLetters = await service.watch(`${steps.validation}.dlq`);
+  });
+  afterAll(() => service?.close());
+
+  it('sends a small credit on to the action step', async () => {
+    const envelope = aValidation(aCredit(20));
+    const { sent, report } = await validate(envelope, actions);
+    expect(sent).toMatchObject({
+      causationId: envelope.envelopeId,
+      step: { name: 'execute-issue-credit', kind: 'action', seq: envelope.step.seq + 1 },
+      payload: { kind: 'action', decision: aCredit(20) },
+    });
+    expect(report.outcome).toBe('passed');
+    expect(ofRun(escalations, envelope.runId)).toEqual([]);
+  });
+
+  it("sends a large credit to a reviewer with the approval's reason", async () => {
+    const envelope = aValidation(aCredit(120));
+    const { sent, report } = await validate(envelope, escalations);
+    expect(sent.payload).toMatchObject({
+      kind: 'escalation',
+      reason: APPROVAL,
+      decision: aCredit(120),
+    });
+    expect(report).toMatchObject({ outcome: 'needs-approval', output: { reason: APPROVAL } });
+    expect(ofRun(actions, envelope.runId)).toEqual([]);
+  });
+
+  it('sends a proposal that fails a check back to the decision, recording the failure', async () => {
+    const envelope = aValidation(aCredit(-5));
+    const { sent, report } = await validate(envelope, decisions);
+    expect(sent.payload.reason).toBe('validation-failed: A credit amount must be positive.');
+    expect(sent.payload.state.history).toEqual([
+      {
+        name: 'validate',
+        kind: 'validation',
+        seq: envelope.step.seq,
+        outcome: 'failed',
+        output: {
+          message: 'A credit amount must be positive.',
+          tool: 'issue-credit',
+          args: aCredit(-5).args,
+        },
+      },
+    ]);
+    expect(report.outcome).toBe('failed');
+    expect(ofRun(actions, envelope.runId)).toEqual([]);
+  });
+
+  it('escalates instead once the run has had maxFailures failed proposals', async () => {
+    const failed: StepRecord = {
+      name: 'validate',
+      kind: 'validation',
+      seq: 2,
+      outcome: 'failed',
+      output: {},
+    };
+    const envelope = aValidation(aCredit(900), { history: [failed, { ...failed, seq: 5 }] });
+    const { sent, report } = await validate(envelope, escalations);
+    expect(sent.payload.reason).toBe(
+      'validation-failed: amount 900 is above the maximum of 500 for issue-credit (3 failed proposals; the workflow sends back at most 2)',
+    );
+    expect(sent.payload.state.history).toHaveLength(3);
+    expect(report).toMatchObject({ outcome: 'failed', output: { escalated: true, failures: 3 } });
+    expect(ofRun(decisions, envelope.runId)).toEqual([]);
+  });
+
+  it('records an executed action in the history and asks the decision what comes next', async () => {
+    const result = {
+      status: 'succeeded' as const,
+      output: { id: 'cr_1', amount: 20 },
+      idempotencyKey: 'k:3:issue-credit',
+    };
+    const envelope = aValidation(aCredit(20), { result });
+    const { sent, report } = await validate(envelope, decisions);
+    expect(sent).toMatchObject({
+      step: { name: 'decide', kind: 'decision' },
+      payload: { reason: 'action-succeeded' },
+    });
+    expect(sent.payload.state.history).toEqual([
+      {
+        name: 'issue-credit',
+        kind: 'action',
+        seq: envelope.step.seq - 1,
+        outcome: 'succeeded',
+        output: { args: aCredit(20).args, result },
+      },
+    ]);
+    expect(report.outcome).toBe('recorded');
+  });
+
+  it('dead-letters an envelope of a workflow version it does not know, at once', async () => {
+    const envelope = aValidation(aCredit(20), { workflowVersion: 99 });
+    await service.publish(service.names.steps.validation, envelope);
+    await expectEventually(() => expect(ofRun(deadLetters, envelope.runId)).toHaveLength(1));
+    expect(ofRun(events, envelope.runId)).toEqual([]);
+  });
+});

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { RecordResultUseCase } from './use-cases/record-result/record-result.use-case.js';
+import { ValidateProposalUseCase } from './use-cases/validate-proposal/validate-proposal.use-case.js';
+import { ValidationController } from './validation.controller.js';
+
+/** The validation step: proposals before they run, results after. */
+@Module({
+  controllers: [ValidationController],
+  providers: [ValidateProposalUseCase, RecordResultUseCase],
+})
+export class ValidationModule {}
