@@ -246,8 +246,8 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
       const response = await fetch(`${system.url('trigger')}/v1/runs?limit=200`, {
         headers: bearer('reviewer'),
       });
-      const { runs } = (await response.json()) as {
-        runs: Array<{ id: string; idempotencyKey: string }>;
+      const { items: runs } = (await response.json()) as {
+        items: Array<{ id: string; idempotencyKey: string }>;
       };
       const found = runs.find((r) => r.idempotencyKey === event.idempotencyKey);
       if (!found) throw new Error('no run yet');

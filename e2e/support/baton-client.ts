@@ -69,8 +69,8 @@ export class BatonClient {
     const response = await fetch(`${this.system.url('escalation')}/v1/tasks?${query}`, {
       headers: bearer('reviewer'),
     });
-    const body = (await response.json()) as { tasks: TaskView[] };
-    return body.tasks;
+    const body = (await response.json()) as { items: TaskView[] };
+    return body.items;
   }
 
   waitForTask(runId: string, timeoutMs = 60_000): Promise<TaskView> {

@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
 import { deadLetterTopic } from '@baton/contracts';
 import type { Logger } from '@baton/telemetry';
@@ -17,6 +18,8 @@ import type {
   Subscription,
   TopicSpec,
 } from './transport/transport.js';
+
+const tracer = trace.getTracer('@baton/messaging');
 
 export interface MessagingRuntimeOptions {
   /** Consumer group and inbox name: the service name. */
@@ -120,7 +123,26 @@ export class MessagingRuntime {
   }
 
   /** Runs `work` in a transaction; what it emits is published after commit (outbox). */
-  async transaction<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
+  async transaction<R>(
+    work: (tx: OutboxTransaction) => Promise<R>,
+    spanName = 'baton.transaction',
+  ): Promise<R> {
+    // Messages emitted together (a run's first step and its run.started event) belong to one
+    // trace: a span around the work parents their send spans (a child of any active span).
+    return tracer.startActiveSpan(spanName, { kind: SpanKind.INTERNAL }, async (span) => {
+      try {
+        return await this.transactionInSpan(work);
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async transactionInSpan<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
     const staged: OutboxRow[] = [];
     const result = await this.options.dataSource.transaction((manager) =>
       work({

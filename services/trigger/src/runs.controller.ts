@@ -13,7 +13,7 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { RUN_STATUSES, decodeAs, decodeTriggerEvent } from '@baton/contracts';
 import type { MessagingRuntime } from '@baton/messaging';
 import { CurrentPrincipal, MESSAGING_RUNTIME, Roles, type Principal } from '@baton/service-kit';
@@ -26,6 +26,7 @@ export class ListRunsQuery {
   @IsOptional() @IsIn(RUN_STATUSES) status?: string;
   @IsOptional() @IsISO8601() since?: string;
   @IsOptional() @IsISO8601() until?: string;
+  @IsOptional() @IsUUID() cursor?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
 

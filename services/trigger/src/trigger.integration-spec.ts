@@ -119,9 +119,9 @@ describe('trigger service', () => {
       { key: 'acme:kafka-1', value: JSON.stringify(event('kafka-1')) },
     ]);
     await expectEventually(async () => {
-      const { runs } = (await (
+      const { items: runs } = (await (
         await get('/v1/runs?workflowId=billing-dispute&limit=200')
-      ).json()) as { runs: Array<{ idempotencyKey: string }> };
+      ).json()) as { items: Array<{ idempotencyKey: string }> };
       expect(runs.map((r) => r.idempotencyKey)).toContain('kafka-1');
     });
     const started = contextSteps.map(
@@ -155,8 +155,8 @@ describe('trigger service', () => {
       problems: ['data.customerId: is required by workflow billing-dispute'],
     });
 
-    const { runs } = (await (await get('/v1/runs?limit=200')).json()) as {
-      runs: Array<{ idempotencyKey: string }>;
+    const { items: runs } = (await (await get('/v1/runs?limit=200')).json()) as {
+      items: Array<{ idempotencyKey: string }>;
     };
     expect(runs.map((r) => r.idempotencyKey)).not.toEqual(expect.arrayContaining(['bad-1']));
     expect(runs.map((r) => r.idempotencyKey).filter((k) => k.startsWith('bad-'))).toEqual([]);

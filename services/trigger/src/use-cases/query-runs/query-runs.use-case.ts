@@ -8,6 +8,8 @@ export interface RunFilter {
   status?: string;
   since?: string;
   until?: string;
+  /** The last run id of the previous page. */
+  cursor?: string;
   limit: number;
 }
 
@@ -70,12 +72,18 @@ export class QueryRunsUseCase {
     if (filter.status) add('status = ?', filter.status);
     if (filter.since) add('created_at >= ?', filter.since);
     if (filter.until) add('created_at < ?', filter.until);
-    params.push(filter.limit);
+    // Run ids are UUIDv7, ordered by creation: the id is the paging key.
+    if (filter.cursor) add('id < ?', filter.cursor);
+    params.push(filter.limit + 1);
     const rows: RunRow[] = await this.dataSource.query(
-      `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
-    return { runs: rows.map(summary) };
+    const page = rows.slice(0, filter.limit);
+    return {
+      items: page.map(summary),
+      nextCursor: rows.length > filter.limit ? page[page.length - 1]!.id : null,
+    };
   }
 
   async get(id: string) {
