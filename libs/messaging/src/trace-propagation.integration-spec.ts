@@ -85,7 +85,12 @@ describe('trace context across three Kafka hops', () => {
         s.traceId === byTopic(SpanKind.PRODUCER, hops[0]!.topic).traceId,
     )!;
     expect(root).toBeDefined();
-    let parent = root;
+    // The first message was emitted in a runtime transaction, whose span sits under the root.
+    const transaction = receiver.spans.find(
+      (s) => s.name === 'baton.transaction' && s.traceId === root.traceId,
+    )!;
+    expect(transaction.parentSpanId).toBe(root.spanId);
+    let parent = transaction;
     for (const hop of hops) {
       const send = byTopic(SpanKind.PRODUCER, hop.topic);
       const process = byTopic(SpanKind.CONSUMER, hop.topic);

@@ -13,11 +13,22 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import { RUN_STATUSES, decodeAs, decodeTriggerEvent } from '@baton/contracts';
 import type { MessagingRuntime } from '@baton/messaging';
 import { CurrentPrincipal, MESSAGING_RUNTIME, Roles, type Principal } from '@baton/service-kit';
 import { TriggerExceptionFilter } from './trigger-exception.filter.js';
+import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
 import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
 import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
 
@@ -28,6 +39,10 @@ export class ListRunsQuery {
   @IsOptional() @IsISO8601() until?: string;
   @IsOptional() @IsUUID() cursor?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+}
+
+export class CancelRunBody {
+  @IsString() @Length(1, 1000) reason!: string;
 }
 
 interface Reply {
@@ -41,6 +56,7 @@ export class RunsController {
   constructor(
     private readonly startRun: StartRunUseCase,
     private readonly queryRuns: QueryRunsUseCase,
+    private readonly cancelRun: CancelRunUseCase,
     @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
   ) {}
 
@@ -75,6 +91,27 @@ export class RunsController {
         problems: decoded.errors,
       });
     return this.queryRuns.list({ ...decoded.value, limit: decoded.value.limit ?? 50 });
+  }
+
+  /** Ends a run that has not ended; 409 when it already has. */
+  @Post('runs/:id/cancel')
+  @Roles('reviewer')
+  @HttpCode(200)
+  cancel(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const decoded = decodeAs(CancelRunBody, body);
+    if (!decoded.ok)
+      throw new BadRequestException({
+        error: 'invalid-body',
+        message: decoded.errors[0],
+        problems: decoded.errors,
+      });
+    return this.runtime.transaction((tx) =>
+      this.cancelRun.execute(id, decoded.value.reason, principal.name, tx),
+    );
   }
 
   @Get('runs/:id')

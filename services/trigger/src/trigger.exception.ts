@@ -6,6 +6,7 @@ export enum TriggerErrorCode {
   EventTypeNotAccepted = 'event-type-not-accepted',
   MissingData = 'missing-data',
   RunNotFound = 'run-not-found',
+  RunEnded = 'run-ended',
 }
 
 /** Why a trigger was refused or a run not found; `problems` name the fields. */
@@ -29,6 +30,8 @@ export class TriggerException extends Error {
         return HttpStatus.UNPROCESSABLE_ENTITY;
       case TriggerErrorCode.RunNotFound:
         return HttpStatus.NOT_FOUND;
+      case TriggerErrorCode.RunEnded:
+        return HttpStatus.CONFLICT;
     }
   }
 }

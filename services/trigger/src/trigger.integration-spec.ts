@@ -224,9 +224,49 @@ describe('trigger service', () => {
       });
     });
     const completed = (await (await get('/v1/runs?status=completed')).json()) as {
-      runs: Array<{ id: string }>;
+      items: Array<{ id: string }>;
     };
-    expect(completed.runs.map((r) => r.id)).toContain(runId);
+    expect(completed.items.map((r) => r.id)).toContain(runId);
+    type Page = { items: Array<{ id: string }>; nextCursor: string };
+    const first = (await (await get('/v1/runs?limit=1')).json()) as Page;
+    const second = (await (
+      await get(`/v1/runs?limit=1&cursor=${first.nextCursor}`)
+    ).json()) as Page;
+    expect(first.items).toHaveLength(1);
+    expect(second.items[0]!.id < first.items[0]!.id).toBe(true);
     expect((await get('/v1/runs?status=lost')).status).toBe(400);
+  });
+
+  it('cancels a run: cancelled in the ledger with who and why, run.ended on Kafka, 409 the second time', async () => {
+    const { runId } = (await (await post(event('cancel-1'))).json()) as { runId: string };
+    const cancel = (body: unknown, headers = bearer('reviewer')) =>
+      fetch(`${service.url}/v1/runs/${runId}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    expect((await cancel({ reason: 'duplicate ticket' }, bearer('publisher'))).status).toBe(403);
+    expect((await cancel({})).status).toBe(400);
+    const cancelled = await cancel({ reason: 'duplicate ticket' });
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({
+      status: 'cancelled',
+      reason: 'cancelled by reviewer-1: duplicate ticket',
+    });
+    expect((await cancel({ reason: 'again' })).status).toBe(409);
+    expect(await (await get(`/v1/runs/${runId}`)).json()).toMatchObject({
+      status: 'cancelled',
+      endedAt: expect.any(String),
+    });
+    await expectEventually(() =>
+      expect(runEvents.map((r) => JSON.parse(r.value!.toString()) as RunEvent)).toContainEqual(
+        expect.objectContaining({
+          runId,
+          type: 'run.ended',
+          status: 'cancelled',
+          reason: 'cancelled by reviewer-1: duplicate ticket',
+        }),
+      ),
+    );
   });
 });

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from '@baton/service-kit';
 import { RunsController } from './runs.controller.js';
 import { TriggerMessagesController } from './trigger-messages.controller.js';
+import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
 import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
 import { RecordRunEventUseCase } from './use-cases/record-run-event/record-run-event.use-case.js';
 import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
@@ -10,6 +11,7 @@ import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
 @Module({
   controllers: [RunsController, TriggerMessagesController],
   providers: [
+    CancelRunUseCase,
     StartRunUseCase,
     RecordRunEventUseCase,
     QueryRunsUseCase,
