@@ -1,4 +1,10 @@
-import type { DecisionRecord, RunEvent, StepEnvelope, StepRecord } from '@baton/contracts';
+import {
+  runEventFor,
+  type DecisionRecord,
+  type RunEvent,
+  type StepEnvelope,
+  type StepRecord,
+} from '@baton/contracts';
 import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
@@ -44,6 +50,23 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     });
   const decide = (envelope: StepEnvelope<'decision'>) =>
     service.publish(service.names.steps.decision, envelope);
+  const finishedOf = (runId: string) =>
+    expectEventually(() => {
+      const found = ofRun(events, runId).find((e) => e.type === 'step.finished');
+      expect(found).toBeDefined();
+      return found!;
+    });
+  const endedRun = (runId: string) =>
+    service.dataSource.query('SELECT status, reason FROM ended_runs WHERE run_id = $1', [
+      runId,
+    ]) as Promise<Array<{ status: string; reason: string | null }>>;
+  // Would act (structured dispute) if nothing stopped it.
+  const structuredDispute = {
+    customerId: 'cus_1001',
+    message: 'x',
+    invoiceId: 'inv_8',
+    disputedAmount: 25,
+  };
 
   beforeAll(async () => {
     service = await startService(decisionService);
@@ -163,5 +186,70 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     await decide(envelope);
     await expectEventually(() => expect(ofRun(deadLetters, envelope.runId)).toHaveLength(1));
     expect(sent(envelope.runId)).toEqual([]);
+  });
+
+  it('does not decide a cancelled run: only a run-ended step.finished, nothing sent on', async () => {
+    const envelope = aDecision({ data: structuredDispute });
+    const cancelled = runEventFor(envelope, {
+      type: 'run.ended',
+      status: 'cancelled',
+      reason: 'customer withdrew the dispute',
+    });
+    await service.publish(service.names.runEvents, cancelled);
+    await expectEventually(async () =>
+      expect(await endedRun(envelope.runId)).toEqual([
+        { status: 'cancelled', reason: 'customer withdrew the dispute' },
+      ]),
+    );
+    // A later terminal event (or a redelivery) does not overwrite the first.
+    await service.publish(
+      service.names.runEvents,
+      runEventFor(envelope, { type: 'run.ended', status: 'failed', reason: 'late' }),
+    );
+    await service.publish(service.names.runEvents, cancelled);
+
+    await decide(envelope);
+    const finished = await finishedOf(envelope.runId);
+    expect(finished.step).toMatchObject({
+      name: 'decide',
+      kind: 'decision',
+      envelopeId: envelope.envelopeId,
+      outcome: 'run-ended',
+      output: { status: 'cancelled', reason: 'customer withdrew the dispute' },
+    });
+    // Give anything wrongly sent on time to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(sent(envelope.runId)).toEqual([]);
+    expect(ofRun(events, envelope.runId).map((e) => e.type)).toEqual([
+      'run.ended',
+      'run.ended',
+      'run.ended',
+      'step.finished',
+    ]);
+    expect(await endedRun(envelope.runId)).toEqual([
+      { status: 'cancelled', reason: 'customer withdrew the dispute' },
+    ]);
+  });
+
+  it('decides a run that has not ended as before, and remembers its own run.ended', async () => {
+    const other = aDecision({ data: structuredDispute });
+    await service.publish(
+      service.names.runEvents,
+      runEventFor(other, { type: 'run.ended', status: 'cancelled', reason: 'another run' }),
+    );
+    const envelope = aDecision({ data: structuredDispute });
+    await decide(envelope);
+    expect((await finishedOf(envelope.runId)).step?.outcome).toBe('act');
+    await expectEventually(() => expect(ofRun(validations, envelope.runId)).toHaveLength(1));
+
+    // The run.ended the decision service emits itself comes back to it: the run is ended.
+    const stopped = aDecision({ stepsLeft: 0 });
+    await decide(stopped);
+    await ended(stopped.runId);
+    await expectEventually(async () =>
+      expect(await endedRun(stopped.runId)).toEqual([
+        { status: 'failed', reason: 'stopped: max steps reached' },
+      ]),
+    );
   });
 });

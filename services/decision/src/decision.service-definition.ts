@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@baton/service-kit';
 import { DecisionConfig } from './decision.config.js';
 import { DecisionModule } from './decision.module.js';
 import { CreateModelCalls1767225600000 } from './migrations/1767225600000-create-model-calls.migration.js';
+import { CreateEndedRuns1795600000000 } from './migrations/1795600000000-create-ended-runs.migration.js';
 import { ModelGateway } from './model/model-gateway.js';
 
 export const decisionService: ServiceDefinition = {
@@ -10,7 +11,7 @@ export const decisionService: ServiceDefinition = {
   version: '0.1.0',
   defaultPort: 3002,
   module: DecisionModule,
-  migrations: [CreateModelCalls1767225600000],
+  migrations: [CreateModelCalls1767225600000, CreateEndedRuns1795600000000],
   providers: ({ env, logger }) => {
     let config: DecisionConfig;
     try {

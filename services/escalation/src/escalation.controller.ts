@@ -1,13 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import type { StepEnvelope } from '@baton/contracts';
+import type { RunEvent, StepEnvelope } from '@baton/contracts';
 import { OnMessage, type HandlerContext } from '@baton/messaging';
+import { CloseRunTasksUseCase } from './use-cases/close-run-tasks/close-run-tasks.use-case.js';
 import { CreateTaskUseCase } from './use-cases/create-task/create-task.use-case.js';
 
-/** Escalated runs arrive here and become review tasks. */
+/** Escalated runs arrive here and become review tasks; ended runs close theirs. */
 @Controller()
 export class EscalationController {
-  constructor(private readonly createTask: CreateTaskUseCase) {}
+  constructor(
+    private readonly createTask: CreateTaskUseCase,
+    private readonly closeRunTasks: CloseRunTasksUseCase,
+  ) {}
 
   @OnMessage('step.escalation')
   async escalate(
@@ -15,5 +19,10 @@ export class EscalationController {
     @Ctx() ctx: HandlerContext,
   ): Promise<void> {
     await this.createTask.execute(envelope, ctx);
+  }
+
+  @OnMessage('run.events')
+  async runEvent(@Payload() event: RunEvent, @Ctx() ctx: HandlerContext): Promise<void> {
+    await this.closeRunTasks.execute(event, ctx.manager);
   }
 }

@@ -5,6 +5,7 @@ import { EscalationController } from './escalation.controller.js';
 import { SlaSweeper } from './sla-sweeper.js';
 import { TasksController } from './tasks.controller.js';
 import { ApproveTaskUseCase } from './use-cases/approve-task/approve-task.use-case.js';
+import { CloseRunTasksUseCase } from './use-cases/close-run-tasks/close-run-tasks.use-case.js';
 import { CreateTaskUseCase } from './use-cases/create-task/create-task.use-case.js';
 import { EscalateOverdueTasksUseCase } from './use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
 import { GetTaskUseCase } from './use-cases/get-task/get-task.use-case.js';
@@ -12,7 +13,7 @@ import { ListTasksUseCase } from './use-cases/list-tasks/list-tasks.use-case.js'
 import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.js';
 
 /**
- * Escalation: turns `step.escalation` envelopes into review tasks, lets reviewers decide them
+ * Escalation: turns `step.escalation` envelopes into review tasks (closed when the run ends), lets reviewers decide them
  * over HTTP (API key, role reviewer or admin) and resumes the run; sweeps overdue tasks.
  */
 @Module({
@@ -20,6 +21,7 @@ import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     CreateTaskUseCase,
+    CloseRunTasksUseCase,
     ListTasksUseCase,
     GetTaskUseCase,
     ApproveTaskUseCase,

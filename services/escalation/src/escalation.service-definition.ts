@@ -5,6 +5,7 @@ import { CLOCK, systemClock } from './clock.js';
 import { ESCALATION_CONFIG, EscalationConfig } from './escalation.config.js';
 import { EscalationModule } from './escalation.module.js';
 import { CreateTasks1764158400000 } from './migrations/1764158400000-create-tasks.migration.js';
+import { CloseTasksOfEndedRuns1795600000000 } from './migrations/1795600000000-close-tasks-of-ended-runs.migration.js';
 
 const NAME = 'escalation';
 
@@ -31,7 +32,7 @@ export const escalationService: ServiceDefinition = {
   version: '0.1.0',
   defaultPort: 3005,
   module: EscalationModule,
-  migrations: [CreateTasks1764158400000],
+  migrations: [CreateTasks1764158400000, CloseTasksOfEndedRuns1795600000000],
   // A ConfigError here stops the process naming each variable, like the kit's own settings.
   providers: ({ env }) => loadSettings(env),
 };

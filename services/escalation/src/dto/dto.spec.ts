@@ -78,7 +78,7 @@ describe('ListTasksQuery', () => {
   it('turns limit into a number and checks status, limit and cursor', async () => {
     const parsed = (await pipe.transform({ status: 'open', limit: '10' }, query)) as ListTasksQuery;
     expect(parsed.limit).toBe(10);
-    const problems = await problemsOf({ status: 'closed', limit: '0', cursor: 'abc' }, query);
+    const problems = await problemsOf({ status: 'done', limit: '0', cursor: 'abc' }, query);
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^status: /),

@@ -9,6 +9,12 @@ import { decideTask } from './task-store.js';
 
 /** Refuses to decide a task that is not open. */
 export function assertOpen(task: TaskRow): void {
+  if (task.status === 'closed') {
+    throw new EscalationException(
+      EscalationErrorCode.TaskNotOpen,
+      `task ${task.id} is closed (${task.closed_reason ?? 'its run ended'} at ${task.closed_at?.toISOString() ?? 'an earlier time'}); only an open task can be decided`,
+    );
+  }
   if (task.status !== 'open') {
     throw new EscalationException(
       EscalationErrorCode.TaskNotOpen,

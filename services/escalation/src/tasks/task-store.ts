@@ -96,7 +96,7 @@ export async function listTasks(manager: EntityManager, filter: TaskFilter): Pro
 }
 
 export interface TaskDecision {
-  status: Exclude<TaskStatus, 'open'>;
+  status: Exclude<TaskStatus, 'open' | 'closed'>;
   outcome: ReviewOutcome;
   reviewer: Reviewer;
   review: ReviewRecord;
@@ -151,5 +151,63 @@ export async function markOverdue(
        RETURNING tasks.*)
      SELECT * FROM marked ORDER BY sla_due_at`,
     [now, batchSize],
+  );
+}
+
+/** How a run ended, as the escalation service remembers it (the first terminal event wins). */
+export interface EndedRun {
+  status: string;
+  reason: string | null;
+}
+
+/** Remembers that a run ended; a run already remembered keeps its first end. */
+export async function recordEndedRun(
+  manager: EntityManager,
+  runId: string,
+  ended: EndedRun,
+  endedAt: Date | string,
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO ended_runs (run_id, status, reason, ended_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (run_id) DO NOTHING`,
+    [runId, ended.status, ended.reason, endedAt],
+  );
+}
+
+export async function findEndedRun(
+  manager: EntityManager,
+  runId: string,
+): Promise<EndedRun | undefined> {
+  const rows: EndedRun[] = await manager.query(
+    'SELECT status, reason FROM ended_runs WHERE run_id = $1',
+    [runId],
+  );
+  return rows[0];
+}
+
+/** What a task closed because its run ended says about why. */
+export function closedReason(ended: EndedRun): string {
+  return ended.reason
+    ? `run ended: ${ended.status}: ${ended.reason}`
+    : `run ended: ${ended.status}`;
+}
+
+/**
+ * Closes the run's open tasks: they can no longer be decided. Decided tasks keep their
+ * decision. Waits for a concurrent review's lock; a task it decided stays decided.
+ */
+export async function closeRunTasks(
+  manager: EntityManager,
+  runId: string,
+  reason: string,
+  closedAt: Date,
+): Promise<TaskRow[]> {
+  return manager.query(
+    `WITH closed AS (
+       UPDATE tasks SET status = 'closed', closed_reason = $2, closed_at = $3
+        WHERE run_id = $1 AND status = 'open'
+    RETURNING *)
+     SELECT * FROM closed`,
+    [runId, reason, closedAt],
   );
 }

@@ -39,6 +39,8 @@ const row: TaskRow = {
   reviewer_role: null,
   decided_at: null,
   review: null,
+  closed_reason: null,
+  closed_at: null,
 };
 
 describe('task views', () => {

@@ -1,6 +1,7 @@
 import type { DecisionRecord, RunState, StepEnvelope } from '@baton/contracts';
 
-export const TASK_STATUSES = ['open', 'approved', 'rejected'] as const;
+/** `closed`: the run ended (cancelled, or ended by another step) while the task was open. */
+export const TASK_STATUSES = ['open', 'approved', 'rejected', 'closed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export type ReviewOutcome = 'approved' | 'edited' | 'rejected';
 
@@ -41,6 +42,8 @@ export interface TaskRow {
   reviewer_role: string | null;
   decided_at: Date | null;
   review: ReviewRecord | null;
+  closed_reason: string | null;
+  closed_at: Date | null;
 }
 
 /** A task in a list: enough to pick what to review next. */
@@ -59,6 +62,9 @@ export interface TaskSummary {
   overdue: boolean;
   /** When the SLA sweep escalated it further; null until then. */
   escalatedAt: string | null;
+  /** Why the task was closed without a review (`run ended: <status>: <reason>`); null unless closed. */
+  closedReason: string | null;
+  closedAt: string | null;
 }
 
 /** Everything a reviewer needs to decide, and the decision once made. */
@@ -99,6 +105,8 @@ export function toSummary(row: TaskRow, now: Date): TaskSummary {
     slaDueAt: row.sla_due_at.toISOString(),
     overdue: isOverdue(row, now),
     escalatedAt: row.escalated_at?.toISOString() ?? null,
+    closedReason: row.closed_reason,
+    closedAt: row.closed_at?.toISOString() ?? null,
   };
 }
 

@@ -62,6 +62,8 @@ export interface EscalationFixture {
     reason?: string;
   }): Promise<StepEnvelope<'escalation'>>;
   publish(envelope: StepEnvelope<'escalation'>): Promise<void>;
+  /** Publishes a run event on the run-events topic (as another service would). */
+  publishRunEvent(event: RunEvent): Promise<void>;
   /** Waits for the task of an escalation (its `step.finished` names it). */
   taskIdOf(envelope: StepEnvelope<'escalation'>): Promise<string>;
   decisionsOf(runId: string): StepEnvelope<'decision'>[];
@@ -155,6 +157,8 @@ export async function startEscalation(): Promise<EscalationFixture> {
     kafka.produce(routes.names.steps.escalation, [
       { key: envelope.runId, value: JSON.stringify(envelope) },
     ]);
+  const publishRunEvent = (event: RunEvent) =>
+    kafka.produce(routes.names.runEvents, [{ key: event.runId, value: JSON.stringify(event) }]);
   const eventsOf = (runId: string, type?: RunEvent['type']) =>
     parse<RunEvent>(runEvents).filter((e) => e.runId === runId && (!type || e.type === type));
 
@@ -165,6 +169,7 @@ export async function startEscalation(): Promise<EscalationFixture> {
     decisions,
     runEvents,
     publish,
+    publishRunEvent,
     eventsOf,
     async escalate({
       decision = creditProposal,

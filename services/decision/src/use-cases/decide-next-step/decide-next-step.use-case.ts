@@ -10,16 +10,16 @@ import {
 import { Routes, type HandlerContext } from '@baton/messaging';
 import { LOGGER, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import type { WorkflowCatalog, WorkflowDefinition } from '@baton/workflow';
+import { ruleScope, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
 import { DecisionError, DecisionErrorCode } from '../../decision.errors.js';
 import { decideByRules } from '../../domain/rule-evaluation.js';
-import { ruleScope } from '@baton/workflow';
 import { readReviewVerdict } from '../../domain/reviewer-verdict.js';
 import { stopReason } from '../../domain/stopping-rules.js';
 import { askModel, type ModelCall } from '../../model/ask-model.js';
 import { decisionMessages } from '../../model/decision-prompt.js';
 import { ModelGateway } from '../../model/model-gateway.js';
 import { decisionJsonSchema } from '../../model/model-output.js';
+import { findEndedRun } from '../record-run-end/record-run-end.use-case.js';
 
 type DecisionEnvelope = StepEnvelope<'decision'>;
 
@@ -40,7 +40,7 @@ const NOTHING_SPENT: Spent = { tokens: 0, costUsd: 0 };
 const MAX_REASON = 2000;
 
 /**
- * The decision step (docs/run-protocol.md, row 3): stopping rules, reviewer verdicts, the
+ * The decision step (docs/run-protocol.md, row 3): an ended run is not decided; then stopping rules, reviewer verdicts, the
  * workflow's rules in order, then the model; then the outcome is sent on. An `act` naming a
  * tool the workflow does not grant is never sent on: the run escalates and the attempt is
  * recorded in the step's output.
@@ -70,6 +70,16 @@ export class DecideNextStepUseCase {
         stepFinished(envelope, { outcome, startedAt, input, output }),
       );
 
+    // A run that has ended (cancelled, or ended by another step) is not decided any further.
+    const ended = await findEndedRun(ctx.manager, envelope.runId);
+    if (ended) {
+      finish('run-ended', { status: ended.status, reason: ended.reason });
+      this.logger.info(
+        { runId: envelope.runId, status: ended.status },
+        'decision envelope of an ended run: not decided',
+      );
+      return;
+    }
     const stop = stopReason(envelope, startedAt);
     if (stop) {
       finish('stopped', { reason: stop });

@@ -4,7 +4,13 @@ import { PermanentFailure, Routes, type OutboxTransaction } from '@baton/messagi
 import { WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
-import { findTaskBySource, insertTask } from '../../tasks/task-store.js';
+import {
+  closeRunTasks,
+  closedReason,
+  findEndedRun,
+  findTaskBySource,
+  insertTask,
+} from '../../tasks/task-store.js';
 
 export interface CreatedTask {
   taskId: string;
@@ -16,6 +22,7 @@ export interface CreatedTask {
 /**
  * Turns an escalation envelope into a review task in the workflow's queue, with its SLA, and
  * tells the run ledger the run waits for review (`run.waiting` and the step's `step.finished`).
+ * An escalation of a run that has already ended makes a closed task and no `run.waiting`.
  */
 @Injectable()
 export class CreateTaskUseCase {
@@ -50,20 +57,36 @@ export class CreateTaskUseCase {
     const { reason, decision } = envelope.payload;
     const events = this.routes.get('run.events');
     const now = this.clock.now();
+    const input = {
+      reason,
+      ...(decision ? { proposal: { label: decision.label, tool: decision.tool } } : {}),
+    };
+    // The run ended before its escalation arrived: the task is kept, closed; the run does not wait.
+    const ended = await findEndedRun(tx.manager, envelope.runId);
+    if (ended) {
+      const closed = closedReason(ended);
+      await closeRunTasks(tx.manager, envelope.runId, closed, now);
+      tx.emit(
+        events,
+        stepFinished(
+          envelope,
+          {
+            outcome: 'run-ended',
+            startedAt,
+            input,
+            output: { taskId, queue, reason, status: ended.status, closedReason: closed },
+          },
+          now,
+        ),
+      );
+      return { taskId, queue, created: true };
+    }
     tx.emit(events, runEventFor(envelope, { type: 'run.waiting', reason }, now));
     tx.emit(
       events,
       stepFinished(
         envelope,
-        {
-          outcome: 'task-created',
-          startedAt,
-          input: {
-            reason,
-            ...(decision ? { proposal: { label: decision.label, tool: decision.tool } } : {}),
-          },
-          output: { taskId, queue, reason },
-        },
+        { outcome: 'task-created', startedAt, input, output: { taskId, queue, reason } },
         now,
       ),
     );
