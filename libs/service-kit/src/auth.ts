@@ -10,7 +10,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Setting } from '@baton/config';
+import { ConfigError, Setting } from '@baton/config';
 
 export const ROLES = ['publisher', 'reviewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -43,23 +43,27 @@ export function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-/** Parses BATON_API_KEYS; throws naming the malformed entry (the value itself is not shown). */
-export function parseApiKeys(entries: string[]): KeyEntry[] {
-  return entries.map((entry, index) => {
+/** Parses BATON_API_KEYS; a malformed entry is a config error naming it (its value is not shown). */
+export function parseApiKeys(entries: string[], service = 'service'): KeyEntry[] {
+  const problems: string[] = [];
+  const keys = entries.flatMap((entry, index) => {
     const [name, role, hash] = entry.split(':');
-    if (
-      !name ||
-      !role ||
-      !hash ||
-      !(ROLES as readonly string[]).includes(role) ||
-      !/^[0-9a-f]{64}$/.test(hash)
-    ) {
-      throw new Error(
+    const valid =
+      name &&
+      role &&
+      hash &&
+      (ROLES as readonly string[]).includes(role) &&
+      /^[0-9a-f]{64}$/.test(hash);
+    if (!valid) {
+      problems.push(
         `BATON_API_KEYS entry ${index + 1} must be name:role:sha256hex with role one of ${ROLES.join(', ')}`,
       );
+      return [];
     }
-    return { name, role: role as Role, hash: Buffer.from(hash, 'hex') };
+    return [{ name: name!, role: role as Role, hash: Buffer.from(hash!, 'hex') }];
   });
+  if (problems.length) throw new ConfigError(service, problems);
+  return keys;
 }
 
 const ROLES_KEY = 'baton:roles';

@@ -62,7 +62,7 @@ export async function runService(
 ): Promise<RunningService> {
   const { name, version } = definition;
   const telemetry = startTelemetry({ serviceName: `baton-${name}`, serviceVersion: version });
-  const logger = createLogger({ service: name, version });
+  const logger = createLogger({ service: name, version, level: env['LOG_LEVEL'] || 'info' });
   let config: {
     service: ServiceConfig;
     messaging: MessagingConfig;

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@baton/config';
+import { loadConfig } from '@baton/config';
 import { API_KEYS, ApiKeysConfig, parseApiKeys, type ServiceDefinition } from '@baton/service-kit';
 import { CLOCK, systemClock } from './clock.js';
 import { ESCALATION_CONFIG, EscalationConfig } from './escalation.config.js';
@@ -13,12 +13,7 @@ const NAME = 'escalation';
 export function loadSettings(env: NodeJS.ProcessEnv): Provider[] {
   const escalation = loadConfig(EscalationConfig, env, NAME);
   const apiKeys = loadConfig(ApiKeysConfig, env, NAME);
-  let keys: ReturnType<typeof parseApiKeys>;
-  try {
-    keys = parseApiKeys(apiKeys.entries);
-  } catch (error) {
-    throw new ConfigError(NAME, [(error as Error).message]);
-  }
+  const keys = parseApiKeys(apiKeys.entries, NAME);
   return [
     { provide: ESCALATION_CONFIG, useValue: escalation },
     { provide: API_KEYS, useValue: keys },

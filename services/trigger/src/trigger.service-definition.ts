@@ -12,7 +12,7 @@ export const triggerService: ServiceDefinition = {
   providers: ({ env }) => [
     {
       provide: API_KEYS,
-      useValue: parseApiKeys(loadConfig(ApiKeysConfig, env, 'trigger').entries),
+      useValue: parseApiKeys(loadConfig(ApiKeysConfig, env, 'trigger').entries, 'trigger'),
     },
   ],
 };
