@@ -26,6 +26,8 @@ export interface OutboxOptions {
 export class Outbox {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
+  private readonly pending: Array<{ rows: OutboxRow[]; done: () => void }> = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,20 +57,37 @@ export class Outbox {
     );
   }
 
-  /** Publishes rows just committed. On failure the rows stay for the sweeper. */
-  async publishCommitted(rows: OutboxRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    try {
-      await this.transport.publish(rows);
-      await this.dataSource.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [
-        rows.map((r) => r.id),
-      ]);
-    } catch (error) {
-      this.logger.warn(
-        { err: error, rows: rows.length },
-        'outbox publish failed; the sweeper will retry',
-      );
+  /**
+   * Publishes rows just committed, and resolves once they are sent (or left to the sweeper on
+   * failure). Rows committed while a send is under way go out together in the next one, so
+   * concurrent handlers share produce requests and DELETE statements instead of paying each.
+   */
+  publishCommitted(rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.pending.push({ rows, done: resolve });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      const rows = batch.flatMap((entry) => entry.rows);
+      try {
+        await this.transport.publish(rows);
+        await this.dataSource.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [
+          rows.map((r) => r.id),
+        ]);
+      } catch (error) {
+        this.logger.warn(
+          { err: error, rows: rows.length },
+          'outbox publish failed; the sweeper will retry',
+        );
+      }
+      batch.forEach((entry) => entry.done());
     }
+    this.flushing = undefined;
   }
 
   /** Publishes rows older than the grace period, oldest first. Returns how many. */
