@@ -1,12 +1,15 @@
-// Writes the generated parts of the docs: JSON Schemas of the contracts (docs/schemas/)
-// and the settings reference (docs/settings.md). Unit tests fail when they are stale.
+// Writes the generated parts of the docs: JSON Schemas of the contracts and of workflow
+// definitions (docs/schemas/) and the settings reference (docs/settings.md). Unit tests fail
+// when they are stale.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { contractSchemas } from '@baton/contracts';
+import { WORKFLOW_SCHEMA_FILE, workflowDefinitionSchema } from '@baton/workflow';
 import { settingsReference } from './settings-reference.js';
 
 const docs = new URL('../docs/', import.meta.url);
 mkdirSync(new URL('schemas/', docs), { recursive: true });
-for (const [file, schema] of Object.entries(contractSchemas())) {
+const schemas = { ...contractSchemas(), [WORKFLOW_SCHEMA_FILE]: workflowDefinitionSchema() };
+for (const [file, schema] of Object.entries(schemas)) {
   writeFileSync(new URL(`schemas/${file}`, docs), `${JSON.stringify(schema, null, 2)}\n`);
   process.stdout.write(`wrote docs/schemas/${file}\n`);
 }

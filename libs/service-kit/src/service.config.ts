@@ -34,7 +34,7 @@ export class ServiceConfig {
     type: 'string',
     default: '',
     description:
-      'Folder of workflow definitions (`<dir>/<workflow>/workflow.json`); empty means the `workflows/` folder of this installation.',
+      'Folder of workflow definitions (`<dir>/<workflow>/workflow.yaml`); empty means the `workflows/` folder of this installation.',
   })
   workflowsDir!: string;
 

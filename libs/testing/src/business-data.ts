@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT, testDatabaseUrl } from './infra/environment.js';
 
 const BILLING = `${REPO_ROOT}workflows/billing-dispute/`;
@@ -40,7 +41,9 @@ export async function businessQuery<T extends Record<string, unknown>>(
 
 /** The shipped billing-dispute definition, as plain JSON, to derive test workflows from. */
 export function billingWorkflow(): Record<string, unknown> & { context: { sources: unknown[] } } {
-  return JSON.parse(readFileSync(`${BILLING}workflow.json`, 'utf8'));
+  return parseYaml(readFileSync(`${BILLING}workflow.yaml`, 'utf8')) as ReturnType<
+    typeof billingWorkflow
+  >;
 }
 
 /** A temporary workflows folder holding these definitions (`<dir>/<id>/workflow.json`). */

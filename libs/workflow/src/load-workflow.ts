@@ -1,71 +1,76 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAs, parseJson } from '@baton/contracts';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { parseJson } from '@baton/contracts';
+import { definitionProblems } from './cross-checks.js';
 import { WorkflowDefinition } from './workflow-definition.js';
 
-export type Loaded = { ok: true; workflow: WorkflowDefinition } | { ok: false; errors: string[] };
-
-/** Validates a definition: every problem at once, each with its path in the file. */
-export function parseWorkflow(text: string): Loaded {
-  const parsed = parseJson(text);
-  if (!parsed.ok) return { ok: false, errors: parsed.errors };
-  const decoded = decodeAs(WorkflowDefinition, parsed.value);
-  if (!decoded.ok) return decoded;
-  const errors = crossChecks(decoded.value);
-  return errors.length ? { ok: false, errors } : { ok: true, workflow: decoded.value };
+/** One thing wrong with a definition: where (its path in the file, and line in YAML) and what was expected. */
+export interface WorkflowProblem {
+  /** Dotted path in the file (`decision.rules.0.then.tool`), `(root)` for the whole file. */
+  path: string;
+  message: string;
+  /** 1-based position in a YAML file, when known. */
+  line?: number;
+  column?: number;
 }
 
-function crossChecks(workflow: WorkflowDefinition): string[] {
-  const errors: string[] = [];
-  const granted = new Set(workflow.tools.map((t) => t.name));
-  workflow.decision.rules.forEach((rule, i) => {
-    if (rule.then.next === 'act' && !rule.then.tool)
-      errors.push(`decision.rules.${i}.then.tool: an "act" outcome names a tool`);
-    if (rule.then.tool && !granted.has(rule.then.tool)) {
-      errors.push(
-        `decision.rules.${i}.then.tool: "${rule.then.tool}" is not a granted tool (${[...granted].join(', ')})`,
-      );
-    }
-  });
-  workflow.validation.approvals.forEach((approval, i) => {
-    if (!granted.has(approval.tool))
-      errors.push(`validation.approvals.${i}.tool: "${approval.tool}" is not a granted tool`);
-  });
-  workflow.tools.forEach((tool, i) => {
-    const at = `tools.${i}`;
-    if (tool.kind === 'sql' && (!tool.statement || !tool.params))
-      errors.push(`${at}: a sql tool has statement and params`);
-    if (tool.kind === 'sql' && tool.access === 'write' && !tool.params?.includes('key')) {
-      errors.push(
-        `${at}.params: a write tool binds "key" (its idempotency key) so it never runs twice`,
-      );
-    }
-    if (
-      tool.kind === 'sql' &&
-      tool.access === 'read' &&
-      tool.statement &&
-      !/^\s*(select|with)\b/i.test(tool.statement)
-    ) {
-      errors.push(`${at}.statement: a read tool is a SELECT or WITH query`);
-    }
-    if (tool.kind === 'knowledge' && (!tool.collection || !tool.params?.length))
-      errors.push(`${at}: a knowledge tool has collection and params`);
-  });
-  workflow.context.sources.forEach((source, i) => {
-    const at = `context.sources.${i}`;
-    if (source.kind === 'sql' && (!source.query || !source.params))
-      errors.push(`${at}: a sql source has query and params`);
-    if (source.kind === 'sql' && source.query && !/^\s*(select|with)\b/i.test(source.query)) {
-      errors.push(`${at}.query: context queries are read-only (SELECT or WITH)`);
-    }
-    if (source.kind === 'knowledge' && (!source.collection || !source.params?.length)) {
-      errors.push(
-        `${at}: a knowledge source has collection and params (the path of the search text)`,
-      );
-    }
-    if (source.kind === 'http' && !source.url) errors.push(`${at}.url: an http source has a url`);
-  });
-  return errors;
+export type Loaded =
+  | { ok: true; workflow: WorkflowDefinition }
+  | { ok: false; errors: string[]; problems: WorkflowProblem[] };
+
+export type WorkflowFormat = 'yaml' | 'json';
+
+export interface ParseOptions {
+  /** The file's format; otherwise taken from `fileName`, else JSON when the text starts with `{`. */
+  format?: WorkflowFormat;
+  /** Names the file (`workflow.yaml`), to tell its format. */
+  fileName?: string;
+}
+
+/** The file names a workflow folder may hold, in order of preference. */
+export const WORKFLOW_FILES = ['workflow.yaml', 'workflow.json'] as const;
+
+/** `path: what was expected`, and the line and column in a YAML file. */
+export function describeProblem(problem: WorkflowProblem): string {
+  const at = problem.line ? ` (line ${problem.line}, column ${problem.column ?? 1})` : '';
+  return `${problem.path}: ${problem.message}${at}`;
+}
+
+/**
+ * Reads and validates a definition (YAML or JSON). Every problem is reported at once —
+ * syntax, structure and the cross-field checks — each with its path in the file.
+ */
+export function parseWorkflow(text: string, options: ParseOptions = {}): Loaded {
+  const format = options.format ?? formatOf(options.fileName, text);
+  const parsed = format === 'yaml' ? parseYaml(text) : parseJsonText(text);
+  if ('problems' in parsed) return failed(parsed.problems);
+
+  if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    return failed([
+      {
+        path: '(root)',
+        message: `expected a mapping (the definition), got ${kindOf(parsed.value)}`,
+      },
+    ]);
+  }
+  const workflow = plainToInstance(WorkflowDefinition, parsed.value);
+  const structural = flatten(
+    validateSync(workflow, {
+      forbidUnknownValues: true,
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      validationError: { target: true, value: true },
+    }),
+  );
+  // The cross-field checks run on whatever parsed, so one pass reports everything.
+  const problems = [...structural, ...definitionProblems(parsed.value)].map((problem) => ({
+    ...problem,
+    ...parsed.locate?.(problem.path),
+  }));
+  return problems.length ? failed(problems) : { ok: true, workflow };
 }
 
 /** The workflows a service knows, by id and version. */
@@ -77,14 +82,25 @@ export class WorkflowCatalog {
       this.byKey.set(`${workflow.id}@${workflow.version}`, workflow);
   }
 
-  /** Loads `<dir>/<workflow>/workflow.json` for every workflow folder; throws listing every error. */
+  /**
+   * Loads `<dir>/<workflow>/workflow.yaml` (or `workflow.json`) for every workflow folder;
+   * throws listing every error of every file.
+   */
   static fromDirectory(dir: string): WorkflowCatalog {
     const problems: string[] = [];
     const workflows: WorkflowDefinition[] = [];
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = join(dir, entry.name, 'workflow.json');
-      if (!entry.isDirectory() || !existsSync(file)) continue;
-      const loaded = parseWorkflow(readFileSync(file, 'utf8'));
+      if (!entry.isDirectory()) continue;
+      const files = WORKFLOW_FILES.map((name) => join(dir, entry.name, name)).filter((file) =>
+        existsSync(file),
+      );
+      if (files.length > 1) {
+        problems.push(`${join(dir, entry.name)}: holds ${WORKFLOW_FILES.join(' and ')}; keep one`);
+        continue;
+      }
+      const file = files[0];
+      if (!file) continue;
+      const loaded = parseWorkflow(readFileSync(file, 'utf8'), { fileName: file });
       if (loaded.ok) workflows.push(loaded.workflow);
       else problems.push(...loaded.errors.map((e) => `${file}: ${e}`));
     }
@@ -108,4 +124,128 @@ export class WorkflowCatalog {
   all(): WorkflowDefinition[] {
     return [...this.byKey.values()];
   }
+}
+
+type Position = { line: number; column: number };
+type Parsed =
+  | { value: unknown; locate?: (path: string) => Position | undefined }
+  | { problems: WorkflowProblem[] };
+
+function failed(problems: WorkflowProblem[]): Loaded {
+  return { ok: false, errors: problems.map(describeProblem), problems };
+}
+
+function formatOf(fileName: string | undefined, text: string): WorkflowFormat {
+  if (fileName) return /\.json$/i.test(fileName) ? 'json' : 'yaml';
+  return text.trimStart().startsWith('{') ? 'json' : 'yaml';
+}
+
+function parseJsonText(text: string): Parsed {
+  const parsed = parseJson(text);
+  return parsed.ok
+    ? { value: parsed.value }
+    : { problems: parsed.errors.map((error) => splitError(error)) };
+}
+
+function splitError(error: string): WorkflowProblem {
+  const at = error.indexOf(': ');
+  return { path: error.slice(0, at), message: error.slice(at + 2) };
+}
+
+/**
+ * YAML 1.2 (core schema: `yes` and `no` are text), duplicate keys rejected, aliases capped.
+ * Syntax errors name their line and column; later problems are located by their path.
+ */
+function parseYaml(text: string): Parsed {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
+  const syntax = [...doc.errors, ...doc.warnings];
+  if (syntax.length) {
+    return {
+      problems: syntax.map((error) => ({
+        path: '(root)',
+        // prettyErrors appends " at line L, column C:" and an excerpt; the position is kept apart.
+        message: `not valid YAML: ${error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '')}`,
+        line: error.linePos?.[0].line ?? 1,
+        column: error.linePos?.[0].col ?? 1,
+      })),
+    };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return {
+      problems: [{ path: '(root)', message: `not valid YAML: ${(error as Error).message}` }],
+    };
+  }
+  const locate = (path: string): Position | undefined => {
+    const offset = offsetOf(doc.contents, path === '(root)' ? [] : path.split('.'));
+    if (offset === undefined) return undefined;
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  return { value, locate };
+}
+
+/** Where a path is in the document: its key, or the nearest part of it that exists. */
+function offsetOf(node: unknown, parts: string[]): number | undefined {
+  let current = node;
+  let offset = (node as Node | null)?.range?.[0];
+  for (const part of parts) {
+    if (isMap(current)) {
+      const pair = current.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === part,
+      );
+      if (!pair) break;
+      offset = (pair.key as Node).range?.[0] ?? offset;
+      current = pair.value;
+    } else if (isSeq(current) && /^\d+$/.test(part)) {
+      const item = current.items[Number(part)];
+      if (!item) break;
+      offset = (item as Node).range?.[0] ?? offset;
+      current = item;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+/** class-validator's errors as problems: a missing field is "is required", an unknown one says what is known. */
+function flatten(errors: ValidationError[], parent = ''): WorkflowProblem[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const constraints = error.constraints ?? {};
+    if (constraints['whitelistValidation']) {
+      const known = knownFields(error.target);
+      return [
+        {
+          path,
+          message: `unknown field${known.length ? ` (expected one of: ${known.join(', ')})` : ''}`,
+        },
+      ];
+    }
+    // A missing field breaks every rule on it; one message says what is wrong.
+    if (error.value === undefined && error.constraints) return [{ path, message: 'is required' }];
+    const own = Object.values(constraints).map((message) => ({ path, message }));
+    return [...own, ...flatten(error.children ?? [], path)];
+  });
+}
+
+function knownFields(target: object | undefined): string[] {
+  if (!target) return [];
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(
+    target.constructor,
+    '',
+    true,
+    false,
+  );
+  return [...new Set(metadata.map((m) => m.propertyName))];
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'string' ? 'text' : typeof value;
 }

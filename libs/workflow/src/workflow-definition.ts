@@ -16,156 +16,507 @@ import {
   Matches,
   Max,
   Min,
+  registerDecorator,
   ValidateNested,
+  type ValidationArguments,
 } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { DECISION_NEXT, WORKFLOW_ID_PATTERN, type DecisionNext } from '@baton/contracts';
+import { cronProblems } from './cron.js';
 import { CONDITION_OPS, type ConditionOp } from './expression.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const NAME_MESSAGE = { message: '$property must be lowercase letters, digits and dashes' };
 
-export class ConditionSpec {
-  @IsString() @Length(1, 200) path!: string;
-  @IsIn(CONDITION_OPS) op!: ConditionOp;
-  @IsOptional() value?: unknown;
+/** The description (and examples) of a field in the published JSON Schema. */
+const Doc = (description: string, ...examples: unknown[]) =>
+  JSONSchema({ description, ...(examples.length ? { examples } : {}) });
+
+/** A five-field cron expression (see cron.ts); the message says which field is wrong. */
+function IsCron(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isCron',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && cronProblems(value).length === 0,
+        defaultMessage: ({ value }: ValidationArguments) =>
+          typeof value === 'string'
+            ? `a cron schedule: ${cronProblems(value).join('; ')}`
+            : 'a cron schedule is a string, such as "*/15 8-18 * * 1-5"',
+      },
+    });
 }
 
+@JSONSchema({
+  description:
+    'A condition on a dotted path of the run scope. A list of conditions holds when all of them hold (an empty list always holds).',
+})
+export class ConditionSpec {
+  @Doc('A dotted path into the scope; array items by index.', 'evidence.invoices.0.amount')
+  @IsString()
+  @Length(1, 200)
+  path!: string;
+  @Doc(
+    'eq, ne: strict equality. gt, gte, lt, lte: numbers only, no coercion. exists / missing: the value is (not) undefined, null, "" or []. in: the value is one of `value` (a list). contains: case-insensitive substring of a string, or member of a list.',
+  )
+  @IsIn(CONDITION_OPS)
+  op!: ConditionOp;
+  @Doc('What the value is compared with; not used by exists and missing.', 50)
+  @IsOptional()
+  value?: unknown;
+}
+
+@JSONSchema({ description: 'What starts a run of this workflow.' })
 export class TriggerSpec {
   /** Event types that start this workflow. */
-  @IsArray() @ArrayMinSize(1) @IsString({ each: true }) eventTypes!: string[];
+  @Doc('Event types that start this workflow.', ['support.ticket.created'])
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsString({ each: true })
+  eventTypes!: string[];
   /** Fields of the event's `data` that must be present (dotted paths). */
-  @IsOptional() @IsArray() @IsString({ each: true }) required?: string[];
+  @Doc(
+    'Fields of the event `data` that must be present (dotted paths relative to `data`); an event without them is refused.',
+    ['customerId', 'message'],
+  )
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  required?: string[];
+  /** Conditions on the event (`trigger.eventType`, `trigger.data…`); all must hold. */
+  @Doc(
+    'Conditions on the event, all of which must hold for it to start a run. Paths start with `trigger.` (`trigger.eventType`, `trigger.source`, `trigger.data.…`).',
+  )
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ConditionSpec)
+  filters?: ConditionSpec[];
+  /** Five-field cron (`minute hour day-of-month month day-of-week`), for scheduled runs. */
+  @JSONSchema({
+    description:
+      'When scheduled runs start: five-field cron (`minute hour day-of-month month day-of-week`), each field `*`, a number, a range `a-b`, a step `*/n` or `a-b/n`, or a comma-separated list; day-of-week 0 and 7 are Sunday. Times are UTC.',
+    examples: ['0 6 * * 1-5'],
+    pattern: '^\\s*\\S+(\\s+\\S+){4}\\s*$',
+  })
+  @IsOptional()
+  @IsString()
+  @IsCron()
+  schedule?: string;
 }
 
+@JSONSchema({
+  description:
+    'One place evidence comes from. Each source yields `evidence.<name>` in the rule scope.',
+})
 export class ContextSourceSpec {
-  @Matches(NAME, NAME_MESSAGE) name!: string;
-  @IsIn(['sql', 'knowledge', 'http']) kind!: 'sql' | 'knowledge' | 'http';
+  @Doc('Names the evidence: `evidence.<name>`.', 'customer')
+  @Matches(NAME, NAME_MESSAGE)
+  name!: string;
+  @Doc(
+    'sql: a read-only query against the business database; knowledge: a search of a document collection; http: a GET request.',
+  )
+  @IsIn(['sql', 'knowledge', 'http'])
+  kind!: 'sql' | 'knowledge' | 'http';
   /** sql: a parameterised, read-only query ($1, $2, …) against the business database. */
-  @IsOptional() @IsString() query?: string;
+  @Doc(
+    'sql: a parameterised query ($1, $2, …), read-only: SELECT or WITH.',
+    'SELECT id, name FROM billing.customers WHERE id = $1',
+  )
+  @IsOptional()
+  @IsString()
+  query?: string;
   /** sql: paths whose values bind to $1, $2, …; knowledge: the path of the search text. */
-  @IsOptional() @IsArray() @IsString({ each: true }) params?: string[];
+  @Doc('sql: paths whose values bind to $1, $2, …; knowledge: [the path of the search text].', [
+    'trigger.data.customerId',
+  ])
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  params?: string[];
   /** knowledge: the document collection to search. */
-  @IsOptional() @IsString() collection?: string;
+  @Doc('knowledge: the document collection searched.', 'billing-policy')
+  @IsOptional()
+  @IsString()
+  collection?: string;
   /** http: a GET URL, `{{ path }}` templates allowed. */
-  @IsOptional() @IsString() url?: string;
+  @Doc(
+    'http: the URL fetched with GET; `{{ path }}` templates allowed.',
+    'https://crm.example/customers/{{ trigger.data.customerId }}',
+  )
+  @IsOptional()
+  @IsString()
+  url?: string;
   /** sql: one row (`one`) or a list (`many`). */
-  @IsOptional() @IsIn(['one', 'many']) rows?: 'one' | 'many';
-  @IsOptional() @IsInt() @Min(1) @Max(100) limit?: number;
+  @Doc('sql: the evidence is one row (`one`) or the list of rows (`many`).')
+  @IsOptional()
+  @IsIn(['one', 'many'])
+  rows?: 'one' | 'many';
+  @Doc('knowledge: the most passages returned.', 3)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
   /** knowledge: passages scoring below this are flagged weak. */
-  @IsOptional() @IsNumber() @Min(0) minScore?: number;
-  @IsInt() @Min(10) @Max(60_000) timeoutMs!: number;
+  @Doc('knowledge: passages scoring below this are flagged weak.', 0.01)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  minScore?: number;
+  @Doc('How long the source may take, in milliseconds.', 2000)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  timeoutMs!: number;
   /** Missing evidence from a required source is flagged as weak evidence for the decision. */
-  @IsBoolean() required!: boolean;
+  @Doc(
+    'When true, missing evidence from this source is flagged as weak evidence (`weakEvidence`) for the decision.',
+  )
+  @IsBoolean()
+  required!: boolean;
 }
 
+@JSONSchema({ description: 'The evidence gathered before each decision.' })
 export class ContextSpec {
+  @Doc('Gathered in parallel; each names its evidence.')
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ContextSourceSpec)
   sources!: ContextSourceSpec[];
 }
 
+@JSONSchema({ description: 'What a rule decides.' })
 export class OutcomeSpec {
-  @IsIn(DECISION_NEXT) next!: DecisionNext;
-  @IsOptional() @Matches(NAME, NAME_MESSAGE) tool?: string;
+  @Doc(
+    'act: run a granted tool; escalate: send to a reviewer; complete: the run succeeded; fail: the run failed.',
+  )
+  @IsIn(DECISION_NEXT)
+  next!: DecisionNext;
+  @Doc('act: the granted tool to run.', 'issue-credit')
+  @IsOptional()
+  @Matches(NAME, NAME_MESSAGE)
+  tool?: string;
   /** Tool arguments; `{{ path }}` templates are rendered against the run. */
-  @IsOptional() @IsObject() args?: Record<string, unknown>;
-  @IsString() @Length(1, 100) label!: string;
-  @IsNumber() @Min(0) @Max(1) confidence!: number;
-  @IsString() @Length(1, 1000) rationale!: string;
+  @Doc('act: the tool arguments; `{{ path }}` templates are rendered against the rule scope.', {
+    customerId: '{{ trigger.data.customerId }}',
+  })
+  @IsOptional()
+  @IsObject()
+  args?: Record<string, unknown>;
+  @Doc('A short label for reports and review queues.', 'disputed-charge')
+  @IsString()
+  @Length(1, 100)
+  label!: string;
+  @Doc('How sure the rule is, 0 to 1.', 0.9)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  confidence!: number;
+  @Doc('Why: recorded with the decision and shown to reviewers.')
+  @IsString()
+  @Length(1, 1000)
+  rationale!: string;
 }
 
+@JSONSchema({
+  description: 'A deterministic rule: when all conditions hold, it decides without the model.',
+})
 export class RuleSpec {
-  @Matches(NAME, NAME_MESSAGE) name!: string;
-  @IsArray() @ValidateNested({ each: true }) @Type(() => ConditionSpec) when!: ConditionSpec[];
-  @ValidateNested() @Type(() => OutcomeSpec) then!: OutcomeSpec;
+  @Doc('Names the rule in the run history.', 'structured-dispute')
+  @Matches(NAME, NAME_MESSAGE)
+  name!: string;
+  @Doc('Conditions on the rule scope; all must hold.')
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ConditionSpec)
+  when!: ConditionSpec[];
+  @Doc('The decision taken when the rule holds.')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => OutcomeSpec)
+  then!: OutcomeSpec;
 }
 
+@JSONSchema({ description: 'The model asked when no rule decides.' })
 export class ModelSpec {
-  @IsString() @Length(1, 200) name!: string;
-  @IsString() @Length(1, 20_000) prompt!: string;
-  @IsNumber() @Min(0) @Max(2) temperature!: number;
-  @IsArray() @ArrayMinSize(1) @IsString({ each: true }) labels!: string[];
+  @Doc('The model name, as the provider spells it.', 'gpt-4.1-mini')
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+  @Doc('The system prompt: the task, the allowed choices, what never to do.')
+  @IsString()
+  @Length(1, 20_000)
+  prompt!: string;
+  @Doc('Sampling temperature, 0 to 2; 0 for repeatable decisions.', 0)
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  temperature!: number;
+  @Doc('The labels the model may choose from.', ['duplicate-charge', 'unclear'])
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsString({ each: true })
+  labels!: string[];
+  /** Extra JSON Schema the model's proposed `args` must satisfy. */
+  @Doc(
+    'An extra JSON Schema that the arguments the model proposes (`args`) must satisfy, on top of the decision contract.',
+    { type: 'object', required: ['amount'], properties: { amount: { type: 'number' } } },
+  )
+  @IsOptional()
+  @IsObject()
+  outputSchema?: Record<string, unknown>;
   /** Price per 1k tokens, for the cost budget. */
-  @IsNumber() @Min(0) costPer1kTokensUsd!: number;
+  @Doc('Price per 1,000 tokens in USD, counted against `limits.maxCostUsd`.', 0.0006)
+  @IsNumber()
+  @Min(0)
+  costPer1kTokensUsd!: number;
   /** Invalid model outputs tolerated per decision before the run escalates. */
-  @IsInt() @Min(0) @Max(5) maxInvalidOutputs!: number;
+  @Doc('Invalid model outputs tolerated per decision before the run escalates, 0 to 5.', 2)
+  @IsInt()
+  @Min(0)
+  @Max(5)
+  maxInvalidOutputs!: number;
 }
 
+@JSONSchema({ description: 'How the next step is chosen: rules first, then the model.' })
 export class DecisionSpec {
   /** Tried in order; the first rule whose conditions all hold decides. */
-  @IsArray() @ValidateNested({ each: true }) @Type(() => RuleSpec) rules!: RuleSpec[];
+  @Doc('Tried in order; the first rule whose conditions all hold decides.')
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RuleSpec)
+  rules!: RuleSpec[];
   /** Asked when no rule decides. Without it (or without a model key) such runs escalate. */
-  @IsOptional() @ValidateNested() @Type(() => ModelSpec) model?: ModelSpec;
+  @Doc('Asked when no rule decides. Without it (or without a model key) such runs escalate.')
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ModelSpec)
+  model?: ModelSpec;
 }
 
+@JSONSchema({
+  description:
+    'A tool the workflow may use, how it runs, and its limits. Nothing else is callable.',
+})
 export class ToolGrantSpec {
-  @Matches(NAME, NAME_MESSAGE) name!: string;
-  @IsIn(['read', 'write']) access!: 'read' | 'write';
-  @IsString() @Length(1, 500) description!: string;
+  @Doc('The tool name decisions use.', 'issue-credit')
+  @Matches(NAME, NAME_MESSAGE)
+  name!: string;
+  @Doc('read: changes nothing (in shadow mode it still runs); write: changes business data.')
+  @IsIn(['read', 'write'])
+  access!: 'read' | 'write';
+  @Doc('What the tool does, for the model and for reviewers.')
+  @IsString()
+  @Length(1, 500)
+  description!: string;
   /** Arguments that must be present. */
-  @IsArray() @IsString({ each: true }) requiredArgs!: string[];
+  @Doc('Arguments a call must have; a call without them is refused.', ['customerId', 'invoiceId'])
+  @IsArray()
+  @IsString({ each: true })
+  requiredArgs!: string[];
   /** Hard ceiling on the `amount` argument; above it the action is refused. */
-  @IsOptional() @IsNumber() @Min(0) maxAmount?: number;
+  @Doc('Hard ceiling on the `amount` argument; above it the call is refused.', 500)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  maxAmount?: number;
   /** How the tool runs: a parameterised SQL statement against the business database, or a knowledge search. */
-  @IsIn(['sql', 'knowledge']) kind!: 'sql' | 'knowledge';
+  @Doc(
+    'How the tool runs: sql, a parameterised statement against the business database; knowledge, a search of a collection.',
+  )
+  @IsIn(['sql', 'knowledge'])
+  kind!: 'sql' | 'knowledge';
   /** sql: the statement, with $1, $2, … bound from `params`. Writes must use `key` (the idempotency key). */
-  @IsOptional() @IsString() statement?: string;
+  @Doc(
+    'sql: the statement, $1, $2, … bound from `params`. A read tool is a SELECT or WITH query; a write tool binds `key` (its idempotency key) so it never runs twice.',
+  )
+  @IsOptional()
+  @IsString()
+  statement?: string;
   /** sql: paths bound to $1, $2, … from the scope `{ args, key, run, trigger }`; knowledge: [the search-text path]. */
-  @IsOptional() @IsArray() @IsString({ each: true }) params?: string[];
+  @Doc(
+    'sql: paths bound to $1, $2, … from `{ args, key, run, trigger }`; knowledge: [the path of the search text].',
+    ['key', 'args.customerId'],
+  )
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  params?: string[];
   /** knowledge: the collection searched. */
-  @IsOptional() @IsString() collection?: string;
+  @Doc('knowledge: the collection searched.', 'billing-policy')
+  @IsOptional()
+  @IsString()
+  collection?: string;
 }
 
+@JSONSchema({ description: 'When a proposed action needs a reviewer’s approval first.' })
 export class ApprovalSpec {
-  @Matches(NAME, NAME_MESSAGE) tool!: string;
-  @IsArray() @ValidateNested({ each: true }) @Type(() => ConditionSpec) when!: ConditionSpec[];
-  @IsString() @Length(1, 500) reason!: string;
+  @Doc('The granted tool this applies to.', 'issue-credit')
+  @Matches(NAME, NAME_MESSAGE)
+  tool!: string;
+  @Doc('Approval is needed when all these conditions hold (`args` is the proposal).')
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ConditionSpec)
+  when!: ConditionSpec[];
+  @Doc('Shown to the reviewer.', 'Credits above $50 need a reviewer’s approval.')
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
 }
 
+@JSONSchema({ description: 'A check every proposed action must pass.' })
 export class CheckSpec {
-  @Matches(NAME, NAME_MESSAGE) name!: string;
-  @IsOptional() @Matches(NAME, NAME_MESSAGE) tool?: string;
+  @Doc('Names the check in the run history.', 'positive-credit')
+  @Matches(NAME, NAME_MESSAGE)
+  name!: string;
+  @Doc('Only proposals of this tool are checked; every proposal when absent.')
+  @IsOptional()
+  @Matches(NAME, NAME_MESSAGE)
+  tool?: string;
   /** The check fails when all these conditions hold. */
-  @IsArray() @ValidateNested({ each: true }) @Type(() => ConditionSpec) failWhen!: ConditionSpec[];
-  @IsString() @Length(1, 500) message!: string;
+  @Doc('The check fails when all these conditions hold (`args` is the proposal).')
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ConditionSpec)
+  failWhen!: ConditionSpec[];
+  @Doc('Sent back to the decision when the check fails.')
+  @IsString()
+  @Length(1, 500)
+  message!: string;
 }
 
+@JSONSchema({ description: 'What a proposed action must pass before it runs.' })
 export class ValidationSpec {
-  @IsArray() @ValidateNested({ each: true }) @Type(() => ApprovalSpec) approvals!: ApprovalSpec[];
-  @IsArray() @ValidateNested({ each: true }) @Type(() => CheckSpec) checks!: CheckSpec[];
+  @Doc('Which actions need a reviewer’s approval.')
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ApprovalSpec)
+  approvals!: ApprovalSpec[];
+  @Doc('Checks every matching proposal must pass.')
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => CheckSpec)
+  checks!: CheckSpec[];
   /** Failed checks sent back to the decision before the run escalates instead. */
-  @IsInt() @Min(0) @Max(10) maxFailures!: number;
+  @Doc('Failed checks sent back to the decision before the run escalates instead, 0 to 10.', 2)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  maxFailures!: number;
 }
 
+@JSONSchema({ description: 'Where runs go when a person must decide.' })
 export class EscalationSpec {
-  @Matches(NAME, NAME_MESSAGE) queue!: string;
-  @IsInt() @Min(1) slaMinutes!: number;
+  @Doc('The review queue.', 'billing')
+  @Matches(NAME, NAME_MESSAGE)
+  queue!: string;
+  @Doc('Minutes a reviewer has to answer.', 240)
+  @IsInt()
+  @Min(1)
+  slaMinutes!: number;
+  /** Paths of the rule scope the reviewer sees first. */
+  @Doc('Paths of the rule scope shown to the reviewer first, in this order.', [
+    'trigger.data.message',
+    'evidence.customer',
+  ])
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  show?: string[];
 }
 
+@JSONSchema({ description: 'When a run stops, whatever the decisions say.' })
 export class LimitsSpec {
-  @IsInt() @Min(1) @Max(200) maxSteps!: number;
-  @IsInt() @Min(0) maxTokens!: number;
-  @IsNumber() @Min(0) maxCostUsd!: number;
-  @IsInt() @Min(1) deadlineMinutes!: number;
+  @Doc('Steps a run may take, 1 to 200.', 20)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  maxSteps!: number;
+  @Doc('Model tokens a run may use.', 20000)
+  @IsInt()
+  @Min(0)
+  maxTokens!: number;
+  @Doc('Model cost a run may incur, in USD.', 0.5)
+  @IsNumber()
+  @Min(0)
+  maxCostUsd!: number;
+  @Doc('Minutes from the trigger until the run must have ended (review time excluded).', 60)
+  @IsInt()
+  @Min(1)
+  deadlineMinutes!: number;
 }
 
 /** One narrow workflow: trigger, context, decision, granted tools, checks, escalation, limits. */
+@JSONSchema({
+  description:
+    'A Baton workflow definition (`workflows/<id>/workflow.yaml`): trigger, context, decision, granted tools, validation, escalation and limits. Reference: docs/workflows.md.',
+})
 export class WorkflowDefinition {
-  @Equals(1) formatVersion!: 1;
+  @Doc('The definition format; this release reads 1.')
+  @Equals(1)
+  formatVersion!: 1;
+  @Doc(
+    'The workflow id: lowercase letters, digits and dashes; also the folder name.',
+    'billing-dispute',
+  )
   @Matches(WORKFLOW_ID_PATTERN, { message: 'id must be lowercase letters, digits and dashes' })
   id!: string;
-  @IsInt() @Min(1) version!: number;
+  @Doc('The published version; a trigger event may pin one, else the highest runs.', 1)
+  @IsInt()
+  @Min(1)
+  version!: number;
   /** Who answers for prompts, rules, tool access and escalation policy. */
-  @IsString() @Length(3, 200) owner!: string;
-  @IsString() @Length(1, 2000) description!: string;
-  @IsIn(['live', 'shadow']) mode!: 'live' | 'shadow';
-  @ValidateNested() @Type(() => TriggerSpec) trigger!: TriggerSpec;
-  @ValidateNested() @Type(() => ContextSpec) context!: ContextSpec;
-  @ValidateNested() @Type(() => DecisionSpec) decision!: DecisionSpec;
-  @IsArray() @ValidateNested({ each: true }) @Type(() => ToolGrantSpec) tools!: ToolGrantSpec[];
-  @ValidateNested() @Type(() => ValidationSpec) validation!: ValidationSpec;
-  @ValidateNested() @Type(() => EscalationSpec) escalation!: EscalationSpec;
-  @ValidateNested() @Type(() => LimitsSpec) limits!: LimitsSpec;
-  @IsOptional() @IsDefined() cases?: unknown;
+  @Doc(
+    'Who answers for the prompts, rules, tool access and escalation policy.',
+    'support-operations@acme.example',
+  )
+  @IsString()
+  @Length(3, 200)
+  owner!: string;
+  @Doc('What the workflow does, in a few sentences.')
+  @IsString()
+  @Length(1, 2000)
+  description!: string;
+  @Doc(
+    'live: write tools change business data. shadow: write tools are simulated (recorded, not run), to compare with what people do.',
+  )
+  @IsIn(['live', 'shadow'])
+  mode!: 'live' | 'shadow';
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => TriggerSpec)
+  trigger!: TriggerSpec;
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ContextSpec)
+  context!: ContextSpec;
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => DecisionSpec)
+  decision!: DecisionSpec;
+  @Doc('The tools granted to this workflow; decisions can use no others.')
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ToolGrantSpec)
+  tools!: ToolGrantSpec[];
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ValidationSpec)
+  validation!: ValidationSpec;
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => EscalationSpec)
+  escalation!: EscalationSpec;
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => LimitsSpec)
+  limits!: LimitsSpec;
+  @Doc('Example cases kept with the definition (free-form; not read by the services).')
+  @IsOptional()
+  @IsDefined()
+  cases?: unknown;
 }

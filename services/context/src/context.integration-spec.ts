@@ -79,6 +79,8 @@ describe('context service over the real Kafka broker and Postgres', () => {
             },
           ],
         },
+        // The context service reads only sources; rules naming other sources would not load.
+        decision: { rules: [] },
       },
     ]);
     service = await startService(contextService, { workflowsDir: dir });

@@ -6,7 +6,7 @@ import { checkToolCall, idempotencyKeyFor, simulatedResult } from './tool-call-p
 
 const loaded = parseWorkflow(
   readFileSync(
-    new URL('../../../../../workflows/billing-dispute/workflow.json', import.meta.url),
+    new URL('../../../../../workflows/billing-dispute/workflow.yaml', import.meta.url),
     'utf8',
   ),
 );

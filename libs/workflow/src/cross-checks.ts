@@ -1,0 +1,176 @@
+import type { WorkflowProblem } from './load-workflow.js';
+
+/**
+ * The checks that span fields (a rule's tool is granted, context queries are read-only, paths
+ * name something the rule scope has, …). They read the parsed file as it is, before or despite
+ * structural errors, so a definition's problems are all reported in one pass: every part is
+ * checked only when it is there and has the right shape.
+ */
+export function definitionProblems(definition: unknown): WorkflowProblem[] {
+  const problems: WorkflowProblem[] = [];
+  const report = (path: string, message: string) => problems.push({ path, message });
+  const root = object(definition) ?? {};
+
+  const tools = Array.isArray(root['tools']) ? items(root['tools']) : undefined;
+  const granted = tools && names(tools);
+  const sources = items(object(root['context'])?.['sources']);
+  const evidence = names(sources);
+  const notGranted = (tool: string) =>
+    granted && !granted.has(tool) ? `"${tool}" is not a granted tool` : undefined;
+
+  // Paths of the rule scope (docs/run-protocol.md, "Rule scope"); checks and approvals also see args.
+  const scopePath = (at: string, path: unknown, roots: readonly string[]) => {
+    if (typeof path !== 'string') return;
+    const [head, name] = path.split('.');
+    if (!roots.includes(head!)) {
+      report(at, `"${path}" is outside the scope: paths start with ${roots.join(', ')}`);
+    } else if (head === 'evidence' && name && sources.length && !evidence.has(name)) {
+      report(at, `"${path}": no context source is named "${name}" (${[...evidence].join(', ')})`);
+    } else if (head === 'done' && name && granted && !granted.has(name)) {
+      report(at, `"${path}": "${name}" is not a granted tool (${[...granted].join(', ')})`);
+    }
+  };
+  const conditions = (at: string, list: unknown, roots: readonly string[]) => {
+    for (const [i, condition] of items(list)) {
+      scopePath(`${at}.${i}.path`, condition['path'], roots);
+      const op = condition['op'];
+      const value = condition['value'];
+      if (NUMERIC_OPS.has(op as string) && typeof value !== 'number')
+        report(`${at}.${i}.value`, `"${String(op)}" compares numbers: expected a number`);
+      if (op === 'in' && !Array.isArray(value))
+        report(`${at}.${i}.value`, '"in" looks the value up in a list: expected a list');
+      if (VALUE_OPS.has(op as string) && value === undefined)
+        report(`${at}.${i}.value`, `"${String(op)}" compares with a value: is required`);
+    }
+  };
+
+  const trigger = object(root['trigger']);
+  conditions('trigger.filters', trigger?.['filters'], ['trigger']);
+
+  const decision = object(root['decision']);
+  for (const [i, rule] of items(decision?.['rules'])) {
+    const at = `decision.rules.${i}`;
+    conditions(`${at}.when`, rule['when'], RULE_SCOPE);
+    const then = object(rule['then']);
+    if (!then) continue;
+    if (then['next'] === 'act' && !then['tool'])
+      report(`${at}.then.tool`, 'an "act" outcome names a tool');
+    if (typeof then['tool'] === 'string' && granted && !granted.has(then['tool'])) {
+      report(
+        `${at}.then.tool`,
+        `"${then['tool']}" is not a granted tool (${[...granted].join(', ')})`,
+      );
+    }
+    for (const [path, template] of templates(then['args'], `${at}.then.args`))
+      scopePath(path, template, RULE_SCOPE);
+  }
+  duplicates('decision.rules', items(decision?.['rules']), report);
+
+  const validation = object(root['validation']);
+  for (const [i, approval] of items(validation?.['approvals'])) {
+    const problem = typeof approval['tool'] === 'string' && notGranted(approval['tool']);
+    if (problem) report(`validation.approvals.${i}.tool`, problem);
+    conditions(`validation.approvals.${i}.when`, approval['when'], PROPOSAL_SCOPE);
+  }
+  for (const [i, check] of items(validation?.['checks'])) {
+    const problem = typeof check['tool'] === 'string' && notGranted(check['tool']);
+    if (problem) report(`validation.checks.${i}.tool`, problem);
+    conditions(`validation.checks.${i}.failWhen`, check['failWhen'], PROPOSAL_SCOPE);
+  }
+
+  for (const [i, tool] of tools ?? []) {
+    const at = `tools.${i}`;
+    const params = Array.isArray(tool['params']) ? (tool['params'] as unknown[]) : undefined;
+    const statement = typeof tool['statement'] === 'string' ? tool['statement'] : undefined;
+    if (tool['kind'] === 'sql' && (!statement || !params))
+      report(at, 'a sql tool has statement and params');
+    if (tool['kind'] === 'sql' && tool['access'] === 'write' && !params?.includes('key'))
+      report(
+        `${at}.params`,
+        'a write tool binds "key" (its idempotency key) so it never runs twice',
+      );
+    if (
+      tool['kind'] === 'sql' &&
+      tool['access'] === 'read' &&
+      statement &&
+      !READ_ONLY.test(statement)
+    )
+      report(`${at}.statement`, 'a read tool is a SELECT or WITH query');
+    if (tool['kind'] === 'knowledge' && (!tool['collection'] || !params?.length))
+      report(at, 'a knowledge tool has collection and params');
+  }
+  duplicates('tools', tools ?? [], report);
+
+  for (const [i, source] of sources) {
+    const at = `context.sources.${i}`;
+    const params = Array.isArray(source['params']) ? (source['params'] as unknown[]) : undefined;
+    const query = typeof source['query'] === 'string' ? source['query'] : undefined;
+    if (source['kind'] === 'sql' && (!query || !params))
+      report(at, 'a sql source has query and params');
+    if (source['kind'] === 'sql' && query && !READ_ONLY.test(query))
+      report(`${at}.query`, 'context queries are read-only (SELECT or WITH)');
+    if (source['kind'] === 'knowledge' && (!source['collection'] || !params?.length))
+      report(at, 'a knowledge source has collection and params (the path of the search text)');
+    if (source['kind'] === 'http' && !source['url'])
+      report(`${at}.url`, 'an http source has a url');
+  }
+  duplicates('context.sources', sources, report);
+
+  const show = object(root['escalation'])?.['show'];
+  if (Array.isArray(show))
+    show.forEach((path, i) => scopePath(`escalation.show.${i}`, path, PROPOSAL_SCOPE));
+
+  return problems;
+}
+
+const RULE_SCOPE = ['trigger', 'evidence', 'weakEvidence', 'done', 'history'] as const;
+const PROPOSAL_SCOPE = ['args', ...RULE_SCOPE] as const;
+const NUMERIC_OPS = new Set(['gt', 'gte', 'lt', 'lte']);
+const VALUE_OPS = new Set(['eq', 'ne', 'contains']);
+const READ_ONLY = /^\s*(select|with)\b/i;
+const TEMPLATE = /\{\{\s*([\w.-]+)\s*\}\}/g;
+
+type Plain = Record<string, unknown>;
+
+function object(value: unknown): Plain | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Plain) : undefined;
+}
+
+/** The entries of a list that are objects, with their index in the file. */
+function items(value: unknown): Array<[number, Plain]> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, i): Array<[number, Plain]> => {
+    const found = object(item);
+    return found ? [[i, found]] : [];
+  });
+}
+
+function names(list: Array<[number, Plain]>): Set<string> {
+  return new Set(
+    list.flatMap(([, item]) => (typeof item['name'] === 'string' ? [item['name']] : [])),
+  );
+}
+
+function duplicates(
+  at: string,
+  list: Array<[number, Plain]>,
+  report: (path: string, message: string) => void,
+) {
+  const first = new Map<unknown, number>();
+  for (const [i, item] of list) {
+    const name = item['name'];
+    if (typeof name !== 'string') continue;
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, i);
+    else report(`${at}.${i}.name`, `"${name}" is already the name of ${at}.${earlier}`);
+  }
+}
+
+/** Every `{{ path }}` in a value, with the path in the file of the text holding it. */
+function templates(value: unknown, at: string): Array<[string, string]> {
+  if (typeof value === 'string') return [...value.matchAll(TEMPLATE)].map((m) => [at, m[1]!]);
+  if (Array.isArray(value)) return value.flatMap((item, i) => templates(item, `${at}.${i}`));
+  const found = object(value);
+  if (!found) return [];
+  return Object.entries(found).flatMap(([key, item]) => templates(item, `${at}.${key}`));
+}
