@@ -87,7 +87,8 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
     );
     const task = await api.waitForTask(runId);
     expect(task.reason).toMatch(/above \$50 need a reviewer/);
-    expect((await api.run(runId)).status).toBe('waiting-for-review');
+    // The ledger learns it from the run events, right after the task exists.
+    await api.waitForRun(runId, ['waiting-for-review']);
 
     expect((await api.decide(task.id, 'approve', {}, null)).status).toBe(401);
     expect((await api.decide(task.id, 'approve', {}, 'publisher')).status).toBe(403);
