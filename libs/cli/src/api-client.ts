@@ -1,0 +1,184 @@
+import type {
+  CancelAnswer,
+  Page,
+  Run,
+  RunSummary,
+  TaskDetail,
+  TaskSummary,
+  TriggerAnswer,
+} from './api-types.js';
+
+/** The service answered with an error status: its `problems` (or message) say why. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    /** The answer's JSON (or its text when it was not JSON). */
+    readonly body: unknown,
+    /** `error` (trigger) or `code` (escalation), e.g. `unknown-workflow`, `task-not-open`. */
+    readonly code: string | undefined,
+    /** One line per offending field: the API's `problems`, else its message. */
+    readonly problems: string[],
+  ) {
+    super(problems[0] ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+}
+
+/** The service could not be reached: connection refused, unknown host, timeout. */
+export class UnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    readonly detail: string,
+  ) {
+    super(`cannot reach ${url}: ${detail}`);
+    this.name = 'UnreachableError';
+  }
+}
+
+export interface ApiClientOptions {
+  triggerUrl: string;
+  escalationUrl: string;
+  /** `Authorization: Bearer <key>`; without it the services answer 401. */
+  key?: string;
+  /** Per request. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** A JSON answer with its HTTP status (200 and 202 both succeed for a trigger). */
+export interface Answer<T> {
+  status: number;
+  body: T;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** The trigger (:3000) and escalation (:3005) HTTP APIs, as documented in docs/http-api.md. */
+export class ApiClient {
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /** The same client with another key (e.g. a reviewer key to follow a run a publisher started). */
+  withKey(key: string | undefined): ApiClient {
+    return new ApiClient({ ...this.options, key, fetch: this.fetch });
+  }
+
+  trigger(event: Record<string, unknown>): Promise<Answer<TriggerAnswer>> {
+    return this.call('trigger', 'POST', '/v1/triggers', { body: event });
+  }
+
+  async listRuns(query: Query): Promise<Answer<Page<RunSummary>>> {
+    return this.call('trigger', 'GET', '/v1/runs', { query });
+  }
+
+  getRun(id: string): Promise<Answer<Run>> {
+    return this.call('trigger', 'GET', `/v1/runs/${encodeURIComponent(id)}`);
+  }
+
+  cancelRun(id: string, reason: string): Promise<Answer<CancelAnswer>> {
+    return this.call('trigger', 'POST', `/v1/runs/${encodeURIComponent(id)}/cancel`, {
+      body: { reason },
+    });
+  }
+
+  listTasks(query: Query): Promise<Answer<Page<TaskSummary>>> {
+    return this.call('escalation', 'GET', '/v1/tasks', { query });
+  }
+
+  getTask(id: string): Promise<Answer<TaskDetail>> {
+    return this.call('escalation', 'GET', `/v1/tasks/${encodeURIComponent(id)}`);
+  }
+
+  approveTask(id: string, body: Record<string, unknown>): Promise<Answer<TaskDetail>> {
+    return this.call('escalation', 'POST', `/v1/tasks/${encodeURIComponent(id)}/approve`, {
+      body,
+    });
+  }
+
+  rejectTask(id: string, reason: string): Promise<Answer<TaskDetail>> {
+    return this.call('escalation', 'POST', `/v1/tasks/${encodeURIComponent(id)}/reject`, {
+      body: { reason },
+    });
+  }
+
+  private async call<T>(
+    service: 'trigger' | 'escalation',
+    method: 'GET' | 'POST',
+    path: string,
+    { body, query }: { body?: unknown; query?: Query } = {},
+  ): Promise<Answer<T>> {
+    const base = service === 'trigger' ? this.options.triggerUrl : this.options.escalationUrl;
+    // A base with a path (behind a proxy: https://host/baton) keeps it.
+    const url = new URL(`${base.replace(/\/+$/, '')}${path}`);
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.key) headers['authorization'] = `Bearer ${this.options.key}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      throw new UnreachableError(`${service} service at ${url.origin}`, describeFetchError(error));
+    }
+    const text = await response.text();
+    const parsed = parseBody(text);
+    if (!response.ok) throw apiError(response.status, parsed, text);
+    return { status: response.status, body: parsed as T };
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Trigger errors carry `error` and `problems`; escalation errors `code`; Nest's own `message`. */
+function apiError(status: number, body: unknown, text: string): ApiError {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const fields = body as Record<string, unknown>;
+    const code = [fields['error'], fields['code']].find(
+      (value): value is string => typeof value === 'string',
+    );
+    const problems = Array.isArray(fields['problems'])
+      ? fields['problems'].map(String)
+      : Array.isArray(fields['message'])
+        ? fields['message'].map(String)
+        : typeof fields['message'] === 'string'
+          ? [fields['message']]
+          : [];
+    return new ApiError(status, body, code, problems.length ? problems : [`HTTP ${status}`]);
+  }
+  const line = text.trim().split('\n')[0]?.slice(0, 300);
+  return new ApiError(status, body, undefined, [
+    line ? `HTTP ${status}: ${line}` : `HTTP ${status}`,
+  ]);
+}
+
+/** fetch says "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is in `cause`. */
+function describeFetchError(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError') return 'no answer in time';
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof Error) {
+      const code = (cause as { code?: unknown }).code;
+      return typeof code === 'string' ? `${code} (${cause.message})` : cause.message;
+    }
+    return error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,128 @@
+// The shapes the trigger and escalation APIs answer with (docs/http-api.md), as far as the
+// CLI reads them. Everything is optional beyond the ids: the CLI shows what is there.
+
+export interface WorkflowRef {
+  id: string;
+  version: number;
+}
+
+export interface RunStep {
+  envelopeId?: string;
+  seq: number;
+  name: string;
+  kind: string;
+  attempt?: number;
+  outcome: string;
+  input?: Record<string, unknown> | null;
+  output?: Record<string, unknown> | null;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+}
+
+export interface RunSummary {
+  id: string;
+  tenantId?: string;
+  idempotencyKey?: string;
+  workflow?: WorkflowRef;
+  eventType?: string;
+  source?: string | null;
+  status: string;
+  reason?: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+  endedAt?: string | null;
+}
+
+export interface Run extends RunSummary {
+  trigger?: { data?: Record<string, unknown>; [key: string]: unknown } | null;
+  steps: RunStep[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface TriggerAnswer {
+  runId: string;
+  workflow?: WorkflowRef;
+  status?: string;
+  duplicate?: boolean;
+  acceptedBy?: string;
+}
+
+export interface CancelAnswer {
+  runId: string;
+  status: string;
+  reason: string;
+}
+
+export interface Proposal {
+  next?: string;
+  tool?: string;
+  args?: Record<string, unknown>;
+  label?: string;
+  confidence?: number;
+  rationale?: string;
+  decidedBy?: string;
+}
+
+export interface TaskSummary {
+  id: string;
+  runId: string;
+  workflow?: WorkflowRef;
+  tenantId?: string;
+  queue?: string;
+  status: string;
+  reason?: string;
+  proposal?: Proposal | null;
+  createdAt?: string;
+  slaDueAt?: string;
+  overdue?: boolean;
+  escalatedAt?: string | null;
+  closedReason?: string | null;
+  closedAt?: string | null;
+}
+
+export interface Evidence {
+  source: string;
+  kind?: string;
+  ref?: string;
+  content?: unknown;
+  score?: number;
+  weak?: boolean;
+  note?: string;
+}
+
+export interface HistoryRecord {
+  name: string;
+  kind: string;
+  seq: number;
+  outcome: string;
+  output?: Record<string, unknown>;
+}
+
+export interface TaskDetail extends TaskSummary {
+  escalatedFrom?: { step: string; seq: number };
+  trigger?: { eventType?: string; source?: string; data?: Record<string, unknown> } | null;
+  evidence?: Evidence[];
+  weakEvidence?: boolean;
+  history?: HistoryRecord[];
+  decision?: {
+    outcome: string;
+    reviewer?: { name: string; role?: string };
+    decidedAt?: string;
+    args?: Record<string, unknown>;
+    note?: string;
+    reason?: string;
+  } | null;
+}
+
+export const TERMINAL_RUN_STATUSES = ['completed', 'rejected', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = ['running', 'waiting-for-review', ...TERMINAL_RUN_STATUSES] as const;
+export const TASK_STATUSES = ['open', 'approved', 'rejected', 'closed'] as const;
+
+export function isTerminal(status: string): boolean {
+  return (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
+}
