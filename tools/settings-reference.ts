@@ -6,6 +6,7 @@ import { ApiKeysConfig, ServiceConfig } from '@baton/service-kit';
 import { ActionConfig } from '../services/action/src/action.config.js';
 import { DecisionConfig } from '../services/decision/src/decision.config.js';
 import { EscalationConfig } from '../services/escalation/src/escalation.config.js';
+import { ScheduleConfig } from '../services/trigger/src/schedule.config.js';
 
 /** docs/settings.md, generated from the typed config classes the services validate at boot. */
 export function settingsReference(): string {
@@ -34,6 +35,10 @@ ${describeSettings(MessagingConfig)}
 ## Every service: its database
 
 ${describeSettings(PersistenceConfig)}
+
+## trigger: schedules
+
+${describeSettings(ScheduleConfig)}
 
 ## trigger and escalation: API keys
 

@@ -3,7 +3,14 @@
  * `minute hour day-of-month month day-of-week`. Each field is `*`, a number, a range `a-b`,
  * a step (`*` or a range, then `/n`), or a comma-separated list of these, within the field's bounds.
  * Day-of-week 0 and 7 are both Sunday. Names (`MON`, `JAN`) and the `@daily` shorthands are
- * not accepted: one spelling, one meaning. This checks syntax only; nothing here schedules.
+ * not accepted: one spelling, one meaning.
+ *
+ * Meaning (`parseCron`, `cronMatches`, `cronFireTimes`): a schedule fires at every minute
+ * boundary, in UTC, whose minute, hour, month and day match. The day matches as in Vixie cron:
+ * when both day-of-month and day-of-week are restricted (neither field starts with `*`), a day
+ * matching either one fires (`0 8 1 * 1`: the 1st of the month and every Monday); otherwise
+ * both must match (`0 8 * * 1`: Mondays only). A field stepping over `*` counts as
+ * unrestricted, as in Vixie cron.
  */
 export const CRON_FIELDS = [
   { name: 'minute', min: 0, max: 59 },
@@ -61,4 +68,82 @@ function fieldProblems(field: string, spec: (typeof CRON_FIELDS)[number]): strin
     }
     return problems;
   });
+}
+
+/** A parsed cron schedule: the values each field allows (day-of-week 7 folded into 0). */
+export interface CronSchedule {
+  readonly expression: string;
+  readonly minutes: ReadonlySet<number>;
+  readonly hours: ReadonlySet<number>;
+  readonly daysOfMonth: ReadonlySet<number>;
+  readonly months: ReadonlySet<number>;
+  readonly daysOfWeek: ReadonlySet<number>;
+  /** Both day fields are restricted: a day matching either fires (Vixie cron). */
+  readonly eitherDay: boolean;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Parses a valid cron expression; throws naming every problem of an invalid one. */
+export function parseCron(expression: string): CronSchedule {
+  const problems = cronProblems(expression);
+  if (problems.length)
+    throw new Error(`invalid cron schedule "${expression}": ${problems.join('; ')}`);
+  const fields = expression.trim().split(/\s+/);
+  const [minutes, hours, daysOfMonth, months, weekdays] = fields.map((field, i) =>
+    fieldValues(field, CRON_FIELDS[i]!),
+  ) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  const daysOfWeek = new Set([...weekdays].map((day) => day % 7));
+  return {
+    expression: expression.trim(),
+    minutes,
+    hours,
+    daysOfMonth,
+    months,
+    daysOfWeek,
+    eitherDay: !fields[2]!.startsWith('*') && !fields[4]!.startsWith('*'),
+  };
+}
+
+/** Whether the schedule fires in the UTC minute that holds `date` (seconds are ignored). */
+export function cronMatches(schedule: CronSchedule | string, date: Date): boolean {
+  const s = typeof schedule === 'string' ? parseCron(schedule) : schedule;
+  const dayOfMonth = s.daysOfMonth.has(date.getUTCDate());
+  const dayOfWeek = s.daysOfWeek.has(date.getUTCDay());
+  return (
+    s.minutes.has(date.getUTCMinutes()) &&
+    s.hours.has(date.getUTCHours()) &&
+    s.months.has(date.getUTCMonth() + 1) &&
+    (s.eitherDay ? dayOfMonth || dayOfWeek : dayOfMonth && dayOfWeek)
+  );
+}
+
+/**
+ * The minute boundaries (UTC) after `after` and at or before `until` at which the schedule
+ * fires, oldest first. It walks the window minute by minute: callers bound the window.
+ */
+export function cronFireTimes(
+  schedule: CronSchedule | string,
+  { after, until }: { after: Date; until: Date },
+): Date[] {
+  const s = typeof schedule === 'string' ? parseCron(schedule) : schedule;
+  const times: Date[] = [];
+  const last = Math.floor(until.getTime() / MINUTE_MS);
+  for (let minute = Math.floor(after.getTime() / MINUTE_MS) + 1; minute <= last; minute++) {
+    const time = new Date(minute * MINUTE_MS);
+    if (cronMatches(s, time)) times.push(time);
+  }
+  return times;
+}
+
+function fieldValues(field: string, spec: (typeof CRON_FIELDS)[number]): Set<number> {
+  const values = new Set<number>();
+  for (const element of field.split(',')) {
+    const [, star, from, to, step] = ELEMENT.exec(element)!;
+    const low = star ? spec.min : Number(from);
+    const high = star ? spec.max : to === undefined ? low : Number(to);
+    const by = step === undefined ? 1 : Number(step);
+    for (let value = low; value <= high; value += by) values.add(value);
+  }
+  return values;
 }

@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from '@baton/service-kit';
 import { RunsController } from './runs.controller.js';
+import { ScheduleTimer } from './schedule-timer.js';
 import { TriggerMessagesController } from './trigger-messages.controller.js';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
+import { FireSchedulesUseCase } from './use-cases/fire-schedules/fire-schedules.use-case.js';
 import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
 import { RecordRunEventUseCase } from './use-cases/record-run-event/record-run-event.use-case.js';
 import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
@@ -15,6 +17,8 @@ import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
     StartRunUseCase,
     RecordRunEventUseCase,
     QueryRunsUseCase,
+    FireSchedulesUseCase,
+    ScheduleTimer,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
 })

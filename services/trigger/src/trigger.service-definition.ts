@@ -1,18 +1,38 @@
-import { loadConfig } from '@baton/config';
+import type { Provider } from '@nestjs/common';
+import { ConfigError, loadConfig } from '@baton/config';
 import { API_KEYS, ApiKeysConfig, parseApiKeys, type ServiceDefinition } from '@baton/service-kit';
+import { CLOCK, systemClock, type Clock } from './clock.js';
 import { CreateRuns1764072000000 } from './migrations/1764072000000-create-runs.migration.js';
+import { CreateScheduleTicks1795606280000 } from './migrations/1795606280000-create-schedule-ticks.migration.js';
+import { SCHEDULE_CONFIG, ScheduleConfig } from './schedule.config.js';
 import { TriggerModule } from './trigger.module.js';
 
+const NAME = 'trigger';
+
+/**
+ * Reads the service's own settings; a bad value names its variable, like the kit's settings.
+ * `clock` is the scheduler's time source (tests pass one they control).
+ */
+export function loadSettings(env: NodeJS.ProcessEnv, clock: Clock = systemClock): Provider[] {
+  const schedule = loadConfig(ScheduleConfig, env, NAME);
+  if (schedule.tenant.length < 1 || schedule.tenant.length > 100)
+    throw new ConfigError(NAME, ['BATON_SCHEDULE_TENANT: must be 1 to 100 characters']);
+  return [
+    {
+      provide: API_KEYS,
+      useValue: parseApiKeys(loadConfig(ApiKeysConfig, env, NAME).entries, NAME),
+    },
+    { provide: SCHEDULE_CONFIG, useValue: schedule },
+    { provide: CLOCK, useValue: clock },
+  ];
+}
+
 export const triggerService: ServiceDefinition = {
-  name: 'trigger',
+  name: NAME,
   version: '0.1.0',
   defaultPort: 3000,
   module: TriggerModule,
-  migrations: [CreateRuns1764072000000],
-  providers: ({ env }) => [
-    {
-      provide: API_KEYS,
-      useValue: parseApiKeys(loadConfig(ApiKeysConfig, env, 'trigger').entries, 'trigger'),
-    },
-  ],
+  migrations: [CreateRuns1764072000000, CreateScheduleTicks1795606280000],
+  // A ConfigError here stops the process naming each variable, like the kit's own settings.
+  providers: ({ env }) => loadSettings(env),
 };
