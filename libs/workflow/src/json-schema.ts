@@ -1,5 +1,6 @@
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { reachableDefinitions } from '@baton/contracts';
 import './workflow-definition.js';
 
 type Schema = Record<string, unknown>;
@@ -18,7 +19,7 @@ export function workflowDefinitionSchema(): Schema {
     classTransformerMetadataStorage: defaultMetadataStorage,
     refPointerPrefix: '#/$defs/',
   }) as Record<string, Schema>;
-  const used = reachable('WorkflowDefinition', defs);
+  const used = reachableDefinitions('WorkflowDefinition', defs);
   // The loader rejects unknown fields (a misspelt `aprovals` must not drop the approvals), and
   // a section (`$ref` to an object) is never null anyway: say the first, drop the second.
   const closed = (schema: Schema): Schema => ({
@@ -42,17 +43,4 @@ export function workflowDefinitionSchema(): Schema {
     ...root,
     $defs: Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))),
   };
-}
-
-function reachable(root: string, defs: Record<string, Schema>): string[] {
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name) || !defs[name]) return;
-    seen.add(name);
-    for (const match of JSON.stringify(defs[name]).matchAll(/"#\/\$defs\/([A-Za-z0-9_]+)"/g)) {
-      visit(match[1]!);
-    }
-  };
-  visit(root);
-  return [...seen];
 }

@@ -23,7 +23,7 @@ export function contractSchemas(): Record<string, Schema> {
   ) as Record<string, Schema>;
 
   const document = (root: string, id: string, title: string, description: string): Schema => {
-    const used = reachable(root, defs);
+    const used = reachableDefinitions(root, defs);
     const { [root]: rootSchema, ...rest } = Object.fromEntries(
       used.map((name) => [name, defs[name]]),
     );
@@ -60,7 +60,11 @@ export function contractSchemas(): Record<string, Schema> {
   };
 }
 
-function reachable(root: string, defs: Record<string, Schema>): string[] {
+/** The names of the `$defs` a root definition refers to, directly or not, itself included. */
+export function reachableDefinitions(
+  root: string,
+  defs: Record<string, Record<string, unknown>>,
+): string[] {
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name) || !defs[name]) return;
