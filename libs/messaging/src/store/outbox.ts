@@ -75,10 +75,21 @@ export class Outbox {
       const batch = this.pending.splice(0);
       const rows = batch.flatMap((entry) => entry.rows);
       try {
-        await this.transport.publish(rows);
-        await this.dataSource.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [
-          rows.map((r) => r.id),
-        ]);
+        // Lock the rows while they are sent: a sweeper (this instance's or another's) skips
+        // locked rows, so a slow send is not sent a second time by the sweeper.
+        await this.dataSource.transaction(async (manager) => {
+          const locked: Array<{ id: string }> = await manager.query(
+            `SELECT id FROM outbox WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED`,
+            [rows.map((r) => r.id)],
+          );
+          const ids = new Set(locked.map((r) => r.id));
+          const mine = rows.filter((r) => ids.has(r.id));
+          if (mine.length === 0) return;
+          await this.transport.publish(mine);
+          await manager.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [
+            mine.map((r) => r.id),
+          ]);
+        });
       } catch (error) {
         this.logger.warn(
           { err: error, rows: rows.length },
