@@ -43,6 +43,28 @@ describe('decodeStepEnvelope', () => {
     );
   });
 
+  it('accepts evidence whose content is null (a failed or empty source) but not one without content', () => {
+    const decision = aDecisionEnvelope(aContextEnvelope());
+    const withContent = (content: unknown) => ({
+      ...decision,
+      payload: {
+        ...decision.payload,
+        state: {
+          ...decision.payload.state,
+          evidence: [
+            { source: 'customer', kind: 'record', content, weak: true, note: 'no row matched' },
+          ],
+        },
+      },
+    });
+    expect(roundTrip(withContent(null))).toMatchObject({ ok: true });
+    const missing = withContent(undefined);
+    expect(roundTrip(missing)).toEqual({
+      ok: false,
+      errors: ['payload.state.evidence.0.content: is required'],
+    });
+  });
+
   it('rejects another schema version with a message that says which it reads', () => {
     const decoded = roundTrip({ ...aContextEnvelope(), schemaVersion: 2 });
     expect(decoded).toEqual({

@@ -4,7 +4,6 @@ import {
   Equals,
   IsArray,
   IsBoolean,
-  IsDefined,
   IsIn,
   IsInt,
   IsISO8601,
@@ -15,8 +14,10 @@ import {
   Length,
   Max,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { STEP_KINDS, type StepKind } from './step-kind.js';
 
 /** What started the run, as the trigger service accepted it. */
@@ -35,7 +36,19 @@ export class Evidence {
   @IsString() @Length(1, 200) source!: string;
   @IsIn(EVIDENCE_KINDS) kind!: (typeof EVIDENCE_KINDS)[number];
   @IsOptional() @IsString() ref?: string;
-  @IsDefined() content!: unknown;
+  /** What the source returned; `null` when it failed or found nothing (then `weak` and a `note`). */
+  @JSONSchema(() => ({
+    description:
+      'What the source returned (a row, rows, passages); null when it failed or found nothing.',
+  }))
+  @ValidateBy({
+    name: 'isPresent',
+    validator: {
+      validate: (value: unknown) => value !== undefined,
+      defaultMessage: () => 'content is required (null when the source returned nothing)',
+    },
+  })
+  content!: unknown;
   @IsOptional() @IsNumber() score?: number;
   @IsBoolean() weak!: boolean;
   @IsOptional() @IsString() note?: string;
