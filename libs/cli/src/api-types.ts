@@ -45,9 +45,12 @@ export interface Page<T> {
 }
 
 export interface TriggerAnswer {
-  runId: string;
+  /** Absent when the workflow's `trigger.filters` ignored the event (`status: "ignored"`). */
+  runId?: string;
   workflow?: WorkflowRef;
+  /** `running`, or `ignored` with the `reason` (the filter that did not hold). */
   status?: string;
+  reason?: string;
   duplicate?: boolean;
   acceptedBy?: string;
 }
@@ -83,6 +86,8 @@ export interface TaskSummary {
   escalatedAt?: string | null;
   closedReason?: string | null;
   closedAt?: string | null;
+  /** The values the workflow's `escalation.show` puts first, in its order. */
+  highlights?: Array<{ path: string; value: unknown; missing?: boolean }>;
 }
 
 export interface Evidence {

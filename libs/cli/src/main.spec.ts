@@ -219,6 +219,23 @@ describe('commands', () => {
     );
   });
 
+  it('trigger says why an event the workflow filters out started nothing, waits for nothing and exits 1', async () => {
+    const reason =
+      'trigger.filters.0 did not hold: trigger.data.channel in ["email","chat"] (the event has "phone")';
+    const cli = harness(
+      () => ({
+        status: 200,
+        body: { status: 'ignored', workflow: { id: 'billing-dispute', version: 1 }, reason },
+      }),
+      { BATON_TENANT: 'acme', BATON_API_KEY: 'pub' },
+    );
+    expect(
+      await cli.run('trigger', 'billing-dispute', '--data', '{"customerId":"c"}', '--wait'),
+    ).toBe(ExitCode.Failed);
+    // Only the trigger was sent: no poll of an undefined run.
+    expect(cli.requests.map((r) => r.url.pathname)).toEqual(['/v1/triggers']);
+    expect(cli.stderr()).toBe(`ignored: billing-dispute did not start a run: ${reason}\n`);
+  });
   it('trigger --wait polls with the reviewer key until the run ends, then prints the timeline; its exit code follows the run', async () => {
     let polls = 0;
     const cli = harness((request) => {

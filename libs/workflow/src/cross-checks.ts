@@ -1,4 +1,5 @@
 import type { WorkflowProblem } from './load-workflow.js';
+import { compileOutputSchema } from './output-schema.js';
 
 /**
  * The checks that span fields (a rule's tool is granted, context queries are read-only, paths
@@ -65,6 +66,11 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
       scopePath(path, template, RULE_SCOPE);
   }
   duplicates('decision.rules', items(decision?.['rules']), report);
+  const outputSchema = object(object(decision?.['model'])?.['outputSchema']);
+  if (outputSchema) {
+    const compiled = compileOutputSchema(outputSchema);
+    if (!compiled.ok) report('decision.model.outputSchema', compiled.problem);
+  }
 
   const validation = object(root['validation']);
   for (const [i, approval] of items(validation?.['approvals'])) {

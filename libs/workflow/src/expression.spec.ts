@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPath, matches, render } from './expression.js';
+import { describeCondition, firstFailing, getPath, matches, render } from './expression.js';
 
 const scope = {
   trigger: { data: { customerId: 'cus_1', amount: 18, message: 'Charged TWICE' } },
@@ -21,6 +21,25 @@ describe('workflow expressions', () => {
     );
     expect(matches([{ path: 'trigger.data.amount', op: 'gt', value: '10' }], scope)).toBe(false); // no coercion
     expect(matches([], scope)).toBe(true);
+  });
+
+  it('finds the first condition that does not hold, with the value it saw, and writes it as in a definition', () => {
+    const conditions = [
+      { path: 'trigger.data.amount', op: 'gt' as const, value: 10 },
+      { path: 'trigger.data.channel', op: 'in' as const, value: ['email', 'chat'] },
+      { path: 'trigger.data.amount', op: 'lt' as const, value: 5 },
+    ];
+    expect(firstFailing(conditions, scope)).toEqual({
+      index: 1,
+      condition: conditions[1],
+      actual: undefined,
+    });
+    expect(firstFailing(conditions.slice(0, 1), scope)).toBeUndefined();
+    expect(firstFailing([], scope)).toBeUndefined();
+    expect(describeCondition(conditions[1]!)).toBe('trigger.data.channel in ["email","chat"]');
+    expect(describeCondition({ path: 'trigger.source', op: 'exists' })).toBe(
+      'trigger.source exists',
+    );
   });
 
   it('renders templates, keeping the type of a whole-value template', () => {

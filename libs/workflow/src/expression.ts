@@ -76,6 +76,36 @@ export function matches(conditions: Condition[], scope: Scope): boolean {
   return conditions.every((condition) => test(condition, scope));
 }
 
+/** A condition that did not hold: its index in the list and the value its path had. */
+export interface FailedCondition {
+  index: number;
+  condition: Condition;
+  actual: unknown;
+}
+
+/** The first condition that does not hold, or undefined when all hold (like `matches`). */
+export function firstFailing(conditions: Condition[], scope: Scope): FailedCondition | undefined {
+  const index = conditions.findIndex((condition) => !test(condition, scope));
+  if (index < 0) return undefined;
+  const condition = conditions[index]!;
+  return { index, condition, actual: getPath(scope, condition.path) };
+}
+
+/** A condition as a reader of the definition would write it: `trigger.data.amount gt 0`. */
+export function describeCondition(condition: Condition): string {
+  const compared = condition.op === 'exists' || condition.op === 'missing';
+  return compared
+    ? `${condition.path} ${condition.op}`
+    : `${condition.path} ${condition.op} ${shortJson(condition.value)}`;
+}
+
+/** A value in a message: JSON, cut at `max` characters; `undefined` is "nothing". */
+export function shortJson(value: unknown, max = 80): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 const WHOLE = /^\{\{\s*([\w.-]+)\s*\}\}$/;
 const PART = /\{\{\s*([\w.-]+)\s*\}\}/g;
 

@@ -87,7 +87,7 @@ export class TriggerSpec {
   required?: string[];
   /** Conditions on the event (`trigger.eventType`, `trigger.data…`); all must hold. */
   @Doc(
-    'Conditions on the event, all of which must hold for it to start a run. Paths start with `trigger.` (`trigger.eventType`, `trigger.source`, `trigger.data.…`).',
+    'Conditions on the event, all of which must hold for it to start a run. Paths start with `trigger.` (`trigger.eventType`, `trigger.source`, `trigger.data.…`). An event that does not match is ignored, not refused: HTTP answers 200 `{ status: "ignored", reason }` naming the filter, Kafka skips it; nothing is recorded and its idempotency key stays unused. Checked before `required`.',
   )
   @IsOptional()
   @IsArray()
@@ -262,7 +262,7 @@ export class ModelSpec {
   labels!: string[];
   /** Extra JSON Schema the model's proposed `args` must satisfy. */
   @Doc(
-    'An extra JSON Schema that the arguments the model proposes (`args`) must satisfy, on top of the decision contract.',
+    'An extra JSON Schema (draft 2020-12; no `format`) that the arguments of an `act` the model proposes (`args`, without those it set to null) must satisfy, on top of the decision contract. An answer that breaks it is an invalid output naming the failing path (`args.amount: must be number`), retried up to `maxInvalidOutputs`; then the run escalates. Checked at load.',
     { type: 'object', required: ['amount'], properties: { amount: { type: 'number' } } },
   )
   @IsOptional()
@@ -419,10 +419,10 @@ export class EscalationSpec {
   @Min(1)
   slaMinutes!: number;
   /** Paths of the rule scope the reviewer sees first. */
-  @Doc('Paths of the rule scope shown to the reviewer first, in this order.', [
-    'trigger.data.message',
-    'evidence.customer',
-  ])
+  @Doc(
+    "Paths of the rule scope (and `args`, the proposal) shown to the reviewer first, in this order: the task's `highlights`, taken when the task is created; a path the run lacks is `null` with `missing: true`.",
+    ['trigger.data.message', 'evidence.customer', 'args.amount'],
+  )
   @IsOptional()
   @IsArray()
   @IsString({ each: true })

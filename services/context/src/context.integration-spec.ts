@@ -68,6 +68,8 @@ describe('context service over the real Kafka broker and Postgres', () => {
       {
         ...base,
         id: 'crm-context',
+        // No `customer` source here, so the reviewer cannot be shown evidence.customer.
+        escalation: { ...(base['escalation'] as object), show: ['trigger.data.message'] },
         context: {
           sources: [
             {

@@ -6,6 +6,7 @@ import { ESCALATION_CONFIG, EscalationConfig } from './escalation.config.js';
 import { EscalationModule } from './escalation.module.js';
 import { CreateTasks1764158400000 } from './migrations/1764158400000-create-tasks.migration.js';
 import { CloseTasksOfEndedRuns1795600000000 } from './migrations/1795600000000-close-tasks-of-ended-runs.migration.js';
+import { AddTaskHighlights1796083200000 } from './migrations/1796083200000-add-task-highlights.migration.js';
 
 const NAME = 'escalation';
 
@@ -27,7 +28,11 @@ export const escalationService: ServiceDefinition = {
   version: '0.1.0',
   defaultPort: 3005,
   module: EscalationModule,
-  migrations: [CreateTasks1764158400000, CloseTasksOfEndedRuns1795600000000],
+  migrations: [
+    CreateTasks1764158400000,
+    CloseTasksOfEndedRuns1795600000000,
+    AddTaskHighlights1796083200000,
+  ],
   // A ConfigError here stops the process naming each variable, like the kit's own settings.
   providers: ({ env }) => loadSettings(env),
 };

@@ -30,7 +30,7 @@ import { CurrentPrincipal, MESSAGING_RUNTIME, Roles, type Principal } from '@bat
 import { TriggerExceptionFilter } from './trigger-exception.filter.js';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
 import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
-import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
+import { StartRunUseCase, isIgnored } from './use-cases/start-run/start-run.use-case.js';
 
 export class ListRunsQuery {
   @IsOptional() @IsString() workflowId?: string;
@@ -60,7 +60,10 @@ export class RunsController {
     @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
   ) {}
 
-  /** 202 with the new run; 200 with the existing run when the idempotency key was seen. */
+  /**
+   * 202 with the new run; 200 with the existing run when the idempotency key was seen; 200
+   * `{ status: "ignored", reason }` when the event does not match the workflow's filters.
+   */
   @Post('triggers')
   @Roles('publisher')
   async trigger(
@@ -76,7 +79,7 @@ export class RunsController {
         problems: decoded.errors,
       });
     const run = await this.runtime.transaction((tx) => this.startRun.execute(decoded.value, tx));
-    reply.status(run.duplicate ? 200 : 202);
+    reply.status(isIgnored(run) || run.duplicate ? 200 : 202);
     return { ...run, acceptedBy: principal.name };
   }
 

@@ -70,7 +70,8 @@ export const triggerCommand: Command = {
     '--wait reads the run, which a publisher may not: give a reviewer key with --reviewer-key',
     '(or BATON_REVIEWER_KEY), or use an admin key.',
     'Exit code: 0 when the run started (or, with --wait, completed or waits for review); 1 when',
-    'it was refused (the problems are listed) or, with --wait, failed, was rejected or cancelled.',
+    "it was refused (the problems are listed) or ignored (the workflow's trigger.filters did not",
+    'hold; the reason is printed) or, with --wait, failed, was rejected or cancelled.',
   ],
   examples: [
     `baton trigger billing-dispute --tenant acme --data '{"customerId":"cus_1001","invoiceId":"inv_2001","disputedAmount":18,"message":"Charged twice"}'`,
@@ -115,6 +116,17 @@ export const triggerCommand: Command = {
     };
 
     const { body: answer } = await context.client.trigger(event);
+    if (answer.status === 'ignored' || !answer.runId) {
+      // The workflow's trigger.filters did not take the event: nothing started, nothing to wait for.
+      if (context.globals.json) printJson(context, answer);
+      else
+        println(
+          io.stderr,
+          `ignored: ${workflowId} did not start a run: ${answer.reason ?? 'the workflow does not take this event'}`,
+        );
+      return ExitCode.Failed;
+    }
+    const runId = answer.runId;
     if (!options['wait']) {
       if (context.globals.json) {
         printJson(context, answer);
@@ -125,9 +137,9 @@ export const triggerCommand: Command = {
         println(
           io.stdout,
           answer.duplicate
-            ? `run ${answer.runId} already started for idempotency key ${idempotencyKey}: nothing new started`
-            : `run ${answer.runId} started:${workflow}, idempotency key ${idempotencyKey}${answer.acceptedBy ? `, accepted by ${answer.acceptedBy}` : ''}`,
-          `follow it: baton run ${answer.runId} --wait`,
+            ? `run ${runId} already started for idempotency key ${idempotencyKey}: nothing new started`
+            : `run ${runId} started:${workflow}, idempotency key ${idempotencyKey}${answer.acceptedBy ? `, accepted by ${answer.acceptedBy}` : ''}`,
+          `follow it: baton run ${runId} --wait`,
         );
       }
       return ExitCode.Ok;
@@ -136,20 +148,20 @@ export const triggerCommand: Command = {
     if (!context.globals.json) {
       println(
         io.stderr,
-        `run ${answer.runId} ${answer.duplicate ? 'already started (duplicate key)' : 'started'}; waiting for it`,
+        `run ${runId} ${answer.duplicate ? 'already started (duplicate key)' : 'started'}; waiting for it`,
       );
     }
     const reviewerKey =
       optionalString(options['reviewer-key']) ?? (io.env['BATON_REVIEWER_KEY'] || undefined);
     const reader = reviewerKey ? context.client.withKey(reviewerKey) : context.client;
-    const waited = await waitForRun(reader, answer.runId, io, {
+    const waited = await waitForRun(reader, runId, io, {
       timeoutMs: (timeout ?? 300) * 1000,
     });
     showRun(context, waited.run);
     if (waited.timedOut && !context.globals.json) {
       println(
         io.stderr,
-        `run ${answer.runId} is still ${waited.run.status} after ${timeout ?? 300} s; it goes on: baton run ${answer.runId}`,
+        `run ${runId} is still ${waited.run.status} after ${timeout ?? 300} s; it goes on: baton run ${runId}`,
       );
     }
     return exitCodeOfRun(waited.run, waited.timedOut);

@@ -4,7 +4,8 @@ import { taskStyle } from './lists.js';
 import { compactJson, formatTime, wrap } from './values.js';
 
 /**
- * One review task, everything a reviewer needs: why it escalated, the proposal (label,
+ * One review task, everything a reviewer needs: why it escalated, the values the workflow
+ * puts first (`escalation.show`, in its order), the proposal (label,
  * confidence, rationale, tool and args), the trigger data, the evidence (weak flagged), the
  * run's history, and the decision once made.
  */
@@ -26,6 +27,18 @@ export function formatTask(task: TaskDetail, style: Stylize = plain, width = 100
     ...wrapped('why', task.reason, width),
   ].filter((line): line is string => line !== undefined);
   if (task.closedReason) lines.push(...wrapped('closed', task.closedReason, width));
+
+  if (task.highlights?.length) {
+    lines.push('', style('bold', 'highlights'));
+    for (const { path, value, missing } of task.highlights) {
+      const shown = missing
+        ? style('yellow', '(missing)')
+        : typeof value === 'string'
+          ? value
+          : compactJson(value, Math.max(20, width - path.length - 4));
+      lines.push(`  ${path}: ${shown}`);
+    }
+  }
 
   lines.push('', style('bold', 'proposal'));
   const proposal = task.proposal;

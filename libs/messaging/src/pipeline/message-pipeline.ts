@@ -28,6 +28,12 @@ export interface HandlerContext {
   readonly attempt: number;
   /** Sends a message after this transaction commits (through the outbox). */
   emit<T>(route: Route<T>, message: T): void;
+  /**
+   * Forgets that this message was handled (its inbox row goes with this transaction): for a
+   * handler that did nothing with it and wants a later message with the same id handled, not
+   * dropped as a duplicate (the trigger service, for an event its workflow's filters ignore).
+   */
+  release(): Promise<void>;
 }
 
 export type MessageHandler<T> = (message: T, context: HandlerContext) => Promise<void>;
@@ -162,7 +168,8 @@ export class MessagePipeline {
     const { dataSource, outbox, consumer } = this.options;
     const staged: OutboxRow[] = [];
     const handled = await dataSource.transaction(async (manager) => {
-      if (!(await Inbox.claim(manager, consumer, route.codec.idOf(message), record))) return false;
+      const messageId = route.codec.idOf(message);
+      if (!(await Inbox.claim(manager, consumer, messageId, record))) return false;
       const ctx: HandlerContext = {
         manager,
         record: {
@@ -173,6 +180,7 @@ export class MessagePipeline {
         },
         attempt,
         emit: (target, out) => staged.push(outbox.stage(encodeWithTrace(target, out))),
+        release: () => Inbox.release(manager, consumer, messageId),
       };
       await handle(message, ctx);
       await outbox.insert(manager, staged);

@@ -23,6 +23,17 @@ export const Inbox = {
     return rows.length === 1;
   },
 
+  /**
+   * Takes a claim back, inside the same transaction: the message leaves no trace, so a
+   * redelivery of it, or a later message with the same id, is handled afresh.
+   */
+  async release(manager: EntityManager, consumer: string, messageId: string): Promise<void> {
+    await manager.query('DELETE FROM inbox WHERE consumer = $1 AND message_id = $2', [
+      consumer,
+      messageId,
+    ]);
+  },
+
   /** Deletes inbox rows older than the retention; redelivery older than that is not expected. */
   async prune(dataSource: DataSource, retentionMs: number): Promise<number> {
     const result: [unknown[], number] = await dataSource.query(

@@ -1,5 +1,6 @@
-import { WorkflowCatalog } from '@baton/workflow';
+import { WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
 import { describe, expect, it } from 'vitest';
+import { argsCheckOf } from './args-schema.js';
 import { argumentNames, decisionJsonSchema, parseModelOutput } from './model-output.js';
 
 const workflow = WorkflowCatalog.fromDirectory(
@@ -94,6 +95,61 @@ describe('model output', () => {
     expect(parseModelOutput(answer({ tool: 'wire-money' }), labels)).toMatchObject({
       ok: true,
       decision: { tool: 'wire-money' },
+    });
+  });
+
+  describe('decision.model.outputSchema', () => {
+    const outputSchema = {
+      type: 'object',
+      properties: { amount: { type: 'number', maximum: 100 }, invoiceId: { type: 'string' } },
+    };
+    const strict: WorkflowDefinition = {
+      ...workflow,
+      decision: { ...workflow.decision, model: { ...workflow.decision.model!, outputSchema } },
+    };
+    const check = argsCheckOf(strict.decision.model!);
+
+    it('is compiled once per workflow version, and only when the workflow sets one', () => {
+      expect(check).toBeDefined();
+      expect(argsCheckOf(strict.decision.model!)).toBe(check);
+      expect(argsCheckOf(workflow.decision.model!)).toBeUndefined();
+    });
+
+    it('makes args that violate it an invalid output, naming the failing paths', () => {
+      expect(
+        parseModelOutput(answer({ args: { amount: '20', invoiceId: 7 } }), labels, check),
+      ).toEqual({
+        ok: false,
+        outcome: 'invalid-output',
+        problem: 'invalid output (args.amount: must be number; args.invoiceId: must be string)',
+      });
+      expect(parseModelOutput(answer({ args: { amount: 120 } }), labels, check)).toMatchObject({
+        problem: 'invalid output (args.amount: must be <= 100)',
+      });
+    });
+
+    it('checks the args as the tool gets them (nulls dropped), and only those of an act', () => {
+      expect(parseModelOutput(answer(), labels, check)).toMatchObject({ ok: true });
+      const required = argsCheckOf({
+        ...strict.decision.model!,
+        outputSchema: { required: ['amount'] },
+      });
+      expect(
+        parseModelOutput(answer({ args: { amount: null, customerId: 'cus_1' } }), labels, required),
+      ).toMatchObject({ problem: 'invalid output (args.amount: is required)' });
+      const escalation = answer({ next: 'escalate', tool: null, args: { amount: 'n/a' } });
+      expect(parseModelOutput(escalation, labels, check)).toMatchObject({ ok: true });
+    });
+
+    it('is described to the model in the args of the structured output, not merged into it', () => {
+      const schema = decisionJsonSchema(strict, labels);
+      expect(schema.properties.args.description).toContain(JSON.stringify(outputSchema));
+      expect(schema.properties.args.properties).toEqual(
+        decisionJsonSchema(workflow, labels).properties.args.properties,
+      );
+      expect(decisionJsonSchema(workflow, labels).properties.args.description).toBe(
+        "The tool's arguments; null for those that do not apply.",
+      );
     });
   });
 });

@@ -1,5 +1,5 @@
 import { DECISION_NEXT, type DecisionRecord } from '@baton/contracts';
-import type { WorkflowDefinition } from '@baton/workflow';
+import type { ArgsCheck, WorkflowDefinition } from '@baton/workflow';
 
 // Types a tool argument may take; the model answers null for arguments that do not apply.
 const ARG_TYPES = ['string', 'number', 'boolean', 'null'];
@@ -28,9 +28,15 @@ export function argumentNames(workflow: WorkflowDefinition): string[] {
  * required, no others. `args` is an object of the workflow's known argument names (strict
  * mode allows no free-form object); `tool` is limited to the granted tools, `label` to the
  * workflow's labels.
+ *
+ * The workflow's `decision.model.outputSchema` is not merged in: strict mode accepts only a
+ * subset of JSON Schema (every property required, no optional ones, some keywords refused),
+ * and a schema the provider refuses would fail every call with a 400. The model reads it in
+ * the description of `args` instead, and `parseModelOutput` enforces it.
  */
 export function decisionJsonSchema(workflow: WorkflowDefinition, labels: string[]) {
   const args = argumentNames(workflow);
+  const outputSchema = workflow.decision.model?.outputSchema;
   return {
     type: 'object',
     additionalProperties: false,
@@ -47,7 +53,9 @@ export function decisionJsonSchema(workflow: WorkflowDefinition, labels: string[
         additionalProperties: false,
         required: args,
         properties: Object.fromEntries(args.map((name) => [name, { type: ARG_TYPES }])),
-        description: "The tool's arguments; null for those that do not apply.",
+        description: outputSchema
+          ? `The tool's arguments; null for those that do not apply. When next is "act", the arguments that are not null must satisfy this JSON Schema: ${JSON.stringify(outputSchema)}`
+          : "The tool's arguments; null for those that do not apply.",
       },
       label: { type: 'string', enum: labels },
       confidence: { type: 'number', description: 'From 0 (a guess) to 1 (certain).' },
@@ -66,10 +74,14 @@ export type ParsedOutput =
 /**
  * Validates the model's answer. The tool is NOT checked against the grants here: a proposal
  * of an ungranted tool is a valid answer that the decision step refuses and records.
+ * `checkArgs` (from `decision.model.outputSchema`) checks the args of an `act` proposal, as
+ * the tool would get them (without the arguments the model set to null); the args of other
+ * answers are not a proposal and are not checked.
  */
 export function parseModelOutput(
   content: string | null | undefined,
   labels: string[],
+  checkArgs?: ArgsCheck,
 ): ParsedOutput {
   let value: unknown;
   try {
@@ -114,6 +126,14 @@ export function parseModelOutput(
     // Strict output fills every known argument; those the model set to null do not apply.
     const present = Object.entries(args).filter(([, item]) => item !== null);
     if (present.length) decision.args = Object.fromEntries(present);
+  }
+  const argsProblems = checkArgs && decision.next === 'act' ? checkArgs(decision.args ?? {}) : [];
+  if (argsProblems.length) {
+    return {
+      ok: false,
+      outcome: 'invalid-output',
+      problem: `invalid output (${argsProblems.join('; ')})`,
+    };
   }
   return { ok: true, decision };
 }

@@ -1,7 +1,14 @@
 import { UUID_V7_PATTERN, type StepEnvelope } from '@baton/contracts';
 import type { EntityManager } from 'typeorm';
 import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
-import type { ReviewOutcome, ReviewRecord, Reviewer, TaskRow, TaskStatus } from './task.js';
+import type {
+  Highlight,
+  ReviewOutcome,
+  ReviewRecord,
+  Reviewer,
+  TaskRow,
+  TaskStatus,
+} from './task.js';
 
 /** SQL over the `tasks` table (unqualified: the service's schema is the search path). */
 
@@ -11,6 +18,7 @@ export interface NewTask {
   queue: string;
   createdAt: Date;
   slaDueAt: Date;
+  highlights: Highlight[];
 }
 
 /** Inserts the task for an escalation envelope; undefined when that envelope already has one. */
@@ -21,8 +29,8 @@ export async function insertTask(
   const { envelope } = task;
   const rows: Array<{ id: string }> = await manager.query(
     `INSERT INTO tasks (id, source_envelope_id, run_id, workflow_id, workflow_version, tenant_id, queue,
-                        status, reason, proposal, state, envelope, created_at, sla_due_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $11, $12, $13)
+                        status, reason, proposal, state, envelope, created_at, sla_due_at, highlights)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT (source_envelope_id) DO NOTHING
      RETURNING id`,
     [
@@ -39,6 +47,7 @@ export async function insertTask(
       JSON.stringify(envelope),
       task.createdAt,
       task.slaDueAt,
+      JSON.stringify(task.highlights),
     ],
   );
   return rows[0]?.id;
@@ -70,6 +79,7 @@ export interface TaskFilter {
   status?: TaskStatus;
   queue?: string;
   workflowId?: string;
+  runId?: string;
   /** Tasks older than this one (ids are UUIDv7: they sort by creation time). */
   before?: string;
   limit: number;
@@ -86,6 +96,7 @@ export async function listTasks(manager: EntityManager, filter: TaskFilter): Pro
   if (filter.status) add('status = ?', filter.status);
   if (filter.queue) add('queue = ?', filter.queue);
   if (filter.workflowId) add('workflow_id = ?', filter.workflowId);
+  if (filter.runId) add('run_id = ?', filter.runId);
   if (filter.before) add('id < ?', filter.before);
   params.push(filter.limit);
   return manager.query(

@@ -41,6 +41,7 @@ const row: TaskRow = {
   review: null,
   closed_reason: null,
   closed_at: null,
+  highlights: [],
 };
 
 describe('task views', () => {

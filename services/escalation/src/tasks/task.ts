@@ -20,6 +20,17 @@ export interface ReviewRecord extends Record<string, unknown> {
   decision?: DecisionRecord;
 }
 
+/**
+ * A value the workflow's `escalation.show` puts first for the reviewer, in its order. `path`
+ * is as the definition writes it; a path with no value in the run gives `value: null` and
+ * `missing: true` (a present `null` has no `missing`).
+ */
+export interface Highlight {
+  path: string;
+  value: unknown;
+  missing?: true;
+}
+
 /** A row of `tasks`, as pg returns it (jsonb parsed, timestamptz as Date). */
 export interface TaskRow {
   id: string;
@@ -44,6 +55,8 @@ export interface TaskRow {
   review: ReviewRecord | null;
   closed_reason: string | null;
   closed_at: Date | null;
+  /** Computed when the task is created; `[]` for tasks older than the column. */
+  highlights: Highlight[];
 }
 
 /** A task in a list: enough to pick what to review next. */
@@ -65,6 +78,8 @@ export interface TaskSummary {
   /** Why the task was closed without a review (`run ended: <status>: <reason>`); null unless closed. */
   closedReason: string | null;
   closedAt: string | null;
+  /** The values `escalation.show` names, in its order: what the reviewer sees first. */
+  highlights: Highlight[];
 }
 
 /** Everything a reviewer needs to decide, and the decision once made. */
@@ -107,6 +122,7 @@ export function toSummary(row: TaskRow, now: Date): TaskSummary {
     escalatedAt: row.escalated_at?.toISOString() ?? null,
     closedReason: row.closed_reason,
     closedAt: row.closed_at?.toISOString() ?? null,
+    highlights: row.highlights,
   };
 }
 

@@ -4,6 +4,7 @@ import { PermanentFailure, Routes, type OutboxTransaction } from '@baton/messagi
 import { WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
+import { highlightsOf } from '../../tasks/highlights.js';
 import {
   closeRunTasks,
   closedReason,
@@ -20,7 +21,8 @@ export interface CreatedTask {
 }
 
 /**
- * Turns an escalation envelope into a review task in the workflow's queue, with its SLA, and
+ * Turns an escalation envelope into a review task in the workflow's queue, with its SLA and
+ * the values its `escalation.show` puts first for the reviewer (`highlights`), and
  * tells the run ledger the run waits for review (`run.waiting` and the step's `step.finished`).
  * An escalation of a run that has already ended makes a closed task and no `run.waiting`.
  */
@@ -48,6 +50,7 @@ export class CreateTaskUseCase {
       queue,
       createdAt: startedAt,
       slaDueAt: new Date(startedAt.getTime() + workflow.escalation.slaMinutes * 60_000),
+      highlights: highlightsOf(workflow.escalation.show, envelope),
     });
     if (!taskId) {
       const existing = await findTaskBySource(tx.manager, envelope.envelopeId);

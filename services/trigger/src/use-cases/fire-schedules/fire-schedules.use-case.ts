@@ -8,7 +8,7 @@ import { parseCron, type WorkflowCatalog, type WorkflowDefinition } from '@baton
 import { CLOCK, type Clock } from '../../clock.js';
 import { SCHEDULE_CONFIG, type ScheduleConfig } from '../../schedule.config.js';
 import { TriggerException } from '../../trigger.exception.js';
-import { StartRunUseCase } from '../start-run/start-run.use-case.js';
+import { StartRunUseCase, isIgnored } from '../start-run/start-run.use-case.js';
 import { dueTicks } from './due-ticks.js';
 
 /** The event type of a scheduled run's trigger: a workflow lists it to be started by its schedule. */
@@ -21,9 +21,10 @@ export interface TickOutcome {
   tick: string;
   /**
    * `started`: this instance claimed the tick and started its run; `claimed-elsewhere`: another
-   * instance had (nothing done here); `refused`: claimed, but the workflow refused the event.
+   * instance had (nothing done here); `refused`: claimed, but the workflow refused the event;
+   * `ignored`: claimed, but the workflow's `trigger.filters` did not hold for it.
    */
-  outcome: 'started' | 'claimed-elsewhere' | 'refused';
+  outcome: 'started' | 'claimed-elsewhere' | 'refused' | 'ignored';
   runId?: string;
   reason?: string;
 }
@@ -119,6 +120,14 @@ export class FireSchedulesUseCase {
       };
       try {
         const run = await this.startRun.execute(event, tx, now);
+        if (isIgnored(run)) {
+          // The tick is spent like a refused one (it would be ignored again), with the reason.
+          await tx.manager.query(
+            'UPDATE schedule_ticks SET refused = $3 WHERE workflow_id = $1 AND tick = $2',
+            [workflow.id, tick, `ignored: ${run.reason}`],
+          );
+          return { ...base, outcome: 'ignored' as const, reason: run.reason };
+        }
         await tx.manager.query(
           'UPDATE schedule_ticks SET run_id = $3 WHERE workflow_id = $1 AND tick = $2',
           [workflow.id, tick, run.runId],

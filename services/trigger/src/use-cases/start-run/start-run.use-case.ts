@@ -1,8 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { firstStep, runEventFor, uuidv7, type TriggerEvent } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
-import { WORKFLOWS } from '@baton/service-kit';
-import { getPath, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
+import { LOGGER, WORKFLOWS } from '@baton/service-kit';
+import type { Logger } from '@baton/telemetry';
+import {
+  describeCondition,
+  firstFailing,
+  getPath,
+  shortJson,
+  type WorkflowCatalog,
+  type WorkflowDefinition,
+} from '@baton/workflow';
 import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
 
 export interface StartedRun {
@@ -14,25 +22,70 @@ export interface StartedRun {
 }
 
 /**
+ * The event is for the workflow but does not match its `trigger.filters`: nothing started.
+ * Not the sender's error (it may publish every ticket and let each workflow pick its own), so
+ * not a refusal. Nothing is recorded either: the idempotency key stays free, a resend of the
+ * same event is ignored again, and a later event with that key that matches starts a run.
+ */
+export interface IgnoredEvent {
+  status: 'ignored';
+  workflow: { id: string; version: number };
+  /** Which filter did not hold, and what the event had there. */
+  reason: string;
+}
+
+export type StartRunResult = StartedRun | IgnoredEvent;
+
+export const isIgnored = (result: StartRunResult): result is IgnoredEvent =>
+  result.status === 'ignored' && !('runId' in result);
+
+/**
  * Turns an accepted trigger event into a run: de-duplicates by (tenant, idempotency key),
- * matches the workflow version, records the run, and emits `run.started` and the first step.
+ * matches the workflow version, applies its `trigger.filters`, records the run, and emits
+ * `run.started` and the first step.
  */
 @Injectable()
 export class StartRunUseCase {
   constructor(
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     private readonly routes: Routes,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async execute(
     event: TriggerEvent,
     tx: OutboxTransaction,
     receivedAt: Date = new Date(),
-  ): Promise<StartedRun> {
+  ): Promise<StartRunResult> {
+    // A key already used is a resend: it gets its run, whatever the filters say of it now.
     const existing = await this.find(tx, event);
     if (existing) return { ...existing, duplicate: true };
 
     const workflow = this.match(event);
+    // The trigger as the run's steps see it: filters read the same `trigger.…` paths.
+    const trigger = {
+      eventType: event.eventType,
+      idempotencyKey: event.idempotencyKey,
+      ...(event.source ? { source: event.source } : {}),
+      data: event.data,
+      receivedAt: receivedAt.toISOString(),
+    };
+    const ignored = this.filteredOut(trigger, workflow);
+    if (ignored) {
+      this.logger.info(
+        {
+          workflowId: workflow.id,
+          workflowVersion: workflow.version,
+          tenantId: event.tenantId,
+          idempotencyKey: event.idempotencyKey,
+          eventType: event.eventType,
+          reason: ignored.reason,
+        },
+        'trigger event ignored: the workflow filters did not hold',
+      );
+      return ignored;
+    }
+    this.refuseMissingData(event, workflow);
     const runId = uuidv7(receivedAt.getTime());
     const inserted: unknown[] = await tx.manager.query(
       `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger)
@@ -69,16 +122,7 @@ export class StartRunUseCase {
         },
       },
       { name: 'gather-context', kind: 'context' },
-      {
-        kind: 'context',
-        trigger: {
-          eventType: event.eventType,
-          idempotencyKey: event.idempotencyKey,
-          ...(event.source ? { source: event.source } : {}),
-          data: event.data,
-          receivedAt: receivedAt.toISOString(),
-        },
-      },
+      { kind: 'context', trigger },
       receivedAt,
     );
     tx.emit(
@@ -142,6 +186,24 @@ export class StartRunUseCase {
         `eventType: workflow ${workflow.id} starts on ${workflow.trigger.eventTypes.join(', ')}, not "${event.eventType}"`,
       );
     }
+    return workflow;
+  }
+
+  /**
+   * Filters come before `required`: an event the workflow does not want is ignored even when
+   * it lacks fields that the events it wants must have.
+   */
+  private filteredOut(trigger: object, workflow: WorkflowDefinition): IgnoredEvent | undefined {
+    const failed = firstFailing(workflow.trigger.filters ?? [], { trigger });
+    if (!failed) return undefined;
+    return {
+      status: 'ignored',
+      workflow: { id: workflow.id, version: workflow.version },
+      reason: `trigger.filters.${failed.index} did not hold: ${describeCondition(failed.condition)} (the event has ${shortJson(failed.actual)})`,
+    };
+  }
+
+  private refuseMissingData(event: TriggerEvent, workflow: WorkflowDefinition): void {
     const missing = (workflow.trigger.required ?? []).filter((path) => {
       const value = getPath(event.data, path);
       return value === undefined || value === null || value === '';
@@ -153,6 +215,5 @@ export class StartRunUseCase {
         missing.map((path) => `data.${path}: is required by workflow ${workflow.id}`),
       );
     }
-    return workflow;
   }
 }
