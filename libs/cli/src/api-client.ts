@@ -7,6 +7,7 @@ import type {
   TaskSummary,
   TriggerAnswer,
 } from './api-types.js';
+import type { PublishedWorkflow, WorkflowSummary } from './workflow-types.js';
 
 /** The service answered with an error status: its `problems` (or message) say why. */
 export class ApiError extends Error {
@@ -82,6 +83,15 @@ export class ApiClient {
     return this.call('trigger', 'POST', `/v1/runs/${encodeURIComponent(id)}/cancel`, {
       body: { reason },
     });
+  }
+
+  /** 201 published, 200 already published (identical); 409 when the version holds other content. */
+  publishWorkflow(definition: Record<string, unknown>): Promise<Answer<PublishedWorkflow>> {
+    return this.call('trigger', 'POST', '/v1/workflows', { body: definition });
+  }
+
+  listWorkflows(): Promise<Answer<{ items: WorkflowSummary[] }>> {
+    return this.call('trigger', 'GET', '/v1/workflows');
   }
 
   listTasks(query: Query): Promise<Answer<Page<TaskSummary>>> {

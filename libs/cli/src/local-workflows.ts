@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { subfolders } from './folders.js';
 import type { Io } from './output.js';
 
 /**
@@ -16,10 +17,9 @@ export function localEventType(
   const dir = resolve(io.cwd, io.env['BATON_WORKFLOWS_DIR'] || 'workflows');
   if (!existsSync(dir)) return undefined;
   let best: { version: number; eventType: string } | undefined;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
+  for (const folder of subfolders(dir)) {
     for (const name of ['workflow.yaml', 'workflow.json']) {
-      const file = join(dir, entry.name, name);
+      const file = join(dir, folder, name);
       if (!existsSync(file)) continue;
       const definition = read(file);
       if (definition?.id !== workflowId || typeof definition.version !== 'number') continue;

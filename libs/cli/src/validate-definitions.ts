@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { WorkflowProblem } from '@baton/workflow';
+import { subfolders } from './folders.js';
 
 /** One definition file and what the loader said about it. */
 export type FileVerdict =
@@ -61,9 +62,8 @@ function definitionFiles(path: string): Found[] {
   if (statSync(path).isFile()) return [{ file: path }];
   const own = inFolder(path);
   if (own) return [own];
-  const found = readdirSync(path, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => inFolder(join(path, entry.name)))
+  const found = subfolders(path)
+    .map((name) => inFolder(join(path, name)))
     .filter((f): f is Found => f !== undefined);
   return found.length
     ? found

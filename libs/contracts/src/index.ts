@@ -9,3 +9,4 @@ export * from './validation/decode.js';
 export * from './schema/json-schema.js';
 export * from './examples/envelope.examples.js';
 export * from './run/run-event.js';
+export * from './registry/workflow-record.js';

@@ -21,6 +21,8 @@ import { PinoNestLogger } from './nest-logger.js';
 import { RpcErrorPassThroughFilter } from './rpc-error.filter.js';
 import { ServiceConfig } from './service.config.js';
 import { WORKFLOWS } from './tokens.js';
+import { WorkflowRegistryFollower } from './workflow-registry.js';
+import { sharedTelemetry, sharedTransport, type ServiceHost } from './service-host.js';
 
 const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../workflows/', import.meta.url));
 
@@ -55,13 +57,18 @@ export interface RunningService {
  * Starts one Baton service: telemetry first, then validated config, its database schema and
  * migrations, Kafka, and the Nest app (HTTP API + Baton transport), with graceful shutdown.
  * A bad configuration ends the process with every offending variable named (exit 78).
+ * `host` is given when one process runs several services (embedded mode): they share its
+ * transport and telemetry, and the host, not each service, handles signals and shutdown.
  */
 export async function runService(
   definition: ServiceDefinition,
   env: NodeJS.ProcessEnv = process.env,
+  host?: ServiceHost,
 ): Promise<RunningService> {
   const { name, version } = definition;
-  const telemetry = startTelemetry({ serviceName: `baton-${name}`, serviceVersion: version });
+  const telemetry = host
+    ? sharedTelemetry(host.telemetry)
+    : startTelemetry({ serviceName: `baton-${name}`, serviceVersion: version });
   const logger = createLogger({ service: name, version, level: env['LOG_LEVEL'] || 'info' });
   let config: {
     service: ServiceConfig;
@@ -74,7 +81,7 @@ export async function runService(
       messaging: loadConfig(MessagingConfig, env, name),
       persistence: loadConfig(PersistenceConfig, env, name),
     };
-    if (config.messaging.kafkaBrokers.length === 0) {
+    if (!host && config.messaging.kafkaBrokers.length === 0) {
       throw new ConfigError(name, [
         'KAFKA_BROKERS is required: a service on its own process talks to the others through Kafka',
       ]);
@@ -98,11 +105,23 @@ export async function runService(
     poolSize: poolSizeFor(config.persistence, config.messaging.concurrency),
     applicationName: `baton-${name}`,
   });
-  const transport = createTransport(config.messaging, `baton-${name}`, logger);
+  const transport = host
+    ? sharedTransport(host.transport)
+    : createTransport(config.messaging, `baton-${name}`, logger);
   const names = topicNames(config.messaging.topicPrefix);
   await transport.ensureTopics(
     allTopics(names).map((topic) => ({ topic, compacted: topic === names.workflowDefinitions })),
   );
+  // Every published workflow version is known before the first message is handled.
+  await WorkflowRegistryFollower.follow({
+    transport,
+    topic: names.workflowDefinitions,
+    workflows,
+    logger,
+    groupPrefix: consumer,
+    catchUpTimeoutMs: config.service.registryCatchUpTimeoutMs,
+    lookupWaitMs: config.service.workflowLookupWaitMs,
+  });
   const runtime = new MessagingRuntime({
     consumer,
     transport,
@@ -144,7 +163,7 @@ export async function runService(
     { strategy: new BatonServer(runtime, routes) },
     { inheritAppConfig: true },
   );
-  app.enableShutdownHooks();
+  if (!host) app.enableShutdownHooks();
   await app.startAllMicroservices();
   const port = config.service.port || definition.defaultPort;
   await app.listen(port, config.service.host);
@@ -159,9 +178,11 @@ export async function runService(
     `${name} service started`,
   );
 
-  const hardStop = () =>
-    setTimeout(() => process.exit(1), config.service.shutdownTimeoutMs).unref();
-  process.once('SIGTERM', hardStop);
-  process.once('SIGINT', hardStop);
+  if (!host) {
+    const hardStop = () =>
+      setTimeout(() => process.exit(1), config.service.shutdownTimeoutMs).unref();
+    process.once('SIGTERM', hardStop);
+    process.once('SIGINT', hardStop);
+  }
   return { app, url, close: () => app.close() };
 }

@@ -39,6 +39,26 @@ export class ServiceConfig {
   workflowsDir!: string;
 
   @Setting({
+    env: 'BATON_REGISTRY_CATCH_UP_TIMEOUT_MS',
+    type: 'int',
+    default: 30_000,
+    min: 100,
+    description:
+      'At start, how long the service waits to have read every published workflow version (the registry topic) before it handles messages; longer, and the start fails.',
+  })
+  registryCatchUpTimeoutMs!: number;
+
+  @Setting({
+    env: 'BATON_WORKFLOW_LOOKUP_WAIT_MS',
+    type: 'int',
+    default: 10_000,
+    min: 0,
+    description:
+      'How long a step of a workflow version this instance does not know yet waits for the registry to deliver it (a version published a moment ago) before it is handled as unknown.',
+  })
+  workflowLookupWaitMs!: number;
+
+  @Setting({
     env: 'BATON_SHUTDOWN_TIMEOUT_MS',
     type: 'int',
     default: 45_000,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { WorkflowCatalog, parseWorkflow } from './load-workflow.js';
+import { parseWorkflow } from './load-workflow.js';
+import { WorkflowCatalog } from './workflow-catalog.js';
 
 const WORKFLOWS = new URL('../../../workflows/', import.meta.url);
 const yamlText = readFileSync(new URL('billing-dispute/workflow.yaml', WORKFLOWS), 'utf8');

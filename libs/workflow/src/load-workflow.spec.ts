@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkflowCatalog, parseWorkflow, type Loaded } from './load-workflow.js';
+import { parseWorkflow, type Loaded } from './load-workflow.js';
+import { WorkflowCatalog } from './workflow-catalog.js';
 
 const billing = readFileSync(
   new URL('../../../workflows/billing-dispute/workflow.yaml', import.meta.url),
@@ -31,8 +32,8 @@ describe(parseWorkflow.name, () => {
       ['  maxSteps: 20', '  maxSteps: 0'],
       ['      query: SELECT id, name', '      query: DELETE id, name'],
       [
-        '  slaMinutes: 240\n',
-        '  slaMinutes: 240\n  show: [trigger.data.message, evidence.custmer]\n',
+        '  show: [trigger.data.message, evidence.customer, args.amount]\n',
+        '  show: [trigger.data.message, evidence.custmer]\n',
       ],
       ['  maxFailures: 2\n', '  maxFailures: 2\n  aprovals: []\n'],
     );

@@ -1,5 +1,3 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
@@ -18,7 +16,12 @@ export interface WorkflowProblem {
 }
 
 export type Loaded =
-  | { ok: true; workflow: WorkflowDefinition }
+  | {
+      ok: true;
+      workflow: WorkflowDefinition;
+      /** The definition as plain JSON, as written (what the registry stores and digests). */
+      document: Record<string, unknown>;
+    }
   | { ok: false; errors: string[]; problems: WorkflowProblem[] };
 
 export type WorkflowFormat = 'yaml' | 'json';
@@ -70,60 +73,9 @@ export function parseWorkflow(text: string, options: ParseOptions = {}): Loaded 
     ...problem,
     ...parsed.locate?.(problem.path),
   }));
-  return problems.length ? failed(problems) : { ok: true, workflow };
-}
-
-/** The workflows a service knows, by id and version. */
-export class WorkflowCatalog {
-  private readonly byKey = new Map<string, WorkflowDefinition>();
-
-  constructor(workflows: WorkflowDefinition[]) {
-    for (const workflow of workflows)
-      this.byKey.set(`${workflow.id}@${workflow.version}`, workflow);
-  }
-
-  /**
-   * Loads `<dir>/<workflow>/workflow.yaml` (or `workflow.json`) for every workflow folder;
-   * throws listing every error of every file.
-   */
-  static fromDirectory(dir: string): WorkflowCatalog {
-    const problems: string[] = [];
-    const workflows: WorkflowDefinition[] = [];
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const files = WORKFLOW_FILES.map((name) => join(dir, entry.name, name)).filter((file) =>
-        existsSync(file),
-      );
-      if (files.length > 1) {
-        problems.push(`${join(dir, entry.name)}: holds ${WORKFLOW_FILES.join(' and ')}; keep one`);
-        continue;
-      }
-      const file = files[0];
-      if (!file) continue;
-      const loaded = parseWorkflow(readFileSync(file, 'utf8'), { fileName: file });
-      if (loaded.ok) workflows.push(loaded.workflow);
-      else problems.push(...loaded.errors.map((e) => `${file}: ${e}`));
-    }
-    if (problems.length)
-      throw new Error(`invalid workflow definitions:\n  - ${problems.join('\n  - ')}`);
-    return new WorkflowCatalog(workflows);
-  }
-
-  get(id: string, version: number): WorkflowDefinition | undefined {
-    return this.byKey.get(`${id}@${version}`);
-  }
-
-  latest(id: string): WorkflowDefinition | undefined {
-    let best: WorkflowDefinition | undefined;
-    for (const workflow of this.byKey.values()) {
-      if (workflow.id === id && (!best || workflow.version > best.version)) best = workflow;
-    }
-    return best;
-  }
-
-  all(): WorkflowDefinition[] {
-    return [...this.byKey.values()];
-  }
+  return problems.length
+    ? failed(problems)
+    : { ok: true, workflow, document: parsed.value as Record<string, unknown> };
 }
 
 type Position = { line: number; column: number };
@@ -249,3 +201,10 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'string' ? 'text' : typeof value;
 }
+
+/**
+ * YAML read the way definitions are (YAML 1.2 core, duplicate keys refused, aliases capped):
+ * the value and where a dotted path is in the text, or the syntax problems with their line.
+ * Other files kept next to definitions (a workflow's cases) report their problems the same way.
+ */
+export { parseYaml as parseLocatedYaml, type Parsed as LocatedYaml };

@@ -7,6 +7,9 @@ export enum TriggerErrorCode {
   MissingData = 'missing-data',
   RunNotFound = 'run-not-found',
   RunEnded = 'run-ended',
+  InvalidDefinition = 'invalid-definition',
+  VersionPublished = 'version-published',
+  WorkflowNotFound = 'workflow-not-found',
 }
 
 /** Why a trigger was refused or a run not found; `problems` name the fields. */
@@ -27,10 +30,13 @@ export class TriggerException extends Error {
       case TriggerErrorCode.UnknownWorkflow:
       case TriggerErrorCode.EventTypeNotAccepted:
       case TriggerErrorCode.MissingData:
+      case TriggerErrorCode.InvalidDefinition:
         return HttpStatus.UNPROCESSABLE_ENTITY;
       case TriggerErrorCode.RunNotFound:
+      case TriggerErrorCode.WorkflowNotFound:
         return HttpStatus.NOT_FOUND;
       case TriggerErrorCode.RunEnded:
+      case TriggerErrorCode.VersionPublished:
         return HttpStatus.CONFLICT;
     }
   }

@@ -9,9 +9,13 @@ import { FireSchedulesUseCase } from './use-cases/fire-schedules/fire-schedules.
 import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
 import { RecordRunEventUseCase } from './use-cases/record-run-event/record-run-event.use-case.js';
 import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
+import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.use-case.js';
+import { PublishBundledWorkflows } from './use-cases/publish-workflow/publish-bundled-workflows.js';
+import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
+import { WorkflowsController } from './workflows.controller.js';
 
 @Module({
-  controllers: [RunsController, TriggerMessagesController],
+  controllers: [RunsController, TriggerMessagesController, WorkflowsController],
   providers: [
     CancelRunUseCase,
     StartRunUseCase,
@@ -19,6 +23,9 @@ import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
     QueryRunsUseCase,
     FireSchedulesUseCase,
     ScheduleTimer,
+    PublishWorkflowUseCase,
+    ListWorkflowsUseCase,
+    PublishBundledWorkflows,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
 })

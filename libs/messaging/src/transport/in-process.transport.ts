@@ -3,6 +3,7 @@ import type {
   InboundRecord,
   MessageTransport,
   OutboundRecord,
+  PartitionRange,
   SubscribeOptions,
   Subscription,
   SubscriptionStats,
@@ -34,6 +35,12 @@ export class InProcessTransport implements MessageTransport {
 
   async ping(): Promise<void> {
     if (this.closed) throw new Error('in-process transport is closed');
+  }
+
+  async endOffsets(topic: string): Promise<PartitionRange[]> {
+    const log = this.logs.get(topic);
+    if (!log) throw new Error(`topic ${topic} does not exist`);
+    return [{ partition: 0, start: '0', end: String(log.length) }];
   }
 
   async publish(records: OutboundRecord[]): Promise<void> {

@@ -15,6 +15,7 @@ import type {
   InboundRecord,
   MessageTransport,
   OutboundRecord,
+  PartitionRange,
   SubscribeOptions,
   Subscription,
   SubscriptionStats,
@@ -159,9 +160,24 @@ export class KafkaTransport implements MessageTransport {
     await this.admin.describeCluster();
   }
 
+  async endOffsets(topic: string): Promise<PartitionRange[]> {
+    await this.connect();
+    // Right after a topic is created, its leaders may not be known everywhere yet
+    // (NOT_LEADER_FOR_PARTITION): such errors are retriable, for a few seconds.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await this.admin.fetchTopicOffsets(topic);
+        return offsets.map((o) => ({ partition: o.partition, start: o.low, end: o.high }));
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     await this.connect();
-    const subscription = new KafkaSubscription(this.kafka, this.options, options);
+    const subscription = new KafkaSubscription(this.kafka, this.options, options, this.admin);
     await subscription.start();
     this.subscriptions.add(subscription);
     subscription.onStopped(() => this.subscriptions.delete(subscription));
@@ -194,6 +210,7 @@ class KafkaSubscription implements Subscription {
     kafka: Kafka,
     private readonly transport: Required<KafkaTransportOptions>,
     private readonly options: SubscribeOptions,
+    private readonly admin: Admin,
   ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -332,9 +349,19 @@ class KafkaSubscription implements Subscription {
       clearTimeout(timer);
       await this.commit();
       await this.consumer.disconnect();
+      if (this.options.ephemeral) await this.deleteGroup();
       this.stoppedCallbacks.forEach((callback) => callback());
     })();
     return this.stopping;
+  }
+
+  /** A per-instance group is of no use once its member left; the broker would keep it for days. */
+  private async deleteGroup(): Promise<void> {
+    try {
+      await this.admin.deleteGroups([this.options.groupId]);
+    } catch {
+      // Best effort: the broker expires an empty group's offsets (offsets.retention.minutes).
+    }
   }
 }
 

@@ -37,6 +37,18 @@ export interface SubscribeOptions {
   maxBuffered?: number;
   /** Where a new group starts: the earliest retained record (default) or only new ones. */
   fromBeginning?: boolean;
+  /**
+   * The group belongs to this one subscription (a per-instance reader such as the workflow
+   * registry follower): the transport deletes it when the subscription stops.
+   */
+  ephemeral?: boolean;
+}
+
+/** A partition's offsets: `start` is the first retained record, `end` the next to be written. */
+export interface PartitionRange {
+  partition: number;
+  start: string;
+  end: string;
 }
 
 export interface SubscriptionStats {
@@ -70,6 +82,8 @@ export interface MessageTransport {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Creates missing topics; existing ones are left as they are. */
   ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /** Each partition's offsets now: a reader that has handled up to `end - 1` has caught up. */
+  endOffsets(topic: string): Promise<PartitionRange[]>;
   /** Rejects when the broker cannot be reached (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { workflowRecordKey } from '@baton/contracts';
+import { Routes, type MessagingRuntime } from '@baton/messaging';
+import {
+  DATA_SOURCE,
+  LOGGER,
+  MESSAGING_RUNTIME,
+  WORKFLOWS,
+  publishWorkflowRecords,
+  workflowRecordOf,
+  type Principal,
+} from '@baton/service-kit';
+import type { Logger } from '@baton/telemetry';
+import { parseWorkflow, workflowDigest, type WorkflowCatalog } from '@baton/workflow';
+import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
+import { summaryOf, type WorkflowSummary } from '../list-workflows/list-workflows.use-case.js';
+
+export interface Published {
+  /** False when this exact definition was already published (nothing was written). */
+  created: boolean;
+  workflow: WorkflowSummary;
+}
+
+/**
+ * Publishes a workflow version to the registry topic, once: the same definition again is a
+ * no-op, another definition under a published id and version is refused (versions are
+ * immutable). The catalog learns it only after the broker acknowledged the record.
+ */
+@Injectable()
+export class PublishWorkflowUseCase {
+  constructor(
+    @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly routes: Routes,
+  ) {}
+
+  async execute(
+    text: string,
+    format: 'yaml' | 'json',
+    principal: Principal,
+    now: Date = new Date(),
+  ): Promise<Published> {
+    const loaded = parseWorkflow(text, { format });
+    if (!loaded.ok) {
+      const count = loaded.problems.length;
+      throw new TriggerException(
+        TriggerErrorCode.InvalidDefinition,
+        `the definition has ${count} problem${count === 1 ? '' : 's'}`,
+        loaded.errors,
+      );
+    }
+    const { workflow, document } = loaded;
+    const key = workflowRecordKey(workflow.id, workflow.version);
+    const digest = workflowDigest(document);
+    // Trigger instances share the database: the lock makes check-then-publish atomic across
+    // them, so two different definitions can never both be published under one version.
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`baton.workflow:${key}`]);
+      await this.workflows.catchUp();
+      const existing = this.workflows.entry(workflow.id, workflow.version);
+      if (existing && existing.digest !== digest) {
+        const next = (this.workflows.latest(workflow.id)?.version ?? workflow.version) + 1;
+        throw new TriggerException(
+          TriggerErrorCode.VersionPublished,
+          `${key} is already published with other content (digest ${existing.digest}; this definition has ${digest}): a published version never changes, publish this one as version ${next}`,
+        );
+      }
+      if (existing?.publishedAt)
+        return { created: false, workflow: summaryOf(existing, this.workflows) };
+
+      const record = workflowRecordOf(
+        { workflow, document, digest },
+        { publishedAt: now, publishedBy: principal.name, source: 'published' },
+      );
+      await publishWorkflowRecords(this.runtime.transport, this.routes.names.workflowDefinitions, [
+        record,
+      ]);
+      const added = this.workflows.add({
+        workflow,
+        document,
+        digest,
+        source: record.source,
+        publishedAt: record.publishedAt,
+        publishedBy: record.publishedBy,
+      });
+      const entry = added.outcome === 'conflict' ? added.existing : added.entry;
+      this.logger.info({ workflow: key, digest, by: principal.name }, 'workflow version published');
+      return { created: true, workflow: summaryOf(entry, this.workflows) };
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseIntPipe,
+  PayloadTooLargeException,
+  Post,
+  Req,
+  Res,
+  UnsupportedMediaTypeException,
+  UseFilters,
+} from '@nestjs/common';
+import { CurrentPrincipal, Roles, type Principal } from '@baton/service-kit';
+import { TriggerExceptionFilter } from './trigger-exception.filter.js';
+import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.use-case.js';
+import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+/** A definition is a few kilobytes; this is generous. */
+const MAX_YAML_BYTES = 1024 * 1024;
+
+interface Request extends AsyncIterable<Buffer | string> {
+  headers: Record<string, string | undefined>;
+}
+
+interface Reply {
+  status(code: number): unknown;
+}
+
+/** The workflow registry over HTTP: publish a version, list versions, read one. */
+@Controller('v1/workflows')
+@UseFilters(TriggerExceptionFilter)
+export class WorkflowsController {
+  constructor(
+    private readonly publishWorkflow: PublishWorkflowUseCase,
+    private readonly listWorkflows: ListWorkflowsUseCase,
+  ) {}
+
+  /**
+   * The definition as JSON (`application/json`) or as YAML text (`application/yaml`).
+   * 201 published; 200 when this exact definition was already published; 422 with every
+   * problem by path; 409 when the id and version are published with other content.
+   */
+  @Post()
+  @Roles('admin')
+  async publish(
+    @Req() request: Request,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    let text: string;
+    let format: 'yaml' | 'json';
+    if (YAML_TYPES.includes(type)) {
+      text = await readText(request);
+      format = 'yaml';
+    } else if (type === 'application/json') {
+      text = JSON.stringify(body ?? null);
+      format = 'json';
+    } else {
+      throw new UnsupportedMediaTypeException(
+        `send the definition as application/json or application/yaml, not ${type || 'no content type'}`,
+      );
+    }
+    const published = await this.publishWorkflow.execute(text, format, principal);
+    reply.status(published.created ? 201 : 200);
+    return { ...published.workflow, created: published.created };
+  }
+
+  @Get()
+  @Roles('reviewer')
+  list() {
+    return this.listWorkflows.list();
+  }
+
+  @Get(':id/versions/:version')
+  @Roles('reviewer')
+  get(@Param('id') id: string, @Param('version', new ParseIntPipe()) version: number) {
+    return this.listWorkflows.get(id, version);
+  }
+}
+
+async function readText(request: Request): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > MAX_YAML_BYTES)
+      throw new PayloadTooLargeException(`a definition may be ${MAX_YAML_BYTES} bytes at most`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
