@@ -3,6 +3,18 @@ import prettier from 'eslint-config-prettier';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
+// Libs never import services; services never import each other (Nx project tags).
+const moduleBoundaries = {
+  enforceBuildableLibDependency: false,
+  allow: [],
+  depConstraints: [
+    { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+    { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+    { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+    { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['type:lib'] },
+  ],
+};
+
 export default tseslint.config(
   {
     ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', '.baton/**', 'coverage/**', 'docs/**'],
@@ -12,19 +24,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { '@nx': nx, 'import-x': importX },
     rules: {
-      // Libs never import services; services never import each other (Nx project tags).
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', moduleBoundaries],
       'import-x/no-cycle': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': [
@@ -54,6 +54,21 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { paths: [{ name: '@baton/testing', message: 'Test harness: tests only.' }] },
+      ],
+    },
+  },
+  {
+    // The embedded app (services/embedded, tag type:composition) runs the six services in one
+    // process: the one place that may import their definitions. Nx forbids importing an app
+    // project at all, so the exception is these imports, in these files only.
+    files: ['services/embedded/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          ...moduleBoundaries,
+          allow: ['^\\.\\./\\.\\./[a-z]+/src/[a-z]+\\.service-definition\\.js$'],
+        },
       ],
     },
   },

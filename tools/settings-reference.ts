@@ -7,6 +7,7 @@ import { ActionConfig } from '../services/action/src/action.config.js';
 import { DecisionConfig } from '../services/decision/src/decision.config.js';
 import { EscalationConfig } from '../services/escalation/src/escalation.config.js';
 import { ScheduleConfig } from '../services/trigger/src/schedule.config.js';
+import { EmbeddedConfig } from '../services/embedded/src/embedded.config.js';
 
 /** docs/settings.md, generated from the typed config classes the services validate at boot. */
 export function settingsReference(): string {
@@ -59,6 +60,14 @@ ${describeSettings(DecisionConfig)}
 ## escalation
 
 ${describeSettings(EscalationConfig)}
+
+## Embedded mode (\`npm start\`, \`baton dev\`)
+
+The six services in one process ([architecture](architecture.md#embedded-mode)). It reads every
+setting above (one value for all six services), plus these. Without \`DATABASE_URL\` it starts an
+embedded Postgres (PGlite); without \`KAFKA_BROKERS\` it uses the in-process transport.
+
+${describeSettings(EmbeddedConfig)}
 
 ## Telemetry (every process)
 

@@ -1,4 +1,4 @@
-// `npm start`: Baton on this machine in its distributed form — Postgres (started if down),
+// `npm run start:distributed`: Baton on this machine in its distributed form — Postgres (started if down),
 // the local Kafka broker (unless KAFKA_BROKERS is set), the demo billing data, and the six
 // services as separate processes. Prints how to fire a trigger. Ctrl-C stops everything it started.
 import { randomBytes } from 'node:crypto';

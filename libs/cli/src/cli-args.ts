@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command, Globals, OptionSpec } from './command.js';
+import { useDevKeys } from './dev-keys.js';
 import { UsageError } from './exit-codes.js';
 
 export const DEFAULT_TRIGGER_URL = 'http://127.0.0.1:3000';
@@ -46,6 +47,8 @@ export function parseCommandLine(
   argv: string[],
   commands: Command[],
   env: NodeJS.ProcessEnv,
+  /** The development keys file (`npm start` writes it); none: development keys are not used. */
+  devKeysFile?: string,
 ): ParsedCommandLine {
   const at = commandIndex(argv);
   const name = at === -1 ? undefined : argv[at];
@@ -96,21 +99,34 @@ export function parseCommandLine(
   const options = Object.fromEntries(
     Object.keys(command.options).map((option) => [option, values[option]]),
   );
-  return { kind: 'run', command, options, positionals, globals: globalsOf(values, env) };
+  return {
+    kind: 'run',
+    command,
+    options,
+    positionals,
+    globals: globalsOf(values, env, devKeysFile),
+  };
 }
 
 function globalsOf(
   values: Record<string, string | boolean | undefined>,
   env: NodeJS.ProcessEnv,
+  devKeysFile: string | undefined,
 ): Globals {
   const pick = (option: string, variable: string) => {
     const value = values[option];
     if (typeof value === 'string') return value;
     return env[variable] || undefined;
   };
+  const triggerUrl = url(
+    'trigger-url',
+    pick('trigger-url', 'BATON_TRIGGER_URL') ?? DEFAULT_TRIGGER_URL,
+  );
+  // `npm start` wrote development keys: used for a Baton on this machine when none are set.
+  if (devKeysFile && typeof values['key'] !== 'string') useDevKeys(env, triggerUrl, devKeysFile);
   return {
     json: values['json'] === true,
-    triggerUrl: url('trigger-url', pick('trigger-url', 'BATON_TRIGGER_URL') ?? DEFAULT_TRIGGER_URL),
+    triggerUrl,
     escalationUrl: url(
       'escalation-url',
       pick('escalation-url', 'BATON_ESCALATION_URL') ?? DEFAULT_ESCALATION_URL,

@@ -1,0 +1,182 @@
+// Baton in one process: the six services, unchanged, sharing one transport (in memory unless
+// KAFKA_BROKERS is set) and one database (an embedded PGlite unless DATABASE_URL is set). Only
+// the transport and the connections differ from the distributed form; the envelopes, handlers,
+// schemas and HTTP APIs are the same code.
+import { ConfigError, loadConfig } from '@baton/config';
+import { InProcessTransport, MessagingConfig, createTransport } from '@baton/messaging';
+import { runService, type RunningService, type ServiceDefinition } from '@baton/service-kit';
+import { createLogger, startTelemetry, type Logger } from '@baton/telemetry';
+import { actionService } from '../../action/src/action.service-definition.js';
+import { contextService } from '../../context/src/context.service-definition.js';
+import { decisionService } from '../../decision/src/decision.service-definition.js';
+import { escalationService } from '../../escalation/src/escalation.service-definition.js';
+import { triggerService } from '../../trigger/src/trigger.service-definition.js';
+import { validationService } from '../../validation/src/validation.service-definition.js';
+import { EmbeddedConfig } from './embedded.config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+
+/** In start order: the trigger service first, as in the distributed form. */
+export const SERVICE_DEFINITIONS: readonly ServiceDefinition[] = [
+  triggerService,
+  contextService,
+  decisionService,
+  actionService,
+  validationService,
+  escalationService,
+];
+
+/** The default ports are 3000–3005; a port base moves all six together. */
+const FIRST_DEFAULT_PORT = 3000;
+/** One backend runs one statement at a time: more in flight per service only queues. */
+const EMBEDDED_POSTGRES_CONCURRENCY = '8';
+
+export interface EmbeddedBatonOptions {
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Runs once the databases are there, before any service starts (`npm start` seeds the
+   * example workflows' business data here).
+   */
+  beforeServices?: (databases: {
+    databaseUrl: string;
+    businessDatabaseUrl: string;
+  }) => Promise<void>;
+}
+
+export interface EmbeddedBaton {
+  readonly services: ReadonlyArray<{ name: string; url: string }>;
+  /** `in-process` or `kafka`. */
+  readonly transport: string;
+  /** `embedded` (PGlite) or the DATABASE_URL it was given. */
+  readonly database: 'embedded' | 'external';
+  readonly databaseUrl: string;
+  readonly businessDatabaseUrl: string;
+  readonly logger: Logger;
+  readonly shutdownTimeoutMs: number;
+  /** Stops taking work, drains what is in flight, closes everything; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Starts the six services in this process. A bad setting exits 78 naming the variable. */
+export async function startEmbeddedBaton(
+  options: EmbeddedBatonOptions = {},
+): Promise<EmbeddedBaton> {
+  const env = options.env ?? process.env;
+  const logger = createLogger({
+    service: 'embedded',
+    version: '0.1.0',
+    level: env['LOG_LEVEL'] || 'info',
+  });
+  let config: { embedded: EmbeddedConfig; messaging: MessagingConfig };
+  try {
+    config = {
+      embedded: loadConfig(EmbeddedConfig, env, 'embedded'),
+      messaging: loadConfig(MessagingConfig, env, 'embedded'),
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal({ problems: error.problems }, error.message);
+    return process.exit(78);
+  }
+
+  const opened: Array<() => Promise<void>> = [];
+  const closeOpened = async () => {
+    for (const close of opened.splice(0).reverse()) await close().catch(() => undefined);
+  };
+  try {
+    let postgres: EmbeddedPostgres | undefined;
+    const external = env['DATABASE_URL'];
+    const externalBusiness = env['BUSINESS_DATABASE_URL'] || external;
+    if (!external || !externalBusiness) {
+      const databases = [...(external ? [] : ['baton']), ...(externalBusiness ? [] : ['business'])];
+      const started = Date.now();
+      postgres = await startEmbeddedPostgres({
+        databases,
+        dataDir: config.embedded.dataDir || undefined,
+        onStall: (stall) =>
+          logger.warn(
+            stall,
+            'embedded Postgres: one connection has held the session while others wait (a transaction waiting for something else?)',
+          ),
+      });
+      opened.push(() => postgres!.stop());
+      logger.info(
+        { databases, dataDir: config.embedded.dataDir || 'memory', ms: Date.now() - started },
+        'embedded Postgres (PGlite) started',
+      );
+    }
+    const databaseUrl = external || postgres!.urls['baton']!;
+    const businessDatabaseUrl = externalBusiness || postgres!.urls['business']!;
+    await options.beforeServices?.({ databaseUrl, businessDatabaseUrl });
+
+    const telemetry = startTelemetry({ serviceName: 'baton-embedded', serviceVersion: '0.1.0' });
+    opened.push(() => telemetry.shutdown());
+    const transport =
+      config.messaging.kafkaBrokers.length > 0
+        ? createTransport(config.messaging, 'baton-embedded', logger)
+        : new InProcessTransport();
+    opened.push(() => transport.close());
+
+    const services: RunningService[] = [];
+    opened.push(async () => {
+      // All at once: each stops taking work and drains; none waits for another to stop.
+      await Promise.all(services.splice(0).map((service) => service.close()));
+    });
+    for (const definition of SERVICE_DEFINITIONS) {
+      const port = config.embedded.portBase
+        ? config.embedded.portBase + definition.defaultPort - FIRST_DEFAULT_PORT
+        : definition.defaultPort;
+      services.push(
+        await runService(
+          definition,
+          {
+            ...(postgres ? { BATON_CONCURRENCY: EMBEDDED_POSTGRES_CONCURRENCY } : {}),
+            ...env,
+            DATABASE_URL: databaseUrl,
+            BUSINESS_DATABASE_URL: businessDatabaseUrl,
+            PORT: String(port),
+          },
+          { transport, telemetry },
+        ),
+      );
+    }
+    const shutdownTimeoutMs = Number(env['BATON_SHUTDOWN_TIMEOUT_MS'] || 45_000);
+    let stopping: Promise<void> | undefined;
+    return {
+      services: SERVICE_DEFINITIONS.map((d, i) => ({ name: d.name, url: services[i]!.url })),
+      transport: transport.name,
+      database: postgres && !external ? 'embedded' : 'external',
+      databaseUrl,
+      businessDatabaseUrl,
+      logger,
+      shutdownTimeoutMs,
+      stop: () => (stopping ??= closeOpened()),
+    };
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
+}
+
+/**
+ * Ctrl-C / SIGTERM: drain and close, then exit 0; a second signal, or the shutdown timeout,
+ * exits at once with 1.
+ */
+export function stopOnSignals(baton: EmbeddedBaton, onStopping?: () => void): void {
+  let signalled = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    onStopping?.();
+    baton.logger.info({ signal }, 'stopping: draining the six services');
+    setTimeout(() => process.exit(1), baton.shutdownTimeoutMs).unref();
+    baton.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        baton.logger.error({ err: error }, 'stopping failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

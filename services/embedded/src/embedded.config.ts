@@ -1,0 +1,24 @@
+import { Setting } from '@baton/config';
+
+/** Settings of the embedded (single-process) mode: `npm start`, `baton dev`. */
+export class EmbeddedConfig {
+  @Setting({
+    env: 'BATON_EMBEDDED_DATA_DIR',
+    type: 'string',
+    default: '',
+    description:
+      'Where the embedded Postgres (PGlite) keeps its data, to keep runs and review tasks across restarts; empty keeps everything in memory. Not used when DATABASE_URL is set.',
+  })
+  dataDir!: string;
+
+  @Setting({
+    env: 'BATON_PORT_BASE',
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 65_530,
+    description:
+      "First of the six HTTP ports in embedded mode (trigger on it, then context, decision, action, validation, escalation); 0 means the services' default ports 3000–3005.",
+  })
+  portBase!: number;
+}
