@@ -1,5 +1,6 @@
 -- The demo company's billing system, which the billing-dispute workflow reads and writes
 -- through its granted tools. It stands for a system Baton does not own: its own schema.
+-- Seeded idempotently, with fixed values, by seedBusinessData (libs/testing/src/business-data.ts).
 CREATE SCHEMA IF NOT EXISTS billing;
 
 CREATE TABLE IF NOT EXISTS billing.customers (
@@ -37,15 +38,6 @@ CREATE TABLE IF NOT EXISTS billing.replies (
   created_at      timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE TABLE IF NOT EXISTS billing.kb_documents (
-  id         text PRIMARY KEY,
-  collection text NOT NULL,
-  title      text NOT NULL,
-  body       text NOT NULL,
-  tsv        tsvector GENERATED ALWAYS AS (to_tsvector('english', title || ' ' || body)) STORED
-);
-CREATE INDEX IF NOT EXISTS kb_documents_tsv_idx ON billing.kb_documents USING gin (tsv);
-
 INSERT INTO billing.customers (id, name, plan, tenure_months, status) VALUES
   ('cus_1001', 'Dana Whitfield', 'team', 26, 'active'),
   ('cus_1002', 'Omar Haddad', 'business', 7, 'active'),
@@ -60,7 +52,8 @@ INSERT INTO billing.invoices (id, customer_id, period, amount, status, issued_at
   ('inv_2201', 'cus_1003', '2026-11', 12.00, 'open', '2026-11-01T00:00:00Z')
 ON CONFLICT (id) DO NOTHING;
 
-INSERT INTO billing.kb_documents (id, collection, title, body) VALUES
+-- The refund policy, in the shared document store (workflows/_shared/knowledge.sql runs first).
+INSERT INTO knowledge.documents (id, collection, title, body) VALUES
   ('policy-1', 'billing-policy', 'Duplicate charges',
    'When a customer is charged twice for the same period, the duplicate charge is credited in full to the invoice. Credits up to 50 dollars are issued without review.'),
   ('policy-2', 'billing-policy', 'Credits above 50 dollars',

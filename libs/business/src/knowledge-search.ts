@@ -35,10 +35,11 @@ export interface KnowledgeQuery {
   timeoutMs: number;
 }
 
-// The demo business system keeps its documents here (workflows/billing-dispute/seed.sql).
+// The demo company's shared document store (workflows/_shared/knowledge.sql); each workflow's
+// seed adds the documents of its collections.
 const SEARCH_SQL = `
   SELECT id, title, body, ts_rank(tsv, query)::float8 AS score
-  FROM billing.kb_documents, to_tsquery('english', $2) AS query
+  FROM knowledge.documents, to_tsquery('english', $2) AS query
   WHERE collection = $1 AND tsv @@ query
   ORDER BY score DESC, id
   LIMIT $3`;

@@ -1,22 +1,67 @@
-// The demo business system (the billing-dispute workflow's `billing` schema) and workflow
-// definitions, for tests, the e2e harness and `npm start`.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// The demo business systems (one schema per workflow: `billing`, `intake`, `crm`, `helpdesk`,
+// `briefing`, and the shared `knowledge` document store) and workflow definitions, for tests,
+// the e2e harness and `npm start`.
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT, testDatabaseUrl } from './infra/environment.js';
 
-const BILLING = `${REPO_ROOT}workflows/billing-dispute/`;
+const WORKFLOWS = `${REPO_ROOT}workflows/`;
+const BILLING = `${WORKFLOWS}billing-dispute/`;
+// Seeds every workflow may rely on (the `knowledge` document store): they run first.
+const SHARED = `${WORKFLOWS}_shared/`;
 
-/** Creates and seeds the `billing` schema (idempotent; concurrent callers take turns). */
+/**
+ * The seed files, in the order they run: `workflows/_shared/*.sql` (sorted), then every
+ * `workflows/<id>/seed.sql` by folder name. A workflow's seed may use what the shared seeds
+ * and the seeds of folders sorting before it create (weekly-briefing's credits need billing).
+ */
+export function seedFiles(): string[] {
+  const shared = existsSync(SHARED)
+    ? readdirSync(SHARED)
+        .filter((name) => name.endsWith('.sql'))
+        .sort()
+        .map((name) => join(SHARED, name))
+    : [];
+  const own = readdirSync(WORKFLOWS, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== '_shared')
+    .map((entry) => join(WORKFLOWS, entry.name, 'seed.sql'))
+    .filter((file) => existsSync(file))
+    .sort();
+  return [...shared, ...own];
+}
+
+/**
+ * Creates and seeds the business schemas of every workflow (idempotent: `CREATE … IF NOT
+ * EXISTS`, `ON CONFLICT DO NOTHING`, fixed values; concurrent callers take turns).
+ */
 export async function seedBusinessData(databaseUrl: string = testDatabaseUrl()): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     // Concurrent CREATE … IF NOT EXISTS can still collide in the catalog: serialise seeding.
     await client.query(`SELECT pg_advisory_lock(hashtext('baton:seed:billing'))`);
-    await client.query(readFileSync(`${BILLING}seed.sql`, 'utf8'));
+    for (const file of seedFiles()) {
+      try {
+        await client.query(readFileSync(file, 'utf8'));
+      } catch (error) {
+        throw new Error(
+          `seeding ${file.slice(REPO_ROOT.length)} failed: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
   } finally {
     await client
       .query(`SELECT pg_advisory_unlock(hashtext('baton:seed:billing'))`)
