@@ -4,11 +4,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { contractSchemas } from '@baton/contracts';
 import { WORKFLOW_SCHEMA_FILE, workflowDefinitionSchema } from '@baton/workflow';
+import { CASE_SCHEMA_FILE, workflowCaseSchema } from '../libs/cli/src/cases/case-schema.js';
 import { settingsReference } from './settings-reference.js';
 
 const docs = new URL('../docs/', import.meta.url);
 mkdirSync(new URL('schemas/', docs), { recursive: true });
-const schemas = { ...contractSchemas(), [WORKFLOW_SCHEMA_FILE]: workflowDefinitionSchema() };
+const schemas = {
+  ...contractSchemas(),
+  [WORKFLOW_SCHEMA_FILE]: workflowDefinitionSchema(),
+  [CASE_SCHEMA_FILE]: workflowCaseSchema(),
+};
 for (const [file, schema] of Object.entries(schemas)) {
   writeFileSync(new URL(`schemas/${file}`, docs), `${JSON.stringify(schema, null, 2)}\n`);
   process.stdout.write(`wrote docs/schemas/${file}\n`);

@@ -20,6 +20,14 @@ import {
 
 export { SERVICES, type ServiceName };
 
+export interface BatonSystemOptions {
+  /**
+   * The model endpoint the decision service uses instead of the built-in ScriptedOpenAI
+   * (`baton cases` serves its own scripted model: http://127.0.0.1:<port>/v1).
+   */
+  modelBaseUrl?: string;
+}
+
 export class BatonSystem {
   readonly model = new ScriptedOpenAI();
   readonly otlp = new OtlpReceiver();
@@ -31,6 +39,8 @@ export class BatonSystem {
     (service) => this.env(service),
     (service) => this.ports[service],
   );
+
+  constructor(private readonly options: BatonSystemOptions = {}) {}
 
   url(service: ServiceName): string {
     return `http://127.0.0.1:${this.ports[service]}`;
@@ -62,8 +72,9 @@ export class BatonSystem {
       PORT: String(this.ports[service]),
       HOST: '127.0.0.1',
       OPENAI_API_KEY: 'e2e-test-key',
-      OPENAI_BASE_URL: this.model.baseURL,
-      OPENAI_TIMEOUT_MS: '1500',
+      OPENAI_BASE_URL: this.options.modelBaseUrl ?? this.model.baseURL,
+      // An outside scripted model may hold a call until the run's script is registered.
+      OPENAI_TIMEOUT_MS: this.options.modelBaseUrl ? '15000' : '1500',
       OTEL_EXPORTER_OTLP_ENDPOINT: this.otlp.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',

@@ -5,6 +5,9 @@ import { parseCommandLine } from './cli-args.js';
 import type { Command } from './command.js';
 import { approveCommand } from './commands/approve.command.js';
 import { cancelCommand } from './commands/cancel.command.js';
+import { casesCommand } from './commands/cases.command.js';
+import { devCommand } from './commands/dev.command.js';
+import { publishCommand } from './commands/publish.command.js';
 import { rejectCommand } from './commands/reject.command.js';
 import { runCommand } from './commands/run.command.js';
 import { runsCommand } from './commands/runs.command.js';
@@ -12,12 +15,16 @@ import { taskCommand } from './commands/task.command.js';
 import { tasksCommand } from './commands/tasks.command.js';
 import { triggerCommand } from './commands/trigger.command.js';
 import { validateCommand } from './commands/validate.command.js';
+import { workflowsCommand } from './commands/workflows.command.js';
+import { DEV_KEYS_FILE } from './dev-keys.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { commandHelp, generalHelp, usageLine } from './help.js';
 import { println, stylizeFor, type Io } from './output.js';
 
 export const COMMANDS: Command[] = [
   validateCommand,
+  publishCommand,
+  workflowsCommand,
   triggerCommand,
   runsCommand,
   runCommand,
@@ -26,6 +33,8 @@ export const COMMANDS: Command[] = [
   taskCommand,
   approveCommand,
   rejectCommand,
+  casesCommand,
+  devCommand,
 ];
 
 /**
@@ -45,7 +54,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<ExitCo
   let json = false;
   let key: string | undefined;
   try {
-    const parsed = parseCommandLine(argv, COMMANDS, io.env);
+    // Development keys (.baton/dev-keys.env) only for a real process, never a test's own env.
+    const devKeys = io.env === process.env ? DEV_KEYS_FILE : undefined;
+    const parsed = parseCommandLine(argv, COMMANDS, io.env, devKeys);
     if (parsed.kind === 'help') {
       const lines = parsed.command ? commandHelp(parsed.command) : generalHelp(COMMANDS);
       println(parsed.explicit ? io.stdout : io.stderr, ...lines);

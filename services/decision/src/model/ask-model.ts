@@ -1,5 +1,6 @@
 import type { DecisionRecord } from '@baton/contracts';
 import type { ModelSpec } from '@baton/workflow';
+import { argsCheckOf } from './args-schema.js';
 import type { ModelGateway, ModelRequest } from './model-gateway.js';
 import { parseModelOutput } from './model-output.js';
 
@@ -79,7 +80,7 @@ export async function askModel(
           outcome: 'invalid-output',
           problem: `refused (${reply.refusal.slice(0, 200)})`,
         } as const)
-      : parseModelOutput(reply.content, spec.labels);
+      : parseModelOutput(reply.content, spec.labels, argsCheckOf(spec));
     answer.calls.push({
       attempt,
       model: reply.model,

@@ -7,6 +7,11 @@ export interface ModelRequest {
   temperature: number;
   messages: PromptMessage[];
   schema: Record<string, unknown>;
+  /**
+   * The run and step asking, sent as the headers `x-baton-run-id` and `x-baton-step-seq`: a
+   * provider's request log (or `baton cases`' scripted model) can tell the runs apart.
+   */
+  caller?: { runId: string; stepSeq: number };
 }
 
 /** One call's result: an answer to validate, or a failure with what went wrong. */
@@ -57,15 +62,18 @@ export class ModelGateway {
   async complete(request: ModelRequest): Promise<ModelReply> {
     if (!this.client) throw new Error('no model is configured (OPENAI_API_KEY is empty)');
     try {
-      const response = await this.client.chat.completions.create({
-        model: request.model,
-        temperature: request.temperature,
-        messages: request.messages,
-        response_format: {
-          type: 'json_schema',
-          json_schema: { name: 'decision', strict: true, schema: request.schema },
+      const response = await this.client.chat.completions.create(
+        {
+          model: request.model,
+          temperature: request.temperature,
+          messages: request.messages,
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: 'decision', strict: true, schema: request.schema },
+          },
         },
-      });
+        request.caller ? { headers: callerHeaders(request.caller) } : undefined,
+      );
       const message = response.choices[0]?.message;
       return {
         ok: true,
@@ -79,6 +87,11 @@ export class ModelGateway {
       return classify(error);
     }
   }
+}
+
+/** The headers naming the run and step that ask (docs/cases.md: the scripted model reads them). */
+export function callerHeaders(caller: { runId: string; stepSeq: number }): Record<string, string> {
+  return { 'x-baton-run-id': caller.runId, 'x-baton-step-seq': String(caller.stepSeq) };
 }
 
 function classify(error: unknown): ModelReply & { ok: false } {

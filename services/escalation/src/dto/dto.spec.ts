@@ -87,4 +87,12 @@ describe('ListTasksQuery', () => {
       ]),
     );
   });
+
+  it('takes a run id (a UUIDv7) to list the tasks of one run', async () => {
+    const runId = '0197a8c4-5e1b-7c3d-9f20-4b6e8a1d2c3f';
+    expect(((await pipe.transform({ runId }, query)) as ListTasksQuery).runId).toBe(runId);
+    expect(await problemsOf({ runId: 'run-1' }, query)).toEqual([
+      'runId: runId must be a run id (a UUIDv7)',
+    ]);
+  });
 });

@@ -16,6 +16,10 @@ export class ListTasksQuery {
     message: 'workflowId must be lowercase letters, digits and dashes',
   })
   workflowId?: string;
+  /** The tasks of one run. */
+  @IsOptional()
+  @Matches(UUID_V7_PATTERN, { message: 'runId must be a run id (a UUIDv7)' })
+  runId?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   /** `nextCursor` of the previous page. */
   @IsOptional()

@@ -135,6 +135,7 @@ export class DecideNextStepUseCase {
     const answer = await askModel(this.model, spec, {
       messages: decisionMessages(workflow, spec, payload),
       schema: decisionJsonSchema(workflow, spec.labels),
+      caller: { runId: envelope.runId, stepSeq: envelope.step.seq },
     });
     await this.recordCalls(envelope, answer.calls, ctx);
     const spent = { tokens: answer.tokens, costUsd: answer.costUsd };

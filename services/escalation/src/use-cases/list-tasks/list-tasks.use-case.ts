@@ -9,6 +9,7 @@ export interface TaskQuery {
   status?: TaskStatus;
   queue?: string;
   workflowId?: string;
+  runId?: string;
   limit?: number;
   cursor?: string;
 }
@@ -21,7 +22,7 @@ export interface TaskPage {
 
 export const DEFAULT_PAGE_SIZE = 50;
 
-/** Tasks newest first, filtered by status, queue and workflow, a page at a time. */
+/** Tasks newest first, filtered by status, queue, workflow and run, a page at a time. */
 @Injectable()
 export class ListTasksUseCase {
   constructor(
@@ -35,6 +36,7 @@ export class ListTasksUseCase {
       ...(query.status ? { status: query.status } : {}),
       ...(query.queue ? { queue: query.queue } : {}),
       ...(query.workflowId ? { workflowId: query.workflowId } : {}),
+      ...(query.runId ? { runId: query.runId } : {}),
       ...(query.cursor ? { before: query.cursor } : {}),
       limit: limit + 1,
     });

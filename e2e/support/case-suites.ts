@@ -1,0 +1,124 @@
+// Running the example workflows' case suites with `baton cases`, as a user would, against any
+// running Baton (the distributed system or the embedded process).
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { REPO_ROOT, TEST_KEYS } from '@baton/testing';
+import { baton } from './baton-cli.js';
+
+const WORKFLOWS = join(REPO_ROOT, 'workflows');
+
+/** Workflow folders that hold cases, found anew on every run: a new folder is picked up. */
+export function workflowsWithCases(): string[] {
+  return readdirSync(WORKFLOWS, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(WORKFLOWS, entry.name, 'cases')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+interface CasesAnswer {
+  passed: boolean;
+  total: number;
+  cases: Array<{
+    name: string;
+    passed: boolean;
+    runId?: string;
+    differences: Array<{ field: string; expected: string; actual: string }>;
+  }>;
+}
+
+export interface SuiteResult {
+  code: number;
+  total: number;
+  /** One block per failed case: its name, its run, and each difference. Empty: all passed. */
+  failures: string;
+}
+
+/** `baton cases <workflow> --json` against the Baton at these URLs, serving the scripted model on `modelPort`. */
+export async function runCaseSuite(
+  workflow: string,
+  target: { triggerUrl: string; escalationUrl: string; modelPort: number },
+): Promise<SuiteResult> {
+  const { code, stdout, stderr } = await baton([
+    'cases',
+    workflow,
+    '--json',
+    '--key',
+    TEST_KEYS.admin,
+    '--trigger-url',
+    target.triggerUrl,
+    '--escalation-url',
+    target.escalationUrl,
+    '--model-port',
+    String(target.modelPort),
+  ]);
+  let answer: CasesAnswer;
+  try {
+    answer = JSON.parse(stdout) as CasesAnswer;
+  } catch {
+    throw new Error(
+      `baton cases ${workflow} exited ${code} without a JSON answer:\n${stdout}\n${stderr}`,
+    );
+  }
+  const failures = answer.cases
+    .filter((result) => !result.passed)
+    .map(
+      (result) =>
+        `FAIL ${result.name}${result.runId ? ` (run ${result.runId})` : ''}\n${result.differences
+          .map((d) => `    ${d.field}: expected ${d.expected}, got ${d.actual}`)
+          .join('\n')}`,
+    );
+  return { code, total: answer.total, failures: failures.join('\n') };
+}
+
+/**
+ * A free port below the ephemeral range, so the services' ports (chosen from the ephemeral
+ * range once they start) can never take it before the cases command listens.
+ */
+export async function freeFixedPort(): Promise<number> {
+  for (let tries = 0; tries < 50; tries += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port from 20000 to 29999 for the scripted model');
+}
+
+/**
+ * A workflows folder holding the examples (linked) and the files docs/first-workflow.md tells a
+ * new user to write, taken from the page itself (each block after `<!-- file: <path> -->`), so
+ * the guide is tested as written. Returns the folder and the guide's workflow folder.
+ */
+export function workflowsWithGuide(): { dir: string; guideWorkflow: string } {
+  const page = readFileSync(join(REPO_ROOT, 'docs/first-workflow.md'), 'utf8');
+  const blocks = [...page.matchAll(/<!-- file: (\S+) -->\s*```\w*\n([\s\S]*?)```/g)];
+  if (blocks.length === 0) throw new Error('docs/first-workflow.md has no <!-- file: … --> blocks');
+  const root = mkdtempSync(join(tmpdir(), 'baton-guide-'));
+  const dir = join(root, 'workflows');
+  mkdirSync(dir);
+  for (const name of readdirSync(WORKFLOWS)) symlinkSync(join(WORKFLOWS, name), join(dir, name));
+  const folders = new Set<string>();
+  for (const [, path, text] of blocks) {
+    if (!path!.startsWith('workflows/')) throw new Error(`guide file outside workflows/: ${path}`);
+    const file = join(root, path!);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text!);
+    folders.add(path!.split('/')[1]!);
+  }
+  if (folders.size !== 1)
+    throw new Error(`the guide writes ${[...folders].join(', ')}: expected one workflow`);
+  return { dir, guideWorkflow: join(dir, [...folders][0]!) };
+}

@@ -1,0 +1,47 @@
+// Every example workflow's cases (workflows/<id>/cases/*.yaml) through `baton cases`, against
+// the distributed system: six services as processes, real Kafka, real Postgres, and the
+// scripted model the cases command serves itself.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@baton/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatonSystem } from './support/baton-system.js';
+import { freeFixedPort, runCaseSuite, workflowsWithCases } from './support/case-suites.js';
+
+// Found anew on every run: a workflow folder that gains a cases/ folder is picked up.
+const withCases = workflowsWithCases();
+
+/** `baton cases` runs 4 cases at a time, each allowed 120 s: the longest a suite may take. */
+const budgetMs = (workflow: string) => {
+  const cases = readdirSync(join(REPO_ROOT, 'workflows', workflow, 'cases'));
+  return (Math.ceil(cases.filter((f) => f.endsWith('.yaml')).length / 4) * 135 + 45) * 1000;
+};
+
+describe('workflow cases through `baton cases`, six services over Kafka', () => {
+  let modelPort: number;
+  let system: BatonSystem;
+
+  beforeAll(async () => {
+    modelPort = await freeFixedPort();
+    system = await new BatonSystem({ modelBaseUrl: `http://127.0.0.1:${modelPort}/v1` }).start();
+  }, 180_000);
+  afterAll(() => system?.stop(), 60_000);
+
+  it('finds the example workflows that have cases', () => {
+    expect(withCases).toContain('billing-dispute');
+  });
+
+  for (const workflow of withCases) {
+    it(`every case of ${workflow} passes`, { timeout: budgetMs(workflow) }, async () => {
+      const suite = await runCaseSuite(workflow, {
+        triggerUrl: system.url('trigger'),
+        escalationUrl: system.url('escalation'),
+        modelPort,
+      });
+      // The failures, each with its differences, are the assertion message.
+      expect(suite.failures, `baton cases ${workflow} exited ${suite.code}`).toBe('');
+      expect(suite.total).toBeGreaterThanOrEqual(8);
+      expect(suite.code).toBe(0);
+    });
+  }
+});

@@ -1,0 +1,224 @@
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCases } from './load-cases.js';
+
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+const WORKFLOWS = join(REPO, 'workflows');
+const tmp = mkdtempSync(join(tmpdir(), 'baton-cases-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A copy of the billing-dispute folder holding only these case files. */
+function workflowWith(cases: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmp, 'wf-'));
+  cpSync(join(WORKFLOWS, 'billing-dispute', 'workflow.yaml'), join(dir, 'workflow.yaml'));
+  mkdirSync(join(dir, 'cases'));
+  for (const [name, text] of Object.entries(cases)) writeFileSync(join(dir, 'cases', name), text);
+  return dir;
+}
+
+const io = { cwd: tmp, env: {} };
+
+const VALID = `formatVersion: 1
+description: A small structured dispute.
+trigger:
+  eventType: billing.dispute.opened
+  data: { customerId: cus_1001, invoiceId: inv_2002, disputedAmount: 18, message: twice }
+expect:
+  status: completed
+  writes:
+    - tool: issue-credit
+      args: { amount: 18 }
+`;
+
+describe(loadCases.name, () => {
+  it('reads valid cases, with the defaults filled in', async () => {
+    const loaded = await loadCases(
+      workflowWith({ 'small.yaml': VALID, 'notes.md': '# not a case' }),
+      io,
+    );
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.workflow.id).toBe('billing-dispute');
+    expect(loaded.cases).toEqual([
+      expect.objectContaining({
+        name: 'small',
+        tags: [],
+        model: [],
+        review: [],
+        trigger: expect.objectContaining({ repeat: 1, eventType: 'billing.dispute.opened' }),
+        expect: { status: 'completed', writes: [{ tool: 'issue-credit', args: { amount: 18 } }] },
+      }),
+    ]);
+  });
+
+  it('reports every problem of every file by path and line, and runs nothing', async () => {
+    const dir = workflowWith({
+      'a-ok.yaml': VALID,
+      'bad.yaml': `formatVersion: 2
+description: |
+  two
+  lines
+tags: [Angry]
+trigger:
+  eventType: ticket.opened
+  data: { message: no customer }
+  repeat: 0
+  dataFile: big.txt
+model:
+  - reply: { next: act }
+    text: both
+  - status: 200
+review:
+  - approve: { args: 5, tool: refund-all }
+  - reject: {}
+expect:
+  status: done
+  writes:
+    - tool: search-policy
+    - tool: refund-all
+  refused:
+    - tool: issue-credit
+  colour: red
+`,
+      'broken.yaml': 'formatVersion: 1\ndescription: [unclosed\n',
+      'Upper.yaml': VALID,
+      'other.yml': VALID,
+    });
+    const loaded = await loadCases(dir, io);
+    expect(loaded).toMatchObject({ ok: false, kind: 'invalid' });
+    if (loaded.ok || loaded.kind !== 'invalid') return;
+    const byFile = Object.fromEntries(loaded.files.map((f) => [f.file.split('/').pop(), f.errors]));
+    expect(Object.keys(byFile).sort()).toEqual([
+      'Upper.yaml',
+      'bad.yaml',
+      'broken.yaml',
+      'other.yml',
+    ]);
+    expect(byFile['bad.yaml']).toEqual([
+      'formatVersion: must be 1 (line 1, column 1)',
+      'description: must be one line (the case in a sentence) (line 2, column 1)',
+      'tags.0: must be a kebab-case word (incomplete, angry, injection, …) (line 5, column 8)',
+      'trigger.dataFile: is not supported: keep the data inline (a YAML block scalar `|` holds long text) (line 10, column 3)',
+      'trigger.repeat: must be a whole number from 1 to 10 (line 9, column 3)',
+      'model.0: must hold exactly one of reply (a decision), text (raw content), status (line 12, column 5)',
+      'model.1.status: must be an HTTP error status from 400 to 599 (line 14, column 5)',
+      'review.0.approve.args: expected a mapping, got number (line 16, column 16)',
+      'review.1.reject.reason: is required (line 17, column 5)',
+      'expect.colour: unknown field (expected one of: status, escalated, escalationReason, label, reason, writes, refused) (line 25, column 3)',
+      'expect.status: must be one of completed, rejected, failed, cancelled, waiting (line 19, column 3)',
+      'trigger.eventType: billing-dispute does not accept "ticket.opened" (trigger.eventTypes: support.ticket.created, billing.dispute.opened) (line 7, column 3)',
+      'trigger.data: lacks customerId, which billing-dispute requires (trigger.required): the trigger service refuses such an event and no run starts (line 8, column 3)',
+      'review.0.approve.tool: billing-dispute does not grant refund-all (tools: issue-credit, draft-reply, search-policy) (line 16, column 25)',
+    ]);
+    expect(byFile['broken.yaml']![0]).toMatch(
+      /^\(root\): not valid YAML: .* \(line \d+, column \d+\)$/,
+    );
+    expect(byFile['Upper.yaml']).toEqual([
+      '(root): the file name is the case name: lowercase letters, digits and dashes',
+    ]);
+    expect(byFile['other.yml']).toEqual([
+      '(root): case files end in .yaml; rename it to other.yaml',
+    ]);
+  });
+
+  it('checks a case against the workflow definition', async () => {
+    const dir = workflowWith({
+      'cross.yaml': `formatVersion: 1
+description: Names things billing-dispute does not have.
+trigger:
+  eventType: ticket.opened
+  data: { customerId: cus_1001 }
+review:
+  - approve: { tool: refund-all }
+expect:
+  status: completed
+  writes:
+    - tool: search-policy
+    - tool: refund-all
+  refused:
+    - tool: issue-credit
+`,
+    });
+    const loaded = await loadCases(dir, io);
+    if (loaded.ok || loaded.kind !== 'invalid') throw new Error('expected invalid');
+    expect(loaded.files[0]!.errors).toEqual([
+      'trigger.eventType: billing-dispute does not accept "ticket.opened" (trigger.eventTypes: support.ticket.created, billing.dispute.opened) (line 4, column 3)',
+      'trigger.data: lacks message, which billing-dispute requires (trigger.required): the trigger service refuses such an event and no run starts (line 5, column 3)',
+      'review.0.approve.tool: billing-dispute does not grant refund-all (tools: issue-credit, draft-reply, search-policy) (line 7, column 16)',
+      'expect.writes.0.tool: search-policy is a read tool of billing-dispute: writes lists write tools (issue-credit, draft-reply) (line 11, column 7)',
+      'expect.writes.1.tool: billing-dispute does not grant refund-all: a workflow writes only with its write tools (issue-credit, draft-reply) (line 12, column 7)',
+      'expect.refused.0.tool: billing-dispute grants issue-credit, so it is never refused as ungranted (line 14, column 7)',
+    ]);
+  });
+
+  it('says clearly when the folder, its definition, its cases folder or the named case is missing', async () => {
+    expect(await loadCases('no-such-workflow', { cwd: REPO, env: {} })).toEqual({
+      ok: false,
+      kind: 'not-found',
+      message: expect.stringMatching(
+        /^no workflow folder "no-such-workflow" \(neither a folder nor workflows\/no-such-workflow\); workflows in workflows: .*billing-dispute/,
+      ),
+    });
+    const empty = mkdtempSync(join(tmp, 'empty-'));
+    expect(await loadCases(empty, io)).toMatchObject({
+      kind: 'not-found',
+      message: expect.stringMatching(/holds no workflow definition/),
+    });
+    const noCases = mkdtempSync(join(tmp, 'nocases-'));
+    cpSync(join(WORKFLOWS, 'billing-dispute', 'workflow.yaml'), join(noCases, 'workflow.yaml'));
+    expect(await loadCases(noCases, io)).toMatchObject({
+      kind: 'not-found',
+      message: expect.stringMatching(
+        /has no cases folder: write cases as .*cases\/<case-name>\.yaml/,
+      ),
+    });
+    expect(await loadCases(workflowWith({ 'small.yaml': VALID }), io, 'other')).toMatchObject({
+      kind: 'not-found',
+      message: expect.stringMatching(/no case "other" in .* \(cases: small\)/),
+    });
+  });
+
+  it('finds a workflow by id in BATON_WORKFLOWS_DIR and runs only the named case', async () => {
+    const dir = workflowWith({ 'one.yaml': VALID, 'two.yaml': VALID });
+    const loaded = await loadCases(
+      dir.split('/').pop()!,
+      { cwd: REPO, env: { BATON_WORKFLOWS_DIR: tmp } },
+      'two',
+    );
+    expect(loaded.ok && loaded.cases.map((c) => c.name)).toEqual(['two']);
+  });
+});
+
+describe('the shipped cases', () => {
+  const withCases = readdirSync(WORKFLOWS, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(WORKFLOWS, entry.name, 'cases')))
+    .map((entry) => entry.name);
+
+  it.each(withCases)(
+    '%s: every case file is valid, at least 8 of them, most of them ugly',
+    async (workflow) => {
+      const loaded = await loadCases(workflow, { cwd: REPO, env: {} });
+      if (!loaded.ok) {
+        throw new Error(
+          loaded.kind === 'invalid'
+            ? loaded.files.map((f) => `${f.file}\n  ${f.errors.join('\n  ')}`).join('\n')
+            : loaded.message,
+        );
+      }
+      expect(loaded.cases.length).toBeGreaterThanOrEqual(8);
+      const ugly = loaded.cases.filter((c) => c.tags.length > 0);
+      expect(ugly.length * 2).toBeGreaterThan(loaded.cases.length);
+    },
+  );
+});

@@ -1,0 +1,83 @@
+// A workflow case (docs/cases.md): one file `workflows/<id>/cases/<name>.yaml` holding a
+// trigger event, the model's scripted answers, what a reviewer does, and the expected outcome.
+// The shapes here, the checks in read-case.ts and the JSON Schema in case-schema.ts say the
+// same thing three ways; a unit test keeps them in step.
+
+/** The outcome a case expects: the run's status, `waiting` for an open review task. */
+export const CASE_STATUSES = ['completed', 'rejected', 'failed', 'cancelled', 'waiting'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** The ugly kinds of input the case tags name (any kebab-case tag is allowed). */
+export const COMMON_TAGS = [
+  'incomplete',
+  'conflicting',
+  'angry',
+  'wrong-language',
+  'huge-input',
+  'injection',
+  'ambiguous',
+  'duplicate',
+] as const;
+
+/** How many times one case may send its event (`trigger.repeat`). */
+export const MAX_REPEAT = 10;
+
+export interface CaseTrigger {
+  eventType: string;
+  source?: string;
+  data: Record<string, unknown>;
+  /** The same event (same idempotency key) is sent this many times; default 1. */
+  repeat: number;
+}
+
+/** One scripted model answer, in call order. */
+export type ModelStep =
+  /** A decision object, sent as the JSON message content. */
+  | { reply: Record<string, unknown> }
+  /** Raw message content, as is (invalid JSON, prose). */
+  | { text: string }
+  /** An HTTP error from the model endpoint. */
+  | { status: number };
+
+/** What the reviewer does with the run's next open task. */
+export type ReviewStep =
+  | {
+      approve: {
+        /** Merged over the proposal's args: the edited arguments. */
+        args?: Record<string, unknown>;
+        /** Only for a task without a proposed action: the granted tool to run. */
+        tool?: string;
+        note?: string;
+      };
+    }
+  | { reject: { reason: string } };
+
+export interface ExpectedWrite {
+  tool: string;
+  /** A subset: listed keys must be equal; `~text` matches a string case-insensitively as a substring. */
+  args?: Record<string, unknown>;
+}
+
+export interface CaseExpectation {
+  status: CaseStatus;
+  escalated?: boolean;
+  escalationReason?: string;
+  label?: string;
+  reason?: string;
+  writes?: ExpectedWrite[];
+  refused?: Array<{ tool: string }>;
+}
+
+export interface WorkflowCase {
+  /** The file name without `.yaml`. */
+  name: string;
+  /** The file, relative to the working directory. */
+  file: string;
+  formatVersion: 1;
+  description: string;
+  tags: string[];
+  trigger: CaseTrigger;
+  model: ModelStep[];
+  review: ReviewStep[];
+  expect: CaseExpectation;
+}
