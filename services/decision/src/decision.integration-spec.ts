@@ -2,24 +2,10 @@ import type { RunEvent, StepEnvelope } from '@baton/contracts';
 import { ScriptedOpenAI, expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
-import { aDecision } from './testing/decision-envelopes.fixture.js';
+import { aDecision, aModelCredit } from './testing/decision-envelopes.fixture.js';
 import { ofRun, startService, type Read, type StartedService } from '@baton/service-kit/testing';
 
-const creditAnswer = (tool: string) => ({
-  next: 'act',
-  tool,
-  args: {
-    customerId: 'cus_1001',
-    invoiceId: 'inv_8',
-    amount: 49,
-    reason: 'duplicate',
-    body: null,
-    query: null,
-  },
-  label: 'duplicate-charge',
-  confidence: 0.85,
-  rationale: 'Two identical March invoices; the policy refunds duplicates.',
-});
+const creditAnswer = (tool: string) => aModelCredit({ tool });
 
 describe('decision service (real Kafka, Postgres, scripted OpenAI endpoint)', () => {
   const scripted = new ScriptedOpenAI();

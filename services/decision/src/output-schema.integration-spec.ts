@@ -5,7 +5,7 @@ import { ofRun, startService, type Read, type StartedService } from '@baton/serv
 import { ScriptedOpenAI, expectEventually, writeWorkflows } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
-import { aDecision } from './testing/decision-envelopes.fixture.js';
+import { aDecision, aModelCredit } from './testing/decision-envelopes.fixture.js';
 
 type Workflow = Record<string, unknown> & {
   decision: Record<string, unknown> & { model: Record<string, unknown> };
@@ -26,21 +26,7 @@ const withOutputSchema: Workflow = {
   decision: { ...billing.decision, model: { ...billing.decision.model, outputSchema } },
 };
 
-const credit = (amount: unknown) => ({
-  next: 'act',
-  tool: 'issue-credit',
-  args: {
-    customerId: 'cus_1001',
-    invoiceId: 'inv_8',
-    amount,
-    reason: 'duplicate',
-    body: null,
-    query: null,
-  },
-  label: 'duplicate-charge',
-  confidence: 0.85,
-  rationale: 'Two identical March invoices; the policy refunds duplicates.',
-});
+const credit = (amount: unknown) => aModelCredit({ amount });
 
 describe('decision.model.outputSchema (real Kafka, Postgres, scripted OpenAI endpoint)', () => {
   const scripted = new ScriptedOpenAI();

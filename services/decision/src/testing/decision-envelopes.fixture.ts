@@ -53,3 +53,23 @@ export function aDecision(
   if (options.stepsLeft !== undefined) envelope.budget.stepsLeft = options.stepsLeft;
   return envelope;
 }
+
+/**
+ * A model answer (strict structured output: every argument present, null where it does not
+ * apply) proposing a credit of `amount` with `tool`.
+ */
+export const aModelCredit = (options: { tool?: string; amount?: unknown } = {}) => ({
+  next: 'act',
+  tool: options.tool ?? 'issue-credit',
+  args: {
+    customerId: 'cus_1001',
+    invoiceId: 'inv_8',
+    amount: 'amount' in options ? options.amount : 49,
+    reason: 'duplicate',
+    body: null,
+    query: null,
+  },
+  label: 'duplicate-charge',
+  confidence: 0.85,
+  rationale: 'Two identical March invoices; the policy refunds duplicates.',
+});
