@@ -41,6 +41,10 @@ const processes = new ServiceProcesses(
     KAFKA_BROKERS: kafka.brokers,
     DATABASE_URL: databaseUrl,
     BUSINESS_DATABASE_URL: process.env['BUSINESS_DATABASE_URL'] ?? databaseUrl,
+    // Six services on one Postgres (max_connections 100 by default): 6 × 10 + the business
+    // pools fit; the automatic size (BATON_CONCURRENCY + 4 each) would not.
+    DATABASE_POOL_SIZE: process.env['DATABASE_POOL_SIZE'] ?? '10',
+    BUSINESS_DATABASE_POOL_SIZE: process.env['BUSINESS_DATABASE_POOL_SIZE'] ?? '4',
     BATON_API_KEYS: apiKeys,
     PORT: String(DEFAULT_PORTS[service]),
     HOST: process.env['HOST'] ?? '127.0.0.1',

@@ -177,17 +177,20 @@ describe('messaging over the real Kafka broker and Postgres', () => {
     expect(notJson.headers[DLQ_HEADER.sourceOffset]).toBe('0');
   });
 
-  it('retries transient failures with backoff, then dead-letters; a permanent failure goes at once', async () => {
+  it('retries transient failures with backoff, then dead-letters; a permanent failure goes at once; an unavailable database is waited out', async () => {
     const input = route('retry');
     await kafka.createTopic(input.topic, 1);
     const dlq = await kafka.read(deadLetterTopic(input.topic));
     const flaky = aContextEnvelope();
     const broken = aContextEnvelope();
     const rejected = aContextEnvelope();
+    // The database refusing connections (SQLSTATE 53300) says nothing of the message: such
+    // attempts do not count, however many there are; the record is handled once it answers.
+    const overloaded = aContextEnvelope();
     const attempts = new Map<string, number>();
     const fixture = await start({
       consumer: uniqueGroup('retry'),
-      env: { BATON_RETRY_MAX_ATTEMPTS: '4' },
+      env: { BATON_RETRY_MAX_ATTEMPTS: '4', BATON_RETRY_INITIAL_DELAY_MS: '50' },
     });
     fixture.runtime.on(input, async (envelope, ctx) => {
       attempts.set(envelope.envelopeId, ctx.attempt);
@@ -196,6 +199,8 @@ describe('messaging over the real Kafka broker and Postgres', () => {
       if (envelope.envelopeId === broken.envelopeId) throw new Error('always down');
       if (envelope.envelopeId === rejected.envelopeId)
         throw new PermanentFailure('cannot ever work');
+      if (envelope.envelopeId === overloaded.envelopeId && ctx.attempt <= 6)
+        throw Object.assign(new Error('sorry, too many clients already'), { code: '53300' });
       await ctx.manager.query('INSERT INTO handled (message_id) VALUES ($1)', [
         envelope.envelopeId,
       ]);
@@ -203,9 +208,13 @@ describe('messaging over the real Kafka broker and Postgres', () => {
     await fixture.runtime.start();
     await kafka.produce(
       input.topic,
-      [flaky, broken, rejected].map((e) => ({ key: e.runId, value: JSON.stringify(e) })),
+      [flaky, broken, rejected, overloaded].map((e) => ({
+        key: e.runId,
+        value: JSON.stringify(e),
+      })),
     );
 
+    await expectEventually(() => expect(attempts.get(overloaded.envelopeId)).toBe(7));
     await expectEventually(() => expect(dlq).toHaveLength(2));
     expect(attempts.get(flaky.envelopeId)).toBe(3);
     expect(attempts.get(broken.envelopeId)).toBe(4);
@@ -219,8 +228,13 @@ describe('messaging over the real Kafka broker and Postgres', () => {
       [DLQ_HEADER.reason]: 'handler-rejected',
       [DLQ_HEADER.attempts]: '1',
     });
-    const rows = await fixture.dataSource.query('SELECT message_id FROM handled');
-    expect(rows).toEqual([{ message_id: flaky.envelopeId }]);
+    const rows = await fixture.dataSource.query('SELECT message_id FROM handled ORDER BY 1');
+    expect(rows).toEqual(
+      [flaky, overloaded]
+        .map((e) => ({ message_id: e.envelopeId }))
+        .sort((a, b) => a.message_id.localeCompare(b.message_id)),
+    );
+    expect(dlq.map((r) => r.key)).not.toContain(overloaded.runId);
   });
 
   it('lets a handler run past the session timeout without a rebalance or a second delivery', async () => {

@@ -17,7 +17,7 @@ export class PersistenceConfig {
     default: 0,
     min: 0,
     description:
-      'Connections per process; 0 means BATON_CONCURRENCY + 4. Every in-flight record holds one connection for its transaction, so a pool smaller than the in-flight limit caps it.',
+      'Connections per process; 0 means BATON_CONCURRENCY + 4. Every in-flight record holds one connection for its transaction, so a pool smaller than the in-flight limit caps it. The pools of every service instance on one server (plus their BUSINESS_DATABASE_POOL_SIZE) must fit its max_connections: a refused connection is waited out, never dead-lettered, but it stalls the service.',
   })
   poolSize!: number;
 }

@@ -11,7 +11,7 @@ import { Inbox } from '../store/inbox.js';
 import type { Outbox, OutboxRow } from '../store/outbox.js';
 import type { InboundRecord, RecordHandler } from '../transport/transport.js';
 import { DeadLetters } from './dead-letter.js';
-import { PermanentFailure, retryDelay, type RetryPolicy } from './retry-policy.js';
+import { PermanentFailure, isUnavailable, retryDelay, type RetryPolicy } from './retry-policy.js';
 
 /** A topic and how its messages are encoded. */
 export interface Route<T> {
@@ -126,6 +126,8 @@ export class MessagePipeline {
     shutdown: AbortSignal,
   ): Promise<void> {
     const { retry, logger } = this.options;
+    // Attempts the database was unavailable for do not count: they say nothing of the message.
+    let unavailable = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await this.handleOnce(route, handle, message, record, attempt);
@@ -137,7 +139,18 @@ export class MessagePipeline {
           error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error);
         span.recordException(error instanceof Error ? error : new Error(reason));
         const permanent = error instanceof PermanentFailure;
-        if (permanent || attempt >= retry.maxAttempts) {
+        if (!permanent && isUnavailable(error)) {
+          unavailable += 1;
+          const delay = retryDelay(retry, Math.min(unavailable, 30));
+          logger.warn(
+            { err: error, attempt, delayMs: delay, topic: record.topic, offset: record.offset },
+            'database unavailable; retrying until it answers (the record stays uncommitted)',
+          );
+          // On shutdown this rejects: the record is not committed and is delivered again.
+          await abortableDelay(delay, shutdown);
+          continue;
+        }
+        if (permanent || attempt - unavailable >= retry.maxAttempts) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
           await this.options.deadLetters.send(
             record,
