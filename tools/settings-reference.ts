@@ -7,6 +7,7 @@ import { ActionConfig } from '../services/action/src/action.config.js';
 import { DecisionConfig } from '../services/decision/src/decision.config.js';
 import { EscalationConfig } from '../services/escalation/src/escalation.config.js';
 import { ScheduleConfig } from '../services/trigger/src/schedule.config.js';
+import { RunSweepConfig } from '../services/trigger/src/run-sweep.config.js';
 import { EmbeddedConfig } from '../services/embedded/src/embedded.config.js';
 
 /** docs/settings.md, generated from the typed config classes the services validate at boot. */
@@ -40,6 +41,10 @@ ${describeSettings(PersistenceConfig)}
 ## trigger: schedules
 
 ${describeSettings(ScheduleConfig)}
+
+## trigger: run deadlines
+
+${describeSettings(RunSweepConfig)}
 
 ## trigger and escalation: API keys
 

@@ -1,4 +1,4 @@
-/** The time source of the scheduler: tests set it to a tick instead of waiting for one. */
+/** The time source of the scheduler and the run deadline sweeper: tests set it instead of waiting. */
 export interface Clock {
   now(): Date;
 }

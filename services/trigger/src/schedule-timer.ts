@@ -1,12 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
+import { IntervalWorker } from './interval-worker.js';
 import { SCHEDULE_CONFIG, type ScheduleConfig } from './schedule.config.js';
 import {
   FireSchedulesUseCase,
@@ -15,62 +10,34 @@ import {
 
 /**
  * Runs fire-schedules every `BATON_SCHEDULE_TICK_MS` from the start of the service, one run at
- * a time. It stops before the kit closes the database and the broker: the timer is cleared
- * and a run under way finishes in `beforeApplicationShutdown`, which Nest calls before any
- * `onApplicationShutdown` (where the kit closes them); `onApplicationShutdown` only makes sure.
+ * a time, when some workflow is scheduled (the lifecycle is IntervalWorker's).
  */
 @Injectable()
-export class ScheduleTimer
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-
+export class ScheduleTimer extends IntervalWorker {
   constructor(
     private readonly fireSchedules: FireSchedulesUseCase,
-    @Inject(SCHEDULE_CONFIG) private readonly config: Pick<ScheduleConfig, 'tickMs'>,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(SCHEDULE_CONFIG) config: Pick<ScheduleConfig, 'tickMs'>,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    super({ intervalMs: config.tickMs, failureMessage: 'firing schedules failed' }, logger);
+  }
 
-  onApplicationBootstrap(): void {
+  protected override shouldStart(): boolean {
     for (const workflow of this.fireSchedules.notAcceptingTicks())
       this.logger.warn(
         { workflowId: workflow.id, schedule: workflow.trigger.schedule },
         `workflow has a schedule but does not list "${SCHEDULE_EVENT_TYPE}" in trigger.eventTypes: it is not fired`,
       );
     const scheduled = this.fireSchedules.scheduled();
-    if (scheduled.length === 0) return;
+    if (scheduled.length === 0) return false;
     this.logger.info(
       { schedules: scheduled.map((w) => `${w.id}@${w.version}: ${w.trigger.schedule}`) },
       'scheduler started (cron in UTC)',
     );
-    this.timer = setInterval(() => void this.tick(), this.config.tickMs);
-    this.timer.unref();
+    return true;
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.beforeApplicationShutdown();
-  }
-
-  /** Fires what is due, unless the previous run is still going; failures are logged, not thrown. */
-  tick(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = this.fireSchedules
-      .execute()
-      .then(() => undefined)
-      .catch((error: unknown) => this.logger.error({ err: error }, 'firing schedules failed'))
-      .finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  /** Whether the timer is running (for tests). */
-  get started(): boolean {
-    return this.timer !== undefined;
+  protected work(): Promise<unknown> {
+    return this.fireSchedules.execute();
   }
 }

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from '@baton/service-kit';
+import { RunDeadlineSweeper } from './run-deadline-sweeper.js';
 import { RunsController } from './runs.controller.js';
 import { ScheduleTimer } from './schedule-timer.js';
 import { TriggerMessagesController } from './trigger-messages.controller.js';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
+import { ExpireRunsUseCase } from './use-cases/expire-runs/expire-runs.use-case.js';
 import { FireSchedulesUseCase } from './use-cases/fire-schedules/fire-schedules.use-case.js';
 import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
 import { RecordRunEventUseCase } from './use-cases/record-run-event/record-run-event.use-case.js';
@@ -23,6 +25,8 @@ import { WorkflowsController } from './workflows.controller.js';
     QueryRunsUseCase,
     FireSchedulesUseCase,
     ScheduleTimer,
+    ExpireRunsUseCase,
+    RunDeadlineSweeper,
     PublishWorkflowUseCase,
     ListWorkflowsUseCase,
     PublishBundledWorkflows,

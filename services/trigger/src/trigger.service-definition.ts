@@ -4,6 +4,8 @@ import { API_KEYS, ApiKeysConfig, parseApiKeys, type ServiceDefinition } from '@
 import { CLOCK, systemClock, type Clock } from './clock.js';
 import { CreateRuns1764072000000 } from './migrations/1764072000000-create-runs.migration.js';
 import { CreateScheduleTicks1795606280000 } from './migrations/1795606280000-create-schedule-ticks.migration.js';
+import { AddRunDeadlineSweep1796090000000 } from './migrations/1796090000000-add-run-deadline-sweep.migration.js';
+import { RUN_SWEEP_CONFIG, RunSweepConfig } from './run-sweep.config.js';
 import { SCHEDULE_CONFIG, ScheduleConfig } from './schedule.config.js';
 import { TriggerModule } from './trigger.module.js';
 
@@ -11,7 +13,7 @@ const NAME = 'trigger';
 
 /**
  * Reads the service's own settings; a bad value names its variable, like the kit's settings.
- * `clock` is the scheduler's time source (tests pass one they control).
+ * `clock` is the time source of the scheduler and the run deadline sweeper (tests pass one they control).
  */
 export function loadSettings(env: NodeJS.ProcessEnv, clock: Clock = systemClock): Provider[] {
   const schedule = loadConfig(ScheduleConfig, env, NAME);
@@ -23,6 +25,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, clock: Clock = systemClock)
       useValue: parseApiKeys(loadConfig(ApiKeysConfig, env, NAME).entries, NAME),
     },
     { provide: SCHEDULE_CONFIG, useValue: schedule },
+    { provide: RUN_SWEEP_CONFIG, useValue: loadConfig(RunSweepConfig, env, NAME) },
     { provide: CLOCK, useValue: clock },
   ];
 }
@@ -32,7 +35,11 @@ export const triggerService: ServiceDefinition = {
   version: '0.1.0',
   defaultPort: 3000,
   module: TriggerModule,
-  migrations: [CreateRuns1764072000000, CreateScheduleTicks1795606280000],
+  migrations: [
+    CreateRuns1764072000000,
+    CreateScheduleTicks1795606280000,
+    AddRunDeadlineSweep1796090000000,
+  ],
   // A ConfigError here stops the process naming each variable, like the kit's own settings.
   providers: ({ env }) => loadSettings(env),
 };

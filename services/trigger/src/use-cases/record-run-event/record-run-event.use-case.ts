@@ -40,8 +40,21 @@ export class RecordRunEventUseCase {
         return;
       }
       case 'run.waiting':
-        return this.setStatus(manager, event, 'waiting-for-review', event.reason ?? null, false);
+        await this.setStatus(manager, event, 'waiting-for-review', event.reason ?? null, false);
+        // The wait does not count against the run's deadline (see the run deadline sweeper).
+        await manager.query(
+          `UPDATE runs SET waiting_since = COALESCE(waiting_since, $2::timestamptz)
+           WHERE id = $1 AND status = 'waiting-for-review'`,
+          [event.runId, event.createdAt],
+        );
+        return;
       case 'run.resumed':
+        await manager.query(
+          `UPDATE runs SET waiting_since = NULL,
+             waited_ms = waited_ms + GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - waiting_since)) * 1000))::bigint
+           WHERE id = $1 AND waiting_since IS NOT NULL AND status NOT IN ${TERMINAL}`,
+          [event.runId, event.createdAt],
+        );
         return this.setStatus(manager, event, 'running', null, false);
       case 'run.ended':
         return this.setStatus(manager, event, event.status ?? 'failed', event.reason ?? null, true);
