@@ -125,7 +125,7 @@ function keyHint(status: number, keyGiven: boolean): string | undefined {
       : 'no API key: pass --key <key> or set BATON_API_KEY (`npm run api-key -- <name> <role>` makes one)';
   }
   if (status === 403) {
-    return "the key's role may not do this: starting runs needs publisher, reading runs and tasks needs reviewer; admin may do both";
+    return "the key's role may not do this: starting runs needs publisher, reading runs and tasks needs reviewer, publishing workflows needs admin; admin may do all";
   }
   return undefined;
 }

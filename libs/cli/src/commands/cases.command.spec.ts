@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Run, RunStep, TaskSummary } from '../api-types.js';
 import { ExitCode } from '../exit-codes.js';
 import { main } from '../main.js';
+import { modelHint } from './cases.command.js';
 import type { Io } from '../output.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -460,5 +461,34 @@ expect: { status: completed }
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+});
+
+describe(modelHint.name, () => {
+  const result = (actual: string) => ({
+    name: 'angry-customer-credit',
+    file: 'angry-customer-credit.yaml',
+    description: '',
+    tags: [],
+    passed: false,
+    durationMs: 1,
+    differences: [{ field: 'status', expected: 'completed', actual }],
+  });
+
+  it('tells how to give Baton the scripted model when runs were decided without one', () => {
+    const hint = modelHint(
+      [
+        result(
+          "waiting (no rule decides and no model is configured (no OPENAI_API_KEY): decisions use the workflow's rules only)",
+        ),
+      ],
+      'http://127.0.0.1:4010/v1',
+    );
+    expect(hint).toMatch(/baton dev --cases/);
+    expect(hint).toMatch(/OPENAI_BASE_URL=http:\/\/127\.0\.0\.1:4010\/v1/);
+  });
+
+  it('says nothing when the failures are about the workflow', () => {
+    expect(modelHint([result('waiting (credits above $50 need a reviewer)')], 'x')).toBeUndefined();
   });
 });

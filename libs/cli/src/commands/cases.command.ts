@@ -202,10 +202,24 @@ export const casesCommand: Command = {
               `all ${results.length} case${results.length === 1 ? '' : 's'} passed in ${took}`,
             ),
       );
+      const hint = modelHint(failed, model.baseURL);
+      if (hint) println(io.stderr, `${context.style('yellow', 'hint:')} ${hint}`);
     }
     return failed.length ? ExitCode.Failed : ExitCode.Ok;
   },
 };
+
+/**
+ * When runs were decided without a model — the Baton under test was started without one — the
+ * cases that script the model cannot pass: say how to start it so that they can.
+ */
+export function modelHint(failed: CaseResult[], modelUrl: string): string | undefined {
+  const noModel = failed.some((result) =>
+    result.differences.some((d) => /no model is configured/.test(d.actual)),
+  );
+  if (!noModel) return undefined;
+  return `the Baton under test has no model, so the cases that script one cannot pass: start it with \`baton dev --cases\`, or give its decision service OPENAI_BASE_URL=${modelUrl} and any OPENAI_API_KEY`;
+}
 
 /** `PASS name (1.2 s)`, or `FAIL name` and one indented line per difference. */
 export function formatResult(result: CaseResult, style: Stylize): string[] {
