@@ -1,10 +1,9 @@
 // `npm run start:distributed`: Baton on this machine in its distributed form — Postgres (started if down),
 // the local Kafka broker (unless KAFKA_BROKERS is set), the demo billing data, and the six
 // services as separate processes. Prints how to fire a trigger. Ctrl-C stops everything it started.
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { devApiKeys } from './dev-api-keys.js';
 import { topicNames } from '@baton/contracts';
-import { sha256 } from '@baton/service-kit';
 import {
   DEFAULT_PORTS,
   SERVICES,
@@ -23,16 +22,7 @@ const databaseUrl = testDatabaseUrl();
 await seedBusinessData(databaseUrl);
 
 // Development keys, made fresh at each start and shown once below.
-const keys = {
-  publisher: `dev_pub_${randomBytes(12).toString('hex')}`,
-  reviewer: `dev_rev_${randomBytes(12).toString('hex')}`,
-};
-const apiKeys = [
-  ...Object.entries(keys).map(
-    ([role, key]) => `dev-${role}:${role}:${sha256(key).toString('hex')}`,
-  ),
-  ...(process.env['BATON_API_KEYS'] ? [process.env['BATON_API_KEYS']] : []),
-].join(',');
+const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer']);
 
 const processes = new ServiceProcesses(
   `${root}.baton/logs`,

@@ -4,25 +4,14 @@
 // makes fresh development keys (printed, and written to .baton/dev-keys.env for the CLI) and
 // prints how to fire a sample trigger. Ctrl-C drains and stops. The distributed form (six
 // processes on Kafka and Postgres) is `npm run start:distributed` (tools/start-local.ts).
-import { randomBytes } from 'node:crypto';
-import { sha256 } from '@baton/service-kit';
 import { seedBusinessData } from '@baton/testing';
 import { DEV_KEYS_FILE, writeDevKeys } from '../libs/cli/src/dev-keys.js';
+import { devApiKeys } from './dev-api-keys.js';
 import { startEmbeddedBaton, stopOnSignals } from '../services/embedded/src/embedded-baton.js';
 
 const started = Date.now();
 // Development keys, made fresh at each start.
-const keys = {
-  publisher: `dev_pub_${randomBytes(12).toString('hex')}`,
-  reviewer: `dev_rev_${randomBytes(12).toString('hex')}`,
-  admin: `dev_adm_${randomBytes(12).toString('hex')}`,
-};
-const apiKeys = [
-  ...Object.entries(keys).map(
-    ([role, key]) => `dev-${role}:${role}:${sha256(key).toString('hex')}`,
-  ),
-  ...(process.env['BATON_API_KEYS'] ? [process.env['BATON_API_KEYS']] : []),
-].join(',');
+const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer', 'admin']);
 
 const baton = await startEmbeddedBaton({
   env: {

@@ -1,24 +1,15 @@
 import { runEventFor, uuidv7, type RunEvent } from '@baton/contracts';
-import type { ServiceDefinition } from '@baton/service-kit';
 import { startService, type StartedService } from '@baton/service-kit/testing';
-import { bearer, expectEventually, testApiKeysSetting } from '@baton/testing';
+import { expectEventually, testApiKeysSetting } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from './clock.js';
-import { loadSettings, triggerService } from './trigger.service-definition.js';
+import { TestClock, triggerServiceOn } from './testing/clock.fixture.js';
+import { aTriggerEvent, postTrigger } from './testing/trigger-event.fixture.js';
 import {
   ExpireRunsUseCase,
   UNKNOWN_WORKFLOW_DEADLINE_MINUTES,
   deadlineReason,
   type ExpiredRun,
 } from './use-cases/expire-runs/expire-runs.use-case.js';
-
-/** The clock both instances read: the test moves it past deadlines instead of waiting. */
-class TestClock implements Clock {
-  constructor(public time: Date) {}
-  now(): Date {
-    return this.time;
-  }
-}
 
 const MINUTE = 60_000;
 // billing-dispute (bundled) has `limits.deadlineMinutes: 60`; the grace is 5 minutes.
@@ -36,10 +27,8 @@ interface RunRow {
 
 describe('runs past their deadline across two trigger instances', () => {
   const clock = new TestClock(new Date());
-  const definition: ServiceDefinition = {
-    ...triggerService,
-    providers: ({ env }) => loadSettings(env, clock),
-  };
+  // Both instances read this clock.
+  const definition = triggerServiceOn(clock);
   const settings = {
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
     BATON_API_KEYS: testApiKeysSetting(),
@@ -68,18 +57,7 @@ describe('runs past their deadline across two trigger instances', () => {
     return rows[0]!;
   };
   const start = async (key: string): Promise<string> => {
-    const response = await fetch(`${first.running.url}/v1/triggers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer('publisher') },
-      body: JSON.stringify({
-        schemaVersion: 1,
-        idempotencyKey: key,
-        workflowId: 'billing-dispute',
-        tenantId: 'acme',
-        eventType: 'support.ticket.created',
-        data: { customerId: 'cus_1001', message: 'Charged twice in November' },
-      }),
-    });
+    const response = await postTrigger(first.running.url, aTriggerEvent(key));
     expect(response.status).toBe(202);
     return ((await response.json()) as { runId: string }).runId;
   };

@@ -2,24 +2,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { StepEnvelope } from '@baton/contracts';
-import type { ServiceDefinition } from '@baton/service-kit';
 import { startService, type StartedService } from '@baton/service-kit/testing';
 import { expectEventually, testApiKeysSetting, writeWorkflows } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from './clock.js';
-import { loadSettings, triggerService } from './trigger.service-definition.js';
+import { TestClock, triggerServiceOn } from './testing/clock.fixture.js';
 import {
   FireSchedulesUseCase,
   type TickOutcome,
 } from './use-cases/fire-schedules/fire-schedules.use-case.js';
-
-/** The clock both instances read: the test moves it to a tick instead of waiting for one. */
-class TestClock implements Clock {
-  constructor(public time: Date) {}
-  now(): Date {
-    return this.time;
-  }
-}
 
 type Workflow = Record<string, unknown> & { trigger: Record<string, unknown> };
 
@@ -59,10 +49,8 @@ interface RunRow {
 describe('scheduled workflows across two trigger instances', () => {
   // 2026-11-30 is a Monday. The instances start at 07:30: nothing is due yet.
   const clock = new TestClock(new Date('2026-11-30T07:30:00Z'));
-  const definition: ServiceDefinition = {
-    ...triggerService,
-    providers: ({ env }) => loadSettings(env, clock),
-  };
+  // Both instances read this clock.
+  const definition = triggerServiceOn(clock);
   const settings = {
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
     BATON_API_KEYS: testApiKeysSetting(),

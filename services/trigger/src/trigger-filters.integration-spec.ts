@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { deadLetterTopic, type StepEnvelope } from '@baton/contracts';
 import { startService, type StartedService } from '@baton/service-kit/testing';
-import { bearer, expectEventually, testApiKeysSetting, writeWorkflows } from '@baton/testing';
+import { expectEventually, testApiKeysSetting, writeWorkflows } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aTriggerEvent, postTrigger } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
 
 const billing = parseYaml(
@@ -27,25 +28,14 @@ const filtered = {
   },
 };
 
-const event = (key: string, data: Record<string, unknown>) => ({
-  schemaVersion: 1,
-  idempotencyKey: key,
-  workflowId: 'filtered-dispute',
-  tenantId: 'acme',
-  eventType: 'support.ticket.created',
-  data,
-});
+const event = (key: string, data: Record<string, unknown>) =>
+  aTriggerEvent(key, { workflowId: 'filtered-dispute', data });
 const matching = { customerId: 'cus_1001', message: 'Charged twice', channel: 'email', amount: 49 };
 
 describe('trigger filters (real Kafka and Postgres)', () => {
   let service: StartedService;
   let contextSteps: () => Array<StepEnvelope<'context'>>;
-  const post = (body: unknown) =>
-    fetch(`${service.running.url}/v1/triggers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer('publisher') },
-      body: JSON.stringify(body),
-    });
+  const post = (body: unknown) => postTrigger(service.running.url, body);
   const runsWithKey = async (key: string) =>
     (await service.dataSource.query(
       'SELECT id, trigger FROM runs WHERE tenant_id = $1 AND idempotency_key = $2',

@@ -14,21 +14,14 @@ import {
   uniqueTopic,
 } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aTriggerEvent } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
 
 const prefix = `${uniqueTopic('trg')}.`;
 const schemaPrefix = `t${Date.now().toString(36)}_`;
 const names = topicNames(prefix);
 
-const event = (key: string, overrides: Record<string, unknown> = {}) => ({
-  schemaVersion: 1,
-  idempotencyKey: key,
-  workflowId: 'billing-dispute',
-  tenantId: 'acme',
-  eventType: 'support.ticket.created',
-  data: { customerId: 'cus_1001', message: 'Charged twice in November' },
-  ...overrides,
-});
+const event = aTriggerEvent;
 
 describe('trigger service', () => {
   const kafka = new TestKafka();
