@@ -28,6 +28,8 @@ export interface MessagingRuntimeOptions {
   dataSource: DataSource;
   logger: Logger;
   config: MessagingConfig;
+  /** Awaited for each valid message before its transaction opens (see PipelineOptions). */
+  beforeHandle?: (message: unknown) => Promise<void>;
 }
 
 /** A transaction that may also emit messages, published once it commits. */
@@ -66,6 +68,7 @@ export class MessagingRuntime {
       },
       logger,
       messagingSystem: transport.name === 'kafka' ? 'kafka' : 'baton.in-process',
+      ...(options.beforeHandle ? { beforeHandle: options.beforeHandle } : {}),
     });
   }
 

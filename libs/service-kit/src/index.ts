@@ -8,4 +8,4 @@ export * from './nest-logger.js';
 export * from './auth.js';
 export * from './rpc-error.filter.js';
 export * from './workflow-registry.js';
-export * from './workflow-version.interceptor.js';
+export * from './workflow-version.js';

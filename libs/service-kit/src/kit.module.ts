@@ -6,7 +6,6 @@ import {
   type Type,
 } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Routes, type MessagingRuntime } from '@baton/messaging';
 import type { Logger, Telemetry } from '@baton/telemetry';
 import { HealthController } from './health.controller.js';
@@ -17,7 +16,6 @@ import {
   SERVICE_INFO,
   type ServiceInfo,
 } from './tokens.js';
-import { WorkflowVersionInterceptor } from './workflow-version.interceptor.js';
 
 export interface KitResources {
   service: ServiceInfo;
@@ -66,7 +64,7 @@ export class KitModule {
       imports: [feature],
       controllers: [HealthController],
       // Steps of a version published a moment ago wait for the registry to deliver it.
-      providers: [...providers, { provide: APP_INTERCEPTOR, useClass: WorkflowVersionInterceptor }],
+      providers,
       exports: providers,
     };
   }

@@ -22,6 +22,7 @@ import { RpcErrorPassThroughFilter } from './rpc-error.filter.js';
 import { ServiceConfig } from './service.config.js';
 import { WORKFLOWS } from './tokens.js';
 import { WorkflowRegistryFollower } from './workflow-registry.js';
+import { awaitWorkflowVersion } from './workflow-version.js';
 import { sharedTelemetry, sharedTransport, type ServiceHost } from './service-host.js';
 
 const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../workflows/', import.meta.url));
@@ -128,6 +129,7 @@ export async function runService(
     dataSource,
     logger,
     config: config.messaging,
+    beforeHandle: awaitWorkflowVersion(workflows),
   });
   const routes = new Routes(config.messaging.topicPrefix);
   let providers: Provider[];

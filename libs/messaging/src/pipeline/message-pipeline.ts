@@ -47,6 +47,11 @@ export interface PipelineOptions {
   retry: RetryPolicy;
   logger: Logger;
   messagingSystem?: string;
+  /**
+   * Awaited for each valid message before its transaction opens, so a wait here holds no
+   * connection (a service waits for a workflow version the registry has not delivered yet).
+   */
+  beforeHandle?: (message: unknown) => Promise<void>;
 }
 
 const tracer = trace.getTracer('@baton/messaging');
@@ -109,6 +114,7 @@ export class MessagePipeline {
             );
             return;
           }
+          await this.options.beforeHandle?.(decoded.value);
           await this.handleWithRetries(route, handle, decoded.value, record, span, shutdown);
         } finally {
           span.end();

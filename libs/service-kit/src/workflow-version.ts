@@ -1,0 +1,26 @@
+import type { WorkflowCatalog } from '@baton/workflow';
+
+/** The `workflow` a step envelope (or run event) names, when it names one. */
+function workflowOf(message: unknown): { id: string; version: number } | undefined {
+  const workflow = (message as { workflow?: unknown } | null)?.workflow;
+  if (!workflow || typeof workflow !== 'object') return undefined;
+  const { id, version } = workflow as { id?: unknown; version?: unknown };
+  return typeof id === 'string' && typeof version === 'number' ? { id, version } : undefined;
+}
+
+/**
+ * Before a message's transaction opens: when it names a workflow version this instance does not
+ * hold yet, waits (BATON_WORKFLOW_LOOKUP_WAIT_MS at most) for the registry to deliver it. A
+ * version published a moment ago can reach a step before its definition reaches this
+ * instance; without the wait the step would be dead-lettered as unknown. Waiting here, not in
+ * the handler, holds no database connection.
+ */
+export function awaitWorkflowVersion(
+  workflows: WorkflowCatalog,
+): (message: unknown) => Promise<void> {
+  return async (message) => {
+    const wanted = workflowOf(message);
+    if (wanted && !workflows.get(wanted.id, wanted.version))
+      await workflows.resolve(wanted.id, wanted.version);
+  };
+}
