@@ -103,6 +103,10 @@ describe('messaging over the real Kafka broker and Postgres', () => {
     const activeRuns = new Set<string>();
     const overlaps: string[] = [];
     const seen = new Map<string, number[]>();
+    // Handlers hold at the gate, so work piles up behind the limit however fast or loaded the
+    // machine is: the count of handlers at the gate reaches the limit and stays there.
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
 
     const fixture = await start({
       consumer: uniqueGroup('order'),
@@ -113,7 +117,7 @@ describe('messaging over the real Kafka broker and Postgres', () => {
       activeRuns.add(envelope.runId);
       running += 1;
       peak = Math.max(peak, running);
-      await sleep(40); // a slow handler, so work piles up behind the limit
+      await gate;
       running -= 1;
       activeRuns.delete(envelope.runId);
       seen.set(envelope.runId, [...(seen.get(envelope.runId) ?? []), envelope.step.seq]);
@@ -125,6 +129,11 @@ describe('messaging over the real Kafka broker and Postgres', () => {
       records.map((e) => ({ key: e.runId, value: JSON.stringify(e) })),
     );
     await fixture.runtime.start();
+
+    // 100 runs are ready, so the scheduler fills every slot; then nothing may finish or start.
+    await expectEventually(() => expect(running).toBe(50), { timeoutMs: 60_000 });
+    expect(seen.size).toBe(0);
+    openGate();
 
     await expectEventually(() => expect([...seen.values()].flat()).toHaveLength(300), {
       timeoutMs: 60_000,
