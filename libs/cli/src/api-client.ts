@@ -9,15 +9,18 @@ import type {
 } from './api-types.js';
 import type { PublishedWorkflow, WorkflowSummary } from './workflow-types.js';
 
-/** The service answered with an error status: its `problems` (or message) say why. */
+/**
+ * The service answered with an error status. Baton's error shape (docs/http-api.md#errors) is
+ * `{ statusCode, error, message, problems }`: `problems` say why, one line per field.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     /** The answer's JSON (or its text when it was not JSON). */
     readonly body: unknown,
-    /** `error` (trigger) or `code` (escalation), e.g. `unknown-workflow`, `task-not-open`. */
+    /** The answer's `error` (`code` from escalation services before the shape was one), e.g. `unknown-workflow`, `task-not-open`. */
     readonly code: string | undefined,
-    /** One line per offending field: the API's `problems`, else its message. */
+    /** One line per offending field: the answer's `problems`, else its message. */
     readonly problems: string[],
   ) {
     super(problems[0] ?? `HTTP ${status}`);
@@ -157,20 +160,21 @@ function parseBody(text: string): unknown {
   }
 }
 
-/** Trigger errors carry `error` and `problems`; escalation errors `code`; Nest's own `message`. */
+/**
+ * Reads Baton's error shape, `{ statusCode, error, message, problems }`. Older escalation
+ * services sent the code as `code`; a body that is not JSON (a proxy's page) gives its first line.
+ */
 function apiError(status: number, body: unknown, text: string): ApiError {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const fields = body as Record<string, unknown>;
     const code = [fields['error'], fields['code']].find(
-      (value): value is string => typeof value === 'string',
+      (value): value is string => typeof value === 'string' && value.length > 0,
     );
-    const problems = Array.isArray(fields['problems'])
-      ? fields['problems'].map(String)
-      : Array.isArray(fields['message'])
-        ? fields['message'].map(String)
-        : typeof fields['message'] === 'string'
-          ? [fields['message']]
-          : [];
+    const lines = (value: unknown): string[] =>
+      Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
+    const problems = lines(fields['problems']).length
+      ? lines(fields['problems'])
+      : lines(fields['message']);
     return new ApiError(status, body, code, problems.length ? problems : [`HTTP ${status}`]);
   }
   const line = text.trim().split('\n')[0]?.slice(0, 300);

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { MessagingRuntime } from '@baton/messaging';
 import { pingDatabase } from '@baton/persistence';
@@ -21,14 +21,15 @@ export class HealthController {
     return { status: 'ok', service: this.service.name, version: this.service.version };
   }
 
+  /** 200, or 503 with the failing check: an answer for probes, not an error (errors are generic). */
   @Get('ready')
-  async ready() {
+  async ready(@Res({ passthrough: true }) reply: { status(code: number): unknown }) {
     const checks = await Promise.all([
       check('database', () => pingDatabase(this.dataSource)),
       check('broker', () => this.runtime.transport.ping()),
     ]);
     const body = { status: checks.every((c) => c.ok) ? 'ok' : 'unavailable', checks };
-    if (body.status !== 'ok') throw new ServiceUnavailableException(body);
+    reply.status(body.status === 'ok' ? 200 : 503);
     return body;
   }
 }

@@ -11,6 +11,7 @@ import type { Logger, Telemetry } from '@baton/telemetry';
 import { HealthController } from './health.controller.js';
 import {
   DATA_SOURCE,
+  HTTP_BODY_LIMIT,
   LOGGER,
   MESSAGING_RUNTIME,
   SERVICE_INFO,
@@ -24,6 +25,8 @@ export interface KitResources {
   routes: Routes;
   logger: Logger;
   telemetry: Telemetry;
+  /** BATON_HTTP_BODY_LIMIT in bytes, for a route that reads its body itself (YAML). */
+  httpBodyLimit: number;
   /** Service-specific providers built before Nest starts (its config, clients). */
   providers?: Provider[];
 }
@@ -55,6 +58,7 @@ export class KitModule {
       { provide: MESSAGING_RUNTIME, useValue: resources.runtime },
       { provide: Routes, useValue: resources.routes },
       { provide: LOGGER, useValue: resources.logger },
+      { provide: HTTP_BODY_LIMIT, useValue: resources.httpBodyLimit },
       { provide: KitShutdown, useValue: new KitShutdown(resources) },
       ...(resources.providers ?? []),
     ];

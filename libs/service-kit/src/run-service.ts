@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
 import { allTopics, topicNames } from '@baton/contracts';
 import { ConfigError, loadConfig } from '@baton/config';
@@ -18,7 +19,8 @@ import { WorkflowCatalog } from '@baton/workflow';
 import { fileURLToPath } from 'node:url';
 import { KitModule } from './kit.module.js';
 import { PinoNestLogger } from './nest-logger.js';
-import { RpcErrorPassThroughFilter } from './rpc-error.filter.js';
+import { parseByteSize } from './body-limit.js';
+import { ErrorBodyFilter } from './error-body.filter.js';
 import { ServiceConfig } from './service.config.js';
 import { WORKFLOWS } from './tokens.js';
 import { WorkflowRegistryFollower } from './workflow-registry.js';
@@ -76,12 +78,20 @@ export async function runService(
     messaging: MessagingConfig;
     persistence: PersistenceConfig;
   };
+  let bodyLimit: number;
   try {
     config = {
       service: loadConfig(ServiceConfig, env, name),
       messaging: loadConfig(MessagingConfig, env, name),
       persistence: loadConfig(PersistenceConfig, env, name),
     };
+    const limit = parseByteSize(config.service.httpBodyLimit);
+    if (limit === undefined) {
+      throw new ConfigError(name, [
+        `BATON_HTTP_BODY_LIMIT must be a size such as 512kb, 1mb or 1048576 (bytes), got ${JSON.stringify(config.service.httpBodyLimit)}`,
+      ]);
+    }
+    bodyLimit = limit;
     if (!host && config.messaging.kafkaBrokers.length === 0) {
       throw new ConfigError(name, [
         'KAFKA_BROKERS is required: a service on its own process talks to the others through Kafka',
@@ -148,7 +158,7 @@ export async function runService(
     throw error;
   }
 
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestExpressApplication>(
     KitModule.forService(definition.module, {
       service: { name, version },
       dataSource,
@@ -156,11 +166,14 @@ export async function runService(
       routes,
       logger,
       telemetry,
+      httpBodyLimit: bodyLimit,
       providers,
     }),
-    { logger: new PinoNestLogger(logger), bufferLogs: true },
+    // Bodies are JSON, read with the configured limit; no form parser.
+    { logger: new PinoNestLogger(logger), bufferLogs: true, bodyParser: false },
   );
-  app.useGlobalFilters(new RpcErrorPassThroughFilter(app.getHttpAdapter()));
+  app.useBodyParser('json', { limit: bodyLimit });
+  app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter(), logger));
   app.connectMicroservice(
     { strategy: new BatonServer(runtime, routes) },
     { inheritAppConfig: true },

@@ -21,6 +21,15 @@ export class ServiceConfig {
   host!: string;
 
   @Setting({
+    env: 'BATON_HTTP_BODY_LIMIT',
+    type: 'string',
+    default: '1mb',
+    description:
+      'Largest HTTP request body the service reads: `512kb`, `1mb`, `1048576` (bytes; kb and mb count 1024). A larger body is answered 413 `payload-too-large`.',
+  })
+  httpBodyLimit!: string;
+
+  @Setting({
     env: 'BATON_SCHEMA_PREFIX',
     type: 'string',
     default: '',

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { errorBody } from '@baton/service-kit';
 
 export enum EscalationErrorCode {
   TaskNotFound = 'task-not-found',
@@ -18,13 +19,16 @@ const STATUS: Record<EscalationErrorCode, HttpStatus> = {
   [EscalationErrorCode.MissingArgs]: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
-/** Why a task could not be found or decided; the HTTP status follows the code. */
+/**
+ * Why a task could not be found or decided; the HTTP status follows the code, the body is
+ * every Baton service's error shape (`error` is the code).
+ */
 export class EscalationException extends HttpException {
   constructor(
     readonly code: EscalationErrorCode,
     message: string,
   ) {
-    super({ statusCode: STATUS[code], code, message }, STATUS[code]);
+    super(errorBody(STATUS[code], code, message), STATUS[code]);
     this.name = 'EscalationException';
   }
 }

@@ -23,7 +23,7 @@ describe('escalation service: guards and SLA (real Kafka and Postgres)', () => {
     const both = await Promise.all([approve(), approve(), approve()]);
     expect(both.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     const loser = both.find((r) => r.status === 409)!;
-    expect(loser.body).toMatchObject({ code: 'task-not-open' });
+    expect(loser.body).toMatchObject({ error: 'task-not-open' });
     const late = await esc.api('POST', `/v1/tasks/${taskId}/reject`, KEYS.reviewer, {
       reason: 'no',
     });
@@ -46,12 +46,12 @@ describe('escalation service: guards and SLA (real Kafka and Postgres)', () => {
     const taskId = await esc.taskIdOf(envelope);
     const path = `/v1/tasks/${taskId}/approve`;
     const bare = await esc.api('POST', path, KEYS.reviewer, { args: { a: 1 } });
-    expect(bare).toMatchObject({ status: 400, body: { code: 'tool-required' } });
+    expect(bare).toMatchObject({ status: 400, body: { error: 'tool-required' } });
     const ungranted = await esc.api('POST', path, KEYS.reviewer, {
       tool: 'close-account',
       args: {},
     });
-    expect(ungranted).toMatchObject({ status: 422, body: { code: 'tool-not-granted' } });
+    expect(ungranted).toMatchObject({ status: 422, body: { error: 'tool-not-granted' } });
     const args = { customerId: 'cus_1001', body: 'We need the invoice number.' };
     const ok = await esc.api('POST', path, KEYS.reviewer, { tool: 'draft-reply', args });
     expect(ok.status).toBe(200);
@@ -90,7 +90,7 @@ describe('escalation service: guards and SLA (real Kafka and Postgres)', () => {
       '/v1/tasks/0190a000-0000-7000-8000-000000000000',
       KEYS.reviewer,
     );
-    expect(unknown).toMatchObject({ status: 404, body: { code: 'task-not-found' } });
+    expect(unknown).toMatchObject({ status: 404, body: { error: 'task-not-found' } });
     expect((await esc.api('GET', '/v1/tasks/nope', KEYS.reviewer)).status).toBe(404);
     expect((await esc.api('POST', '/v1/tasks/nope/approve', KEYS.reviewer, {})).status).toBe(404);
 

@@ -43,7 +43,7 @@ describe('escalation service: tasks of ended runs (real Kafka and Postgres)', ()
 
     const approved = await esc.api('POST', `/v1/tasks/${taskId}/approve`, KEYS.reviewer, {});
     expect(approved.status).toBe(409);
-    expect(approved.body).toMatchObject({ code: 'task-not-open' });
+    expect(approved.body).toMatchObject({ error: 'task-not-open' });
     expect(approved.body['message']).toContain(CLOSED);
     const rejected = await esc.api('POST', `/v1/tasks/${taskId}/reject`, KEYS.reviewer, {
       reason: 'no',

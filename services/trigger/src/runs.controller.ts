@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Get,
@@ -10,7 +9,6 @@ import {
   Post,
   Query,
   Res,
-  UseFilters,
 } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import {
@@ -27,7 +25,7 @@ import {
 import { RUN_STATUSES, decodeAs, decodeTriggerEvent } from '@baton/contracts';
 import type { MessagingRuntime } from '@baton/messaging';
 import { CurrentPrincipal, MESSAGING_RUNTIME, Roles, type Principal } from '@baton/service-kit';
-import { TriggerExceptionFilter } from './trigger-exception.filter.js';
+import { TriggerErrorCode, TriggerException } from './trigger.exception.js';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
 import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
 import { StartRunUseCase, isIgnored } from './use-cases/start-run/start-run.use-case.js';
@@ -49,9 +47,18 @@ interface Reply {
   status(code: number): unknown;
 }
 
+const runId = () =>
+  new ParseUUIDPipe({
+    exceptionFactory: () =>
+      new TriggerException(TriggerErrorCode.InvalidRunId, 'id: must be a run id (a UUID)'),
+  });
+
+/** 400 with every problem, the first as the message. */
+const refuse = (code: TriggerErrorCode, errors: string[]) =>
+  new TriggerException(code, errors[0]!, errors);
+
 /** The HTTP face of the trigger service: start runs, read the run ledger. */
 @Controller('v1')
-@UseFilters(TriggerExceptionFilter)
 export class RunsController {
   constructor(
     private readonly startRun: StartRunUseCase,
@@ -61,7 +68,8 @@ export class RunsController {
   ) {}
 
   /**
-   * 202 with the new run; 200 with the existing run when the idempotency key was seen; 200
+   * 202 with the new run; 200 with the existing run when the same event (same digest) was seen
+   * with this idempotency key; 409 when the key was used for a different event; 200
    * `{ status: "ignored", reason }` when the event does not match the workflow's filters.
    */
   @Post('triggers')
@@ -72,12 +80,7 @@ export class RunsController {
     @Res({ passthrough: true }) reply: Reply,
   ) {
     const decoded = decodeTriggerEvent(body);
-    if (!decoded.ok)
-      throw new BadRequestException({
-        error: 'invalid-event',
-        message: decoded.errors[0],
-        problems: decoded.errors,
-      });
+    if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidEvent, decoded.errors);
     const run = await this.runtime.transaction((tx) => this.startRun.execute(decoded.value, tx));
     reply.status(isIgnored(run) || run.duplicate ? 200 : 202);
     return { ...run, acceptedBy: principal.name };
@@ -87,12 +90,7 @@ export class RunsController {
   @Roles('reviewer')
   list(@Query() query: Record<string, unknown>) {
     const decoded = decodeAs(ListRunsQuery, query);
-    if (!decoded.ok)
-      throw new BadRequestException({
-        error: 'invalid-query',
-        message: decoded.errors[0],
-        problems: decoded.errors,
-      });
+    if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidQuery, decoded.errors);
     return this.queryRuns.list({ ...decoded.value, limit: decoded.value.limit ?? 50 });
   }
 
@@ -101,17 +99,12 @@ export class RunsController {
   @Roles('reviewer')
   @HttpCode(200)
   cancel(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', runId()) id: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
   ) {
     const decoded = decodeAs(CancelRunBody, body);
-    if (!decoded.ok)
-      throw new BadRequestException({
-        error: 'invalid-body',
-        message: decoded.errors[0],
-        problems: decoded.errors,
-      });
+    if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidBody, decoded.errors);
     return this.runtime.transaction((tx) =>
       this.cancelRun.execute(id, decoded.value.reason, principal.name, tx),
     );
@@ -120,7 +113,7 @@ export class RunsController {
   @Get('runs/:id')
   @Roles('reviewer')
   @HttpCode(200)
-  get(@Param('id', new ParseUUIDPipe()) id: string) {
+  get(@Param('id', runId()) id: string) {
     return this.queryRuns.get(id);
   }
 }

@@ -103,10 +103,14 @@ describe('trigger filters (real Kafka and Postgres)', () => {
       expect(contextSteps().map((step) => step.runId)).toContain(run.runId),
     );
 
-    // From now on the key is the run's: a resend gets the run, whatever the filters say of it.
-    const resent = await post(event('f-5', { ...matching, channel: 'phone' }));
+    // From now on the key is the run's: a resend of the event gets the run; the key with
+    // another event (one the filters would ignore) is refused, not ignored.
+    const resent = await post(event('f-5', matching));
     expect(resent.status).toBe(200);
     expect(await resent.json()).toMatchObject({ runId: run.runId, duplicate: true });
+    const reused = await post(event('f-5', { ...matching, channel: 'phone' }));
+    expect(reused.status).toBe(409);
+    expect(await reused.json()).toMatchObject({ error: 'idempotency-key-reused' });
     expect(await runsWithKey('f-5')).toHaveLength(1);
   });
 

@@ -4,7 +4,7 @@ import type { RunEvent, TriggerEvent } from '@baton/contracts';
 import { OnMessage, PermanentFailure, type HandlerContext } from '@baton/messaging';
 import { TriggerException } from './trigger.exception.js';
 import { RecordRunEventUseCase } from './use-cases/record-run-event/record-run-event.use-case.js';
-import { StartRunUseCase, isIgnored } from './use-cases/start-run/start-run.use-case.js';
+import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
 
 /** Trigger events from the ingress topic, and the run events the ledger is kept from. */
 @Controller()
@@ -17,10 +17,13 @@ export class TriggerMessagesController {
   @OnMessage('trigger.ingress')
   async ingress(@Payload() event: TriggerEvent, @Ctx() ctx: HandlerContext): Promise<void> {
     try {
-      const result = await this.startRun.execute(event, ctx);
-      // Ignored (the workflow's filters did not hold; logged by the use case): not a dead
-      // letter, and the key is not spent, so a later matching event with it is not a duplicate.
-      if (isIgnored(result)) await ctx.release();
+      await this.startRun.execute(event, ctx);
+      // The runs table, not the inbox, de-duplicates trigger events: by (tenant, key), and by
+      // digest. The inbox would drop every later record with the key (its message id) unseen,
+      // so the claim is taken back: a resend of the event gets its run again (nothing new
+      // starts), the key reused for a different event is dead-lettered, and an ignored event
+      // (the filters did not hold; logged by the use case) leaves its key unspent.
+      await ctx.release();
     } catch (error) {
       // A refused event will be refused again: dead-letter it now, with the fields at fault.
       if (error instanceof TriggerException)

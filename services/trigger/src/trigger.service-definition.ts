@@ -5,6 +5,7 @@ import { CLOCK, systemClock, type Clock } from './clock.js';
 import { CreateRuns1764072000000 } from './migrations/1764072000000-create-runs.migration.js';
 import { CreateScheduleTicks1795606280000 } from './migrations/1795606280000-create-schedule-ticks.migration.js';
 import { AddRunDeadlineSweep1796090000000 } from './migrations/1796090000000-add-run-deadline-sweep.migration.js';
+import { AddRunEventDigest1796379600000 } from './migrations/1796379600000-add-run-event-digest.migration.js';
 import { RUN_SWEEP_CONFIG, RunSweepConfig } from './run-sweep.config.js';
 import { SCHEDULE_CONFIG, ScheduleConfig } from './schedule.config.js';
 import { TriggerModule } from './trigger.module.js';
@@ -39,6 +40,7 @@ export const triggerService: ServiceDefinition = {
     CreateRuns1764072000000,
     CreateScheduleTicks1795606280000,
     AddRunDeadlineSweep1796090000000,
+    AddRunEventDigest1796379600000,
   ],
   // A ConfigError here stops the process naming each variable, like the kit's own settings.
   providers: ({ env }) => loadSettings(env),

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  Inject,
   Param,
   ParseIntPipe,
   PayloadTooLargeException,
@@ -9,16 +10,13 @@ import {
   Req,
   Res,
   UnsupportedMediaTypeException,
-  UseFilters,
 } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@baton/service-kit';
-import { TriggerExceptionFilter } from './trigger-exception.filter.js';
+import { CurrentPrincipal, HTTP_BODY_LIMIT, Roles, type Principal } from '@baton/service-kit';
+import { TriggerErrorCode, TriggerException } from './trigger.exception.js';
 import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.use-case.js';
 import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
-/** A definition is a few kilobytes; this is generous. */
-const MAX_YAML_BYTES = 1024 * 1024;
 
 interface Request extends AsyncIterable<Buffer | string> {
   headers: Record<string, string | undefined>;
@@ -30,11 +28,12 @@ interface Reply {
 
 /** The workflow registry over HTTP: publish a version, list versions, read one. */
 @Controller('v1/workflows')
-@UseFilters(TriggerExceptionFilter)
 export class WorkflowsController {
   constructor(
     private readonly publishWorkflow: PublishWorkflowUseCase,
     private readonly listWorkflows: ListWorkflowsUseCase,
+    // The JSON body parser's limit; YAML text is read here, under the same limit.
+    @Inject(HTTP_BODY_LIMIT) private readonly bodyLimit: number,
   ) {}
 
   /**
@@ -54,7 +53,7 @@ export class WorkflowsController {
     let text: string;
     let format: 'yaml' | 'json';
     if (YAML_TYPES.includes(type)) {
-      text = await readText(request);
+      text = await readText(request, this.bodyLimit);
       format = 'yaml';
     } else if (type === 'application/json') {
       text = JSON.stringify(body ?? null);
@@ -77,19 +76,31 @@ export class WorkflowsController {
 
   @Get(':id/versions/:version')
   @Roles('reviewer')
-  get(@Param('id') id: string, @Param('version', new ParseIntPipe()) version: number) {
+  get(
+    @Param('id') id: string,
+    @Param(
+      'version',
+      new ParseIntPipe({
+        exceptionFactory: () =>
+          new TriggerException(TriggerErrorCode.InvalidVersion, 'version: must be a whole number'),
+      }),
+    )
+    version: number,
+  ) {
     return this.listWorkflows.get(id, version);
   }
 }
 
-async function readText(request: Request): Promise<string> {
+async function readText(request: Request, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
-    if (size > MAX_YAML_BYTES)
-      throw new PayloadTooLargeException(`a definition may be ${MAX_YAML_BYTES} bytes at most`);
+    if (size > limit)
+      throw new PayloadTooLargeException(
+        `the body is over ${limit} bytes, the most this service accepts (BATON_HTTP_BODY_LIMIT)`,
+      );
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../validation/canonical-json.js';
 import {
   Equals,
   IsInt,
@@ -12,7 +14,7 @@ import {
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { WORKFLOW_ID_PATTERN } from '../envelope/step-envelope.js';
-import { decodeAs, type Decoded } from '../validation/decode.js';
+import { decodeAs, findUnstorableText, type Decoded } from '../validation/decode.js';
 
 export const TRIGGER_EVENT_SCHEMA_VERSION = 1;
 
@@ -25,10 +27,13 @@ export class TriggerEvent {
   @JSONSchema({ description: 'Contract version; this release reads 1.' })
   @Equals(TRIGGER_EVENT_SCHEMA_VERSION)
   schemaVersion!: typeof TRIGGER_EVENT_SCHEMA_VERSION;
-  /** Unique per business event in the tenant; a repeat starts nothing and returns the existing run. */
+  /**
+   * Unique per business event in the tenant; a repeat of the same event starts nothing and
+   * returns the existing run, the key with a different event is refused (see triggerEventDigest).
+   */
   @JSONSchema({
     description:
-      'Unique per business event within the tenant. A repeat starts nothing: it returns the run the first one started.',
+      'Unique per business event within the tenant. A repeat of the same event starts nothing: it returns the run the first one started. The same key with a different event is refused.',
     examples: ['zendesk-ticket-48213'],
   })
   @IsString()
@@ -87,5 +92,36 @@ export function decodeTriggerEvent(plain: unknown): Decoded<TriggerEvent> {
       ],
     };
   }
-  return decodeAs(TriggerEvent, plain);
+  const decoded = decodeAs(TriggerEvent, plain);
+  // Text Postgres cannot store is the sender's error, named by path like any other: a 400
+  // over HTTP, a dead letter over Kafka, never a failed insert.
+  const unstorable = plain && typeof plain === 'object' ? findUnstorableText(plain) : [];
+  if (unstorable.length === 0) return decoded;
+  return { ok: false, errors: [...(decoded.ok ? [] : decoded.errors), ...unstorable] };
+}
+
+/** The fields the contract defines: unknown extra fields are accepted, ignored and not digested. */
+const CONTRACT_FIELDS = [
+  'schemaVersion',
+  'idempotencyKey',
+  'workflowId',
+  'workflowVersion',
+  'tenantId',
+  'eventType',
+  'source',
+  'occurredAt',
+  'data',
+] as const satisfies ReadonlyArray<keyof TriggerEvent>;
+
+/**
+ * What "the same event" means for an idempotency key: SHA-256 (hex) of the canonical JSON of
+ * the event's contract fields (keys sorted at every level, no whitespace, absent optional
+ * fields left out). Key order, whitespace and unknown extra fields do not change it; any value
+ * does, `occurredAt` included. A key resent with the same digest gets the run it started;
+ * with another digest it is refused.
+ */
+export function triggerEventDigest(event: TriggerEvent): string {
+  const fields: Record<string, unknown> = {};
+  for (const field of CONTRACT_FIELDS) fields[field] = event[field];
+  return createHash('sha256').update(canonicalJson(fields)).digest('hex');
 }

@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { errorBody } from '@baton/service-kit';
 
 /** Lists each problem as `<field path>: <message>`. */
 export function describeProblems(errors: ValidationError[], parent = ''): string[] {
@@ -20,12 +21,9 @@ export function requestValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => {
       const problems = describeProblems(errors);
-      return new BadRequestException({
-        statusCode: 400,
-        code: 'invalid-request',
-        message: problems.join('; '),
-        problems,
-      });
+      return new BadRequestException(
+        errorBody(400, 'invalid-request', problems.join('; '), problems),
+      );
     },
   });
 }

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { firstStep, runEventFor, uuidv7, type TriggerEvent } from '@baton/contracts';
+import {
+  firstStep,
+  runEventFor,
+  triggerEventDigest,
+  uuidv7,
+  type TriggerEvent,
+} from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 import { LOGGER, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
@@ -39,10 +45,17 @@ export type StartRunResult = StartedRun | IgnoredEvent;
 export const isIgnored = (result: StartRunResult): result is IgnoredEvent =>
   result.status === 'ignored' && !('runId' in result);
 
+/** A run as found by its (tenant, idempotency key), with the digest of the event that started it. */
+interface KeyedRun extends Omit<StartedRun, 'duplicate'> {
+  /** Null for runs recorded before digests were: they match any resend of their key. */
+  digest: string | null;
+}
+
 /**
- * Turns an accepted trigger event into a run: de-duplicates by (tenant, idempotency key),
- * matches the workflow version, applies its `trigger.filters`, records the run, and emits
- * `run.started` and the first step.
+ * Turns an accepted trigger event into a run: de-duplicates by (tenant, idempotency key) —
+ * the same event again gets its run, another event with the key is refused — matches the
+ * workflow version, applies its `trigger.filters`, records the run, and emits `run.started`
+ * and the first step.
  */
 @Injectable()
 export class StartRunUseCase {
@@ -57,9 +70,12 @@ export class StartRunUseCase {
     tx: OutboxTransaction,
     receivedAt: Date = new Date(),
   ): Promise<StartRunResult> {
-    // A key already used is a resend: it gets its run, whatever the filters say of it now.
+    // A key already used for this very event is a resend: it gets its run, whatever the
+    // filters say of it now. Used for another event, it is refused: answering with the run of
+    // a different event would silently drop this one.
+    const digest = triggerEventDigest(event);
     const existing = await this.find(tx, event);
-    if (existing) return { ...existing, duplicate: true };
+    if (existing) return this.resent(existing, event, digest);
 
     const workflow = this.match(event);
     // The trigger as the run's steps see it: filters read the same `trigger.…` paths.
@@ -88,8 +104,8 @@ export class StartRunUseCase {
     this.refuseMissingData(event, workflow);
     const runId = uuidv7(receivedAt.getTime());
     const inserted: unknown[] = await tx.manager.query(
-      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8)
+      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9)
        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
        RETURNING id`,
       [
@@ -101,11 +117,12 @@ export class StartRunUseCase {
         event.eventType,
         event.source ?? null,
         JSON.stringify(event),
+        digest,
       ],
     );
     if (inserted.length === 0) {
-      // A concurrent request with the same key won the insert; answer with its run.
-      return { ...(await this.find(tx, event))!, duplicate: true };
+      // A concurrent request with the same key won the insert; answer as to a resend.
+      return this.resent((await this.find(tx, event))!, event, digest);
     }
 
     const envelope = firstStep(
@@ -138,17 +155,28 @@ export class StartRunUseCase {
     };
   }
 
-  private async find(
-    tx: OutboxTransaction,
-    event: TriggerEvent,
-  ): Promise<Omit<StartedRun, 'duplicate'> | undefined> {
+  /** The run of a key seen before, when the event is the same; a 409 (or dead letter) if not. */
+  private resent(run: KeyedRun, event: TriggerEvent, digest: string): StartedRun {
+    if (run.digest !== null && run.digest !== digest) {
+      const reused = `${JSON.stringify(event.idempotencyKey)} was already used for a different event (run ${run.runId}); send the same event to get that run, or use a new key`;
+      throw new TriggerException(
+        TriggerErrorCode.IdempotencyKeyReused,
+        `idempotency key ${reused}`,
+        [`idempotencyKey: ${reused}`],
+      );
+    }
+    return { runId: run.runId, workflow: run.workflow, status: run.status, duplicate: true };
+  }
+
+  private async find(tx: OutboxTransaction, event: TriggerEvent): Promise<KeyedRun | undefined> {
     const rows: Array<{
       id: string;
       workflow_id: string;
       workflow_version: number;
       status: string;
+      event_digest: string | null;
     }> = await tx.manager.query(
-      'SELECT id, workflow_id, workflow_version, status FROM runs WHERE tenant_id = $1 AND idempotency_key = $2',
+      'SELECT id, workflow_id, workflow_version, status, event_digest FROM runs WHERE tenant_id = $1 AND idempotency_key = $2',
       [event.tenantId, event.idempotencyKey],
     );
     const row = rows[0];
@@ -157,6 +185,7 @@ export class StartRunUseCase {
         runId: row.id,
         workflow: { id: row.workflow_id, version: row.workflow_version },
         status: row.status,
+        digest: row.event_digest,
       }
     );
   }

@@ -1,0 +1,47 @@
+import { Catch, type ArgumentsHost, type ExceptionFilter, type HttpServer } from '@nestjs/common';
+import type { Logger } from '@baton/telemetry';
+import { throwError, type Observable } from 'rxjs';
+import { errorBodyOf } from './error-body.js';
+
+/**
+ * The one exception filter of every Baton service (installed by runService).
+ *
+ * HTTP: every error is answered in the standard shape (`errorBodyOf`): the service's own
+ * exceptions, Nest's 401/403/404, the body parser's malformed JSON and over-limit bodies.
+ * A 5xx is answered generically and logged with the error, which the answer never carries.
+ *
+ * Message handlers: Nest would turn an error into `{ status: 'error', message }`, which would
+ * hide a `PermanentFailure` from the messaging pipeline (and the real error from the
+ * dead-letter reason), so the error is handed on untouched.
+ */
+@Catch()
+export class ErrorBodyFilter implements ExceptionFilter {
+  constructor(
+    private readonly http: HttpServer,
+    private readonly logger: Logger,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() === 'rpc') return throwError(() => exception);
+    const context = host.switchToHttp();
+    const request: unknown = context.getRequest();
+    const response: unknown = context.getResponse();
+    const body = errorBodyOf(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        {
+          err: exception,
+          method: this.http.getRequestMethod?.(request),
+          url: this.http.getRequestUrl?.(request),
+          statusCode: body.statusCode,
+        },
+        'HTTP request failed',
+      );
+    }
+    if (this.http.isHeadersSent(response)) {
+      this.http.end(response);
+      return;
+    }
+    this.http.reply(response, body, body.statusCode);
+  }
+}
