@@ -15,6 +15,7 @@ const libs = [
   'service-kit',
   'workflow',
   'business',
+  'effects',
 ];
 
 export default defineConfig({

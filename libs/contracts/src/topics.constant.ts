@@ -22,6 +22,8 @@ export interface TopicNames {
   readonly runEvents: string;
   /** Published workflow definitions, compacted, keyed by `<workflowId>@<version>`. */
   readonly workflowDefinitions: string;
+  /** Writes the action service executed, with what they count toward effect limits. */
+  readonly effects: string;
 }
 
 export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): TopicNames {
@@ -34,6 +36,7 @@ export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): TopicNames {
     steps: steps as Record<StepKind, string>,
     runEvents: `${prefix}run.events`,
     workflowDefinitions: `${prefix}workflow.definitions`,
+    effects: `${prefix}effects`,
   };
 }
 
@@ -44,6 +47,11 @@ export function deadLetterTopic(topic: string): string {
 
 /** Every topic Baton uses, dead-letter topics included, for provisioning. */
 export function allTopics(names: TopicNames): string[] {
-  const sources = [names.triggerIngress, ...Object.values(names.steps), names.runEvents];
+  const sources = [
+    names.triggerIngress,
+    ...Object.values(names.steps),
+    names.runEvents,
+    names.effects,
+  ];
   return [...sources, ...sources.map(deadLetterTopic), names.workflowDefinitions];
 }

@@ -1,20 +1,27 @@
 import {
   topicNames,
+  type EffectRecord,
   type RunEvent,
   type StepEnvelope,
   type StepKind,
   type TriggerEvent,
   type TopicNames,
 } from '@baton/contracts';
-import { runEventCodec, stepEnvelopeCodec, triggerEventCodec } from './codec/message-codec.js';
+import {
+  effectRecordCodec,
+  runEventCodec,
+  stepEnvelopeCodec,
+  triggerEventCodec,
+} from './codec/message-codec.js';
 import type { Route } from './pipeline/message-pipeline.js';
 
 /** Logical route names: what handlers subscribe to, independent of the topic prefix. */
-export type RouteName = 'trigger.ingress' | 'run.events' | `step.${StepKind}`;
+export type RouteName = 'trigger.ingress' | 'run.events' | 'effects' | `step.${StepKind}`;
 
 export interface RouteTypes {
   'trigger.ingress': TriggerEvent;
   'run.events': RunEvent;
+  effects: EffectRecord;
   'step.context': StepEnvelope<'context'>;
   'step.decision': StepEnvelope<'decision'>;
   'step.action': StepEnvelope<'action'>;
@@ -36,6 +43,9 @@ export class Routes {
     }
     if (name === 'run.events') {
       return { topic: this.names.runEvents, codec: runEventCodec } as Route<RouteTypes[N]>;
+    }
+    if (name === 'effects') {
+      return { topic: this.names.effects, codec: effectRecordCodec } as Route<RouteTypes[N]>;
     }
     const kind = name.slice('step.'.length) as StepKind;
     return { topic: this.names.steps[kind], codec: stepEnvelopeCodec } as unknown as Route<

@@ -11,3 +11,4 @@ export * from './error-body.filter.js';
 export * from './body-limit.js';
 export * from './workflow-registry.js';
 export * from './workflow-version.js';
+export * from './run-budget.js';

@@ -91,6 +91,39 @@ export function billingWorkflow(): Record<string, unknown> & { context: { source
   >;
 }
 
+/**
+ * The billing-dispute definition with other context sources. The guards that read evidence
+ * these sources do not give (its checks and effect limits on `evidence.invoices`) are left
+ * out, as the loader would refuse them: such a variant tests context, not guardrails.
+ */
+export function billingWorkflowWithSources(
+  id: string,
+  sources: unknown[],
+): Record<string, unknown> & { context: { sources: unknown[] } } {
+  const base = billingWorkflow() as ReturnType<typeof billingWorkflow> & {
+    validation: { checks: unknown[] };
+    tools: Array<Record<string, unknown>>;
+  };
+  const names = new Set(sources.map((source) => (source as { name?: unknown }).name));
+  const readsMissing = (value: unknown) =>
+    [...JSON.stringify(value).matchAll(/evidence\.([a-z][a-z0-9_]*)/g)].some(
+      (match) => !names.has(match[1]),
+    );
+  return {
+    ...base,
+    id,
+    context: { sources },
+    validation: {
+      ...base.validation,
+      checks: base.validation.checks.filter((c) => !readsMissing(c)),
+    },
+    tools: base.tools.map((tool) => {
+      const { limits, ...rest } = tool;
+      return readsMissing(limits ?? []) ? rest : tool;
+    }),
+  };
+}
+
 /** A temporary workflows folder holding these definitions (`<dir>/<id>/workflow.json`). */
 export function writeWorkflows(workflows: Array<Record<string, unknown>>): string {
   const dir = mkdtempSync(join(tmpdir(), 'baton-workflows-'));

@@ -65,6 +65,10 @@ describe('the shipped workflows', () => {
       'owner: is required',
       'limits.maxSteps: maxSteps must not be less than 1',
       'decision.rules.0.then.tool: "wire-money" is not a granted tool (issue-credit, draft-reply, search-policy)',
+      // The expressions that read the invoices source are type-checked against the sources left.
+      'validation.checks.1.failWhen.0: "evidence" has no context source named "invoices" (customer) (at character 10 of the expression)',
+      'validation.checks.2.failWhen.0: "evidence" has no context source named "invoices" (customer) (at character 9 of the expression)',
+      'tools.0.limits.1.maxSum: "evidence" has no context source named "invoices" (customer) (at character 9 of the expression)',
       'context.sources.0.query: context queries are read-only (SELECT or WITH)',
     ]);
   });

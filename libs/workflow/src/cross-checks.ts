@@ -1,5 +1,12 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { compileExpression } from './cel/cel.js';
+import type { Variables } from './cel/cel-checker.js';
+import { aType, isNumeric, type CheckType } from './cel/cel-type.js';
 import type { WorkflowProblem } from './load-workflow.js';
 import { compileOutputSchema } from './output-schema.js';
+import { scopeTypes } from './scope-types.js';
+import { ConditionSpec } from './workflow-definition.js';
 
 /**
  * The checks that span fields (a rule's tool is granted, context queries are read-only, paths
@@ -31,8 +38,46 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
       report(at, `"${path}": "${name}" is not a granted tool (${[...granted].join(', ')})`);
     }
   };
-  const conditions = (at: string, list: unknown, roots: readonly string[]) => {
+  const types = scopeTypes(root);
+  /** Parses and type-checks a CEL expression; `expect` says what its value must be. */
+  const expression = (
+    at: string,
+    source: unknown,
+    scope: Variables,
+    expect: 'condition' | 'value' | 'number',
+  ) => {
+    if (typeof source !== 'string' || !source.trim()) return;
+    const compiled = compileExpression(source, scope);
+    if (!compiled.ok) {
+      for (const problem of compiled.problems)
+        report(
+          at,
+          problem.offset === undefined
+            ? problem.message
+            : `${problem.message} (at character ${problem.offset + 1} of the expression)`,
+        );
+      return;
+    }
+    const problem = valueProblem(compiled.type, expect);
+    if (problem) report(at, problem);
+  };
+  const conditions = (at: string, list: unknown, roots: readonly string[], scope: Variables) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((item, i) => {
+      if (typeof item === 'string') expression(`${at}.${i}`, item, scope, 'condition');
+    });
     for (const [i, condition] of items(list)) {
+      for (const error of validateSync(plainToInstance(ConditionSpec, condition), {
+        whitelist: true,
+        forbidNonWhitelisted: true,
+      })) {
+        const messages = error.constraints?.['whitelistValidation']
+          ? ['unknown field (expected one of: path, op, value)']
+          : error.value === undefined
+            ? ['is required']
+            : Object.values(error.constraints ?? {});
+        for (const message of messages) report(`${at}.${i}.${error.property}`, message);
+      }
       scopePath(`${at}.${i}.path`, condition['path'], roots);
       const op = condition['op'];
       const value = condition['value'];
@@ -46,12 +91,12 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
   };
 
   const trigger = object(root['trigger']);
-  conditions('trigger.filters', trigger?.['filters'], ['trigger']);
+  conditions('trigger.filters', trigger?.['filters'], ['trigger'], types.trigger);
 
   const decision = object(root['decision']);
   for (const [i, rule] of items(decision?.['rules'])) {
     const at = `decision.rules.${i}`;
-    conditions(`${at}.when`, rule['when'], RULE_SCOPE);
+    conditions(`${at}.when`, rule['when'], RULE_SCOPE, types.rule);
     const then = object(rule['then']);
     if (!then) continue;
     if (then['next'] === 'act' && !then['tool'])
@@ -76,12 +121,17 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
   for (const [i, approval] of items(validation?.['approvals'])) {
     const problem = typeof approval['tool'] === 'string' && notGranted(approval['tool']);
     if (problem) report(`validation.approvals.${i}.tool`, problem);
-    conditions(`validation.approvals.${i}.when`, approval['when'], PROPOSAL_SCOPE);
+    conditions(`validation.approvals.${i}.when`, approval['when'], PROPOSAL_SCOPE, types.proposal);
   }
   for (const [i, check] of items(validation?.['checks'])) {
     const problem = typeof check['tool'] === 'string' && notGranted(check['tool']);
     if (problem) report(`validation.checks.${i}.tool`, problem);
-    conditions(`validation.checks.${i}.failWhen`, check['failWhen'], PROPOSAL_SCOPE);
+    conditions(
+      `validation.checks.${i}.failWhen`,
+      check['failWhen'],
+      PROPOSAL_SCOPE,
+      types.proposal,
+    );
   }
 
   for (const [i, tool] of tools ?? []) {
@@ -104,6 +154,31 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
       report(`${at}.statement`, 'a read tool is a SELECT or WITH query');
     if (tool['kind'] === 'knowledge' && (!tool['collection'] || !params?.length))
       report(at, 'a knowledge tool has collection and params');
+    const pinned = object(tool['pinned']);
+    for (const [arg, source] of Object.entries(pinned ?? {})) {
+      if (typeof source !== 'string' || !source.trim())
+        report(`${at}.pinned.${arg}`, 'a pinned argument is a CEL expression (text)');
+      else expression(`${at}.pinned.${arg}`, source, types.rule, 'value');
+    }
+    const limits = items(tool['limits']);
+    if (limits.length && tool['access'] !== 'write')
+      report(`${at}.limits`, 'limits count the effects of a write tool; a read tool has none');
+    for (const [j, limit] of limits) {
+      const where = `${at}.limits.${j}`;
+      expression(`${where}.key`, limit['key'], types.proposal, 'value');
+      expression(`${where}.sum`, limit['sum'], types.proposal, 'number');
+      expression(`${where}.maxSum`, limit['maxSum'], types.proposal, 'number');
+      const hasSum = limit['sum'] !== undefined;
+      const hasMax = limit['maxSum'] !== undefined;
+      if (hasSum !== hasMax)
+        report(
+          where,
+          'sum and maxSum go together: what a call adds, and the most the total may reach',
+        );
+      if (!hasSum && limit['maxCount'] === undefined)
+        report(where, 'a limit has maxCount, or sum and maxSum (or both)');
+    }
+    duplicates(`${at}.limits`, limits, report);
   }
   duplicates('tools', tools ?? [], report);
 
@@ -129,8 +204,22 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
   return problems;
 }
 
-const RULE_SCOPE = ['trigger', 'evidence', 'weakEvidence', 'done', 'history'] as const;
-const PROPOSAL_SCOPE = ['args', ...RULE_SCOPE] as const;
+const RULE_SCOPE = ['trigger', 'evidence', 'weakEvidence', 'done', 'failed', 'history'] as const;
+const PROPOSAL_SCOPE = ['args', 'decision', ...RULE_SCOPE] as const;
+
+/** Why an expression's type cannot serve where it is written, or undefined when it can. */
+function valueProblem(
+  type: CheckType,
+  expect: 'condition' | 'value' | 'number',
+): string | undefined {
+  if (type.kind === 'dyn') return undefined;
+  if (expect === 'condition' && type.kind !== 'bool')
+    return `is ${aType(type)}, not a condition (true or false)`;
+  if (expect === 'number' && !isNumeric(type)) return `is ${aType(type)}, not a number`;
+  if (expect === 'value' && (type.kind === 'list' || type.kind === 'map' || type.kind === 'bool'))
+    return `is ${aType(type)}: expected text or a number`;
+  return undefined;
+}
 const NUMERIC_OPS = new Set(['gt', 'gte', 'lt', 'lte']);
 const VALUE_OPS = new Set(['eq', 'ne', 'contains']);
 const READ_ONLY = /^\s*(select|with)\b/i;

@@ -1,7 +1,11 @@
+import { evaluate } from './cel/cel.js';
+
 /**
- * The small, safe expression language of workflow definitions: dotted paths into the run's
- * scope (`trigger.data.customerId`, `evidence.invoices.0.amount`, `args.amount`), conditions
- * on them, and `{{ path }}` templates. No code is evaluated.
+ * Conditions, paths and templates of workflow definitions. A condition is either a CEL
+ * expression (text: `args.invoiceId in evidence.invoices.map(i, i.id)`, see cel/cel.ts) or the
+ * simple form `{ path, op, value }` on one dotted path of the run's scope
+ * (`trigger.data.customerId`, `evidence.invoices.0.amount`). Templates are `{{ path }}`. No
+ * code is evaluated: CEL is side-effect free and always terminates.
  */
 export const CONDITION_OPS = [
   'eq',
@@ -17,11 +21,18 @@ export const CONDITION_OPS = [
 ] as const;
 export type ConditionOp = (typeof CONDITION_OPS)[number];
 
-export interface Condition {
+/** The simple form: one path, one operator, one constant. */
+export interface PathCondition {
   path: string;
   op: ConditionOp;
   value?: unknown;
 }
+
+/** A CEL expression (text) or the simple form. */
+export type Condition = PathCondition | string;
+
+/** Whether a condition holds; `{ error }` when it cannot be evaluated on this run. */
+export type ConditionResult = boolean | { error: string };
 
 export type Scope = Record<string, unknown>;
 
@@ -42,7 +53,22 @@ const isEmpty = (value: unknown) =>
   value === '' ||
   (Array.isArray(value) && value.length === 0);
 
+/** Whether a condition holds; an expression that cannot be evaluated says why. */
+export function evaluateCondition(condition: Condition, scope: Scope): ConditionResult {
+  if (typeof condition !== 'string') return testPath(condition, scope);
+  const result = evaluate(condition, scope);
+  if (!result.ok) return { error: result.error };
+  if (typeof result.value !== 'boolean')
+    return { error: `is ${shortJson(result.value)}, not true or false` };
+  return result.value;
+}
+
+/** Whether a condition holds; one that cannot be evaluated does not. */
 export function test(condition: Condition, scope: Scope): boolean {
+  return evaluateCondition(condition, scope) === true;
+}
+
+function testPath(condition: PathCondition, scope: Scope): boolean {
   const actual = getPath(scope, condition.path);
   const expected = condition.value;
   switch (condition.op) {
@@ -71,28 +97,49 @@ export function test(condition: Condition, scope: Scope): boolean {
   }
 }
 
-/** All conditions hold (an empty list always holds). */
+/** All conditions hold (an empty list always holds); one that cannot be evaluated does not. */
 export function matches(conditions: Condition[], scope: Scope): boolean {
   return conditions.every((condition) => test(condition, scope));
 }
 
-/** A condition that did not hold: its index in the list and the value its path had. */
+/**
+ * All conditions, as guards read them (a failing check, an approval): false as soon as one
+ * does not hold; otherwise the first that cannot be evaluated, so the guard can fail closed;
+ * otherwise true.
+ */
+export function allHold(conditions: Condition[], scope: Scope): ConditionResult {
+  let unknown: { error: string } | undefined;
+  for (const [index, condition] of conditions.entries()) {
+    const result = evaluateCondition(condition, scope);
+    if (result === false) return false;
+    if (result !== true && !unknown)
+      unknown = { error: `condition ${index} (${describeCondition(condition)}): ${result.error}` };
+  }
+  return unknown ?? true;
+}
+
+/** A condition that did not hold: its index in the list and the value its path had, or why it could not be evaluated. */
 export interface FailedCondition {
   index: number;
   condition: Condition;
   actual: unknown;
+  error?: string;
 }
 
 /** The first condition that does not hold, or undefined when all hold (like `matches`). */
 export function firstFailing(conditions: Condition[], scope: Scope): FailedCondition | undefined {
-  const index = conditions.findIndex((condition) => !test(condition, scope));
-  if (index < 0) return undefined;
-  const condition = conditions[index]!;
-  return { index, condition, actual: getPath(scope, condition.path) };
+  for (const [index, condition] of conditions.entries()) {
+    const result = evaluateCondition(condition, scope);
+    if (result === true) continue;
+    const actual = typeof condition === 'string' ? undefined : getPath(scope, condition.path);
+    return { index, condition, actual, ...(result === false ? {} : { error: result.error }) };
+  }
+  return undefined;
 }
 
 /** A condition as a reader of the definition would write it: `trigger.data.amount gt 0`. */
 export function describeCondition(condition: Condition): string {
+  if (typeof condition === 'string') return condition;
   const compared = condition.op === 'exists' || condition.op === 'missing';
   return compared
     ? `${condition.path} ${condition.op}`

@@ -1,6 +1,6 @@
 import type { RunState } from '@baton/contracts';
 import { describe, expect, it } from 'vitest';
-import { doneActions, evidenceBySource, ruleScope } from './rule-scope.js';
+import { doneActions, evidenceBySource, failedActions, ruleScope } from './rule-scope.js';
 
 const state = (overrides: Partial<RunState> = {}): RunState => ({
   trigger: {
@@ -64,7 +64,27 @@ describe('rule scope', () => {
     });
   });
 
-  it('puts trigger, evidence, weakEvidence, done and history in one scope', () => {
+  it('keeps the last failed or refused action per tool in failed, with its error', () => {
+    const failed = failedActions([
+      {
+        name: 'issue-credit',
+        kind: 'action',
+        seq: 3,
+        outcome: 'refused',
+        output: { args: { amount: 1 }, result: { status: 'refused', error: 'limit once' } },
+      },
+      {
+        name: 'draft-reply',
+        kind: 'action',
+        seq: 5,
+        outcome: 'succeeded',
+        output: { args: {}, result: { status: 'succeeded' } },
+      },
+    ]);
+    expect(failed).toEqual({ 'issue-credit': { args: { amount: 1 }, error: 'limit once' } });
+  });
+
+  it('puts trigger, evidence, weakEvidence, done, failed and history in one scope', () => {
     const history = [
       { name: 'review', kind: 'escalation' as const, seq: 4, outcome: 'approved', output: {} },
     ];
@@ -74,6 +94,7 @@ describe('rule scope', () => {
       evidence: {},
       weakEvidence: true,
       done: {},
+      failed: {},
       history,
     });
   });

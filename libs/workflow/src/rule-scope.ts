@@ -1,4 +1,4 @@
-import type { RunState, StepRecord } from '@baton/contracts';
+import type { DecisionRecord, RunState, StepRecord } from '@baton/contracts';
 import type { Scope } from './expression.js';
 
 /** What a finished action left for later rules: `done.<tool>.args`, `done.<tool>.result`. */
@@ -27,6 +27,23 @@ export function evidenceBySource(state: RunState): Record<string, unknown> {
   );
 }
 
+/** What a failed action left: `failed.<tool>.args`, `failed.<tool>.error`. */
+export interface FailedAction {
+  args: unknown;
+  error: unknown;
+}
+
+/** The last failed (or refused) action per tool, from the run's history. */
+export function failedActions(history: StepRecord[]): Record<string, FailedAction> {
+  const failed: Record<string, FailedAction> = {};
+  for (const record of history) {
+    if (record.kind !== 'action' || DONE_STATUSES.has(record.outcome)) continue;
+    const result = record.output?.['result'] as { error?: unknown } | undefined;
+    failed[record.name] = { args: record.output?.['args'], error: result?.error ?? null };
+  }
+  return failed;
+}
+
 /** The last succeeded (or simulated) action per tool, from the run's history. */
 export function doneActions(history: StepRecord[]): Record<string, DoneAction> {
   const done: Record<string, DoneAction> = {};
@@ -38,16 +55,21 @@ export function doneActions(history: StepRecord[]): Record<string, DoneAction> {
 }
 
 /**
- * The scope rules, templates, checks and approvals see (docs/run-protocol.md, "Rule scope").
- * Checks and approvals of a proposal also see its `args`.
+ * The scope rules, templates and pinned arguments see (docs/run-protocol.md, "Rule scope").
+ * Checks, approvals and effect limits of a proposal see `proposalScope`.
  */
-export function ruleScope(state: RunState, args?: Record<string, unknown>): Scope {
+export function ruleScope(state: RunState): Scope {
   return {
-    ...(args !== undefined ? { args } : {}),
     trigger: state.trigger,
     evidence: evidenceBySource(state),
     weakEvidence: state.weakEvidence,
     done: doneActions(state.history),
+    failed: failedActions(state.history),
     history: state.history,
   };
+}
+
+/** The rule scope plus the proposal: its `args` and the `decision` (label, confidence, who). */
+export function proposalScope(rules: Scope, decision: DecisionRecord): Scope {
+  return { ...rules, args: decision.args ?? {}, decision };
 }

@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseWorkflow } from './load-workflow.js';
 import { WorkflowCatalog, type NewEntry } from './workflow-catalog.js';
-import { canonicalJson, workflowDigest } from './workflow-digest.js';
+import { canonicalJson } from '@baton/contracts';
+import { workflowDigest } from './workflow-digest.js';
 
 const billingText = readFileSync(
   new URL('../../../workflows/billing-dispute/workflow.yaml', import.meta.url),

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
+  ValidateBy,
   Equals,
   IsArray,
   IsBoolean,
@@ -23,7 +24,7 @@ import {
 import { JSONSchema } from 'class-validator-jsonschema';
 import { DECISION_NEXT, WORKFLOW_ID_PATTERN, type DecisionNext } from '@baton/contracts';
 import { cronProblems } from './cron.js';
-import { CONDITION_OPS, type ConditionOp } from './expression.js';
+import { CONDITION_OPS, type Condition, type ConditionOp } from './expression.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const NAME_MESSAGE = { message: '$property must be lowercase letters, digits and dashes' };
@@ -49,9 +50,75 @@ function IsCron(): PropertyDecorator {
     });
 }
 
+/** Longest expression text a definition may hold. */
+export const MAX_EXPRESSION_LENGTH = 4000;
+
+/**
+ * A list of conditions: each a CEL expression (text) or the simple `{ path, op, value }` form.
+ * Here only the shape of each item is checked; the cross-field checks (cross-checks.ts) parse
+ * and type-check the expressions and check the simple form, each problem at its own path.
+ */
+function IsConditions(description: string): PropertyDecorator {
+  return (target, propertyName) => {
+    // A function replaces what the generator inferred (a $ref to Array) instead of merging.
+    JSONSchema(() => ({
+      description,
+      type: 'array',
+      items: {
+        oneOf: [
+          {
+            type: 'string',
+            minLength: 1,
+            maxLength: MAX_EXPRESSION_LENGTH,
+            description:
+              'A CEL expression that is true or false, over the same scope: `args.invoiceId in evidence.invoices.map(i, i.id)`. Type-checked when the definition is loaded.',
+          },
+          { $ref: '#/$defs/ConditionSpec' },
+        ],
+      },
+    }))(target, propertyName as string);
+    registerDecorator({
+      name: 'isConditions',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) =>
+          Array.isArray(value) &&
+          value.every(
+            (item) =>
+              (typeof item === 'string' &&
+                item.trim().length > 0 &&
+                item.length <= MAX_EXPRESSION_LENGTH) ||
+              (item !== null && typeof item === 'object' && !Array.isArray(item)),
+          ),
+        defaultMessage: ({ property }: ValidationArguments) =>
+          `${property} is a list of conditions: each a CEL expression (text, at most ${MAX_EXPRESSION_LENGTH} characters) or { path, op, value }`,
+      },
+    });
+  };
+}
+
+/** An expression (CEL text) where a value is computed, such as a pinned argument. */
+function IsExpression(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isExpression',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          value.trim().length > 0 &&
+          value.length <= MAX_EXPRESSION_LENGTH,
+        defaultMessage: ({ property }: ValidationArguments) =>
+          `${property} is a CEL expression (text, at most ${MAX_EXPRESSION_LENGTH} characters)`,
+      },
+    });
+}
+
 @JSONSchema({
   description:
-    'A condition on a dotted path of the run scope. A list of conditions holds when all of them hold (an empty list always holds).',
+    'The simple form of a condition: one dotted path of the run scope, an operator and a constant. A list of conditions holds when all of them hold (an empty list always holds).',
 })
 export class ConditionSpec {
   @Doc('A dotted path into the scope; array items by index.', 'evidence.invoices.0.amount')
@@ -86,14 +153,11 @@ export class TriggerSpec {
   @IsString({ each: true })
   required?: string[];
   /** Conditions on the event (`trigger.eventType`, `trigger.data…`); all must hold. */
-  @Doc(
-    'Conditions on the event, all of which must hold for it to start a run. Paths start with `trigger.` (`trigger.eventType`, `trigger.source`, `trigger.data.…`). An event that does not match is ignored, not refused: HTTP answers 200 `{ status: "ignored", reason }` naming the filter, Kafka skips it; nothing is recorded and its idempotency key stays unused. Checked before `required`.',
+  @IsConditions(
+    'Conditions on the event, all of which must hold for it to start a run. They see only `trigger` (`trigger.eventType`, `trigger.source`, `trigger.data.…`). An event that does not match (or that a condition cannot be evaluated on) is ignored, not refused: HTTP answers 200 `{ status: "ignored", reason }` naming the filter, Kafka skips it; nothing is recorded and its idempotency key stays unused. Checked before `required`.',
   )
   @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => ConditionSpec)
-  filters?: ConditionSpec[];
+  filters?: Condition[];
   /** Five-field cron (`minute hour day-of-month month day-of-week`), for scheduled runs. */
   @JSONSchema({
     description:
@@ -228,11 +292,10 @@ export class RuleSpec {
   @Doc('Names the rule in the run history.', 'structured-dispute')
   @Matches(NAME, NAME_MESSAGE)
   name!: string;
-  @Doc('Conditions on the rule scope; all must hold.')
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => ConditionSpec)
-  when!: ConditionSpec[];
+  @IsConditions(
+    'Conditions on the rule scope; all must hold. A condition that cannot be evaluated on a run (a field the run lacks) does not hold.',
+  )
+  when!: Condition[];
   @Doc('The decision taken when the rule holds.')
   @IsDefined()
   @ValidateNested()
@@ -279,6 +342,16 @@ export class ModelSpec {
   @Min(0)
   @Max(5)
   maxInvalidOutputs!: number;
+  /** A model decision less sure than this escalates instead of being acted on. */
+  @Doc(
+    'A model decision with a lower `confidence` is not acted on: the run escalates, naming both numbers. Applies to every model decision except an escalation. Absent: any confidence is acted on.',
+    0.7,
+  )
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  minConfidence?: number;
 }
 
 @JSONSchema({ description: 'How the next step is chosen: rules first, then the model.' })
@@ -295,6 +368,74 @@ export class DecisionSpec {
   @ValidateNested()
   @Type(() => ModelSpec)
   model?: ModelSpec;
+}
+
+/** `90d`, `12h`, `30m`: a window of time over past effects. */
+export const WINDOW_PATTERN = /^[1-9][0-9]{0,5}[mhd]$/;
+
+/** A window such as `90d` in milliseconds. */
+export function windowMs(window: string): number {
+  const amount = Number(window.slice(0, -1));
+  const unit = window.slice(-1);
+  return amount * (unit === 'd' ? 86_400_000 : unit === 'h' ? 3_600_000 : 60_000);
+}
+
+@JSONSchema({
+  description:
+    "A limit on a write tool's own effects across runs, per key over a window: how many calls (`maxCount`) and how much in total (`sum` up to `maxSum`). The action service checks it atomically against its effect ledger before the tool runs; a call that would break it is refused and the run escalates.",
+})
+export class EffectLimitSpec {
+  @Doc(
+    'Names the limit in refusals and in the effect ledger (renaming a limit starts it from zero).',
+    'one-credit-per-invoice',
+  )
+  @Matches(NAME, NAME_MESSAGE)
+  name!: string;
+  @Doc(
+    'A CEL expression over the proposal scope whose value (text or number) says what the limit is counted per: `args.invoiceId` (per invoice), `args.customerId` (per customer), a constant such as `"all"` (per tenant: the ledger is always per tenant). A call whose key cannot be evaluated is refused.',
+    'args.invoiceId',
+  )
+  @IsExpression()
+  key!: string;
+  @JSONSchema({
+    description:
+      'How far back past effects count: a whole number of minutes (`m`), hours (`h`) or days (`d`).',
+    examples: ['90d'],
+    pattern: WINDOW_PATTERN.source,
+  })
+  @Matches(WINDOW_PATTERN, { message: 'window is a whole number of m, h or d, such as "90d"' })
+  window!: string;
+  @Doc('At most this many calls per key within the window (this call included).', 1)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  maxCount?: number;
+  @Doc(
+    'A CEL expression over the proposal scope: the amount this call adds to the key’s total (a number). Needs `maxSum`.',
+    'args.amount',
+  )
+  @IsOptional()
+  @IsExpression()
+  sum?: string;
+  @JSONSchema(() => ({
+    description:
+      'The most the key’s total may reach within the window, this call included: a number, or a CEL expression over the proposal scope (`evidence.invoices.filter(i, i.id == args.invoiceId)[0].amount`). A call whose total cannot be computed is refused. Needs `sum`.',
+    oneOf: [{ type: 'number' }, { type: 'string', minLength: 1, maxLength: MAX_EXPRESSION_LENGTH }],
+    examples: [500, 'evidence.invoices.filter(i, i.id == args.invoiceId)[0].amount'],
+  }))
+  @IsOptional()
+  @ValidateBy({
+    name: 'isNumberOrExpression',
+    validator: {
+      validate: (value: unknown) =>
+        (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'string' &&
+          value.trim().length > 0 &&
+          value.length <= MAX_EXPRESSION_LENGTH),
+      defaultMessage: () => 'maxSum is a number or a CEL expression (text)',
+    },
+  })
+  maxSum?: number | string;
 }
 
 @JSONSchema({
@@ -350,6 +491,26 @@ export class ToolGrantSpec {
   @IsOptional()
   @IsString()
   collection?: string;
+  /** Arguments bound to a value of the run: argument name → CEL expression. */
+  @JSONSchema({
+    description:
+      'Arguments bound to a value of the run, whoever proposes the call: argument name → a CEL expression over the rule scope (`trigger`, `evidence`, `done`, …, no `args`). A proposal may leave a pinned argument out (Baton fills it in); one that sets it to anything else — a rule, the model or a reviewer’s edit — is refused, naming the argument. A run where the expression has no value refuses the call.',
+    type: 'object',
+    additionalProperties: { type: 'string', minLength: 1, maxLength: MAX_EXPRESSION_LENGTH },
+    examples: [{ customerId: 'trigger.data.customerId' }],
+  })
+  @IsOptional()
+  @IsObject()
+  pinned?: Record<string, string>;
+  /** Limits on this write tool's effects across runs. */
+  @Doc(
+    'Limits on this write tool’s effects across runs (per invoice, per customer, per tenant, over a window), enforced atomically by the action service. Write tools only.',
+  )
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => EffectLimitSpec)
+  limits?: EffectLimitSpec[];
 }
 
 @JSONSchema({ description: 'When a proposed action needs a reviewer’s approval first.' })
@@ -357,11 +518,10 @@ export class ApprovalSpec {
   @Doc('The granted tool this applies to.', 'issue-credit')
   @Matches(NAME, NAME_MESSAGE)
   tool!: string;
-  @Doc('Approval is needed when all these conditions hold (`args` is the proposal).')
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => ConditionSpec)
-  when!: ConditionSpec[];
+  @IsConditions(
+    'Approval is needed when all these conditions hold, over the proposal scope (`args`, `decision`, and the rule scope). A condition that cannot be evaluated counts as holding: when in doubt, a person approves.',
+  )
+  when!: Condition[];
   @Doc('Shown to the reviewer.', 'Credits above $50 need a reviewer’s approval.')
   @IsString()
   @Length(1, 500)
@@ -378,11 +538,10 @@ export class CheckSpec {
   @Matches(NAME, NAME_MESSAGE)
   tool?: string;
   /** The check fails when all these conditions hold. */
-  @Doc('The check fails when all these conditions hold (`args` is the proposal).')
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => ConditionSpec)
-  failWhen!: ConditionSpec[];
+  @IsConditions(
+    'The check fails when all these conditions hold, over the proposal scope (`args`, `decision`, and the rule scope). A condition that cannot be evaluated counts as holding: the check fails closed, naming why.',
+  )
+  failWhen!: Condition[];
   @Doc('Sent back to the decision when the check fails.')
   @IsString()
   @Length(1, 500)

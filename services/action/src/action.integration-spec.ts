@@ -3,6 +3,7 @@ import {
   nextStep,
   uuidv7,
   type DecisionRecord,
+  type EffectRecord,
   type RunEvent,
   type StepEnvelope,
 } from '@baton/contracts';
@@ -21,14 +22,49 @@ import { actionService } from './action.service-definition.js';
 
 const MESSAGE = 'I was charged twice for November.';
 
-function anAction(decision: Partial<DecisionRecord>, workflowId = 'billing-dispute') {
-  const context = aContextEnvelope({ data: { customerId: 'cus_1001', message: MESSAGE } });
+// What the context step found for cus_1001 in the seeded billing data.
+const EVIDENCE = [
+  {
+    source: 'customer',
+    kind: 'record' as const,
+    content: { id: 'cus_1001', name: 'Dana Whitfield' },
+    weak: false,
+  },
+  {
+    source: 'invoices',
+    kind: 'record' as const,
+    content: [
+      { id: 'inv_2001', amount: 36, status: 'paid' },
+      { id: 'inv_2002', amount: 18, status: 'paid' },
+    ],
+    weak: false,
+  },
+];
+
+/**
+ * An action envelope of cus_1001's run. Effect limits count per tenant across runs, so each
+ * test gets a tenant of its own unless it shares one on purpose.
+ */
+function anAction(
+  decision: Partial<DecisionRecord>,
+  workflowId = 'billing-dispute',
+  tenantId = `t-${uuidv7()}`,
+) {
+  const context = aContextEnvelope({
+    tenantId,
+    data: { customerId: 'cus_1001', message: MESSAGE },
+  });
   return nextStep(
     { ...context, workflow: { id: workflowId, version: 1 } },
     { name: `execute-${decision.tool}`, kind: 'action' },
     {
       kind: 'action',
-      state: { trigger: context.payload.trigger, evidence: [], weakEvidence: false, history: [] },
+      state: {
+        trigger: context.payload.trigger,
+        evidence: EVIDENCE,
+        weakEvidence: false,
+        history: [],
+      },
       decision: {
         next: 'act',
         label: 'disputed-charge',
@@ -50,14 +86,39 @@ describe('action service over the real Kafka broker and Postgres', () => {
   let service: StartedService;
   let validations: ReadRecord[];
   let events: ReadRecord[];
+  let effects: ReadRecord[];
 
   beforeAll(async () => {
     await seedBusinessData();
-    const base = billingWorkflow();
-    const dir = writeWorkflows([base, { ...base, id: 'billing-dispute-shadow', mode: 'shadow' }]);
+    const base = billingWorkflow() as ReturnType<typeof billingWorkflow> & {
+      validation: Record<string, unknown>;
+      tools: Array<Record<string, unknown>>;
+    };
+    const dir = writeWorkflows([
+      base,
+      { ...base, id: 'billing-dispute-shadow', mode: 'shadow' },
+      // Without its checks, a statement the billing database refuses reaches the database.
+      { ...base, id: 'billing-dispute-unchecked', validation: { ...base.validation, checks: [] } },
+      // Only the sum limit: credits on an invoice up to its amount, however many.
+      {
+        ...base,
+        id: 'billing-dispute-sum',
+        tools: base.tools.map((tool) =>
+          tool['name'] === 'issue-credit'
+            ? {
+                ...tool,
+                limits: (tool['limits'] as Array<{ name: string }>).filter(
+                  (limit) => limit.name === 'credits-within-invoice',
+                ),
+              }
+            : tool,
+        ),
+      },
+    ]);
     service = await startService(actionService, { workflowsDir: dir });
     validations = await kafka.read(service.names.steps.validation);
     events = await kafka.read(service.names.runEvents);
+    effects = await kafka.read(service.names.effects);
   });
 
   afterAll(async () => {
@@ -184,33 +245,141 @@ describe('action service over the real Kafka broker and Postgres', () => {
     expect(passages[0]).toMatchObject({ id: 'policy-1', title: 'Duplicate charges' });
   });
 
-  it('refuses a tool the workflow does not grant, and an amount above the ceiling', async () => {
+  it('refuses, before the tool runs, a call the gate refuses: ungranted, over the ceiling, pinned, not the customer’s invoice', async () => {
     const wire = anAction({ tool: 'wire-money', args: { amount: 10, iban: 'X' } });
     const tooMuch = anAction(credit(900));
-    await send(wire, tooMuch);
+    const otherCustomer = anAction({
+      tool: 'issue-credit',
+      args: { ...credit(5).args, customerId: 'cus_1002' },
+    });
+    const foreignInvoice = anAction({
+      tool: 'issue-credit',
+      args: { ...credit(5).args, invoiceId: 'inv_2101' },
+    });
+    await send(wire, tooMuch, otherCustomer, foreignInvoice);
 
     const [refused] = await validationsAfter(wire);
     expect(refused!.step.name).toBe('check-wire-money');
     expect(refused!.payload.result).toEqual({
-      status: 'failed',
-      error: 'tool wire-money is not granted',
+      status: 'refused',
+      error:
+        'tool "wire-money" is not granted by billing-dispute@1 (granted: issue-credit, draft-reply, search-policy)',
     });
     expect((await eventsAfter(wire))[0]!.step).toMatchObject({
-      outcome: 'failed',
+      outcome: 'refused',
       output: { tool: 'wire-money', refused: true },
     });
     expect(await toolCallsFor(`${wire.runId}:1:wire-money`)).toEqual([]);
 
     const [capped] = await validationsAfter(tooMuch);
     expect(capped!.payload.result).toEqual({
-      status: 'failed',
-      error: 'amount 900 exceeds the maximum 500 for tool issue-credit',
+      status: 'refused',
+      error:
+        'amount 900 is above the maximum of 500 for issue-credit; A credit never exceeds the invoice it is for.',
     });
-    expect(await creditsFor(`${tooMuch.runId}:1:issue-credit`)).toEqual([]);
+    const [pinned] = await validationsAfter(otherCustomer);
+    expect(pinned!.payload.result).toEqual({
+      status: 'refused',
+      error:
+        'argument customerId is pinned to trigger.data.customerId = "cus_1001"; the proposal set "cus_1002"',
+    });
+    const [foreign] = await validationsAfter(foreignInvoice);
+    expect(foreign!.payload.result!.error).toBe(
+      "The invoice is not one of the customer's invoices.",
+    );
+    for (const action of [tooMuch, otherCustomer, foreignInvoice])
+      expect(await creditsFor(`${action.runId}:1:issue-credit`)).toEqual([]);
+  });
+
+  it('binds a pinned argument the proposal left out before the tool runs', async () => {
+    const { customerId: _, ...withoutCustomer } = credit(5).args;
+    const action = anAction({ tool: 'issue-credit', args: withoutCustomer });
+    await send(action);
+    const [validation] = await validationsAfter(action);
+    expect(validation!.payload.result).toMatchObject({ status: 'succeeded' });
+    expect(validation!.payload.decision.args).toEqual(credit(5).args);
+    expect(
+      await businessQuery('SELECT customer_id FROM billing.credits WHERE idempotency_key = $1', [
+        `${action.runId}:1:issue-credit`,
+      ]),
+    ).toEqual([{ customer_id: 'cus_1001' }]);
+  });
+
+  it('lets exactly one of 24 concurrent runs credit one invoice under a count limit; the others are refused', async () => {
+    const tenant = `t-${uuidv7()}`;
+    const runs = Array.from({ length: 24 }, () => anAction(credit(4), 'billing-dispute', tenant));
+    await send(...runs);
+    const results = await Promise.all(
+      runs.map(async (run) => (await validationsAfter(run))[0]!.payload.result!),
+    );
+    const credited = await businessQuery<{ n: number }>(
+      'SELECT count(*)::int AS n FROM billing.credits WHERE idempotency_key = ANY($1)',
+      [runs.map((run) => `${run.runId}:1:issue-credit`)],
+    );
+    expect(credited).toEqual([{ n: 1 }]);
+    expect(results.filter((result) => result.status === 'succeeded')).toHaveLength(1);
+    const refused = results.filter((result) => result.status === 'refused');
+    expect(refused).toHaveLength(23);
+    for (const result of refused)
+      expect(result.error).toBe(
+        'limit one-credit-per-invoice: 1 call already for inv_2001 in the last 90d; at most 1',
+      );
+    // The one write is in the ledger and on the effects topic, with what it counts toward.
+    const published = await expectEventually(() => {
+      const found = effects
+        .map((record) => JSON.parse(record.value!.toString()) as EffectRecord)
+        .filter((effect) => effect.tenantId === tenant);
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(published[0]).toMatchObject({
+      tool: 'issue-credit',
+      simulated: false,
+      claims: [
+        { limit: 'one-credit-per-invoice', key: 'inv_2001' },
+        { limit: 'credits-within-invoice', key: 'inv_2001', amount: 4 },
+      ],
+    });
+  });
+
+  it('lets concurrent runs credit an invoice only up to its amount under a sum limit', async () => {
+    const tenant = `t-${uuidv7()}`;
+    // inv_2001 is for 36: three credits of 10 fit, a fourth would make 40.
+    const runs = Array.from({ length: 20 }, () =>
+      anAction(credit(10), 'billing-dispute-sum', tenant),
+    );
+    await send(...runs);
+    const results = await Promise.all(
+      runs.map(async (run) => (await validationsAfter(run))[0]!.payload.result!),
+    );
+    const [{ total }] = await businessQuery<{ total: string }>(
+      'SELECT coalesce(sum(amount), 0)::text AS total FROM billing.credits WHERE idempotency_key = ANY($1)',
+      [runs.map((run) => `${run.runId}:1:issue-credit`)],
+    );
+    expect(Number(total)).toBe(30);
+    expect(results.filter((result) => result.status === 'succeeded')).toHaveLength(3);
+    expect(results.filter((result) => result.status === 'refused')).toHaveLength(17);
+    expect(results.find((result) => result.status === 'refused')!.error).toBe(
+      'limit credits-within-invoice: 30 already for inv_2001 in the last 3650d, plus 10 makes 40, above 36',
+    );
+  });
+
+  it('counts a shadow run’s simulated writes toward the limits of later shadow runs', async () => {
+    const tenant = `t-${uuidv7()}`;
+    const shadowFirst = anAction(credit(5), 'billing-dispute-shadow', tenant);
+    const shadowSecond = anAction(credit(5), 'billing-dispute-shadow', tenant);
+    await send(shadowFirst);
+    expect((await validationsAfter(shadowFirst))[0]!.payload.result!.status).toBe('simulated');
+    await send(shadowSecond);
+    expect((await validationsAfter(shadowSecond))[0]!.payload.result).toMatchObject({
+      status: 'refused',
+      error: expect.stringMatching(/^limit one-credit-per-invoice: 1 call already/),
+    });
   });
 
   it('reports a statement the billing system refuses as a failed result', async () => {
-    const action = anAction(credit(-5)); // billing.credits CHECK (amount > 0)
+    // billing.credits CHECK (amount > 0); this variant has no check of its own in front of it.
+    const action = anAction(credit(-5), 'billing-dispute-unchecked');
     const key = `${action.runId}:1:issue-credit`;
     await send(action);
 

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+import { EffectLedger } from '@baton/effects';
 import { ActionController } from './action.controller.js';
 import { ExecuteToolUseCase } from './use-cases/execute-tool/execute-tool.use-case.js';
 import { ToolCallsRepository } from './use-cases/execute-tool/tool-calls.repository.js';
 import { ToolExecutor } from './use-cases/execute-tool/tool-executor.js';
 
-/** The action service: executes granted tools, once per idempotency key. */
+/** The action service: executes granted tools, once per idempotency key, within their effect limits. */
 @Module({
   controllers: [ActionController],
-  providers: [ExecuteToolUseCase, ToolExecutor, ToolCallsRepository],
+  providers: [ExecuteToolUseCase, ToolExecutor, ToolCallsRepository, EffectLedger],
 })
 export class ActionModule {}

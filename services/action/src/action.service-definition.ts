@@ -6,6 +6,7 @@ import { ActionConfig } from './action.config.js';
 import { ActionModule } from './action.module.js';
 import { BusinessDatabase } from '@baton/business';
 import { CreateToolCalls1764072000300 } from './migrations/1764072000300-create-tool-calls.migration.js';
+import { CreateEffectLedger1796400000000 } from '@baton/effects';
 
 function loadOrExit<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv, logger: Logger) {
   try {
@@ -23,7 +24,7 @@ export const actionService: ServiceDefinition = {
   version: '0.1.0',
   defaultPort: 3003,
   module: ActionModule,
-  migrations: [CreateToolCalls1764072000300],
+  migrations: [CreateToolCalls1764072000300, CreateEffectLedger1796400000000],
   providers: ({ env, logger }) => {
     const config = loadOrExit(ActionConfig, env, logger);
     const database = BusinessDatabase.open({

@@ -13,6 +13,7 @@ import {
   expectEventually,
   type ReadRecord,
   billingWorkflow,
+  billingWorkflowWithSources,
   writeWorkflows,
   seedBusinessData,
 } from '@baton/testing';
@@ -47,40 +48,30 @@ describe('context service over the real Kafka broker and Postgres', () => {
     const customerSource = base.context.sources[0];
     const dir = writeWorkflows([
       base,
-      {
-        ...base,
-        id: 'slow-context',
-        context: {
-          sources: [
-            customerSource,
-            {
-              name: 'slow-ledger',
-              kind: 'sql',
-              query: 'SELECT pg_sleep(5) AS slept, $1::text AS customer_id',
-              params: ['trigger.data.customerId'],
-              rows: 'one',
-              timeoutMs: 300,
-              required: true,
-            },
-          ],
+      billingWorkflowWithSources('slow-context', [
+        customerSource,
+        {
+          name: 'slow-ledger',
+          kind: 'sql',
+          query: 'SELECT pg_sleep(5) AS slept, $1::text AS customer_id',
+          params: ['trigger.data.customerId'],
+          rows: 'one',
+          timeoutMs: 300,
+          required: true,
         },
-      },
+      ]),
       {
-        ...base,
-        id: 'crm-context',
+        ...billingWorkflowWithSources('crm-context', [
+          {
+            name: 'crm',
+            kind: 'http',
+            url: `http://127.0.0.1:${(crm.address() as AddressInfo).port}/customers/{{ trigger.data.customerId }}`,
+            timeoutMs: 2000,
+            required: true,
+          },
+        ]),
         // No `customer` source here, so the reviewer cannot be shown evidence.customer.
         escalation: { ...(base['escalation'] as object), show: ['trigger.data.message'] },
-        context: {
-          sources: [
-            {
-              name: 'crm',
-              kind: 'http',
-              url: `http://127.0.0.1:${(crm.address() as AddressInfo).port}/customers/{{ trigger.data.customerId }}`,
-              timeoutMs: 2000,
-              required: true,
-            },
-          ],
-        },
         // The context service reads only sources; rules naming other sources would not load.
         decision: { rules: [] },
       },
@@ -262,5 +253,24 @@ describe('context service over the real Kafka broker and Postgres', () => {
     expect(letter.headers[DLQ_HEADER.reason]).toBe('handler-rejected');
     expect(letter.headers[DLQ_HEADER.errors]).toContain('unknown workflow no-such-workflow@1');
     expect(decisions.some((r) => r.key === context.runId)).toBe(false);
+  });
+
+  it('reads no source and ends the run when it is past its deadline', async () => {
+    const context = contextFor({ customerId: 'cus_1001', message: MESSAGE });
+    const late = { ...context, deadline: new Date(Date.now() - 1000).toISOString() };
+    await send(late);
+    const ended = await expectEventually(() => {
+      const found = events
+        .map((r) => JSON.parse(r.value!.toString()) as RunEvent)
+        .find((e) => e.runId === late.runId && e.type === 'run.ended');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(ended).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/^stopped: deadline passed/),
+    });
+    expect((await stepEventOf(late.runId)).step).toMatchObject({ outcome: 'stopped' });
+    expect(decisions.some((r) => r.key === late.runId)).toBe(false);
   });
 });

@@ -107,7 +107,7 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     expect(sent(envelope.runId)).toEqual([]);
   });
 
-  it("runs a reviewer's approved (edited) proposal without asking validation again", async () => {
+  it("sends a reviewer's approved (edited) proposal through validation's gate, like any proposal", async () => {
     const edited = { customerId: 'cus_1001', invoiceId: 'inv_8', amount: 90 };
     const envelope = aDecision({
       reason: 'review-approved',
@@ -120,15 +120,15 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
       ],
     });
     await decide(envelope);
-    const [action] = await expectEventually(() => {
-      expect(ofRun(actions, envelope.runId)).toHaveLength(1);
-      return ofRun(actions, envelope.runId);
+    const [validation] = await expectEventually(() => {
+      expect(ofRun(validations, envelope.runId)).toHaveLength(1);
+      return ofRun(validations, envelope.runId);
     });
-    expect(action).toMatchObject({
-      step: { name: 'execute-issue-credit', kind: 'action' },
+    expect(validation).toMatchObject({
+      step: { name: 'validate-proposal', kind: 'validation' },
       payload: { decision: { ...proposal, args: edited, decidedBy: 'reviewer' } },
     });
-    expect(ofRun(validations, envelope.runId)).toEqual([]);
+    expect(ofRun(actions, envelope.runId)).toEqual([]);
   });
 
   it("ends a rejected run with the reviewer's reason", async () => {

@@ -142,6 +142,54 @@ describe('decision service (real Kafka, Postgres, scripted OpenAI endpoint)', ()
     });
   });
 
+  it('escalates a model decision below minConfidence, keeping its proposal for the reviewer', async () => {
+    scripted.reply({ json: aModelCredit({ confidence: 0.42 }) });
+    const envelope = aDecision();
+    const finished = await decide(envelope);
+    const [escalation] = await expectEventually(() => {
+      expect(ofRun(escalations, envelope.runId)).toHaveLength(1);
+      return ofRun(escalations, envelope.runId);
+    });
+    expect(escalation!.payload).toMatchObject({
+      reason:
+        'the model is 0.42 sure of "act issue-credit" (duplicate-charge); the workflow acts on 0.6 or more: Two identical March invoices; the policy refunds duplicates.',
+      decision: {
+        next: 'escalate',
+        tool: 'issue-credit',
+        args: { invoiceId: 'inv_8', amount: 49 },
+        confidence: 0.42,
+        decidedBy: 'model',
+      },
+    });
+    expect(finished.step).toMatchObject({
+      outcome: 'escalate',
+      output: { unsureProposal: { next: 'act', confidence: 0.42 } },
+    });
+    expect(ofRun(validations, envelope.runId)).toEqual([]);
+  });
+
+  it('does not act on a decision whose model call took the run over its token budget', async () => {
+    scripted.reply({ json: aModelCredit(), promptTokens: 1200, completionTokens: 300 });
+    const envelope = aDecision({ tokensLeft: 1000 });
+    const finished = await decide(envelope);
+    const ended = await expectEventually(() => {
+      const found = ofRun(events, envelope.runId).find((e) => e.type === 'run.ended');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(ended).toMatchObject({
+      status: 'failed',
+      reason:
+        "stopped: the model call used 1500 tokens with 1000 left in the run's budget; its decision is not acted on",
+    });
+    expect(finished.step).toMatchObject({
+      outcome: 'stopped',
+      output: { refusedDecision: { next: 'act', tool: 'issue-credit' } },
+    });
+    expect(ofRun(validations, envelope.runId)).toEqual([]);
+    expect(ofRun(escalations, envelope.runId)).toEqual([]);
+  });
+
   it('escalates after invalid JSON, an HTTP 500 and a timeout, names them, and keeps working', async () => {
     scripted.reply(
       { text: 'Sure! Here is the decision: {next: act' },

@@ -7,7 +7,8 @@ export enum EscalationErrorCode {
   ToolRequired = 'tool-required',
   ToolMismatch = 'tool-mismatch',
   ToolNotGranted = 'tool-not-granted',
-  MissingArgs = 'missing-args',
+  /** The approved action does not pass the workflow's gate or its effect limits. */
+  ProposalRefused = 'proposal-refused',
 }
 
 const STATUS: Record<EscalationErrorCode, HttpStatus> = {
@@ -16,7 +17,7 @@ const STATUS: Record<EscalationErrorCode, HttpStatus> = {
   [EscalationErrorCode.ToolRequired]: HttpStatus.BAD_REQUEST,
   [EscalationErrorCode.ToolMismatch]: HttpStatus.BAD_REQUEST,
   [EscalationErrorCode.ToolNotGranted]: HttpStatus.UNPROCESSABLE_ENTITY,
-  [EscalationErrorCode.MissingArgs]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [EscalationErrorCode.ProposalRefused]: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 /**
@@ -27,8 +28,9 @@ export class EscalationException extends HttpException {
   constructor(
     readonly code: EscalationErrorCode,
     message: string,
+    readonly problems: string[] = [message],
   ) {
-    super(errorBody(STATUS[code], code, message), STATUS[code]);
+    super(errorBody(STATUS[code], code, message, problems), STATUS[code]);
     this.name = 'EscalationException';
   }
 }

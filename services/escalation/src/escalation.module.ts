@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { EffectLedger } from '@baton/effects';
 import { ApiKeyGuard } from '@baton/service-kit';
 import { EscalationController } from './escalation.controller.js';
 import { SlaSweeper } from './sla-sweeper.js';
@@ -10,6 +11,7 @@ import { CreateTaskUseCase } from './use-cases/create-task/create-task.use-case.
 import { EscalateOverdueTasksUseCase } from './use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
 import { GetTaskUseCase } from './use-cases/get-task/get-task.use-case.js';
 import { ListTasksUseCase } from './use-cases/list-tasks/list-tasks.use-case.js';
+import { RecordEffectUseCase } from './use-cases/record-effect/record-effect.use-case.js';
 import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.js';
 
 /**
@@ -27,6 +29,8 @@ import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.
     ApproveTaskUseCase,
     RejectTaskUseCase,
     EscalateOverdueTasksUseCase,
+    RecordEffectUseCase,
+    EffectLedger,
     SlaSweeper,
   ],
 })

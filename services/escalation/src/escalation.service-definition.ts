@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { loadConfig } from '@baton/config';
+import { CreateEffectLedger1796400000000 } from '@baton/effects';
 import { API_KEYS, ApiKeysConfig, parseApiKeys, type ServiceDefinition } from '@baton/service-kit';
 import { CLOCK, systemClock } from './clock.js';
 import { ESCALATION_CONFIG, EscalationConfig } from './escalation.config.js';
@@ -32,6 +33,7 @@ export const escalationService: ServiceDefinition = {
     CreateTasks1764158400000,
     CloseTasksOfEndedRuns1795600000000,
     AddTaskHighlights1796083200000,
+    CreateEffectLedger1796400000000,
   ],
   // A ConfigError here stops the process naming each variable, like the kit's own settings.
   providers: ({ env }) => loadSettings(env),

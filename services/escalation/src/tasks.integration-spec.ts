@@ -54,6 +54,7 @@ describe('escalation service: tasks and reviews (real Kafka and Postgres)', () =
       weakEvidence: true,
       evidence: [
         expect.objectContaining({ source: 'customer', weak: false }),
+        expect.objectContaining({ source: 'invoices', weak: false }),
         expect.objectContaining({ source: 'policy', weak: true, note: 'low score' }),
       ],
       history: envelope.payload.state.history,

@@ -80,6 +80,13 @@ describe('validation service (real Kafka and Postgres)', () => {
         outcome: 'failed',
         output: {
           message: 'A credit amount must be positive.',
+          problems: [
+            {
+              guard: 'check',
+              subject: 'positive-credit',
+              message: 'A credit amount must be positive.',
+            },
+          ],
           tool: 'issue-credit',
           args: aCredit(-5).args,
         },
@@ -100,10 +107,110 @@ describe('validation service (real Kafka and Postgres)', () => {
     const envelope = aValidation(aCredit(900), { history: [failed, { ...failed, seq: 5 }] });
     const { sent, report } = await validate(envelope, escalations);
     expect(sent.payload.reason).toBe(
-      'validation-failed: amount 900 is above the maximum of 500 for issue-credit (3 failed proposals; the workflow sends back at most 2)',
+      'validation-failed: amount 900 is above the maximum of 500 for issue-credit; A credit never exceeds the invoice it is for. (3 failed proposals; the workflow sends back at most 2)',
     );
     expect(sent.payload.state.history).toHaveLength(3);
     expect(report).toMatchObject({ outcome: 'failed', output: { escalated: true, failures: 3 } });
+    expect(ofRun(decisions, envelope.runId)).toEqual([]);
+  });
+
+  it('binds a pinned argument the proposal left out, and refuses one set otherwise, naming it', async () => {
+    const { customerId: _, ...withoutCustomer } = aCredit(20).args!;
+    const omitted = aValidation(aCredit(20, { args: withoutCustomer }));
+    const { sent } = await validate(omitted, actions);
+    expect(sent.payload.decision.args).toEqual(aCredit(20).args);
+
+    const other = aValidation(
+      aCredit(20, { args: { ...aCredit(20).args, customerId: 'cus_1002' } }),
+    );
+    const { sent: back, report } = await validate(other, decisions);
+    expect(back.payload.reason).toBe(
+      'validation-failed: argument customerId is pinned to trigger.data.customerId = "cus_1001"; the proposal set "cus_1002"',
+    );
+    expect(report).toMatchObject({
+      outcome: 'failed',
+      output: { problems: [{ guard: 'pinned', subject: 'customerId' }] },
+    });
+    expect(ofRun(actions, other.runId)).toEqual([]);
+  });
+
+  it('refuses an invoice that is not the customer’s, and a credit above its invoice', async () => {
+    const foreign = aValidation(
+      aCredit(5, { args: { ...aCredit(5).args, invoiceId: 'inv_2101' } }),
+    );
+    const { sent } = await validate(foreign, decisions);
+    expect(sent.payload.reason).toBe(
+      "validation-failed: The invoice is not one of the customer's invoices.",
+    );
+    const above = aValidation(aCredit(19, { args: { ...aCredit(19).args, invoiceId: 'inv_9' } }));
+    const { sent: again } = await validate(above, decisions);
+    expect(again.payload.reason).toBe(
+      'validation-failed: A credit never exceeds the invoice it is for.',
+    );
+  });
+
+  it("sends a reviewer's decision to the action step without asking for approval again, and a refused one back to a person", async () => {
+    const approved = aValidation(aCredit(120, { decidedBy: 'reviewer' }));
+    const { sent, report } = await validate(approved, actions);
+    expect(sent.payload.decision).toMatchObject({ decidedBy: 'reviewer', args: { amount: 120 } });
+    expect(report.output).toMatchObject({ approvedBy: 'reviewer' });
+
+    const tooMuch = aValidation(aCredit(501, { decidedBy: 'reviewer' }));
+    const { sent: escalated } = await validate(tooMuch, escalations);
+    expect(escalated.payload.reason).toMatch(
+      /^validation-failed: the reviewer's decision does not pass: amount 501 is above the maximum of 500/,
+    );
+    expect(ofRun(decisions, tooMuch.runId)).toEqual([]);
+  });
+
+  it('escalates a proposal that repeats a call that already failed in the run, with its error', async () => {
+    const failed: StepRecord = {
+      name: 'issue-credit',
+      kind: 'action',
+      seq: 3,
+      outcome: 'failed',
+      output: {
+        args: aCredit(20).args,
+        result: { status: 'failed', error: 'violates check constraint (SQLSTATE 23514)' },
+      },
+    };
+    const envelope = aValidation(aCredit(20), { history: [failed] });
+    const { sent, report } = await validate(envelope, escalations);
+    expect(sent.payload.reason).toBe(
+      'issue-credit failed at step 3 (violates check constraint (SQLSTATE 23514)) and rules proposed the same call again: a person takes over',
+    );
+    expect(report.outcome).toBe('repeated-failure');
+    expect(ofRun(actions, envelope.runId)).toEqual([]);
+  });
+
+  it('ends the run instead of passing a proposal on when no step is left to run it', async () => {
+    const envelope = aValidation(aCredit(20), { stepsLeft: 0 });
+    await service.publish(service.names.steps.validation, envelope);
+    const ended = await expectEventually(() => {
+      const found = ofRun(events, envelope.runId).find((e) => e.type === 'run.ended');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(ended).toMatchObject({ status: 'failed', reason: 'stopped: max steps reached' });
+    expect(ofRun(actions, envelope.runId)).toEqual([]);
+  });
+
+  it('escalates a call the action service refused, with the refusal as the reason', async () => {
+    const result = {
+      status: 'refused' as const,
+      error: 'limit one-credit-per-invoice: 1 call already for inv_8 in the last 90d; at most 1',
+    };
+    const envelope = aValidation(aCredit(20), { result });
+    const { sent } = await validate(envelope, escalations);
+    expect(sent.payload).toMatchObject({
+      reason: `refused: ${result.error}`,
+      decision: aCredit(20),
+    });
+    expect(sent.payload.state.history.at(-1)).toMatchObject({
+      name: 'issue-credit',
+      kind: 'action',
+      outcome: 'refused',
+    });
     expect(ofRun(decisions, envelope.runId)).toEqual([]);
   });
 

@@ -85,9 +85,12 @@ export class DecisionRecord {
   @IsIn(['rules', 'model', 'reviewer']) decidedBy!: 'rules' | 'model' | 'reviewer';
 }
 
-export const TOOL_RESULT_STATUS = ['succeeded', 'failed', 'simulated'] as const;
+export const TOOL_RESULT_STATUS = ['succeeded', 'failed', 'simulated', 'refused'] as const;
 
-/** What executing (or, in shadow mode, simulating) a granted tool produced. */
+/**
+ * What executing (or, in shadow mode, simulating) a granted tool produced. `refused`: the
+ * action service did not run it (a guard or an effect limit said no); `error` says why.
+ */
 export class ToolResult {
   @IsIn(TOOL_RESULT_STATUS) status!: (typeof TOOL_RESULT_STATUS)[number];
   @IsOptional() @IsObject() output?: Record<string, unknown>;

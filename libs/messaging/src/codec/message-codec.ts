@@ -1,9 +1,11 @@
 import {
+  decodeEffectRecord,
   decodeRunEvent,
   decodeStepEnvelope,
   decodeTriggerEvent,
   parseJson,
   type Decoded,
+  type EffectRecord,
   type RunEvent,
   type StepEnvelope,
   type TriggerEvent,
@@ -98,3 +100,20 @@ export const runEventCodec: MessageCodec<RunEvent> = jsonCodec('run-event.v1', d
     'baton.run_event.type': event.type,
   }),
 });
+
+export const effectRecordCodec: MessageCodec<EffectRecord> = jsonCodec(
+  'effect-record.v1',
+  decodeEffectRecord,
+  {
+    idOf: (record) => record.callKey,
+    keyOf: (record) => record.runId,
+    traceparentOf: () => undefined,
+    attributesOf: (record) => ({
+      [BATON_ATTR.runId]: record.runId,
+      [BATON_ATTR.workflowId]: record.workflow.id,
+      [BATON_ATTR.workflowVersion]: record.workflow.version,
+      [BATON_ATTR.tenantId]: record.tenantId,
+      'baton.effect.tool': record.tool,
+    }),
+  },
+);

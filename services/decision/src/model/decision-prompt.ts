@@ -19,10 +19,15 @@ export function decisionMessages(
   payload: DecisionPayload,
   nonce: string = randomUUID(),
 ): PromptMessage[] {
-  const tools = workflow.tools.map(
-    (tool) =>
-      `- ${tool.name} (${tool.access}): ${tool.description} Required args: ${tool.requiredArgs.join(', ') || 'none'}.${tool.maxAmount === undefined ? '' : ` Amount at most ${tool.maxAmount}.`}`,
-  );
+  const tools = workflow.tools.map((tool) => {
+    const pinned = Object.keys(tool.pinned ?? {});
+    return [
+      `- ${tool.name} (${tool.access}): ${tool.description} Required args: ${tool.requiredArgs.join(', ') || 'none'}.`,
+      tool.maxAmount === undefined ? '' : ` Amount at most ${tool.maxAmount}.`,
+      // Baton fills pinned arguments from the run; a proposal that sets them otherwise is refused.
+      pinned.length ? ` Set by Baton, leave out: ${pinned.join(', ')}.` : '',
+    ].join('');
+  });
   const system = [
     model.prompt,
     '',

@@ -30,6 +30,7 @@ export function aDecision(
     history?: StepRecord[];
     reason?: string;
     stepsLeft?: number;
+    tokensLeft?: number;
   } = {},
 ): StepEnvelope<'decision'> {
   const context = aContextEnvelope({
@@ -51,6 +52,7 @@ export function aDecision(
     },
   );
   if (options.stepsLeft !== undefined) envelope.budget.stepsLeft = options.stepsLeft;
+  if (options.tokensLeft !== undefined) envelope.budget.tokensLeft = options.tokensLeft;
   return envelope;
 }
 
@@ -58,7 +60,9 @@ export function aDecision(
  * A model answer (strict structured output: every argument present, null where it does not
  * apply) proposing a credit of `amount` with `tool`.
  */
-export const aModelCredit = (options: { tool?: string; amount?: unknown } = {}) => ({
+export const aModelCredit = (
+  options: { tool?: string; amount?: unknown; confidence?: number } = {},
+) => ({
   next: 'act',
   tool: options.tool ?? 'issue-credit',
   args: {
@@ -70,6 +74,6 @@ export const aModelCredit = (options: { tool?: string; amount?: unknown } = {}) 
     query: null,
   },
   label: 'duplicate-charge',
-  confidence: 0.85,
+  confidence: options.confidence ?? 0.85,
   rationale: 'Two identical March invoices; the policy refunds duplicates.',
 });

@@ -1,5 +1,5 @@
 import type { StepEnvelope } from '@baton/contracts';
-import { getPath, ruleScope } from '@baton/workflow';
+import { getPath, proposalScope, ruleScope } from '@baton/workflow';
 import type { Highlight } from './task.js';
 
 /**
@@ -15,7 +15,8 @@ export function highlightsOf(
 ): Highlight[] {
   if (!show?.length) return [];
   const { state, decision } = envelope.payload;
-  const scope = ruleScope(state, decision?.args);
+  const rules = ruleScope(state);
+  const scope = decision ? proposalScope(rules, decision) : rules;
   return show.map((path) => {
     const value = getPath(scope, path);
     return value === undefined ? { path, value: null, missing: true } : { path, value };

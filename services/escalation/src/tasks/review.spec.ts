@@ -5,13 +5,10 @@ import {
   type DecisionRecord,
   type StepEnvelope,
 } from '@baton/contracts';
-import { WorkflowCatalog } from '@baton/workflow';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
 import {
   approvedDecision,
-  checkGrant,
   rejectedDecision,
   resumeEnvelope,
   reviewHistoryRecord,
@@ -28,9 +25,6 @@ const proposal: DecisionRecord = {
   rationale: 'Duplicate charge on the last invoice.',
   decidedBy: 'rules',
 };
-const workflow = WorkflowCatalog.fromDirectory(
-  fileURLToPath(new URL('../../../../workflows/', import.meta.url)),
-).get('billing-dispute', 1)!;
 
 function codeOf(run: () => unknown): EscalationErrorCode | undefined {
   try {
@@ -95,21 +89,6 @@ describe('approvedDecision', () => {
         decidedBy: 'reviewer',
       },
     });
-  });
-});
-
-describe('checkGrant', () => {
-  it('accepts a granted tool with its required args', () => {
-    expect(() => checkGrant(workflow, proposal)).not.toThrow();
-  });
-
-  it('refuses a tool the workflow does not grant, and missing required args', () => {
-    expect(codeOf(() => checkGrant(workflow, { ...proposal, tool: 'delete-account' }))).toBe(
-      EscalationErrorCode.ToolNotGranted,
-    );
-    expect(codeOf(() => checkGrant(workflow, { ...proposal, args: { amount: 1 } }))).toBe(
-      EscalationErrorCode.MissingArgs,
-    );
   });
 });
 

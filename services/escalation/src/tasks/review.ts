@@ -1,10 +1,10 @@
 import {
+  canonicalJson,
   nextStep,
   type DecisionRecord,
   type StepEnvelope,
   type StepRecord,
 } from '@baton/contracts';
-import type { WorkflowDefinition } from '@baton/workflow';
 import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
 import type { ReviewOutcome, ReviewRecord, Reviewer } from './task.js';
 
@@ -69,31 +69,6 @@ export function rejectedDecision(proposal: DecisionRecord | null): DecisionRecor
   return proposal ? { ...proposal, decidedBy: 'reviewer' } : undefined;
 }
 
-/** The workflow must grant the tool and the args must hold its required arguments. */
-export function checkGrant(
-  workflow: WorkflowDefinition | undefined,
-  decision: DecisionRecord,
-): void {
-  if (!workflow || !decision.tool) return;
-  const grant = workflow.tools.find((tool) => tool.name === decision.tool);
-  if (!grant) {
-    throw new EscalationException(
-      EscalationErrorCode.ToolNotGranted,
-      `tool: "${decision.tool}" is not granted by ${workflow.id}@${workflow.version} (granted: ${workflow.tools.map((t) => t.name).join(', ')})`,
-    );
-  }
-  const args = decision.args ?? {};
-  const missing = grant.requiredArgs.filter(
-    (name) => args[name] === undefined || args[name] === null,
-  );
-  if (missing.length) {
-    throw new EscalationException(
-      EscalationErrorCode.MissingArgs,
-      `args: ${decision.tool} requires ${missing.join(', ')}`,
-    );
-  }
-}
-
 /** The `review` record appended to the run's history. */
 export function reviewHistoryRecord(
   escalation: StepEnvelope<'escalation'>,
@@ -131,16 +106,5 @@ export function resumeEnvelope(
 
 /** Equality of JSON values, independent of key order. */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -6,8 +6,10 @@ import {
   nextStep,
   topicNames,
   type DecisionRecord,
+  type EffectRecord,
   type RunEvent,
   type StepEnvelope,
+  type StepRecord,
 } from '@baton/contracts';
 import { Routes } from '@baton/messaging';
 import {
@@ -40,6 +42,12 @@ export class TestClock implements Clock {
   }
 }
 
+/** cus_1001's invoices as the escalated run found them. */
+export const INVOICES = [
+  { id: 'inv_2001', amount: 200, status: 'paid' },
+  { id: 'inv_2002', amount: 18, status: 'paid' },
+];
+
 export const creditProposal: DecisionRecord = {
   next: 'act',
   tool: 'issue-credit',
@@ -60,10 +68,14 @@ export interface EscalationFixture {
   escalate(options?: {
     decision?: DecisionRecord | null;
     reason?: string;
+    tenantId?: string;
+    history?: StepRecord[];
   }): Promise<StepEnvelope<'escalation'>>;
   publish(envelope: StepEnvelope<'escalation'>): Promise<void>;
   /** Publishes a run event on the run-events topic (as another service would). */
   publishRunEvent(event: RunEvent): Promise<void>;
+  /** Publishes an executed write on the effects topic (as the action service does). */
+  publishEffect(effect: EffectRecord): Promise<void>;
   /** Waits for the task of an escalation (its `step.finished` names it). */
   taskIdOf(envelope: StepEnvelope<'escalation'>): Promise<string>;
   decisionsOf(runId: string): StepEnvelope<'decision'>[];
@@ -159,6 +171,8 @@ export async function startEscalation(): Promise<EscalationFixture> {
     ]);
   const publishRunEvent = (event: RunEvent) =>
     kafka.produce(routes.names.runEvents, [{ key: event.runId, value: JSON.stringify(event) }]);
+  const publishEffect = (effect: EffectRecord) =>
+    kafka.produce(routes.names.effects, [{ key: effect.runId, value: JSON.stringify(effect) }]);
   const eventsOf = (runId: string, type?: RunEvent['type']) =>
     parse<RunEvent>(runEvents).filter((e) => e.runId === runId && (!type || e.type === type));
 
@@ -170,12 +184,16 @@ export async function startEscalation(): Promise<EscalationFixture> {
     runEvents,
     publish,
     publishRunEvent,
+    publishEffect,
     eventsOf,
     async escalate({
       decision = creditProposal,
       reason = 'credits above 100 need a reviewer',
+      tenantId = 'acme',
+      history = [],
     } = {}) {
       const context = aContextEnvelope({
+        tenantId,
         data: { customerId: 'cus_1001', message: 'charged twice' },
       });
       const envelope = nextStep(
@@ -188,6 +206,12 @@ export async function startEscalation(): Promise<EscalationFixture> {
             evidence: [
               { source: 'customer', kind: 'record', content: { id: 'cus_1001' }, weak: false },
               {
+                source: 'invoices',
+                kind: 'record',
+                content: INVOICES,
+                weak: false,
+              },
+              {
                 source: 'policy',
                 kind: 'passage',
                 content: 'Refunds…',
@@ -197,7 +221,10 @@ export async function startEscalation(): Promise<EscalationFixture> {
               },
             ],
             weakEvidence: true,
-            history: [{ name: 'gather-context', kind: 'context', seq: 0, outcome: 'gathered' }],
+            history: [
+              { name: 'gather-context', kind: 'context', seq: 0, outcome: 'gathered' },
+              ...history,
+            ],
           },
           ...(decision ? { decision } : {}),
           reason,

@@ -8,19 +8,34 @@ import {
   type ToolResult,
 } from '@baton/contracts';
 
-export const aCredit = (amount: unknown): DecisionRecord => ({
+/** The customer's invoices in the evidence: credits on others are refused. */
+export const INVOICES = [
+  { id: 'inv_8', amount: 500, status: 'paid' },
+  { id: 'inv_9', amount: 18, status: 'paid' },
+];
+
+export const aCredit = (
+  amount: unknown,
+  overrides: Partial<DecisionRecord> = {},
+): DecisionRecord => ({
   next: 'act',
   tool: 'issue-credit',
   args: { customerId: 'cus_1001', invoiceId: 'inv_8', amount, reason: 'duplicate' },
   label: 'duplicate-charge',
   confidence: 0.9,
   rationale: 'Two identical March invoices.',
-  decidedBy: 'model',
+  decidedBy: 'rules',
+  ...overrides,
 });
 
 export function aValidation(
   decision: DecisionRecord,
-  options: { history?: StepRecord[]; result?: ToolResult; workflowVersion?: number } = {},
+  options: {
+    history?: StepRecord[];
+    result?: ToolResult;
+    workflowVersion?: number;
+    stepsLeft?: number;
+  } = {},
 ): StepEnvelope<'validation'> {
   const context = aContextEnvelope({ data: { customerId: 'cus_1001', message: 'charged twice' } });
   const state = {
@@ -32,6 +47,7 @@ export function aValidation(
         content: { id: 'cus_1001', name: 'Ada Lovelace' },
         weak: false,
       },
+      { source: 'invoices', kind: 'record' as const, content: INVOICES, weak: false },
     ],
     weakEvidence: false,
     history: options.history ?? [],
@@ -57,5 +73,6 @@ export function aValidation(
         { kind: 'validation', state, decision },
       );
   if (options.workflowVersion) envelope.workflow.version = options.workflowVersion;
+  if (options.stepsLeft !== undefined) envelope.budget.stepsLeft = options.stepsLeft;
   return envelope;
 }

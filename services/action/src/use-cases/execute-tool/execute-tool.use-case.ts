@@ -1,10 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { nextStep, stepFinished, type StepEnvelope, type ToolResult } from '@baton/contracts';
+import {
+  nextStep,
+  stepFinished,
+  type EffectRecord,
+  type StepEnvelope,
+  type ToolResult,
+} from '@baton/contracts';
+import { EffectLedger } from '@baton/effects';
 import { MessagingConfig, PermanentFailure, Routes, type HandlerContext } from '@baton/messaging';
-import { LOGGER, WORKFLOWS } from '@baton/service-kit';
+import { endRunIfOutOfBudget, LOGGER, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import type { ToolGrantSpec, WorkflowCatalog, WorkflowDefinition } from '@baton/workflow';
-import { checkToolCall, idempotencyKeyFor, simulatedResult } from './tool-call-policy.js';
+import {
+  checkProposal,
+  describeProblems,
+  effectClaims,
+  type EffectClaim,
+  type ToolGrantSpec,
+  type WorkflowCatalog,
+  type WorkflowDefinition,
+} from '@baton/workflow';
+import { idempotencyKeyFor, simulatedResult } from './tool-call-policy.js';
 import { ToolCallsRepository } from './tool-calls.repository.js';
 import { describeError, isTransient } from './tool-error.js';
 import { ToolExecutor } from './tool-executor.js';
@@ -18,11 +33,19 @@ interface Call {
   ctx: HandlerContext;
 }
 
+/** A call the gate let through: the grant and the arguments to run it with (pins bound). */
+type Cleared =
+  | { ok: true; grant: ToolGrantSpec; args: Record<string, unknown>; claims: EffectClaim[] }
+  | { ok: false; error: string };
+
 /**
  * Step 5 of the run protocol: executes the granted tool the decision asked for — once per
- * idempotency key — or, in shadow mode, records the write it would have made. Whatever
- * happens (refused, failed, done), the validation step gets the result: a failure is a
- * result the run reacts to, not an error.
+ * idempotency key — or, in shadow mode, records the write it would have made. Right before it
+ * runs, the call passes the workflow's gate again (the same `checkProposal` validation ran:
+ * defence in depth against a proposal that reached this topic some other way) and, for a write,
+ * its effect limits, atomically against the effect ledger. Whatever happens (refused, failed,
+ * done), the validation step gets the result: a failure is a result the run reacts to, not an
+ * error.
  */
 @Injectable()
 export class ExecuteToolUseCase {
@@ -31,6 +54,7 @@ export class ExecuteToolUseCase {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly executor: ToolExecutor,
     private readonly toolCalls: ToolCallsRepository,
+    private readonly ledger: EffectLedger,
     private readonly messaging: MessagingConfig,
     private readonly routes: Routes,
   ) {}
@@ -41,25 +65,33 @@ export class ExecuteToolUseCase {
     const workflow = this.workflows.get(id, version);
     // Retrying cannot make an unknown workflow known: dead-letter it at once (replayable).
     if (!workflow) throw new PermanentFailure(`unknown workflow ${id}@${version}`);
-
     const { state, decision } = envelope.payload;
     const tool = decision.tool ?? '';
-    const args = decision.args ?? {};
     const key = idempotencyKeyFor(envelope, tool);
-    const verdict = checkToolCall(workflow, decision);
 
+    // No step left to record the result in, or past the deadline: the tool does not run.
+    if (endRunIfOutOfBudget(envelope, ctx, this.routes, startedAt)) return;
+
+    let args = decision.args ?? {};
     let result: ToolResult;
     let reused = false;
-    if (!verdict.ok) {
-      this.logger.warn({ tool, runId: envelope.runId, error: verdict.error }, 'tool call refused');
-      result = { status: 'failed', error: verdict.error };
+    const previous = await this.toolCalls.find(ctx.manager, key);
+    if (previous) {
+      // A redelivered step: the call was made (and counted) under this key already.
+      reused = true;
+      args = previous.args;
+      result = previous.result;
     } else {
-      const previous = await this.toolCalls.find(ctx.manager, key);
-      if (previous) {
-        reused = true;
-        result = previous.result;
+      const cleared = await this.clear(envelope, workflow, key, ctx, startedAt);
+      if (!cleared.ok) {
+        this.logger.warn(
+          { tool, runId: envelope.runId, error: cleared.error },
+          'tool call refused',
+        );
+        result = { status: 'refused', error: cleared.error };
       } else {
-        result = await this.call({ envelope, workflow, grant: verdict.grant, args, key, ctx });
+        args = cleared.args;
+        result = await this.call({ envelope, workflow, grant: cleared.grant, args, key, ctx });
         await this.toolCalls.record(ctx.manager, {
           idempotencyKey: key,
           runId: envelope.runId,
@@ -67,15 +99,20 @@ export class ExecuteToolUseCase {
           args,
           result,
         });
+        if (
+          cleared.claims.length &&
+          (result.status === 'succeeded' || result.status === 'simulated')
+        )
+          await this.recordEffect(envelope, tool, key, cleared.claims, result, ctx, startedAt);
       }
     }
-
+    const executed = { ...decision, args };
     ctx.emit(
       this.routes.step('validation'),
       nextStep(
         envelope,
         { name: `check-${tool || 'none'}`.slice(0, 100), kind: 'validation' },
-        { kind: 'validation', state, decision, result },
+        { kind: 'validation', state, decision: executed, result },
       ),
     );
     ctx.emit(
@@ -89,11 +126,78 @@ export class ExecuteToolUseCase {
           args,
           idempotencyKey: key,
           result,
-          ...(verdict.ok ? {} : { refused: true }),
+          ...(result.status === 'refused' ? { refused: true } : {}),
           ...(reused ? { reused: true } : {}),
         },
       }),
     );
+  }
+
+  /**
+   * The gate once more, then the effect limits: the call's keys are locked in this transaction
+   * and counted, so of two runs racing on one key only one gets through; the lock holds until
+   * the call is recorded and this transaction commits.
+   */
+  private async clear(
+    envelope: StepEnvelope<'action'>,
+    workflow: WorkflowDefinition,
+    callKey: string,
+    ctx: HandlerContext,
+    now: Date,
+  ): Promise<Cleared> {
+    const { state, decision } = envelope.payload;
+    // Approvals were settled upstream (a reviewer's decision is one); every other guard applies.
+    const verdict = checkProposal(workflow, decision, state, { approved: true });
+    if (verdict.problems.length) return { ok: false, error: describeProblems(verdict.problems) };
+    const grant = workflow.tools.find((candidate) => candidate.name === decision.tool)!;
+    const args = verdict.decision.args ?? {};
+    if (grant.access !== 'write') return { ok: true, grant, args, claims: [] };
+    const claims = effectClaims(grant, verdict.decision, state);
+    if (!claims.ok) return { ok: false, error: claims.problems.join('; ') };
+    if (!claims.claims.length) return { ok: true, grant, args, claims: [] };
+    const broken = await this.ledger.claim(
+      ctx.manager,
+      {
+        tenantId: envelope.tenantId,
+        workflowId: workflow.id,
+        tool: grant.name,
+        shadow: workflow.mode === 'shadow',
+        callKey,
+      },
+      claims.claims,
+      now,
+    );
+    if (broken.length) return { ok: false, error: broken.join('; ') };
+    return { ok: true, grant, args, claims: claims.claims };
+  }
+
+  /** The write in the effect ledger and, in the same transaction, on the effects topic. */
+  private async recordEffect(
+    envelope: StepEnvelope<'action'>,
+    tool: string,
+    callKey: string,
+    claims: EffectClaim[],
+    result: ToolResult,
+    ctx: HandlerContext,
+    at: Date,
+  ): Promise<void> {
+    const effect: EffectRecord = {
+      schemaVersion: 1,
+      callKey,
+      runId: envelope.runId,
+      tenantId: envelope.tenantId,
+      workflow: { id: envelope.workflow.id, version: envelope.workflow.version },
+      tool,
+      simulated: result.status === 'simulated',
+      at: at.toISOString(),
+      claims: claims.map(({ limit, key, amount }) => ({
+        limit,
+        key,
+        ...(amount !== undefined ? { amount } : {}),
+      })),
+    };
+    await this.ledger.record(ctx.manager, effect);
+    ctx.emit(this.routes.get('effects'), effect);
   }
 
   private async call({ envelope, workflow, grant, args, key, ctx }: Call): Promise<ToolResult> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { nextStep, stepFinished, type StepEnvelope } from '@baton/contracts';
 import { PermanentFailure, Routes, type HandlerContext } from '@baton/messaging';
-import { WORKFLOWS } from '@baton/service-kit';
+import { endRunIfOutOfBudget, WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { summarize } from './evidence.js';
 import { SourceRunner } from './source-runner.js';
@@ -25,6 +25,7 @@ export class GatherContextUseCase {
     const workflow = this.workflows.get(id, version);
     // Retrying cannot make an unknown workflow known: dead-letter it at once (replayable).
     if (!workflow) throw new PermanentFailure(`unknown workflow ${id}@${version}`);
+    if (endRunIfOutOfBudget(envelope, ctx, this.routes, startedAt)) return;
 
     const { trigger } = envelope.payload;
     const gathered = await Promise.all(

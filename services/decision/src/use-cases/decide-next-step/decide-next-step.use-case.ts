@@ -3,7 +3,6 @@ import {
   nextStep,
   runEventFor,
   stepFinished,
-  type DecisionRecord,
   type StepEnvelope,
   type TerminalStatus,
 } from '@baton/contracts';
@@ -12,9 +11,10 @@ import { LOGGER, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { ruleScope, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
 import { DecisionError, DecisionErrorCode } from '../../decision.errors.js';
+import { guardDecision, noDecision, type Decided } from '../../domain/decision-guards.js';
 import { decideByRules } from '../../domain/rule-evaluation.js';
 import { readReviewVerdict } from '../../domain/reviewer-verdict.js';
-import { stopReason } from '../../domain/stopping-rules.js';
+import { overspent, stopReason } from '@baton/contracts';
 import { askModel, type ModelCall } from '../../model/ask-model.js';
 import { decisionMessages } from '../../model/decision-prompt.js';
 import { ModelGateway } from '../../model/model-gateway.js';
@@ -23,19 +23,7 @@ import { findEndedRun } from '../record-run-end/record-run-end.use-case.js';
 
 type DecisionEnvelope = StepEnvelope<'decision'>;
 
-interface Spent {
-  tokens: number;
-  costUsd: number;
-}
-
-/** A decision and what it cost, with what the step output should show about how it was made. */
-interface Decided {
-  decision: DecisionRecord;
-  spent: Spent;
-  output: Record<string, unknown>;
-}
-
-const NOTHING_SPENT: Spent = { tokens: 0, costUsd: 0 };
+const NOTHING_SPENT = { tokens: 0, costUsd: 0 };
 // Reasons travel in run events and escalation payloads, which cap them at 2000 characters.
 const MAX_REASON = 2000;
 
@@ -95,7 +83,14 @@ export class DecideNextStepUseCase {
     const decided: Decided = verdict
       ? { decision: verdict.decision, spent: NOTHING_SPENT, output: { reviewer: verdict.reviewer } }
       : await this.decide(envelope, workflow, ctx);
-    this.send(envelope, workflow, refuseUngranted(decided, workflow), ctx, finish);
+    // A model call that took the run over its budget: its decision is not acted on.
+    const overrun = overspent(envelope, decided.spent);
+    if (overrun) {
+      finish('stopped', { reason: overrun, refusedDecision: decided.decision, ...decided.output });
+      this.end(envelope, ctx, 'failed', overrun);
+      return;
+    }
+    this.send(envelope, workflow, guardDecision(decided, workflow), ctx, finish);
   }
 
   private workflowOf(envelope: DecisionEnvelope): WorkflowDefinition {
@@ -190,32 +185,18 @@ export class DecideNextStepUseCase {
     finish(decision.next, { decision, ...output });
     const { state } = envelope.payload;
     switch (decision.next) {
-      case 'act': {
-        const tool = decision.tool!;
-        // A reviewer's approval is the approval validation would ask for: it is not asked again.
-        if (decision.decidedBy === 'reviewer') {
-          ctx.emit(
-            this.routes.step('action'),
-            nextStep(
-              envelope,
-              { name: `execute-${tool}`, kind: 'action' },
-              { kind: 'action', state, decision },
-              spent,
-            ),
-          );
-        } else {
-          ctx.emit(
-            this.routes.step('validation'),
-            nextStep(
-              envelope,
-              { name: 'validate-proposal', kind: 'validation' },
-              { kind: 'validation', state, decision },
-              spent,
-            ),
-          );
-        }
+      case 'act':
+        // Every proposal, a reviewer's approved decision included, passes validation's gate.
+        ctx.emit(
+          this.routes.step('validation'),
+          nextStep(
+            envelope,
+            { name: 'validate-proposal', kind: 'validation' },
+            { kind: 'validation', state, decision },
+            spent,
+          ),
+        );
         return;
-      }
       case 'escalate':
         ctx.emit(
           this.routes.step('escalation'),
@@ -259,37 +240,6 @@ export class DecideNextStepUseCase {
       runEventFor(envelope, { type: 'run.ended', status, reason: clip(reason, status) }),
     );
   }
-}
-
-/** An escalation made by the decision step itself, because nothing could decide. */
-function noDecision(label: string, reason: string, decidedBy: 'rules' | 'model'): Decided {
-  return {
-    decision: { next: 'escalate', label, confidence: 1, rationale: reason, decidedBy },
-    spent: NOTHING_SPENT,
-    output: {},
-  };
-}
-
-/**
- * An `act` must name a tool the workflow grants. Anything else (a prompt-injected tool name)
- * is not sent on: the run escalates, and the refused proposal stays in the step output.
- */
-function refuseUngranted(decided: Decided, workflow: WorkflowDefinition): Decided {
-  const { decision } = decided;
-  if (decision.next !== 'act') return decided;
-  if (decision.tool && workflow.tools.some((tool) => tool.name === decision.tool)) return decided;
-  const reason = `${decision.decidedBy} proposed tool "${decision.tool ?? ''}", which this workflow does not grant`;
-  return {
-    ...decided,
-    decision: {
-      next: 'escalate',
-      label: 'ungranted-tool',
-      confidence: 1,
-      rationale: reason,
-      decidedBy: decision.decidedBy,
-    },
-    output: { ...decided.output, refusedProposal: decision },
-  };
 }
 
 function clip(text: string, fallback: string): string {

@@ -1,18 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EffectLedger } from '@baton/effects';
 import type { MessagingRuntime } from '@baton/messaging';
 import { Routes } from '@baton/messaging';
 import { MESSAGING_RUNTIME, WORKFLOWS, type Principal } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
+import { gateApproval } from '../../tasks/approval-gate.js';
 import { assertOpen, recordReview } from '../../tasks/record-review.js';
-import { approvedDecision, checkGrant, type Approval } from '../../tasks/review.js';
+import { approvedDecision, type Approval } from '../../tasks/review.js';
 import { toDetail, type ReviewRecord, type TaskDetail } from '../../tasks/task.js';
 import { loadTask } from '../../tasks/task-store.js';
 
 /**
  * A reviewer approves a task: the proposal as it is (`approved`) or with edited args
  * (`edited`, a correction), or, for a task without a proposed action, the action they name.
- * The run resumes with a `decision` envelope (`review-approved`) in the same transaction.
+ * The approved action passes the workflow's gate and effect limits first (`gateApproval`): a
+ * refused one answers 422 and leaves the task open, nothing recorded. The run resumes with a
+ * `decision` envelope (`review-approved`) in the same transaction.
  */
 @Injectable()
 export class ApproveTaskUseCase {
@@ -21,6 +25,7 @@ export class ApproveTaskUseCase {
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly routes: Routes,
+    private readonly ledger: EffectLedger,
   ) {}
 
   async execute(id: string, approval: Approval, principal: Principal): Promise<TaskDetail> {
@@ -28,15 +33,22 @@ export class ApproveTaskUseCase {
       const task = await loadTask(tx.manager, id);
       assertOpen(task);
       const reviewer = { name: principal.name, role: principal.role };
-      const { outcome, decision } = approvedDecision(task.proposal, approval, reviewer);
-      checkGrant(this.workflows.get(task.workflow_id, task.workflow_version), decision);
+      const { outcome, decision: approved } = approvedDecision(task.proposal, approval, reviewer);
+      const now = this.clock.now();
+      const decision = await gateApproval(
+        this.workflows.get(task.workflow_id, task.workflow_version),
+        task,
+        approved,
+        this.ledger,
+        tx.manager,
+        now,
+      );
       const review: ReviewRecord = {
         reviewer,
         ...(approval.args ? { args: approval.args } : {}),
         ...(approval.note ? { note: approval.note } : {}),
         decision,
       };
-      const now = this.clock.now();
       return toDetail(await recordReview(tx, this.routes, task, outcome, review, now), now);
     });
   }

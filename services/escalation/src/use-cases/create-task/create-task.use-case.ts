@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runEventFor, stepFinished, uuidv7, type StepEnvelope } from '@baton/contracts';
 import { PermanentFailure, Routes, type OutboxTransaction } from '@baton/messaging';
-import { WORKFLOWS } from '@baton/service-kit';
+import { endRunIfOutOfBudget, WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
 import { highlightsOf } from '../../tasks/highlights.js';
@@ -24,7 +24,8 @@ export interface CreatedTask {
  * Turns an escalation envelope into a review task in the workflow's queue, with its SLA and
  * the values its `escalation.show` puts first for the reviewer (`highlights`), and
  * tells the run ledger the run waits for review (`run.waiting` and the step's `step.finished`).
- * An escalation of a run that has already ended makes a closed task and no `run.waiting`.
+ * An escalation of a run that has already ended makes a closed task and no `run.waiting`; one
+ * of a run with no step left or past its deadline makes none and ends the run (undefined).
  */
 @Injectable()
 export class CreateTaskUseCase {
@@ -34,7 +35,10 @@ export class CreateTaskUseCase {
     private readonly routes: Routes,
   ) {}
 
-  async execute(envelope: StepEnvelope<'escalation'>, tx: OutboxTransaction): Promise<CreatedTask> {
+  async execute(
+    envelope: StepEnvelope<'escalation'>,
+    tx: OutboxTransaction,
+  ): Promise<CreatedTask | undefined> {
     const startedAt = this.clock.now();
     const { id, version } = envelope.workflow;
     const workflow = this.workflows.get(id, version);
@@ -43,6 +47,8 @@ export class CreateTaskUseCase {
         `workflow ${id}@${version} is not known to the escalation service: deploy it, then replay this record from the dead-letter topic`,
       );
     }
+    // A task whose approval could not run (no step left, past the deadline) is not opened.
+    if (endRunIfOutOfBudget(envelope, tx, this.routes, startedAt)) return undefined;
     const queue = workflow.escalation.queue;
     const taskId = await insertTask(tx.manager, {
       id: uuidv7(startedAt.getTime()),

@@ -7,6 +7,7 @@ import {
   type ToolResult,
 } from '@baton/contracts';
 import { Routes, type HandlerContext } from '@baton/messaging';
+import { clipReason } from '../../domain/workflow-of.js';
 
 /**
  * An executed (or simulated) action (docs/run-protocol.md, row 4): its result joins the run's
@@ -44,16 +45,29 @@ export class RecordResultUseCase {
         output: { record },
       }),
     );
+    const withRecord = { ...state, history: [...state.history, record] };
+    if (result.status === 'refused') {
+      ctx.emit(
+        this.routes.step('escalation'),
+        nextStep(
+          envelope,
+          { name: 'escalate', kind: 'escalation' },
+          {
+            kind: 'escalation',
+            state: withRecord,
+            decision,
+            reason: clipReason(`refused: ${result.error ?? `${tool} was refused`}`),
+          },
+        ),
+      );
+      return;
+    }
     ctx.emit(
       this.routes.step('decision'),
       nextStep(
         envelope,
         { name: 'decide', kind: 'decision' },
-        {
-          kind: 'decision',
-          state: { ...state, history: [...state.history, record] },
-          reason: `action-${result.status}`,
-        },
+        { kind: 'decision', state: withRecord, reason: `action-${result.status}` },
       ),
     );
   }

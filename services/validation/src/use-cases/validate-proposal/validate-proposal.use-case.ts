@@ -1,16 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { nextStep, stepFinished, type StepEnvelope, type StepRecord } from '@baton/contracts';
+import {
+  nextStep,
+  stepFinished,
+  type DecisionRecord,
+  type RunState,
+  type StepEnvelope,
+  type StepRecord,
+} from '@baton/contracts';
 import { Routes, type HandlerContext } from '@baton/messaging';
-import { WORKFLOWS } from '@baton/service-kit';
-import type { WorkflowCatalog } from '@baton/workflow';
-import { checkProposal, failedValidations } from '../../domain/check-proposal.js';
+import { endRunIfOutOfBudget, WORKFLOWS } from '@baton/service-kit';
+import { checkProposal, describeProblems, type WorkflowCatalog } from '@baton/workflow';
+import { failedValidations } from '../../domain/failed-proposals.js';
 import { clipReason, workflowOf } from '../../domain/workflow-of.js';
 
 /**
- * A proposal before it runs (docs/run-protocol.md, row 4): the tool is granted, its required
- * arguments are present, `maxAmount` and the workflow's checks hold; then its approvals.
- * Passed → the action step; needs approval → escalation; a failed check → back to the
- * decision with the reason, until `maxFailures` failed proposals, then escalation.
+ * A proposal before it runs (docs/run-protocol.md, row 4), through the workflow's gate
+ * (`checkProposal`, docs/workflows.md#guardrails): granted tool, pinned arguments, required
+ * arguments, `maxAmount`, checks; then whether the same call already failed in this run; then
+ * approvals. Passed → the action step, with the pinned arguments bound; needs approval →
+ * escalation; refused → back to the decision with the reasons, until `maxFailures` refused
+ * proposals, then escalation. A reviewer's decision is the approval itself (approvals are not
+ * asked again) but passes every other guard; refused, it goes back to a person, not the model.
  */
 @Injectable()
 export class ValidateProposalUseCase {
@@ -22,83 +32,94 @@ export class ValidateProposalUseCase {
   async execute(envelope: StepEnvelope<'validation'>, ctx: HandlerContext): Promise<void> {
     const startedAt = new Date();
     const workflow = workflowOf(this.workflows, envelope);
-    const { state, decision } = envelope.payload;
-    const tool = decision.tool ?? null;
-    const args = decision.args ?? {};
+    const { state, decision: proposal } = envelope.payload;
+    const tool = proposal.tool ?? null;
     const finish = (outcome: string, output: Record<string, unknown>) =>
       ctx.emit(
         this.routes.get('run.events'),
         stepFinished(envelope, {
           outcome,
           startedAt,
-          input: { tool, args, decidedBy: decision.decidedBy },
+          input: { tool, args: proposal.args ?? {}, decidedBy: proposal.decidedBy },
           output,
         }),
       );
+    const escalate = (decision: DecisionRecord, withState: RunState, reason: string) =>
+      ctx.emit(
+        this.routes.step('escalation'),
+        nextStep(
+          envelope,
+          { name: 'escalate', kind: 'escalation' },
+          { kind: 'escalation', state: withState, decision, reason: clipReason(reason) },
+        ),
+      );
 
-    const verdict = checkProposal(workflow, decision, state);
-    switch (verdict.outcome) {
-      case 'failed': {
-        const { message } = verdict;
-        const record: StepRecord = {
-          name: 'validate',
-          kind: 'validation',
-          seq: envelope.step.seq,
-          outcome: 'failed',
-          output: { message, tool, args },
-        };
-        const failedBefore = failedValidations(state);
-        const failures = failedBefore + 1;
-        const withRecord = { ...state, history: [...state.history, record] };
-        // maxFailures failed proposals go back to the decision; the next one escalates.
-        if (failedBefore >= workflow.validation.maxFailures) {
-          const reason = clipReason(
-            `validation-failed: ${message} (${failures} failed proposals; the workflow sends back at most ${workflow.validation.maxFailures})`,
-          );
-          finish('failed', { message, failures, escalated: true });
-          ctx.emit(
-            this.routes.step('escalation'),
-            nextStep(
-              envelope,
-              { name: 'escalate', kind: 'escalation' },
-              { kind: 'escalation', state: withRecord, decision, reason },
-            ),
-          );
-          return;
-        }
-        finish('failed', { message, failures, escalated: false });
-        ctx.emit(
-          this.routes.step('decision'),
-          nextStep(
-            envelope,
-            { name: 'decide', kind: 'decision' },
-            { kind: 'decision', state: withRecord, reason: `validation-failed: ${message}` },
-          ),
+    if (endRunIfOutOfBudget(envelope, ctx, this.routes, startedAt)) return;
+
+    const reviewed = proposal.decidedBy === 'reviewer';
+    const verdict = checkProposal(workflow, proposal, state, { approved: reviewed });
+    const { decision } = verdict;
+    if (verdict.problems.length) {
+      const message = describeProblems(verdict.problems);
+      const problems = verdict.problems.map(({ guard, subject, message: text }) => ({
+        guard,
+        ...(subject ? { subject } : {}),
+        message: text,
+      }));
+      const record: StepRecord = {
+        name: 'validate',
+        kind: 'validation',
+        seq: envelope.step.seq,
+        outcome: 'failed',
+        output: { message, problems, tool, args: proposal.args ?? {} },
+      };
+      const failedBefore = failedValidations(state);
+      const failures = failedBefore + 1;
+      const withRecord = { ...state, history: [...state.history, record] };
+      // A reviewer's decision that does not pass goes back to a person, never to the model;
+      // maxFailures refused proposals of rules or the model go back to the decision.
+      if (reviewed || failedBefore >= workflow.validation.maxFailures) {
+        finish('failed', { message, problems, failures, escalated: true });
+        escalate(
+          proposal,
+          withRecord,
+          reviewed
+            ? `validation-failed: the reviewer's decision does not pass: ${message}`
+            : `validation-failed: ${message} (${failures} failed proposals; the workflow sends back at most ${workflow.validation.maxFailures})`,
         );
         return;
       }
-      case 'needs-approval':
-        finish('needs-approval', { reason: verdict.reason });
-        ctx.emit(
-          this.routes.step('escalation'),
-          nextStep(
-            envelope,
-            { name: 'escalate', kind: 'escalation' },
-            { kind: 'escalation', state, decision, reason: clipReason(verdict.reason) },
-          ),
-        );
-        return;
-      case 'passed':
-        finish('passed', { tool });
-        ctx.emit(
-          this.routes.step('action'),
-          nextStep(
-            envelope,
-            { name: `execute-${tool}`, kind: 'action' },
-            { kind: 'action', state, decision },
-          ),
-        );
-        return;
+      finish('failed', { message, problems, failures, escalated: false });
+      ctx.emit(
+        this.routes.step('decision'),
+        nextStep(
+          envelope,
+          { name: 'decide', kind: 'decision' },
+          { kind: 'decision', state: withRecord, reason: `validation-failed: ${message}` },
+        ),
+      );
+      return;
     }
+    if (verdict.repeats) {
+      const { error, seq } = verdict.repeats;
+      const reason = `${tool} failed at step ${seq} (${error}) and ${proposal.decidedBy === 'model' ? 'the model' : proposal.decidedBy} proposed the same call again: a person takes over`;
+      finish('repeated-failure', { reason, failedAt: seq });
+      escalate(decision, state, reason);
+      return;
+    }
+    if (verdict.approval) {
+      finish('needs-approval', { reason: verdict.approval.reason });
+      escalate(decision, state, verdict.approval.reason);
+      return;
+    }
+    finish('passed', { tool, ...(reviewed ? { approvedBy: 'reviewer' } : {}) });
+    ctx.emit(
+      this.routes.step('action'),
+      nextStep(
+        envelope,
+        { name: `execute-${tool}`, kind: 'action' },
+        { kind: 'action', state, decision },
+      ),
+    );
   }
 }

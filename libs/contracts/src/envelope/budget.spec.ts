@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stopReason } from './stopping-rules.js';
+import { overspent, stopReason } from './budget.js';
 
 const now = new Date('2026-01-01T12:00:00.000Z');
 const envelope = (
@@ -28,5 +28,29 @@ describe(stopReason.name, () => {
     expect(
       stopReason(envelope({ stepsLeft: 0, tokensLeft: 0 }, '2025-01-01T00:00:00.000Z'), now),
     ).toBe('stopped: max steps reached');
+  });
+});
+
+describe('stopReason without spending', () => {
+  it('stops steps that are not the spending kind only for steps and time', () => {
+    expect(stopReason(envelope({ tokensLeft: 0, costLeftUsd: 0 }), now, {})).toBeUndefined();
+    expect(stopReason(envelope({ stepsLeft: 0 }), now, {})).toBe('stopped: max steps reached');
+  });
+});
+
+describe(overspent.name, () => {
+  it('lets a call within the budget through, exactly at the budget included', () => {
+    expect(
+      overspent(envelope({ tokensLeft: 1000 }), { tokens: 1000, costUsd: 0.5 }),
+    ).toBeUndefined();
+  });
+
+  it('names a call that used more tokens or money than the run had left', () => {
+    expect(overspent(envelope({ tokensLeft: 1000 }), { tokens: 1001, costUsd: 0 })).toBe(
+      "stopped: the model call used 1001 tokens with 1000 left in the run's budget; its decision is not acted on",
+    );
+    expect(overspent(envelope({ costLeftUsd: 0.01 }), { tokens: 10, costUsd: 0.02 })).toMatch(
+      /cost \$0\.02 with \$0\.01 left/,
+    );
   });
 });

@@ -1,0 +1,2 @@
+export * from './effect-ledger.js';
+export * from './effect-ledger.migration.js';
