@@ -218,7 +218,7 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
     const runId = await start(event);
     const names = topicNames(system.topicPrefix);
     await kafka.produce(names.triggerIngress, [
-      { key: `acme:${event.idempotencyKey}`, value: JSON.stringify(event) },
+      { key: `${event.tenantId}:${event.idempotencyKey}`, value: JSON.stringify(event) },
     ]);
     const again = await api.trigger(event);
     expect(again).toMatchObject({ status: 200, body: { runId, duplicate: true } });
@@ -257,7 +257,7 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
     const names = topicNames(system.topicPrefix);
     await run('bash', [
       '-c',
-      `printf '%s' '${JSON.stringify(event)}' | kcat -P -b ${testKafkaBrokers().join(',')} -t ${names.triggerIngress} -k acme:${event.idempotencyKey}`,
+      `printf '%s' '${JSON.stringify(event)}' | kcat -P -b ${testKafkaBrokers().join(',')} -t ${names.triggerIngress} -k ${event.tenantId}:${event.idempotencyKey}`,
     ]);
     const runId = await expectEventually(async () => {
       const response = await fetch(`${system.url('trigger')}/v1/runs?limit=200`, {

@@ -118,7 +118,9 @@ export function disputeEvent(
     schemaVersion: 1,
     idempotencyKey: `e2e-${process.pid}-${Date.now()}-${counter}`,
     workflowId: 'billing-dispute',
-    tenantId: 'acme',
+    // Effect limits count per tenant across runs (one credit per invoice): a tenant per event
+    // keeps each test's credits from limiting another's.
+    tenantId: `acme-${process.pid}-${counter}`,
     eventType: 'support.ticket.created',
     source: 'e2e',
     data,
