@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { describeCondition, firstFailing, getPath, matches, render } from './expression.js';
+import {
+  allHold,
+  describeCondition,
+  describeFailure,
+  evaluateCondition,
+  firstFailing,
+  getPath,
+  matches,
+  render,
+  type Condition,
+} from './expression.js';
 
 const scope = {
   trigger: { data: { customerId: 'cus_1', amount: 18, message: 'Charged TWICE' } },
@@ -52,5 +62,45 @@ describe('workflow expressions', () => {
       amount: 18,
       note: 'credit for inv_1',
     });
+  });
+});
+
+describe('conditions written as CEL expressions', () => {
+  const scope = { trigger: { data: { amount: 5, channel: 'email' } }, args: { amount: 60 } };
+
+  it('hold, fail or cannot be evaluated, and say which', () => {
+    expect(evaluateCondition('args.amount > 50', scope)).toBe(true);
+    expect(evaluateCondition('args.amount > trigger.data.amount * 20.0', scope)).toBe(false);
+    expect(evaluateCondition('args.missing > 1', scope)).toEqual({
+      error: 'the run has no "missing"',
+    });
+    expect(evaluateCondition('args.amount', scope)).toEqual({ error: 'is 60, not true or false' });
+  });
+
+  it('allHold is false as soon as one fails, else the first error (guards fail closed), else true', () => {
+    expect(allHold(['args.missing > 1', 'args.amount < 10'], scope)).toBe(false);
+    expect(allHold(['args.amount > 10', 'args.missing > 1'], scope)).toEqual({
+      error: 'condition 1 (args.missing > 1): the run has no "missing"',
+    });
+    expect(
+      allHold([{ path: 'args.amount', op: 'gt', value: 50 }, 'args.amount < 100'], scope),
+    ).toBe(true);
+  });
+
+  it('describes why a condition did not hold', () => {
+    const conditions: Condition[] = [
+      { path: 'trigger.data.channel', op: 'eq', value: 'chat' },
+      "trigger.data.channel == 'chat'",
+      'trigger.data.missing',
+    ];
+    expect(
+      conditions.map((_, i) =>
+        describeFailure(firstFailing([conditions[i]!], scope)!, 'the event'),
+      ),
+    ).toEqual([
+      'trigger.data.channel eq "chat" (the event has "email")',
+      "trigger.data.channel == 'chat' is false",
+      'trigger.data.missing (could not be evaluated: the run has no "missing")',
+    ]);
   });
 });

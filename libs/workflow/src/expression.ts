@@ -137,6 +137,18 @@ export function firstFailing(conditions: Condition[], scope: Scope): FailedCondi
   return undefined;
 }
 
+/**
+ * Why a condition did not hold, for a reason line: the simple form names the value its path
+ * had (`trigger.data.amount gt 0 (the event has -5)`), an expression says it is false or why it
+ * could not be evaluated.
+ */
+export function describeFailure(failed: FailedCondition, holder = 'the run'): string {
+  const condition = describeCondition(failed.condition);
+  if (failed.error) return `${condition} (could not be evaluated: ${failed.error})`;
+  if (typeof failed.condition === 'string') return `${condition} is false`;
+  return `${condition} (${holder} has ${shortJson(failed.actual)})`;
+}
+
 /** A condition as a reader of the definition would write it: `trigger.data.amount gt 0`. */
 export function describeCondition(condition: Condition): string {
   if (typeof condition === 'string') return condition;

@@ -24,6 +24,8 @@ const filtered = {
     filters: [
       { path: 'trigger.data.channel', op: 'in', value: ['email', 'chat'] },
       { path: 'trigger.data.amount', op: 'gt', value: 0 },
+      // A CEL expression beside the simple form: only the billing system's customer ids.
+      "!has(trigger.data.customerId) || trigger.data.customerId.startsWith('cus_')",
     ],
   },
 };
@@ -74,8 +76,16 @@ describe('trigger filters (real Kafka and Postgres)', () => {
       status: 'ignored',
       reason: 'trigger.filters.1 did not hold: trigger.data.amount gt 0 (the event has nothing)',
     });
+    // An expression that is false.
+    const third = await post(event('f-2b', { ...matching, customerId: 'lead_77' }));
+    expect(await third.json()).toMatchObject({
+      status: 'ignored',
+      reason:
+        "trigger.filters.2 did not hold: !has(trigger.data.customerId) || trigger.data.customerId.startsWith('cus_') is false",
+    });
     expect(await runsWithKey('f-1')).toEqual([]);
     expect(await runsWithKey('f-2')).toEqual([]);
+    expect(await runsWithKey('f-2b')).toEqual([]);
   });
 
   it('applies the filters before `required`: an unwanted event is ignored, not refused for missing data', async () => {

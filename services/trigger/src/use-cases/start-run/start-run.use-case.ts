@@ -10,10 +10,9 @@ import { Routes, type OutboxTransaction } from '@baton/messaging';
 import { LOGGER, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import {
-  describeCondition,
+  describeFailure,
   firstFailing,
   getPath,
-  shortJson,
   type WorkflowCatalog,
   type WorkflowDefinition,
 } from '@baton/workflow';
@@ -228,7 +227,7 @@ export class StartRunUseCase {
     return {
       status: 'ignored',
       workflow: { id: workflow.id, version: workflow.version },
-      reason: `trigger.filters.${failed.index} did not hold: ${describeCondition(failed.condition)} (the event has ${shortJson(failed.actual)})`,
+      reason: `trigger.filters.${failed.index} did not hold: ${describeFailure(failed, 'the event')}`,
     };
   }
 
