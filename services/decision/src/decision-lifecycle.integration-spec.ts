@@ -115,7 +115,7 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
         review('edited', {
           reviewer: { name: 'maria', role: 'reviewer' },
           args: edited,
-          decision: proposal,
+          decision: { ...proposal, args: edited },
         }),
       ],
     });

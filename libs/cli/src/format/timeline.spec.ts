@@ -142,7 +142,7 @@ describe(stepDetails.name, () => {
     ).toEqual([
       'issue-credit {"amount":900}',
       '→ failed: amount 900 exceeds maxAmount 500',
-      'refused: not run (outside the grant)',
+      'refused: not run (a guard or an effect limit said no)',
     ]);
     expect(
       stepDetails(
@@ -184,6 +184,47 @@ describe(stepDetails.name, () => {
       'model: 2 calls, 1234 tokens, $0.0007',
       'why: model proposed tool "wire-money", which this workflow does not grant',
       'refused proposal: wire-money {"to":"x"}',
+    ]);
+  });
+
+  it('shows an unsure model proposal, and a decision not acted on because its call overspent', () => {
+    expect(
+      stepDetails(
+        step({
+          kind: 'decision',
+          outcome: 'escalate',
+          output: {
+            decision: {
+              next: 'escalate',
+              tool: 'issue-credit',
+              label: 'duplicate-charge',
+              confidence: 0.42,
+              rationale: 'the model is 0.42 sure of "act issue-credit"',
+              decidedBy: 'model',
+            },
+            unsureProposal: { next: 'act', tool: 'issue-credit', args: { amount: 18 } },
+          },
+        }),
+      ),
+    ).toEqual([
+      'duplicate-charge · confidence 0.42 · by model',
+      'why: the model is 0.42 sure of "act issue-credit"',
+      'unsure proposal: issue-credit {"amount":18}',
+    ]);
+    expect(
+      stepDetails(
+        step({
+          kind: 'decision',
+          outcome: 'stopped',
+          output: {
+            reason: 'stopped: the model call used 1500 tokens with 1000 left',
+            refusedDecision: { next: 'act', tool: 'issue-credit', args: { amount: 18 } },
+          },
+        }),
+      ),
+    ).toEqual([
+      'stopped: the model call used 1500 tokens with 1000 left',
+      'not acted on: act issue-credit {"amount":18}',
     ]);
   });
 

@@ -147,7 +147,16 @@ function decisionDetails(
     return lines;
   }
   if (outcome === 'stopped') {
-    lines.push(`stopped: ${text(output['reason']) ?? 'a limit was reached'}`);
+    const reason = text(output['reason'])?.replace(/^stopped: /, '');
+    lines.push(`stopped: ${reason ?? 'a limit was reached'}`);
+    const held = isRecord(output['refusedDecision']) ? output['refusedDecision'] : undefined;
+    if (held)
+      lines.push(
+        json(
+          `not acted on: ${text(held['next']) ?? '?'} ${text(held['tool']) ?? ''} `,
+          held['args'] ?? {},
+        ),
+      );
     return lines;
   }
   if (outcome === 'rejected' && !isRecord(output['decision'])) {
@@ -180,12 +189,17 @@ function decisionDetails(
       lines.push(json(`→ ${text(decision['tool'])} `, decision['args'] ?? {}));
     }
   }
-  const refused = isRecord(output['refusedProposal']) ? output['refusedProposal'] : undefined;
-  if (refused) {
-    lines.push(
-      json(`refused proposal: ${text(refused['tool']) ?? '(no tool)'} `, refused['args'] ?? {}),
-    );
+  // What the decision step did not send on: an ungranted tool, an unsure model decision.
+  for (const [field, what] of [
+    ['refusedProposal', 'refused proposal'],
+    ['unsureProposal', 'unsure proposal'],
+  ] as const) {
+    const held = isRecord(output[field]) ? output[field] : undefined;
+    if (held)
+      lines.push(json(`${what}: ${text(held['tool']) ?? '(no tool)'} `, held['args'] ?? {}));
   }
+  if (text(output['reason']) && !isRecord(output['decision']))
+    lines.push(`why: ${text(output['reason'])}`);
   return lines.length ? lines : generic(output);
 }
 
@@ -224,7 +238,8 @@ function actionDetails(
   if (text(result['error'])) lines.push(`→ ${status}: ${text(result['error'])}`);
   else if (result['output'] !== undefined) lines.push(json(`→ ${status} `, result['output']));
   else lines.push(`→ ${status}`);
-  if (output['refused'] === true) lines.push('refused: not run (outside the grant)');
+  if (output['refused'] === true)
+    lines.push('refused: not run (a guard or an effect limit said no)');
   if (output['reused'] === true) lines.push('already run for this idempotency key: result reused');
   return lines;
 }

@@ -60,10 +60,8 @@ const FUNCTIONS: Record<string, { args: [number, number]; result: CheckType }> =
   bool: { args: [1, 1], result: BOOL },
   bytes: { args: [1, 1], result: DYN },
   dyn: { args: [1, 1], result: DYN },
-  type: { args: [1, 1], result: DYN },
   timestamp: { args: [1, 1], result: TIMESTAMP },
   duration: { args: [1, 1], result: DYN },
-  matches: { args: [2, 2], result: BOOL },
 };
 
 /** Methods called as `x.f()`: what they apply to, argument counts, the result type. */
@@ -341,6 +339,17 @@ class Checker {
     b: CheckType,
   ): CheckType {
     const symbol = SYMBOL[name]!;
+    // CEL has no % for doubles, and every number a run carries is one.
+    if (name === '_%_') {
+      for (const [i, type] of [a, b].entries()) {
+        if (type.kind === 'double' || type.kind === 'dyn')
+          this.report(
+            args[i]!,
+            '"%" takes whole numbers and numbers from the run are doubles: write int(…) around them',
+          );
+      }
+      return INT;
+    }
     // A whole-number literal beside a double or a run value is a double, as JSON numbers are.
     if (isIntLiteral(args[0]) && (b.kind === 'double' || b.kind === 'dyn')) {
       toDouble(args[0]!);

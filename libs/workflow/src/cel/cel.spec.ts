@@ -128,3 +128,20 @@ describe('CEL expressions over decoded contract classes', () => {
     });
   });
 });
+
+describe('CEL expressions: what fails at run time is refused at load', () => {
+  it('refuses % on run values (CEL has no % for doubles) and names the fix', () => {
+    expect(problemsOf('args.amount % 2 == 0')).toEqual([
+      '"%" takes whole numbers and numbers from the run are doubles: write int(…) around them',
+    ]);
+    expect(problemsOf('int(args.amount) % 2 == 0')).toEqual([]);
+    expect(evaluate('int(args.amount) % 3 == 2', scope)).toEqual({ ok: true, value: true });
+  });
+
+  it('knows matches() only as a method, as @bufbuild/cel evaluates it', () => {
+    expect(problemsOf("matches(trigger.source, '^z')")[0]).toMatch(
+      /^unknown function "matches\(\)"/,
+    );
+    expect(problemsOf("trigger.source.matches('^z')")).toEqual([]);
+  });
+});

@@ -40,7 +40,12 @@ export interface GateOptions {
   approved?: boolean;
 }
 
-const isAbsent = (value: unknown) => value === undefined || value === null || value === '';
+/** Missing as an argument: absent, null, empty text or an empty list. */
+const isAbsent = (value: unknown) =>
+  value === undefined ||
+  value === null ||
+  value === '' ||
+  (Array.isArray(value) && value.length === 0);
 
 /**
  * The one gate every proposed write passes, whoever proposed it — a rule, the model or a

@@ -42,8 +42,9 @@ describe(readReviewVerdict.name, () => {
         review('rejected', { reviewer: 'old', reason: 'an earlier round' }),
         review('edited', {
           reviewer: { name: 'maria', role: 'reviewer' },
-          args: { customerId: 'cus_1', invoiceId: 'inv_7', amount: 90 },
-          decision: proposal,
+          // The edit as typed (customerId left out), and what the gate approved (pinned bound).
+          args: { invoiceId: 'inv_7', amount: 90 },
+          decision: { ...proposal, args: { customerId: 'cus_1', invoiceId: 'inv_7', amount: 90 } },
         }),
       ]),
     );

@@ -17,8 +17,10 @@ export type ReviewVerdict =
  *   verdict; its `output` is `{ reviewer, args?, tool?, note?, reason?, decision }`, where
  *   `reviewer` is the reviewer's name or `{ name, role }`;
  * - approved (`outcome` 'approved' or 'edited'): the action is `output.decision` (a
- *   DecisionRecord, validated here), with `output.args` replacing its args when present (the
- *   reviewer's edit) and `output.tool` its tool when present, `decidedBy: 'reviewer'`. A
+ *   DecisionRecord, validated here): the escalation service records there what its gate
+ *   approved, the reviewer's edit with its pinned arguments bound. `output.args` (the edit as
+ *   typed) stands in only when that decision has no args (records older than the gate);
+ *   `output.tool` is its tool when present; `decidedBy: 'reviewer'`. A
  *   decision that names a tool is acted on (`next: 'act'`), even if it was an escalation: the
  *   reviewer approved running it. One that names no tool (an ambiguous case the reviewer
  *   closed without an action) completes the run;
@@ -50,7 +52,7 @@ export function readReviewVerdict(payload: DecisionPayload): ReviewVerdict | und
   }
   const decision: DecisionRecord = { ...decoded.value, decidedBy: 'reviewer' };
   if (typeof output['tool'] === 'string' && output['tool']) decision.tool = output['tool'];
-  if (isPlainObject(output['args'])) decision.args = output['args'];
+  if (!decision.args && isPlainObject(output['args'])) decision.args = output['args'];
   if (decision.tool) decision.next = 'act';
   else if (decision.next === 'act' || decision.next === 'escalate') {
     decision.next = 'complete';

@@ -149,6 +149,13 @@ export class ExecuteToolUseCase {
     // Approvals were settled upstream (a reviewer's decision is one); every other guard applies.
     const verdict = checkProposal(workflow, decision, state, { approved: true });
     if (verdict.problems.length) return { ok: false, error: describeProblems(verdict.problems) };
+    if (verdict.repeats) {
+      const { tool, seq, error } = verdict.repeats;
+      return {
+        ok: false,
+        error: `${tool} already failed with exactly these arguments at step ${seq} (${error})`,
+      };
+    }
     const grant = workflow.tools.find((candidate) => candidate.name === decision.tool)!;
     const args = verdict.decision.args ?? {};
     if (grant.access !== 'write') return { ok: true, grant, args, claims: [] };
