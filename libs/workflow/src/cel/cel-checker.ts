@@ -85,6 +85,19 @@ const METHODS: Record<
   trim: { on: 'string', args: [0, 0], result: STRING },
   format: { on: 'string', args: [1, 1], result: STRING },
   join: { on: 'list', args: [0, 1], result: STRING },
+  // Baton's own (text-functions.ts).
+  lower: { on: 'string', args: [0, 0], result: STRING },
+  normalize: { on: 'string', args: [0, 0], result: STRING },
+  normalizeEmail: { on: 'string', args: [0, 0], result: STRING },
+  normalizePhone: { on: 'string', args: [0, 0], result: STRING },
+  citations: { on: 'string', args: [1, 1], result: listOf(STRING) },
+  links: { on: 'string', args: [0, 0], result: listOf(STRING) },
+  emails: { on: 'string', args: [0, 0], result: listOf(STRING) },
+  linksOutside: { on: 'string', args: [1, 1], result: listOf(STRING) },
+  containsAny: { on: 'string', args: [1, 1], result: BOOL },
+  asksForSecrets: { on: 'string', args: [0, 0], result: BOOL },
+  language: { on: 'string', args: [0, 0], result: STRING },
+  wordCount: { on: 'string', args: [0, 0], result: INT },
   getFullYear: { on: 'any', args: [0, 1], result: INT },
   getMonth: { on: 'any', args: [0, 1], result: INT },
   getDate: { on: 'any', args: [0, 1], result: INT },
@@ -310,6 +323,15 @@ class Checker {
         return DYN;
       }
       this.arity(expr, `${name}()`, args.length, method.args);
+      const pattern = args[0]?.exprKind;
+      if (name === 'citations' && pattern?.case === 'constExpr') {
+        const text = pattern.value.constantKind;
+        try {
+          if (text.case === 'stringValue') new RegExp(text.value, 'g');
+        } catch (error) {
+          this.report(args[0]!, `citations() needs a valid pattern: ${(error as Error).message}`);
+        }
+      }
       const fits =
         !concrete(target) ||
         method.on === 'any' ||

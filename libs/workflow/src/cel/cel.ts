@@ -10,15 +10,17 @@ import {
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { checkExpression, variables, type CheckProblem, type Variables } from './cel-checker.js';
+import { TEXT_FUNCTIONS } from './text-functions.js';
 import type { CheckType } from './cel-type.js';
 
 /**
  * Expressions in workflow definitions are CEL (https://cel.dev), the language of Kubernetes
  * admission policies: side-effect free, always terminating, and typed. Baton evaluates them
- * with @bufbuild/cel over the run's JSON values, with CEL's standard functions and its
- * strings extension (`lowerAscii()`, `trim()`, `split()`, …).
+ * with @bufbuild/cel over the run's JSON values, with CEL's standard functions, its strings
+ * extension (`lowerAscii()`, `trim()`, `split()`, …) and Baton's text methods
+ * (`normalizeEmail()`, `asksForSecrets()`, `linksOutside([...])`, …: text-functions.ts).
  */
-const environment = celEnv({ funcs: strings });
+const environment = celEnv({ funcs: [...strings, ...TEXT_FUNCTIONS] });
 
 export type Evaluated = { ok: true; value: unknown } | { ok: false; error: string };
 
