@@ -92,6 +92,7 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
 
   const trigger = object(root['trigger']);
   conditions('trigger.filters', trigger?.['filters'], ['trigger'], types.trigger);
+  expression('trigger.dedup.key', object(trigger?.['dedup'])?.['key'], types.trigger, 'value');
 
   const decision = object(root['decision']);
   for (const [i, rule] of items(decision?.['rules'])) {

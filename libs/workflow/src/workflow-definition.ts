@@ -53,6 +53,16 @@ function IsCron(): PropertyDecorator {
 /** Longest expression text a definition may hold. */
 export const MAX_EXPRESSION_LENGTH = 4000;
 
+/** `90d`, `12h`, `30m`: a window of time (effect limits, de-duplication). */
+export const WINDOW_PATTERN = /^[1-9][0-9]{0,5}[mhd]$/;
+
+/** A window such as `90d` in milliseconds. */
+export function windowMs(window: string): number {
+  const amount = Number(window.slice(0, -1));
+  const unit = window.slice(-1);
+  return amount * (unit === 'd' ? 86_400_000 : unit === 'h' ? 3_600_000 : 60_000);
+}
+
 /**
  * A list of conditions: each a CEL expression (text) or the simple `{ path, op, value }` form.
  * Here only the shape of each item is checked; the cross-field checks (cross-checks.ts) parse
@@ -135,6 +145,32 @@ export class ConditionSpec {
   value?: unknown;
 }
 
+@JSONSchema({
+  description:
+    'Business-level de-duplication: events about the same business entity (the same document, lead or question) under different idempotency keys.',
+})
+export class DedupSpec {
+  @Doc(
+    'A CEL expression over `trigger` whose value (text or a number) names the business entity the event is about: `trigger.data.documentSha256`, `trigger.data.email.normalizeEmail()`. An event whose key cannot be evaluated or is empty is not de-duplicated.',
+    'trigger.data.email.normalizeEmail()',
+  )
+  @IsExpression()
+  key!: string;
+  @JSONSchema({
+    description:
+      'How long after a run started another event with its key counts as the same: a whole number of minutes (`m`), hours (`h`) or days (`d`).',
+    examples: ['7d'],
+    pattern: WINDOW_PATTERN.source,
+  })
+  @Matches(WINDOW_PATTERN, { message: 'window is a whole number of m, h or d, such as "7d"' })
+  window!: string;
+  @Doc(
+    'join: the event gets the earlier run (HTTP 200 `{ runId, duplicate: true, joined: true }`), nothing new starts. refuse: it is refused (HTTP 409 `duplicate-event` naming the run; on Kafka, a dead letter with the reason).',
+  )
+  @IsIn(['join', 'refuse'])
+  duplicates!: 'join' | 'refuse';
+}
+
 @JSONSchema({ description: 'What starts a run of this workflow.' })
 export class TriggerSpec {
   /** Event types that start this workflow. */
@@ -169,6 +205,11 @@ export class TriggerSpec {
   @IsString()
   @IsCron()
   schedule?: string;
+  /** The same business event under a new idempotency key: joins the earlier run or is refused. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DedupSpec)
+  dedup?: DedupSpec;
 }
 
 @JSONSchema({
@@ -368,16 +409,6 @@ export class DecisionSpec {
   @ValidateNested()
   @Type(() => ModelSpec)
   model?: ModelSpec;
-}
-
-/** `90d`, `12h`, `30m`: a window of time over past effects. */
-export const WINDOW_PATTERN = /^[1-9][0-9]{0,5}[mhd]$/;
-
-/** A window such as `90d` in milliseconds. */
-export function windowMs(window: string): number {
-  const amount = Number(window.slice(0, -1));
-  const unit = window.slice(-1);
-  return amount * (unit === 'd' ? 86_400_000 : unit === 'h' ? 3_600_000 : 60_000);
 }
 
 @JSONSchema({

@@ -11,6 +11,8 @@ export enum TriggerErrorCode {
   EventTypeNotAccepted = 'event-type-not-accepted',
   MissingData = 'missing-data',
   IdempotencyKeyReused = 'idempotency-key-reused',
+  /** The same business event (trigger.dedup.key) within the window, and the workflow refuses it. */
+  DuplicateEvent = 'duplicate-event',
   RunNotFound = 'run-not-found',
   RunEnded = 'run-ended',
   InvalidDefinition = 'invalid-definition',
@@ -35,6 +37,7 @@ function statusOf(code: TriggerErrorCode): HttpStatus {
     case TriggerErrorCode.WorkflowNotFound:
       return HttpStatus.NOT_FOUND;
     case TriggerErrorCode.IdempotencyKeyReused:
+    case TriggerErrorCode.DuplicateEvent:
     case TriggerErrorCode.RunEnded:
     case TriggerErrorCode.VersionPublished:
       return HttpStatus.CONFLICT;

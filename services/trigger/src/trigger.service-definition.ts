@@ -6,6 +6,7 @@ import { CreateRuns1764072000000 } from './migrations/1764072000000-create-runs.
 import { CreateScheduleTicks1795606280000 } from './migrations/1795606280000-create-schedule-ticks.migration.js';
 import { AddRunDeadlineSweep1796090000000 } from './migrations/1796090000000-add-run-deadline-sweep.migration.js';
 import { AddRunEventDigest1796379600000 } from './migrations/1796379600000-add-run-event-digest.migration.js';
+import { AddRunDedupKey1796410000000 } from './migrations/1796410000000-add-run-dedup-key.migration.js';
 import { RUN_SWEEP_CONFIG, RunSweepConfig } from './run-sweep.config.js';
 import { SCHEDULE_CONFIG, ScheduleConfig } from './schedule.config.js';
 import { TriggerModule } from './trigger.module.js';
@@ -41,6 +42,7 @@ export const triggerService: ServiceDefinition = {
     CreateScheduleTicks1795606280000,
     AddRunDeadlineSweep1796090000000,
     AddRunEventDigest1796379600000,
+    AddRunDedupKey1796410000000,
   ],
   // A ConfigError here stops the process naming each variable, like the kit's own settings.
   providers: ({ env }) => loadSettings(env),

@@ -11,6 +11,8 @@ import { LOGGER, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import {
   describeFailure,
+  evaluate,
+  windowMs,
   firstFailing,
   getPath,
   type WorkflowCatalog,
@@ -24,6 +26,8 @@ export interface StartedRun {
   status: string;
   /** True when the idempotency key was seen before: nothing was started. */
   duplicate: boolean;
+  /** True when an earlier run about the same business entity took the event (trigger.dedup). */
+  joined?: boolean;
 }
 
 /**
@@ -101,10 +105,15 @@ export class StartRunUseCase {
       return ignored;
     }
     this.refuseMissingData(event, workflow);
+    const dedupKey = this.dedupKeyOf(trigger, workflow);
+    if (dedupKey !== undefined) {
+      const same = await this.sameEvent(tx, event, workflow, dedupKey, receivedAt);
+      if (same) return same;
+    }
     const runId = uuidv7(receivedAt.getTime());
     const inserted: unknown[] = await tx.manager.query(
-      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9)
+      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest, dedup_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10)
        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
        RETURNING id`,
       [
@@ -117,6 +126,7 @@ export class StartRunUseCase {
         event.source ?? null,
         JSON.stringify(event),
         digest,
+        dedupKey ?? null,
       ],
     );
     if (inserted.length === 0) {
@@ -151,6 +161,59 @@ export class StartRunUseCase {
       workflow: { id: workflow.id, version: workflow.version },
       status: 'running',
       duplicate: false,
+    };
+  }
+
+  /** The event's business key (`trigger.dedup.key`), or undefined when it has none. */
+  private dedupKeyOf(trigger: object, workflow: WorkflowDefinition): string | undefined {
+    const dedup = workflow.trigger.dedup;
+    if (!dedup) return undefined;
+    const key = evaluate(dedup.key, { trigger });
+    if (!key.ok || (typeof key.value !== 'string' && typeof key.value !== 'number'))
+      return undefined;
+    return key.value === '' ? undefined : String(key.value);
+  }
+
+  /**
+   * An earlier run of this workflow and tenant about the same business entity, started within
+   * the dedup window: the event joins it, or is refused (409, a dead letter on Kafka). The key
+   * is locked for this transaction first, so of two such events arriving at once one starts
+   * the run and the other finds it.
+   */
+  private async sameEvent(
+    tx: OutboxTransaction,
+    event: TriggerEvent,
+    workflow: WorkflowDefinition,
+    key: string,
+    receivedAt: Date,
+  ): Promise<StartedRun | undefined> {
+    const dedup = workflow.trigger.dedup!;
+    await tx.manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      JSON.stringify(['baton:dedup', event.tenantId, workflow.id, key]),
+    ]);
+    const rows: Array<{ id: string; workflow_version: number; status: string }> =
+      await tx.manager.query(
+        `SELECT id, workflow_version, status FROM runs
+          WHERE tenant_id = $1 AND workflow_id = $2 AND dedup_key = $3 AND created_at > $4
+          ORDER BY created_at DESC LIMIT 1`,
+        [event.tenantId, workflow.id, key, new Date(receivedAt.getTime() - windowMs(dedup.window))],
+      );
+    const earlier = rows[0];
+    if (!earlier) return undefined;
+    if (dedup.duplicates === 'refuse') {
+      const message = `the event is about ${JSON.stringify(key)} (trigger.dedup.key), which run ${earlier.id} started within ${dedup.window}; ${workflow.id} refuses the same business event twice`;
+      throw new TriggerException(TriggerErrorCode.DuplicateEvent, message, [`data: ${message}`]);
+    }
+    this.logger.info(
+      { workflowId: workflow.id, tenantId: event.tenantId, runId: earlier.id },
+      'trigger event joined an earlier run with the same business key',
+    );
+    return {
+      runId: earlier.id,
+      workflow: { id: workflow.id, version: earlier.workflow_version },
+      status: earlier.status,
+      duplicate: true,
+      joined: true,
     };
   }
 
