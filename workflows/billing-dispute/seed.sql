@@ -38,6 +38,22 @@ CREATE TABLE IF NOT EXISTS billing.replies (
   created_at      timestamptz NOT NULL DEFAULT now()
 );
 
+-- Reply drafts open in the support agent's reply box, which holds at most 2,000 characters: the
+-- database refuses a longer draft, a permanent refusal whoever proposes it (the draft-reply
+-- tool fails, and the same call proposed again escalates). Added once, and NOT VALID so a
+-- database seeded before it keeps its older drafts unchecked.
+DO $$
+BEGIN
+  IF NOT EXISTS (
+    SELECT 1 FROM pg_constraint
+     WHERE conname = 'replies_body_fits_reply_box' AND conrelid = 'billing.replies'::regclass
+  ) THEN
+    ALTER TABLE billing.replies
+      ADD CONSTRAINT replies_body_fits_reply_box CHECK (char_length(body) <= 2000) NOT VALID;
+  END IF;
+END
+$$;
+
 INSERT INTO billing.customers (id, name, plan, tenure_months, status) VALUES
   ('cus_1001', 'Dana Whitfield', 'team', 26, 'active'),
   ('cus_1002', 'Omar Haddad', 'business', 7, 'active'),

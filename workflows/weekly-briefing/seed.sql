@@ -21,7 +21,7 @@ INSERT INTO billing.credits (idempotency_key, customer_id, invoice_id, amount, r
   -- Week to 2026-09-07: none (a quiet week).
   -- Week to 2026-09-14: three small credits, 66.50 in all.
   ('seed:weekly-briefing:0914-1', 'cus_1001', 'inv_2002', 18.00, 'Charged twice for October.', '2026-09-09T10:00:00Z'),
-  ('seed:weekly-briefing:0914-2', 'cus_1003', 'inv_2201', 12.50, 'Service cancelled mid-period, pro rata refund.', '2026-09-10T15:30:00Z'),
+  ('seed:weekly-briefing:0914-2', 'cus_1002', 'inv_2102', 12.50, 'Seat removed mid-period, pro rata refund.', '2026-09-10T15:30:00Z'),
   ('seed:weekly-briefing:0914-3', 'cus_1001', 'inv_2001', 36.00, 'Seat removed before the period started.', '2026-09-12T09:45:00Z'),
   -- Week to 2026-09-21: 1,120.00, above the 1,000 a week finance expects.
   ('seed:weekly-briefing:0921-1', 'cus_1002', 'inv_2101', 480.00, 'Annual plan billed twice after the upgrade.', '2026-09-15T11:00:00Z'),
@@ -39,6 +39,13 @@ INSERT INTO billing.credits (idempotency_key, customer_id, invoice_id, amount, r
   ('seed:weekly-briefing:1019-1', 'cus_1001', 'inv_2002', 60.00, 'Refund of the October invoice.', '2026-10-14T10:00:00Z'),
   ('seed:weekly-briefing:1019-2', 'cus_1003', 'inv_2201', 4.00, 'Pro rata refund.', '2026-10-15T10:00:00Z')
 ON CONFLICT (idempotency_key) DO NOTHING;
+
+-- The week to 2026-09-14 is an ordinary one: its 12.50 credit was first seeded on inv_2201, an
+-- invoice of 12.00, which made it a credit larger than its invoice (the workflow's check holds
+-- such a week back). Databases seeded before get the corrected row.
+UPDATE billing.credits
+   SET customer_id = 'cus_1002', invoice_id = 'inv_2102', reason = 'Seat removed mid-period, pro rata refund.'
+ WHERE idempotency_key = 'seed:weekly-briefing:0914-2' AND invoice_id = 'inv_2201';
 
 -- Week to 2026-10-12: a huge week, 400 credits of 2.00 (800.00 in all) with long reasons.
 INSERT INTO billing.credits (idempotency_key, customer_id, invoice_id, amount, reason, created_at)

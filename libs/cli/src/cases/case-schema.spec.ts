@@ -23,13 +23,28 @@ const shipped = readdirSync(WORKFLOWS, { withFileTypes: true })
 const valid = {
   formatVersion: 1,
   description: 'A case.',
+  earlier: [
+    {
+      eventType: 'support.ticket.created',
+      source: 'zendesk',
+      data: { customerId: 'cus_1001' },
+      model: [{ status: 503 }],
+    },
+    { eventType: 'support.ticket.created', data: { customerId: 'cus_1001' } },
+  ],
   trigger: { eventType: 'support.ticket.created', data: { customerId: 'cus_1001' } },
   model: [{ reply: { next: 'escalate' } }, { text: 'no' }, { status: 500 }],
-  review: [{ approve: {} }, { approve: null }, { reject: { reason: 'No.' } }],
+  review: [
+    { approve: { args: { amount: 600 } }, refused: '~above the maximum' },
+    { approve: {} },
+    { approve: null },
+    { reject: { reason: 'No.' } },
+  ],
   expect: {
     status: 'waiting',
     writes: [{ tool: 'issue-credit', args: { amount: '~1' } }],
     refused: [{ tool: 'refund-all' }],
+    blocked: [{ tool: 'issue-credit', reason: '~pinned' }, { tool: 'draft-reply' }],
   },
 };
 
@@ -58,6 +73,11 @@ describe('the workflow case JSON Schema', () => {
     ['a dataFile', { ...valid, trigger: { ...valid.trigger, dataFile: 'x.txt' } }],
     ['a repeat of 0', { ...valid, trigger: { ...valid.trigger, repeat: 0 } }],
     ['a two-line description', { ...valid, description: 'a\nb' }],
+    ['an earlier run without data', { ...valid, earlier: [{ eventType: 'x' }] }],
+    ['an earlier run that repeats', { ...valid, earlier: [{ ...valid.earlier[1], repeat: 2 }] }],
+    ['a refused rejection', { ...valid, review: [{ reject: { reason: 'No.' }, refused: '~x' }] }],
+    ['a refusal without a decision', { ...valid, review: [{ refused: '~x' }] }],
+    ['a blocked entry without a tool', { ...valid, expect: { status: 'waiting', blocked: [{}] } }],
   ])('rejects what the case reader rejects: %s', (_, value) => {
     const json = JSON.parse(JSON.stringify(value)) as unknown;
     expect(validate(json)).toBe(false);

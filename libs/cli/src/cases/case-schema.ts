@@ -1,4 +1,4 @@
-import { CASE_STATUSES, COMMON_TAGS, MAX_REPEAT } from './workflow-case.js';
+import { CASE_STATUSES, COMMON_TAGS, MAX_EARLIER, MAX_REPEAT } from './workflow-case.js';
 
 type Schema = Record<string, unknown>;
 
@@ -48,6 +48,13 @@ export function workflowCaseSchema(): Schema {
         },
         description: `What makes the case ugly: ${COMMON_TAGS.join(', ')}.`,
       },
+      earlier: {
+        type: 'array',
+        maxItems: MAX_EARLIER,
+        items: { $ref: '#/$defs/EarlierRun' },
+        description:
+          "Runs made before the case's own, in order and in the case's tenant, each to its end (a run left waiting for review is cancelled). What they write counts toward the workflow's effect limits: how a case says the same thing was done in an earlier run.",
+      },
       trigger: { $ref: '#/$defs/Trigger' },
       model: {
         type: 'array',
@@ -84,6 +91,27 @@ export function workflowCaseSchema(): Schema {
             default: 1,
             description:
               'Send the same event (same idempotency key) this many times; every send must name the same run.',
+          },
+        },
+      },
+      EarlierRun: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['eventType', 'data'],
+        description:
+          "A run made before the case's own: its event (as the trigger's) and the model's answers for it.",
+        properties: {
+          eventType: text("One of the workflow's trigger.eventTypes.", 200),
+          source: text('The upstream system (default baton-cases).', 200),
+          data: {
+            ...anyObject,
+            description: "The event's data (what the workflow reads as trigger.data).",
+          },
+          model: {
+            type: 'array',
+            items: { $ref: '#/$defs/ModelStep' },
+            description:
+              "The model's answers for this run, in call order; the run must ask exactly this many times.",
           },
         },
       },
@@ -152,6 +180,10 @@ export function workflowCaseSchema(): Schema {
                   note: text('A note kept with the decision.', 2000),
                 },
               },
+              refused: text(
+                'The approval must be refused (HTTP 422) with a problem matching this ("~text": containing text, any case); the task stays open and the next entry applies to it.',
+                2000,
+              ),
             },
           },
           {
@@ -200,6 +232,23 @@ export function workflowCaseSchema(): Schema {
             },
             description:
               'Tools the decision proposed that the workflow does not grant: refused, never executed.',
+          },
+          blocked: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['tool'],
+              properties: {
+                tool: text('A granted tool whose proposal a guard refused.', 100),
+                reason: text(
+                  'Why: "~text" matches a reason containing text (any case); otherwise the whole reason.',
+                  2000,
+                ),
+              },
+            },
+            description:
+              'Exactly these proposals refused by a guard, in order: validation failures (pinned, required, maxAmount, checks) and calls the action service refused (effect limits); [] for none.',
           },
         },
       },

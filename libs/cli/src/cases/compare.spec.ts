@@ -101,6 +101,88 @@ describe(observe.name, () => {
     });
   });
 
+  it('reads blocked proposals: validation failures with problems, and calls the action service refused', () => {
+    const run: Run = {
+      ...billingRun,
+      status: 'waiting-for-review',
+      steps: [
+        {
+          seq: 2,
+          name: 'validate',
+          kind: 'validation',
+          outcome: 'failed',
+          input: { tool: 'issue-credit', args: { customerId: 'cus_1002' }, decidedBy: 'model' },
+          output: {
+            message:
+              'argument customerId is pinned to trigger.data.customerId = "cus_1001"; the proposal set "cus_1002"',
+            problems: [{ guard: 'pinned', subject: 'customerId', message: 'pinned' }],
+            failures: 1,
+            escalated: false,
+          },
+        },
+        // Passed, approval needed, or the record of a result: not blocked.
+        { seq: 4, name: 'validate', kind: 'validation', outcome: 'passed', output: {} },
+        {
+          seq: 5,
+          name: 'check-issue-credit',
+          kind: 'validation',
+          outcome: 'recorded',
+          output: { record: { outcome: 'failed' } },
+        },
+        {
+          seq: 6,
+          name: 'execute-issue-credit',
+          kind: 'action',
+          outcome: 'refused',
+          output: {
+            tool: 'issue-credit',
+            args: { invoiceId: 'inv_2002' },
+            refused: true,
+            result: {
+              status: 'refused',
+              error:
+                'limit one-credit-per-invoice: 1 call already for inv_2002 in the last 90d; at most 1',
+            },
+          },
+        },
+        // An ungranted tool refused by validation's or the action's gate is `refused`, not blocked.
+        {
+          seq: 7,
+          name: 'validate',
+          kind: 'validation',
+          outcome: 'failed',
+          input: { tool: 'refund-all' },
+          output: { message: 'not granted', problems: [{ guard: 'grant', message: 'x' }] },
+        },
+        {
+          seq: 8,
+          name: 'execute-wire-money',
+          kind: 'action',
+          outcome: 'refused',
+          output: { tool: 'wire-money', refused: true, result: { status: 'refused' } },
+        },
+      ],
+    };
+    const observed = observe(run, [], billing);
+    expect(observed.blocked).toEqual([
+      {
+        tool: 'issue-credit',
+        reason:
+          'argument customerId is pinned to trigger.data.customerId = "cus_1001"; the proposal set "cus_1002"',
+        by: 'validation',
+        seq: 2,
+      },
+      {
+        tool: 'issue-credit',
+        reason:
+          'limit one-credit-per-invoice: 1 call already for inv_2002 in the last 90d; at most 1',
+        by: 'action',
+        seq: 6,
+      },
+    ]);
+    expect(observed.refused).toEqual(['refund-all', 'wire-money']);
+  });
+
   it('flags an ungranted tool an action step executed', () => {
     const run: Run = {
       ...billingRun,
@@ -208,6 +290,56 @@ describe(compare.name, () => {
         observed,
       ),
     ).toEqual([{ field: 'writes.0.args.note', expected: '"x"', actual: 'absent' }]);
+  });
+
+  it('compares blocked proposals exactly in count and order, reasons by ~substring', () => {
+    const blocked = {
+      ...observed,
+      blocked: [
+        { tool: 'issue-credit', reason: 'customerId is pinned', by: 'validation' as const, seq: 2 },
+        { tool: 'draft-reply', reason: 'limit x: at most 1', by: 'action' as const, seq: 6 },
+      ],
+    };
+    const base = { status: 'completed' as const };
+    expect(
+      compare(
+        {
+          ...base,
+          blocked: [{ tool: 'issue-credit', reason: '~PINNED' }, { tool: 'draft-reply' }],
+        },
+        blocked,
+      ),
+    ).toEqual([]);
+    expect(compare({ ...base, blocked: [] }, blocked)).toEqual([
+      {
+        field: 'blocked',
+        expected: 'no proposal blocked',
+        actual: 'issue-credit ("customerId is pinned"); draft-reply ("limit x: at most 1")',
+      },
+    ]);
+    expect(compare({ ...base, blocked: [{ tool: 'issue-credit' }] }, observed)).toEqual([
+      { field: 'blocked', expected: 'issue-credit', actual: 'no proposal blocked' },
+    ]);
+    expect(
+      compare({ ...base, blocked: [{ tool: 'draft-reply' }, { tool: 'issue-credit' }] }, blocked),
+    ).toEqual([{ field: 'blocked.0.tool', expected: 'draft-reply', actual: 'issue-credit' }]);
+    expect(
+      compare(
+        {
+          ...base,
+          blocked: [{ tool: 'issue-credit', reason: '~maxAmount' }, { tool: 'draft-reply' }],
+        },
+        blocked,
+      ),
+    ).toEqual([
+      {
+        field: 'blocked.0.reason',
+        expected: 'contains "maxAmount"',
+        actual: '"customerId is pinned"',
+      },
+    ]);
+    // Without `blocked`, blocked proposals are not compared.
+    expect(compare(base, blocked)).toEqual([]);
   });
 
   it('fails a run that asked the model more, or fewer, times than scripted', () => {

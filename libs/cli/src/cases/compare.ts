@@ -12,6 +12,15 @@ export interface ObservedWrite {
   seq: number;
 }
 
+/** A proposal of a granted tool that a guard refused, and why. */
+export interface ObservedBlock {
+  tool: string;
+  reason: string;
+  /** `validation` (the gate before the action) or `action` (the action service: effect limits, the gate again). */
+  by: 'validation' | 'action';
+  seq: number;
+}
+
 /** What a run did, in the terms a case expects it. */
 export interface Observed {
   /** The run's status; `waiting` for waiting-for-review. */
@@ -25,6 +34,8 @@ export interface Observed {
   writes: ObservedWrite[];
   /** Tools the decision proposed that the workflow does not grant (refused, never executed). */
   refused: string[];
+  /** Proposals of granted tools that a guard refused, in run order. */
+  blocked: ObservedBlock[];
   /** Ungranted tools an action step nevertheless executed: never allowed. */
   executedUngranted: string[];
 }
@@ -41,7 +52,9 @@ const EXECUTED = ['succeeded', 'simulated'];
 /**
  * Reads a run (GET /v1/runs/:id) and its review tasks: the writes are the action steps of the
  * workflow's write tools that succeeded (live) or were simulated (shadow); the refused tools
- * are the proposals the decision step refused as ungranted (its output's `refusedProposal`).
+ * are the proposals the decision step refused as ungranted (its output's `refusedProposal`);
+ * the blocked ones are proposals of granted tools a guard refused — validation steps that
+ * failed with `problems`, and action steps the action service `refused` (effect limits).
  */
 export function observe(run: Run, tasks: TaskSummary[], workflow: WorkflowDefinition): Observed {
   const access = new Map(workflow.tools.map((tool) => [tool.name, tool.access]));
@@ -49,6 +62,7 @@ export function observe(run: Run, tasks: TaskSummary[], workflow: WorkflowDefini
   const writes: ObservedWrite[] = [];
   const executedUngranted: string[] = [];
   const refused: string[] = [];
+  const blocked: ObservedBlock[] = [];
   for (const step of steps) {
     const output = step.output ?? {};
     if (step.kind === 'action' && EXECUTED.includes(step.outcome)) {
@@ -66,6 +80,40 @@ export function observe(run: Run, tasks: TaskSummary[], workflow: WorkflowDefini
     if (step.kind === 'action' && output['refused'] === true) {
       const tool = typeof output['tool'] === 'string' ? output['tool'] : '';
       if (tool && !access.has(tool)) refused.push(tool);
+      else {
+        const error = record(output['result'])['error'];
+        blocked.push({
+          tool,
+          reason: typeof error === 'string' ? error : '',
+          by: 'action',
+          seq: step.seq,
+        });
+      }
+    }
+    const problems = output['problems'];
+    if (
+      step.kind === 'validation' &&
+      step.outcome === 'failed' &&
+      Array.isArray(problems) &&
+      problems.length
+    ) {
+      const input = record(step.input);
+      const tool = typeof input['tool'] === 'string' ? input['tool'] : '';
+      const guards = problems.map((problem) => record(problem)['guard']);
+      if (tool && !access.has(tool) && guards.every((guard) => guard === 'grant')) {
+        refused.push(tool);
+      } else {
+        const message = output['message'];
+        blocked.push({
+          tool,
+          reason:
+            typeof message === 'string'
+              ? message
+              : problems.map((problem) => String(record(problem)['message'] ?? '')).join('; '),
+          by: 'validation',
+          seq: step.seq,
+        });
+      }
     }
   }
   const decisions = steps
@@ -82,6 +130,7 @@ export function observe(run: Run, tasks: TaskSummary[], workflow: WorkflowDefini
     ...(run.reason ? { reason: run.reason } : {}),
     writes,
     refused: [...new Set(refused)],
+    blocked,
     executedUngranted: [...new Set(executedUngranted)],
   };
 }
@@ -154,6 +203,16 @@ export function compare(
       differ('refused', list(expected), list(actual));
     }
   }
+  if (expectation.blocked !== undefined) {
+    const problem = blockedProblem(expectation.blocked, observed.blocked);
+    if (problem) {
+      differ(
+        problem.field,
+        problem.expected ?? showBlocked(expectation.blocked),
+        problem.actual ?? showBlocked(observed.blocked),
+      );
+    }
+  }
   if (observed.executedUngranted.length) {
     differ(
       'executed',
@@ -161,17 +220,26 @@ export function compare(
       `ungranted ${observed.executedUngranted.join(', ')} executed`,
     );
   }
-  if (script && (script.extra > 0 || script.unused > 0)) {
-    const asked = script.calls.length;
-    differ(
-      'model',
-      `${script.scripted} call${script.scripted === 1 ? '' : 's'} (as scripted)`,
+  const model = script && scriptDifference(script);
+  if (model) differences.push(model);
+  return differences;
+}
+
+/** How a run's model calls differ from its script (more or fewer), or undefined when they match. */
+export function scriptDifference(
+  script: Pick<RunScript, 'calls' | 'scripted' | 'extra' | 'unused'>,
+  field = 'model',
+): Difference | undefined {
+  if (script.extra === 0 && script.unused === 0) return undefined;
+  const asked = script.calls.length;
+  return {
+    field,
+    expected: `${script.scripted} call${script.scripted === 1 ? '' : 's'} (as scripted)`,
+    actual:
       script.extra > 0
         ? `${asked} calls: ${script.extra} beyond the script got HTTP 500 "no scripted reply left"`
         : `${asked} call${asked === 1 ? '' : 's'}: ${script.unused} scripted repl${script.unused === 1 ? 'y' : 'ies'} never asked for`,
-    );
-  }
-  return differences;
+  };
 }
 
 /** The first way the writes differ: count, tool, or an argument, by index. */
@@ -192,6 +260,27 @@ function writesProblem(
           actual: key in made.args ? JSON.stringify(made.args[key]) : 'absent',
         };
       }
+    }
+  }
+  return undefined;
+}
+
+/** The first way the blocked proposals differ: count, tool, or reason, by index. */
+function blockedProblem(
+  expected: NonNullable<CaseExpectation['blocked']>,
+  actual: ObservedBlock[],
+): { field: string; expected?: string; actual?: string } | undefined {
+  if (expected.length !== actual.length) return { field: 'blocked' };
+  for (const [i, block] of expected.entries()) {
+    const made = actual[i]!;
+    if (block.tool !== made.tool)
+      return { field: `blocked.${i}.tool`, expected: block.tool, actual: made.tool };
+    if (block.reason !== undefined && !matches(block.reason, made.reason)) {
+      return {
+        field: `blocked.${i}.reason`,
+        expected: showExpected(block.reason),
+        actual: JSON.stringify(made.reason),
+      };
     }
   }
   return undefined;
@@ -225,7 +314,7 @@ function contains(actual: string | undefined, part: string): boolean {
   return actual !== undefined && actual.toLowerCase().includes(part.toLowerCase());
 }
 
-function showExpected(value: unknown): string {
+export function showExpected(value: unknown): string {
   return typeof value === 'string' && value.startsWith('~')
     ? `contains ${JSON.stringify(value.slice(1))}`
     : JSON.stringify(value);
@@ -243,12 +332,23 @@ function showWrites(writes: Array<{ tool: string; args?: Record<string, unknown>
     .join('; ');
 }
 
+function showBlocked(blocked: Array<{ tool: string; reason?: string }>): string {
+  if (!blocked.length) return 'no proposal blocked';
+  return blocked
+    .map((block) =>
+      block.reason === undefined
+        ? block.tool
+        : `${block.tool} (${clip(showExpected(block.reason), 160)})`,
+    )
+    .join('; ');
+}
+
 function list(tools: string[]): string {
   return tools.length ? tools.join(', ') : 'none';
 }
 
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+function clip(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** A step recorded twice (a redelivered event) counts once. */

@@ -115,7 +115,7 @@ expect:
       'model.1.status: must be an HTTP error status from 400 to 599 (line 14, column 5)',
       'review.0.approve.args: expected a mapping, got number (line 16, column 16)',
       'review.1.reject.reason: is required (line 17, column 5)',
-      'expect.colour: unknown field (expected one of: status, escalated, escalationReason, label, reason, writes, refused) (line 25, column 3)',
+      'expect.colour: unknown field (expected one of: status, escalated, escalationReason, label, reason, writes, refused, blocked) (line 25, column 3)',
       'expect.status: must be one of completed, rejected, failed, cancelled, waiting (line 19, column 3)',
       'trigger.eventType: billing-dispute does not accept "ticket.opened" (trigger.eventTypes: support.ticket.created, billing.dispute.opened) (line 7, column 3)',
       'trigger.data: lacks customerId, which billing-dispute requires (trigger.required): the trigger service refuses such an event and no run starts (line 8, column 3)',
@@ -159,6 +159,113 @@ expect:
       'expect.writes.0.tool: search-policy is a read tool of billing-dispute: writes lists write tools (issue-credit, draft-reply) (line 11, column 7)',
       'expect.writes.1.tool: billing-dispute does not grant refund-all: a workflow writes only with its write tools (issue-credit, draft-reply) (line 12, column 7)',
       'expect.refused.0.tool: billing-dispute grants issue-credit, so it is never refused as ungranted (line 14, column 7)',
+    ]);
+  });
+
+  it('reads earlier runs, expected refusals of approvals and blocked proposals', async () => {
+    const loaded = await loadCases(
+      workflowWith({
+        'second-credit.yaml': `formatVersion: 1
+description: The invoice was credited in an earlier run.
+earlier:
+  - eventType: billing.dispute.opened
+    data: { customerId: cus_1001, invoiceId: inv_2002, disputedAmount: 18, message: twice }
+  - eventType: support.ticket.created
+    source: zendesk
+    data: { customerId: cus_1001, message: again }
+    model:
+      - reply: { next: escalate, label: unclear, confidence: 0.5, rationale: r }
+trigger:
+  eventType: billing.dispute.opened
+  data: { customerId: cus_1001, invoiceId: inv_2002, disputedAmount: 18, message: twice }
+review:
+  - approve: { args: { amount: 600 } }
+    refused: '~above the maximum'
+  - reject: { reason: No. }
+expect:
+  status: rejected
+  blocked:
+    - tool: issue-credit
+      reason: '~one-credit-per-invoice'
+    - tool: draft-reply
+`,
+      }),
+      io,
+    );
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded));
+    expect(loaded.cases[0]).toMatchObject({
+      earlier: [
+        {
+          eventType: 'billing.dispute.opened',
+          data: { invoiceId: 'inv_2002' },
+          model: [],
+        },
+        {
+          eventType: 'support.ticket.created',
+          source: 'zendesk',
+          model: [{ reply: { next: 'escalate' } }],
+        },
+      ],
+      review: [
+        { approve: { args: { amount: 600 } }, refused: '~above the maximum' },
+        { reject: { reason: 'No.' } },
+      ],
+      expect: {
+        blocked: [
+          { tool: 'issue-credit', reason: '~one-credit-per-invoice' },
+          { tool: 'draft-reply' },
+        ],
+      },
+    });
+    expect(loaded.cases[0]!.earlier[0]).not.toHaveProperty('source');
+  });
+
+  it('reports what is wrong with earlier runs, refusals and blocked proposals', async () => {
+    const loaded = await loadCases(
+      workflowWith({
+        'bad.yaml': `formatVersion: 1
+description: Everything new, wrong.
+earlier:
+  - eventType: ticket.opened
+    data: { message: no customer }
+    repeat: 2
+    model:
+      - status: 200
+  - data: 5
+trigger:
+  eventType: billing.dispute.opened
+  data: { customerId: cus_1001, message: x }
+review:
+  - reject: { reason: No. }
+    refused: '~never'
+  - approve: {}
+    refused: ''
+  - refused: '~alone'
+expect:
+  status: waiting
+  blocked:
+    - tool: refund-all
+    - { reason: '~no tool' }
+    - tool: issue-credit
+      colour: red
+`,
+      }),
+      io,
+    );
+    if (loaded.ok || loaded.kind !== 'invalid') throw new Error('expected invalid');
+    expect(loaded.files[0]!.errors).toEqual([
+      'earlier.0.repeat: unknown field (expected one of: eventType, source, data, model) (line 6, column 5)',
+      'earlier.0.model.0.status: must be an HTTP error status from 400 to 599 (line 8, column 9)',
+      'earlier.1.eventType: is required (line 9, column 5)',
+      'earlier.1.data: expected a mapping, got number (line 9, column 5)',
+      'review.0.refused: only an approval can be refused (the approved action passes the guards); a rejection is always recorded (line 15, column 5)',
+      'review.1.refused: expected text, got blank text (line 17, column 5)',
+      'review.2: must hold exactly one of approve or reject (line 18, column 5)',
+      'expect.blocked.1.tool: is required (line 23, column 7)',
+      'expect.blocked.2.colour: unknown field (expected one of: tool, reason) (line 25, column 7)',
+      'earlier.0.eventType: billing-dispute does not accept "ticket.opened" (trigger.eventTypes: support.ticket.created, billing.dispute.opened) (line 4, column 5)',
+      'earlier.0.data: lacks customerId, which billing-dispute requires (trigger.required): the trigger service refuses such an event and no run starts (line 5, column 5)',
+      'expect.blocked.0.tool: billing-dispute does not grant refund-all: an ungranted tool is refused before any guard sees it (expect.refused) (line 22, column 7)',
     ]);
   });
 

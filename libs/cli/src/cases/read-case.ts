@@ -1,9 +1,13 @@
 import type { WorkflowDefinition, WorkflowProblem } from '@baton/workflow';
+import { crossCheck } from './cross-check-case.js';
 import {
   CASE_STATUSES,
+  MAX_EARLIER,
   MAX_REPEAT,
   type CaseExpectation,
   type CaseTrigger,
+  type EarlierRun,
+  type ExpectedBlock,
   type ExpectedWrite,
   type ModelStep,
   type ReviewStep,
@@ -20,20 +24,33 @@ export const CASE_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const TAG = /^[a-z][a-z0-9-]{0,39}$/;
 
 const FIELDS = {
-  root: ['formatVersion', 'description', 'tags', 'trigger', 'model', 'review', 'expect'],
+  root: ['formatVersion', 'description', 'tags', 'earlier', 'trigger', 'model', 'review', 'expect'],
+  earlier: ['eventType', 'source', 'data', 'model'],
   trigger: ['eventType', 'source', 'data', 'repeat', 'dataFile'],
+  review: ['approve', 'reject', 'refused'],
   approve: ['args', 'tool', 'note'],
   reject: ['reason'],
-  expect: ['status', 'escalated', 'escalationReason', 'label', 'reason', 'writes', 'refused'],
+  expect: [
+    'status',
+    'escalated',
+    'escalationReason',
+    'label',
+    'reason',
+    'writes',
+    'refused',
+    'blocked',
+  ],
   write: ['tool', 'args'],
   refused: ['tool'],
+  blocked: ['tool', 'reason'],
 };
 
 /**
  * Checks a parsed case file against the case format (docs/cases.md) and, when the workflow's
- * definition is given, against it: the event type is one the workflow accepts, expected
- * writes name its write tools, refused tools are ones it does not grant. Every problem is
- * reported at once, each with its dotted path in the file (`expect.writes.0.tool`).
+ * definition is given, against it: the event types are ones the workflow accepts, expected
+ * writes name its write tools, refused tools are ones it does not grant, blocked ones are
+ * granted. Every problem is reported at once, each with its dotted path in the file
+ * (`expect.writes.0.tool`).
  */
 export function readCase(
   value: unknown,
@@ -59,8 +76,9 @@ export function readCase(
       problem(`tags.${i}`, 'must be a kebab-case word (incomplete, angry, injection, …)');
   });
 
+  const earlier = readEarlier(root['earlier'], problem);
   const trigger = readTrigger(root['trigger'], problem);
-  const model = readModel(root['model'], problem);
+  const model = readModel(root['model'], 'model', problem);
   const review = readReview(root['review'], problem);
   const expectation = readExpect(root['expect'], problem);
   if (expectation && review.length && expectation.escalated === false) {
@@ -75,7 +93,7 @@ export function readCase(
       'a refused tool escalates the run: expect.escalated cannot be false with expect.refused',
     );
   }
-  if (workflow) crossCheck(workflow, { trigger, model, review, expectation }, problem);
+  if (workflow) crossCheck(workflow, { earlier, trigger, model, review, expectation }, problem);
   if (problems.length || !trigger || !expectation || !description) return { ok: false, problems };
   return {
     ok: true,
@@ -85,6 +103,7 @@ export function readCase(
       formatVersion: 1,
       description,
       tags: tags as string[],
+      earlier,
       trigger,
       model,
       review,
@@ -94,6 +113,42 @@ export function readCase(
 }
 
 type Problem = (path: string, message: string) => void;
+
+/** What a trigger and an earlier run both have: the event type, its source and its data. */
+function readEvent(
+  fields: Fields,
+  path: string,
+  problem: Problem,
+): { eventType: string; source?: string; data: Fields } | undefined {
+  const eventType = text(fields['eventType'], `${path}.eventType`, problem, {
+    required: true,
+    max: 200,
+  });
+  const source = text(fields['source'], `${path}.source`, problem, { max: 200 });
+  let data: Fields | undefined;
+  if (fields['data'] === undefined) problem(`${path}.data`, 'is required (the event data)');
+  else data = mapping(fields['data'], `${path}.data`, undefined, problem);
+  if (!eventType || !data) return undefined;
+  return { eventType, ...(source !== undefined ? { source } : {}), data };
+}
+
+function readEarlier(value: unknown, problem: Problem): EarlierRun[] {
+  const items = list(value, 'earlier', problem) ?? [];
+  if (items.length > MAX_EARLIER) {
+    problem('earlier', `at most ${MAX_EARLIER} earlier runs`);
+    return [];
+  }
+  const runs: EarlierRun[] = [];
+  items.forEach((item, i) => {
+    const path = `earlier.${i}`;
+    const fields = mapping(item, path, FIELDS.earlier, problem);
+    if (!fields) return;
+    const event = readEvent(fields, path, problem);
+    const model = readModel(fields['model'], `${path}.model`, problem);
+    if (event) runs.push({ ...event, model });
+  });
+  return runs;
+}
 
 function readTrigger(value: unknown, problem: Problem): CaseTrigger | undefined {
   if (value === undefined) {
@@ -108,14 +163,7 @@ function readTrigger(value: unknown, problem: Problem): CaseTrigger | undefined 
       'is not supported: keep the data inline (a YAML block scalar `|` holds long text)',
     );
   }
-  const eventType = text(fields['eventType'], 'trigger.eventType', problem, {
-    required: true,
-    max: 200,
-  });
-  const source = text(fields['source'], 'trigger.source', problem, { max: 200 });
-  let data: Fields | undefined;
-  if (fields['data'] === undefined) problem('trigger.data', 'is required (the event data)');
-  else data = mapping(fields['data'], 'trigger.data', undefined, problem);
+  const event = readEvent(fields, 'trigger', problem);
   let repeat = 1;
   if (fields['repeat'] !== undefined) {
     const n = fields['repeat'];
@@ -123,15 +171,15 @@ function readTrigger(value: unknown, problem: Problem): CaseTrigger | undefined 
       problem('trigger.repeat', `must be a whole number from 1 to ${MAX_REPEAT}`);
     else repeat = n;
   }
-  if (!eventType || !data) return undefined;
-  return { eventType, ...(source !== undefined ? { source } : {}), data, repeat };
+  if (!event) return undefined;
+  return { ...event, repeat };
 }
 
-function readModel(value: unknown, problem: Problem): ModelStep[] {
-  const items = list(value, 'model', problem) ?? [];
+function readModel(value: unknown, base: string, problem: Problem): ModelStep[] {
+  const items = list(value, base, problem) ?? [];
   const steps: ModelStep[] = [];
   items.forEach((item, i) => {
-    const path = `model.${i}`;
+    const path = `${base}.${i}`;
     const fields = mapping(item, path, ['reply', 'text', 'status'], problem);
     if (!fields) return;
     const given = Object.keys(fields);
@@ -160,12 +208,23 @@ function readReview(value: unknown, problem: Problem): ReviewStep[] {
   const steps: ReviewStep[] = [];
   items.forEach((item, i) => {
     const path = `review.${i}`;
-    const fields = mapping(item, path, ['approve', 'reject'], problem);
+    const fields = mapping(item, path, FIELDS.review, problem);
     if (!fields) return;
-    if (Object.keys(fields).length !== 1) {
+    if ('approve' in fields === 'reject' in fields) {
       problem(path, 'must hold exactly one of approve or reject');
       return;
     }
+    if ('refused' in fields && 'reject' in fields) {
+      problem(
+        `${path}.refused`,
+        'only an approval can be refused (the approved action passes the guards); a rejection is always recorded',
+      );
+      return;
+    }
+    const refused =
+      'refused' in fields
+        ? text(fields['refused'], `${path}.refused`, problem, { required: true, max: 2000 })
+        : undefined;
     if ('approve' in fields) {
       // `- approve:` with nothing after it is YAML null: approve as proposed.
       const approve =
@@ -185,6 +244,7 @@ function readReview(value: unknown, problem: Problem): ReviewStep[] {
           ...(tool !== undefined ? { tool } : {}),
           ...(note !== undefined ? { note } : {}),
         },
+        ...(refused !== undefined ? { refused } : {}),
       });
     } else {
       const reject = mapping(fields['reject'], `${path}.reject`, FIELDS.reject, problem);
@@ -247,72 +307,21 @@ function readExpect(value: unknown, problem: Problem): CaseExpectation | undefin
     });
     expectation.refused = refused;
   }
+  if (fields['blocked'] !== undefined) {
+    const blocked: ExpectedBlock[] = [];
+    (list(fields['blocked'], 'expect.blocked', problem) ?? []).forEach((item, i) => {
+      const path = `expect.blocked.${i}`;
+      const entry = mapping(item, path, FIELDS.blocked, problem);
+      if (!entry) return;
+      const tool = text(entry['tool'], `${path}.tool`, problem, { required: true, max: 100 });
+      const reason = text(entry['reason'], `${path}.reason`, problem, { max: 2000 });
+      if (tool) blocked.push({ tool, ...(reason !== undefined ? { reason } : {}) });
+    });
+    expectation.blocked = blocked;
+  }
   return CASE_STATUSES.includes(status as CaseExpectation['status'])
     ? (expectation as CaseExpectation)
     : undefined;
-}
-
-/** What only the workflow's definition can tell. */
-function crossCheck(
-  workflow: WorkflowDefinition,
-  {
-    trigger,
-    model,
-    review,
-    expectation,
-  }: {
-    trigger: CaseTrigger | undefined;
-    model: ModelStep[];
-    review: ReviewStep[];
-    expectation: CaseExpectation | undefined;
-  },
-  problem: Problem,
-): void {
-  const granted = new Map(workflow.tools.map((tool) => [tool.name, tool.access]));
-  if (trigger && !workflow.trigger.eventTypes.includes(trigger.eventType)) {
-    problem(
-      'trigger.eventType',
-      `${workflow.id} does not accept ${JSON.stringify(trigger.eventType)} (trigger.eventTypes: ${workflow.trigger.eventTypes.join(', ')})`,
-    );
-  }
-  const missing = (trigger ? (workflow.trigger.required ?? []) : []).filter(
-    (field) => trigger?.data[field] === undefined || trigger.data[field] === null,
-  );
-  if (missing.length) {
-    problem(
-      'trigger.data',
-      `lacks ${missing.join(', ')}, which ${workflow.id} requires (trigger.required): the trigger service refuses such an event and no run starts`,
-    );
-  }
-  if (model.length && !workflow.decision.model) {
-    problem('model', `${workflow.id} has no decision.model: its runs never ask a model`);
-  }
-  review.forEach((step, i) => {
-    if ('approve' in step && step.approve.tool !== undefined && !granted.has(step.approve.tool)) {
-      problem(
-        `review.${i}.approve.tool`,
-        `${workflow.id} does not grant ${step.approve.tool} (tools: ${[...granted.keys()].join(', ')})`,
-      );
-    }
-  });
-  const writeTools = [...granted].filter(([, access]) => access === 'write').map(([n]) => n);
-  expectation?.writes?.forEach((write, i) => {
-    if (granted.get(write.tool) === 'write') return;
-    problem(
-      `expect.writes.${i}.tool`,
-      granted.has(write.tool)
-        ? `${write.tool} is a read tool of ${workflow.id}: writes lists write tools (${writeTools.join(', ') || 'none'})`
-        : `${workflow.id} does not grant ${write.tool}: a workflow writes only with its write tools (${writeTools.join(', ') || 'none'})`,
-    );
-  });
-  expectation?.refused?.forEach((entry, i) => {
-    if (granted.has(entry.tool)) {
-      problem(
-        `expect.refused.${i}.tool`,
-        `${workflow.id} grants ${entry.tool}, so it is never refused as ungranted`,
-      );
-    }
-  });
 }
 
 /** A mapping; with `known`, fields outside it are problems naming the known ones. */

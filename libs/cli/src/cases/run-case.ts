@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowDefinition } from '@baton/workflow';
-import { ApiError, UnreachableError, type ApiClient } from '../api-client.js';
-import { isTerminal, type Run, type TaskSummary } from '../api-types.js';
+import { UnreachableError, type ApiClient } from '../api-client.js';
+import { isTerminal } from '../api-types.js';
+import { CasesUnreachable, cancel, describeError, tasksOf } from './case-api.js';
 import { compare, observe, type Difference, type Observed } from './compare.js';
+import { runEarlier, type EarlierResult } from './earlier-run.js';
+import { follow } from './follow-run.js';
 import type { RunScript, ScriptedModelServer } from './scripted-model.js';
-import type { ReviewStep, WorkflowCase } from './workflow-case.js';
+import type { WorkflowCase } from './workflow-case.js';
+
+export { CasesUnreachable } from './case-api.js';
+export type { EarlierResult } from './earlier-run.js';
 
 export interface CaseRunOptions {
   /** Starts runs (publisher or admin key). */
@@ -13,6 +19,11 @@ export interface CaseRunOptions {
   reviewer: ApiClient;
   model: ScriptedModelServer;
   workflow: WorkflowDefinition;
+  /**
+   * The tenant the case's runs belong to, made the case's own: `<tenantId>-<nonce>`. Effect
+   * limits count per tenant across runs, so no case (nor a re-run of the suite) ever counts
+   * another's writes.
+   */
   tenantId: string;
   /** Per case: the run must end (or wait for review) within this. */
   timeoutMs: number;
@@ -20,7 +31,7 @@ export interface CaseRunOptions {
   cleanUp: boolean;
   intervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
-  /** Distinguishes this invocation's idempotency keys; random by default. */
+  /** Distinguishes this invocation's idempotency keys and the case's tenant; random by default. */
   nonce?: string;
   /** Called with what the case is doing, for a progress line. */
   onProgress?: (text: string) => void;
@@ -33,6 +44,10 @@ export interface CaseResult {
   tags: string[];
   passed: boolean;
   durationMs: number;
+  /** The case's own tenant (`<--tenant>-<nonce>`), which its earlier runs share. */
+  tenantId?: string;
+  /** The runs made before the case's own (`earlier`), in order. */
+  earlier?: EarlierResult[];
   runId?: string;
   /** Empty when the case passed. */
   differences: Difference[];
@@ -42,19 +57,12 @@ export interface CaseResult {
   modelCalls?: RunScript['calls'];
 }
 
-/** Baton could not be reached: the whole command stops (every other case would fail alike). */
-export class CasesUnreachable extends Error {
-  constructor(readonly unreachable: UnreachableError) {
-    super(unreachable.message);
-    this.name = 'CasesUnreachable';
-  }
-}
-
 /**
- * Runs one case against a running Baton: sends its event (the same idempotency key
- * `repeat` times, each answer naming the same run), registers its model script for the run,
- * follows the run, performs the review entries on its open tasks in order, and compares the
- * end with the case's `expect`.
+ * Runs one case against a running Baton, in a tenant of its own: makes its earlier runs one
+ * after the other, each to its end, then sends its event (the same idempotency key `repeat`
+ * times, each answer naming the same run), registers its model script for the run, follows
+ * the run, performs the review entries on its open tasks in order, and compares the end with
+ * the case's `expect`.
  */
 export async function runCase(
   workflowCase: WorkflowCase,
@@ -77,17 +85,43 @@ export async function runCase(
   const progress = (text: string) => options.onProgress?.(text);
 
   const nonce = options.nonce ?? randomBytes(6).toString('hex');
-  const { trigger } = workflowCase;
-  const event = {
+  const tenantId = caseTenant(options.tenantId, nonce);
+  const keyPrefix = `case:${options.workflow.id}:${workflowCase.name}:${nonce}`;
+  const eventOf = (
+    run: { eventType: string; source?: string; data: Record<string, unknown> },
+    idempotencyKey: string,
+  ) => ({
     schemaVersion: 1,
-    idempotencyKey: `case:${options.workflow.id}:${workflowCase.name}:${nonce}`,
+    idempotencyKey,
     workflowId: options.workflow.id,
-    tenantId: options.tenantId,
-    eventType: trigger.eventType,
-    source: trigger.source ?? 'baton-cases',
+    tenantId,
+    eventType: run.eventType,
+    source: run.source ?? 'baton-cases',
     occurredAt: new Date().toISOString(),
-    data: trigger.data,
-  };
+    data: run.data,
+  });
+
+  const earlier: EarlierResult[] = [];
+  for (const [i, run] of workflowCase.earlier.entries()) {
+    progress(`earlier run ${i + 1} of ${workflowCase.earlier.length}`);
+    const made = await runEarlier(
+      run,
+      i,
+      eventOf(run, `${keyPrefix}:earlier-${i + 1}`),
+      options,
+      sleep,
+    );
+    earlier.push(made.result);
+    if (made.differences.length) {
+      // The case's own run would start from something else than the case says: stop here.
+      differences.push(...made.differences);
+      return result({ tenantId, earlier });
+    }
+  }
+  const withEarlier = { tenantId, ...(earlier.length ? { earlier } : {}) };
+
+  const { trigger } = workflowCase;
+  const event = eventOf(trigger, keyPrefix);
 
   let runId: string;
   let script: RunScript;
@@ -101,7 +135,7 @@ export async function runCase(
         expected: 'the event accepted (a run started)',
         actual: `${answer.status ?? 'no run'}${answer.reason ? ` (${answer.reason})` : ''}`,
       });
-      return result({});
+      return result(withEarlier);
     }
     runId = answer.runId;
     script = model.register(runId, workflowCase.model);
@@ -122,7 +156,7 @@ export async function runCase(
       expected: 'the event accepted (a run started)',
       actual: describeError(error),
     });
-    return result({});
+    return result(withEarlier);
   }
 
   try {
@@ -139,108 +173,17 @@ export async function runCase(
     }
     differences.push(...compare(workflowCase.expect, observed, script));
     if (options.cleanUp && !isTerminal(followed.run.status)) await cancel(reviewer, runId);
-    return result({ runId, observed, modelCalls: script.calls });
+    return result({ ...withEarlier, runId, observed, modelCalls: script.calls });
   } catch (error) {
     if (error instanceof UnreachableError) throw new CasesUnreachable(error);
     differences.push({ field: 'run', expected: 'readable', actual: describeError(error) });
-    return result({ runId, modelCalls: script.calls });
+    return result({ ...withEarlier, runId, modelCalls: script.calls });
   } finally {
     model.unregister(runId);
   }
 }
 
-interface Followed {
-  run: Run;
-  timedOut: boolean;
-  differences: Difference[];
-}
-
-/** Polls the run until it ends, or waits for review with no review entry left. */
-async function follow(
-  runId: string,
-  review: ReviewStep[],
-  options: CaseRunOptions,
-  sleep: (ms: number) => Promise<void>,
-  progress: (text: string) => void,
-): Promise<Followed> {
-  const { reviewer } = options;
-  const deadline = Date.now() + options.timeoutMs;
-  const decided = new Set<string>();
-  const differences: Difference[] = [];
-  let next = 0;
-  for (;;) {
-    const run = (await reviewer.getRun(runId)).body;
-    if (isTerminal(run.status)) return { run, timedOut: false, differences };
-    if (run.status === 'waiting-for-review') {
-      const open = (await tasksOf(reviewer, runId, 'open')).filter((task) => !decided.has(task.id));
-      const task = open[0];
-      if (task) {
-        const step = review[next];
-        if (!step) return { run, timedOut: false, differences };
-        next += 1;
-        decided.add(task.id);
-        progress(`review ${next}: ${'approve' in step ? 'approve' : 'reject'}`);
-        const problem = await decide(reviewer, task, step);
-        if (problem) {
-          differences.push({
-            field: `review.${next - 1}`,
-            expected: 'the decision recorded',
-            actual: problem,
-          });
-          return { run, timedOut: false, differences };
-        }
-        continue;
-      }
-    }
-    if (Date.now() >= deadline) return { run, timedOut: true, differences };
-    progress(`${run.status} · ${run.steps.length} step${run.steps.length === 1 ? '' : 's'}`);
-    await sleep(options.intervalMs ?? 250);
-  }
-}
-
-async function decide(
-  client: ApiClient,
-  task: TaskSummary,
-  step: ReviewStep,
-): Promise<string | undefined> {
-  try {
-    if ('reject' in step) {
-      await client.rejectTask(task.id, step.reject.reason);
-    } else {
-      const { args, tool, note } = step.approve;
-      // Edited arguments are merged over the proposal's: a case names only what it changes.
-      const merged = args ? { ...(task.proposal?.args ?? {}), ...args } : undefined;
-      await client.approveTask(task.id, {
-        ...(tool ? { tool } : {}),
-        ...(merged ? { args: merged } : {}),
-        ...(note ? { note } : {}),
-      });
-    }
-    return undefined;
-  } catch (error) {
-    if (error instanceof UnreachableError) throw error;
-    return `${'reject' in step ? 'reject' : 'approve'} of task ${task.id} failed: ${describeError(error)}`;
-  }
-}
-
-/** The run's tasks, oldest first (the filter is checked here too, for an older service). */
-async function tasksOf(client: ApiClient, runId: string, status?: string): Promise<TaskSummary[]> {
-  const { body } = await client.listTasks({ runId, limit: 200, ...(status ? { status } : {}) });
-  return body.items.filter((task) => task.runId === runId).sort((a, b) => a.id.localeCompare(b.id));
-}
-
-async function cancel(client: ApiClient, runId: string): Promise<void> {
-  try {
-    await client.cancelRun(runId, 'baton cases: the case is finished');
-  } catch (error) {
-    // Tidying up only: a run that ended meanwhile, or a key that may not cancel, is fine.
-    if (error instanceof UnreachableError) throw error;
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof ApiError) {
-    return `HTTP ${error.status}${error.code ? ` ${error.code}` : ''}: ${error.problems.join('; ')}`;
-  }
-  return error instanceof Error ? error.message : String(error);
+/** The case's own tenant: effect limits, counted per tenant, never see another case's writes. */
+export function caseTenant(tenant: string, nonce: string): string {
+  return `${tenant}-${nonce}`;
 }

@@ -22,6 +22,9 @@ export const COMMON_TAGS = [
 /** How many times one case may send its event (`trigger.repeat`). */
 export const MAX_REPEAT = 10;
 
+/** How many runs one case may make before its own (`earlier`). */
+export const MAX_EARLIER = 10;
+
 export interface CaseTrigger {
   eventType: string;
   source?: string;
@@ -39,6 +42,18 @@ export type ModelStep =
   /** An HTTP error from the model endpoint. */
   | { status: number };
 
+/**
+ * A run made before the case's own, in the case's tenant (`earlier`): what it writes counts
+ * toward the workflow's effect limits, so a case can say "this invoice was credited before".
+ */
+export interface EarlierRun {
+  eventType: string;
+  source?: string;
+  data: Record<string, unknown>;
+  /** The model's answers for this run, in call order. */
+  model: ModelStep[];
+}
+
 /** What the reviewer does with the run's next open task. */
 export type ReviewStep =
   | {
@@ -49,6 +64,11 @@ export type ReviewStep =
         tool?: string;
         note?: string;
       };
+      /**
+       * The approval must be refused (HTTP 422) with a problem matching this (`~text`: a
+       * substring, any case); the task stays open and the next entry applies to it.
+       */
+      refused?: string;
     }
   | { reject: { reason: string } };
 
@@ -56,6 +76,12 @@ export interface ExpectedWrite {
   tool: string;
   /** A subset: listed keys must be equal; `~text` matches a string case-insensitively as a substring. */
   args?: Record<string, unknown>;
+}
+
+/** A proposal a guard refused: its tool and why (`~text` matches a substring, any case). */
+export interface ExpectedBlock {
+  tool: string;
+  reason?: string;
 }
 
 export interface CaseExpectation {
@@ -66,6 +92,8 @@ export interface CaseExpectation {
   reason?: string;
   writes?: ExpectedWrite[];
   refused?: Array<{ tool: string }>;
+  /** Proposals of granted tools that a guard refused (validation or the action service), in order. */
+  blocked?: ExpectedBlock[];
 }
 
 export interface WorkflowCase {
@@ -76,6 +104,8 @@ export interface WorkflowCase {
   formatVersion: 1;
   description: string;
   tags: string[];
+  /** Runs made first, in order, in the case's tenant. */
+  earlier: EarlierRun[];
   trigger: CaseTrigger;
   model: ModelStep[];
   review: ReviewStep[];

@@ -64,6 +64,11 @@ class FakeBaton {
       body: Record<string, unknown>,
       baton: FakeBaton,
     ) => void = () => undefined,
+    /** The escalation service's gate: an answer here refuses the decision, the task stays open. */
+    private readonly refuse: (
+      task: TaskSummary,
+      body: Record<string, unknown>,
+    ) => { status: number; body: unknown } | undefined = () => undefined,
   ) {}
 
   async askModel(runId: string, seq: number): Promise<{ status: number; content?: string }> {
@@ -139,6 +144,8 @@ class FakeBaton {
     const taskMatch = /^\/v1\/tasks\/([^/]+)\/(approve|reject)$/.exec(url.pathname);
     if (taskMatch) {
       const task = this.tasks.find((t) => t.id === taskMatch[1])!;
+      const refused = this.refuse(task, { outcome: taskMatch[2], ...body });
+      if (refused) return json(refused.status, refused.body);
       task.status = taskMatch[2] === 'approve' ? 'approved' : 'rejected';
       this.onDecide(task, { outcome: taskMatch[2], ...body }, this);
       return json(200, task);
@@ -231,18 +238,35 @@ describe('baton cases', () => {
     expect(trigger).toMatchObject({
       schemaVersion: 1,
       workflowId: 'billing-dispute',
-      tenantId: 'cases',
+      // The case's own tenant: effect limits never count another case's writes.
+      tenantId: expect.stringMatching(/^cases-[0-9a-f]{12}$/),
       eventType: 'support.ticket.created',
       source: 'baton-cases',
       data: { customerId: 'cus_1001', message: 'TWICE!!!' },
       idempotencyKey: expect.stringMatching(/^case:billing-dispute:angry:[0-9a-f]{12}$/),
     });
-    // A second invocation sends a new key: re-runs never collide with earlier runs.
-    await runCases(baton, dir);
-    const keys = baton.requests
+    expect(String(trigger['idempotencyKey']).split(':').at(-1)).toBe(
+      String(trigger['tenantId']).replace(/^cases-/, ''),
+    );
+    // A second invocation sends a new key in a new tenant: re-runs never collide with earlier runs.
+    await runCases(baton, dir, '--tenant', 'ci');
+    const sent = baton.requests
       .filter((r) => r.path === '/v1/triggers')
-      .map((r) => (r.body as { idempotencyKey: string }).idempotencyKey);
-    expect(new Set(keys).size).toBe(2);
+      .map((r) => r.body as { idempotencyKey: string; tenantId: string });
+    expect(new Set(sent.map((event) => event.idempotencyKey)).size).toBe(2);
+    expect(sent[1]!.tenantId).toMatch(/^ci-[0-9a-f]{12}$/);
+  });
+
+  it('gives every case a tenant of its own', async () => {
+    const baton = new FakeBaton(modelDecides);
+    const dir = workflowWith({ 'one.yaml': MODEL_CASE, 'two.yaml': MODEL_CASE });
+    const { code } = await runCases(baton, dir);
+    expect(code).toBe(ExitCode.Ok);
+    const tenants = baton.requests
+      .filter((r) => r.path === '/v1/triggers')
+      .map((r) => (r.body as { tenantId: string }).tenantId);
+    expect(tenants).toHaveLength(2);
+    expect(new Set(tenants).size).toBe(2);
   });
 
   it('fails a case with each difference, the run id, and exit 1', async () => {
@@ -407,6 +431,173 @@ expect: { status: completed }
       new Set(sends.map((s) => (s.body as { idempotencyKey: string }).idempotencyKey)).size,
     ).toBe(1);
     expect(baton.runs.size).toBe(1);
+  });
+
+  it('makes the earlier runs first, in the case tenant, each ended (a waiting one cancelled) before the next', async () => {
+    const baton = new FakeBaton(async (run, fake) => {
+      const data = run.trigger!.data!;
+      if (data['message'] === 'unclear') {
+        // Asks the model, which escalates: the run waits for review.
+        const answer = await fake.askModel(run.id, 1);
+        run.steps.push(decisionStep(1, JSON.parse(answer.content!) as Decision));
+        fake.openTask(run, 'unclear', {});
+        return;
+      }
+      run.steps.push(actionStep(1, 'issue-credit', { ...credit }));
+      run.status = 'completed';
+    });
+    const dir = workflowWith({
+      'second.yaml': `formatVersion: 1
+description: Credited before.
+earlier:
+  - eventType: billing.dispute.opened
+    data: { customerId: cus_1001, invoiceId: inv_2002, disputedAmount: 18, message: twice }
+  - eventType: support.ticket.created
+    source: zendesk
+    data: { customerId: cus_1001, message: unclear }
+    model:
+      - reply: { next: escalate, label: unclear, confidence: 0.5, rationale: r }
+trigger: { eventType: billing.dispute.opened, data: { customerId: cus_1001, invoiceId: inv_2002, disputedAmount: 18, message: again } }
+expect: { status: completed }
+`,
+    });
+    const { code, stdout } = await runCases(baton, dir, '--json');
+    expect(code).toBe(ExitCode.Ok);
+    const answer = JSON.parse(stdout) as { cases: Array<Record<string, unknown>> };
+    const runIds = [...baton.runs.keys()];
+    expect(answer.cases[0]).toMatchObject({
+      passed: true,
+      tenantId: expect.stringMatching(/^cases-[0-9a-f]{12}$/),
+      earlier: [
+        { runId: runIds[0], status: 'completed', modelCalls: [] },
+        { runId: runIds[1], status: 'cancelled', modelCalls: [{ call: 1, answered: 'reply' }] },
+      ],
+      runId: runIds[2],
+    });
+    const calls = baton.requests
+      .filter((r) => r.method === 'POST')
+      .map((r) =>
+        r.path === '/v1/triggers'
+          ? `trigger ${(r.body as { idempotencyKey: string }).idempotencyKey.split(':').slice(3).join(':')} ${(r.body as { tenantId: string }).tenantId}`
+          : `${r.path.split('/').pop()} ${r.path.split('/')[3]}`,
+      );
+    const nonce = String(answer.cases[0]!['tenantId']).replace(/^cases-/, '');
+    expect(calls).toEqual([
+      `trigger ${nonce}:earlier-1 cases-${nonce}`,
+      `trigger ${nonce}:earlier-2 cases-${nonce}`,
+      `cancel ${runIds[1]}`,
+      `trigger ${nonce} cases-${nonce}`,
+    ]);
+  });
+
+  it('stops a case whose earlier run asks the model otherwise than scripted, before its own run', async () => {
+    const baton = new FakeBaton(modelDecides);
+    const dir = workflowWith({
+      'earlier-unscripted.yaml': `formatVersion: 1
+description: The earlier run asks the model, which has no script for it.
+earlier:
+  - eventType: support.ticket.created
+    data: { customerId: cus_1001, message: x }
+trigger: { eventType: support.ticket.created, data: { customerId: cus_1001, message: y } }
+expect: { status: completed }
+`,
+    });
+    const { code, stdout } = await runCases(baton, dir);
+    expect(code).toBe(ExitCode.Failed);
+    expect(stdout).toContain(
+      '    earlier.0.model: expected 0 calls (as scripted), got 1 calls: 1 beyond the script got HTTP 500 "no scripted reply left"',
+    );
+    expect(baton.runs.size).toBe(1);
+  });
+
+  describe('an approval the case expects refused', () => {
+    const proposal = { next: 'act', tool: 'issue-credit', args: { ...credit, amount: 240 } };
+    /** Opens a task for $240; the gate refuses approvals above 500 (HTTP 422, the task stays open). */
+    const guarded = () =>
+      new FakeBaton(
+        async (run, fake) => {
+          run.steps.push(decisionStep(1, { ...proposal, label: 'disputed-charge' }));
+          fake.openTask(run, "Credits above $50 need a reviewer's approval", proposal);
+        },
+        (task, body, fake) => {
+          const run = fake.runs.get(task.runId)!;
+          if (body['outcome'] === 'reject') {
+            run.status = 'rejected';
+            run.reason = String(body['reason']);
+            return;
+          }
+          run.steps.push(actionStep(2, 'issue-credit', body['args'] as Decision));
+          run.status = 'completed';
+        },
+        (_task, body) => {
+          const amount = (body['args'] as Decision | undefined)?.['amount'];
+          if (typeof amount !== 'number' || amount <= 500) return undefined;
+          return {
+            status: 422,
+            body: {
+              statusCode: 422,
+              error: 'proposal-refused',
+              message: `the approved action does not pass the workflow's guards: args.amount: amount ${amount} is above the maximum of 500 for issue-credit`,
+              problems: [
+                `args.amount: amount ${amount} is above the maximum of 500 for issue-credit`,
+              ],
+            },
+          };
+        },
+      );
+    const caseWith = (review: string, status = 'rejected') => `formatVersion: 1
+description: A reviewer edit.
+trigger: { eventType: billing.dispute.opened, data: { customerId: cus_1001, message: x } }
+review:
+${review}
+expect: { status: ${status} }
+`;
+
+    it('passes when the approval gets 422 with the problem, and applies the next entry to the same task', async () => {
+      const baton = guarded();
+      const dir = workflowWith({
+        'over.yaml': caseWith(`  - approve: { args: { amount: 600 } }
+    refused: '~ABOVE the maximum'
+  - approve: { args: { amount: 700 } }
+    refused: 'args.amount: amount 700 is above the maximum of 500 for issue-credit'
+  - reject: { reason: Too much. }`),
+      });
+      const { code, stdout } = await runCases(baton, dir);
+      expect(stdout).toContain('PASS over');
+      expect(code).toBe(ExitCode.Ok);
+      const decisions = baton.requests.filter((r) => /\/(approve|reject)$/.test(r.path));
+      expect(decisions.map((r) => r.path)).toEqual([
+        '/v1/tasks/task-1/approve',
+        '/v1/tasks/task-1/approve',
+        '/v1/tasks/task-1/reject',
+      ]);
+    });
+
+    it('fails on an unexpected refusal, an accepted approval expected refused, and another problem', async () => {
+      const dir = workflowWith({
+        'a-unexpected.yaml': caseWith('  - approve: { args: { amount: 600 } }', 'completed'),
+        'b-accepted.yaml': caseWith(
+          `  - approve: { args: { amount: 120 } }
+    refused: '~above the maximum'`,
+          'completed',
+        ),
+        'c-other.yaml': caseWith(`  - approve: { args: { amount: 600 } }
+    refused: '~customerId is pinned'
+  - reject: { reason: No. }`),
+      });
+      const { code, stdout } = await runCases(guarded(), dir, '--concurrency', '1');
+      expect(code).toBe(ExitCode.Failed);
+      expect(stdout).toContain(
+        '    review.0: expected the decision recorded, got approve of task task-1 refused (HTTP 422 proposal-refused): args.amount: amount 600 is above the maximum of 500 for issue-credit',
+      );
+      expect(stdout).toContain(
+        '    review.0.refused: expected HTTP 422 with a problem that contains "above the maximum", got the approval was accepted (task task-2 approved)',
+      );
+      expect(stdout).toContain(
+        '    review.0.refused: expected HTTP 422 with a problem that contains "customerId is pinned", got HTTP 422: args.amount: amount 600 is above the maximum of 500 for issue-credit',
+      );
+      expect(stdout).toContain('3 of 3 cases failed');
+    });
   });
 
   it('lists every problem of invalid case files by path and runs nothing (exit 1)', async () => {

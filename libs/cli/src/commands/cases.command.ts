@@ -15,6 +15,7 @@ import { optionalString, printJson, readInteger } from './shared.js';
 const DEFAULT_TENANT = 'cases';
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_TIMEOUT_S = 120;
+const MAX_TENANT_PREFIX = 87;
 
 export const casesCommand: Command = {
   name: 'cases',
@@ -40,7 +41,7 @@ export const casesCommand: Command = {
     tenant: {
       type: 'string',
       valueName: 'tenant',
-      description: `the tenant the case events belong to (default ${DEFAULT_TENANT})`,
+      description: `each case runs in a tenant of its own, <tenant>-<random> (default ${DEFAULT_TENANT})`,
     },
     timeout: {
       type: 'string',
@@ -67,6 +68,9 @@ export const casesCommand: Command = {
     'must be started with OPENAI_BASE_URL pointing at it (and any OPENAI_API_KEY). It answers each',
     'model call from the script of the run named by the x-baton-run-id header; a run asking more',
     'or fewer times than scripted fails its case.',
+    'Each case runs in a tenant of its own (<tenant>-<random>, new on every invocation): effect',
+    "limits count per tenant across runs, so no case, nor a re-run, counts another one's writes;",
+    "a case's earlier runs share its tenant.",
     'Keys: starting runs needs a publisher key, following runs and deciding tasks a reviewer key',
     '(--reviewer-key), or one admin key for both.',
     'Exit code: 0 when every case passed; 1 when one failed or a case file is invalid; 3 when',
@@ -89,6 +93,10 @@ export const casesCommand: Command = {
       DEFAULT_TIMEOUT_S;
     const port = modelPort(options['model-port'], io.env);
     const tenantId = optionalString(options['tenant']) ?? DEFAULT_TENANT;
+    // The trigger contract allows 100 characters; the case's own tenant adds `-<12 hex>`.
+    if (tenantId.length > MAX_TENANT_PREFIX) {
+      throw new UsageError(`--tenant: at most ${MAX_TENANT_PREFIX} characters`, 'cases');
+    }
 
     const loaded = await loadCases(workflowArg, io, only);
     if (!loaded.ok && loaded.kind === 'not-found') {
