@@ -155,6 +155,15 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
       report(`${at}.statement`, 'a read tool is a SELECT or WITH query');
     if (tool['kind'] === 'knowledge' && (!tool['collection'] || !params?.length))
       report(at, 'a knowledge tool has collection and params');
+    if (Array.isArray(tool['requires'])) {
+      (tool['requires'] as unknown[]).forEach((required, j) => {
+        if (typeof required !== 'string') return;
+        const problem = notGranted(required);
+        if (problem) report(`${at}.requires.${j}`, problem);
+        else if (required === tool['name'])
+          report(`${at}.requires.${j}`, 'a tool cannot require itself');
+      });
+    }
     const pinned = object(tool['pinned']);
     for (const [arg, source] of Object.entries(pinned ?? {})) {
       if (typeof source !== 'string' || !source.trim())

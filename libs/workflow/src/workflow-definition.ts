@@ -522,6 +522,18 @@ export class ToolGrantSpec {
   @IsOptional()
   @IsString()
   collection?: string;
+  /** Tools that must have succeeded in this run before this one may run. */
+  @Doc(
+    'Tools of this workflow that must have succeeded (or, in shadow mode, been simulated) earlier in the run before this one may run: `[create-lead]` before `assign-lead`. A proposal that skips one is refused, naming it.',
+    ['create-lead'],
+  )
+  @IsOptional()
+  @IsArray()
+  @Matches(NAME, {
+    each: true,
+    message: 'requires holds tool names: lowercase letters, digits and dashes',
+  })
+  requires?: string[];
   /** Arguments bound to a value of the run: argument name → CEL expression. */
   @JSONSchema({
     description:
@@ -546,9 +558,13 @@ export class ToolGrantSpec {
 
 @JSONSchema({ description: 'When a proposed action needs a reviewer’s approval first.' })
 export class ApprovalSpec {
-  @Doc('The granted tool this applies to.', 'issue-credit')
+  @Doc(
+    'The granted tool this applies to; absent: every write tool (a risk of the case, not of one action: "a P1 security ticket always needs a person").',
+    'issue-credit',
+  )
+  @IsOptional()
   @Matches(NAME, NAME_MESSAGE)
-  tool!: string;
+  tool?: string;
   @IsConditions(
     'Approval is needed when all these conditions hold, over the proposal scope (`args`, `decision`, and the rule scope). A condition that cannot be evaluated counts as holding: when in doubt, a person approves.',
   )

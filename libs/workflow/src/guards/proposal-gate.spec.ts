@@ -185,3 +185,55 @@ describe(checkProposal.name, () => {
     ).toBeUndefined();
   });
 });
+
+describe('checkProposal: order and risk declared by the workflow', () => {
+  const base = WorkflowCatalog.fromDirectory(
+    new URL('../../../../workflows/', import.meta.url).pathname,
+  ).get('billing-dispute', 1)!;
+  // The reply only after the credit; every write of a P1 dispute waits for a person.
+  const ordered = {
+    ...base,
+    tools: base.tools.map((tool) =>
+      tool.name === 'draft-reply' ? { ...tool, requires: ['issue-credit'] } : tool,
+    ),
+    validation: {
+      ...base.validation,
+      approvals: [
+        ...base.validation.approvals,
+        {
+          when: ["has(trigger.data.priority) && trigger.data.priority == 'P1'"],
+          reason: 'P1 disputes always need a person.',
+        },
+      ],
+    },
+  } as typeof base;
+  const reply = credit({ customerId: 'cus_1001', body: 'Hello' }, { tool: 'draft-reply' });
+
+  it('refuses a tool whose prerequisite has not succeeded in the run, naming it', () => {
+    expect(checkProposal(ordered, reply, state()).problems).toEqual([
+      {
+        guard: 'requires',
+        subject: 'issue-credit',
+        message: 'draft-reply runs only after issue-credit succeeded in this run, and it has not',
+      },
+    ]);
+    const credited: StepRecord = {
+      name: 'issue-credit',
+      kind: 'action',
+      seq: 3,
+      outcome: 'succeeded',
+      output: { args: valid, result: { status: 'succeeded' } },
+    };
+    expect(checkProposal(ordered, reply, state([credited])).problems).toEqual([]);
+  });
+
+  it('applies an approval without a tool to every write, on facts of the case', () => {
+    const p1 = state([], { priority: 'P1' });
+    expect(checkProposal(ordered, credit(valid), p1).approval?.reason).toBe(
+      'P1 disputes always need a person.',
+    );
+    expect(checkProposal(ordered, credit(valid), state()).approval).toBeUndefined();
+    const search = credit({ query: 'refunds' }, { tool: 'search-policy' });
+    expect(checkProposal(ordered, search, p1).approval).toBeUndefined();
+  });
+});

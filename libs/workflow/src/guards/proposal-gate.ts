@@ -6,7 +6,7 @@ import type { ToolGrantSpec, WorkflowDefinition } from '../workflow-definition.j
 import { canonicalJson } from '@baton/contracts';
 
 /** The guards a proposal passes, in the order they are checked (docs/workflows.md#guardrails). */
-export type GuardName = 'grant' | 'pinned' | 'required' | 'max-amount' | 'check';
+export type GuardName = 'grant' | 'requires' | 'pinned' | 'required' | 'max-amount' | 'check';
 
 /** One reason a proposal may not run. */
 export interface GuardProblem {
@@ -53,6 +53,7 @@ const isAbsent = (value: unknown) =>
  * reviewer approves, and again in the action service right before the tool runs:
  *
  * 1. grant — the proposal is an `act` naming a tool the workflow grants;
+ *    requires — the tools it needs first have succeeded in this run;
  * 2. pinned — each pinned argument is bound to its value in the run; a proposal that sets it
  *    to anything else is refused, naming the argument;
  * 3. required — the tool's required arguments are present;
@@ -88,7 +89,11 @@ export function checkProposal(
   const rules = ruleScope(state);
   const pins = bindPinned(grant, proposal.args ?? {}, rules);
   const decision: DecisionRecord = { ...proposal, args: pins.args };
-  const problems = [...pins.problems, ...argumentProblems(grant, pins.args)];
+  const problems = [
+    ...missingPrerequisites(grant, rules),
+    ...pins.problems,
+    ...argumentProblems(grant, pins.args),
+  ];
   const scope = proposalScope(rules, decision);
   for (const check of workflow.validation.checks) {
     if (check.tool && check.tool !== name) continue;
@@ -108,7 +113,8 @@ export function checkProposal(
   if (repeats) return { decision, problems, repeats };
   if (options.approved) return { decision, problems };
   for (const [index, approval] of workflow.validation.approvals.entries()) {
-    if (approval.tool !== name) continue;
+    // An approval without a tool is about the case: it applies to every write.
+    if (approval.tool ? approval.tool !== name : grant.access !== 'write') continue;
     const needed = allHold(approval.when, scope);
     if (needed === true)
       return { decision, problems, approval: { index, reason: approval.reason } };
@@ -167,6 +173,18 @@ export function bindPinned(
     args[arg] = bound.value;
   }
   return { args, problems };
+}
+
+/** The tools `requires` names that have not succeeded (or been simulated) in this run. */
+function missingPrerequisites(grant: ToolGrantSpec, rules: Scope): GuardProblem[] {
+  const done = rules['done'] as Record<string, unknown>;
+  return (grant.requires ?? [])
+    .filter((tool) => !(tool in done))
+    .map((tool) => ({
+      guard: 'requires' as const,
+      subject: tool,
+      message: `${grant.name} runs only after ${tool} succeeded in this run, and it has not`,
+    }));
 }
 
 function argumentProblems(grant: ToolGrantSpec, args: Record<string, unknown>): GuardProblem[] {

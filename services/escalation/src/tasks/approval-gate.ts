@@ -88,6 +88,7 @@ function problemLine(problem: GuardProblem): string {
     case 'check':
       return `check ${problem.subject}: ${problem.message}`;
     case 'grant':
+    case 'requires':
       return `tool: ${problem.message}`;
   }
 }
