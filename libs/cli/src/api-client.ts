@@ -1,4 +1,5 @@
 import type {
+  EffectEntry,
   CancelAnswer,
   Page,
   Run,
@@ -103,6 +104,11 @@ export class ApiClient {
 
   getTask(id: string): Promise<Answer<TaskDetail>> {
     return this.call('escalation', 'GET', `/v1/tasks/${encodeURIComponent(id)}`);
+  }
+
+  /** The writes the escalation service counts toward effect limits: of a run, or on a key. */
+  listEffects(query: Query): Promise<Answer<{ items: EffectEntry[] }>> {
+    return this.call('escalation', 'GET', '/v1/effects', { query });
   }
 
   approveTask(id: string, body: Record<string, unknown>): Promise<Answer<TaskDetail>> {

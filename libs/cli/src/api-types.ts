@@ -71,6 +71,20 @@ export interface Proposal {
   decidedBy?: string;
 }
 
+/** A write as the escalation service's copy of the effect ledger counts it (`GET /v1/effects`). */
+export interface EffectEntry {
+  callKey: string;
+  runId: string;
+  tenantId: string;
+  workflowId: string;
+  tool: string;
+  limit: string;
+  key: string;
+  amount: number | null;
+  simulated: boolean;
+  at: string;
+}
+
 export interface TaskSummary {
   id: string;
   runId: string;

@@ -2,6 +2,20 @@ import type { EntityManager } from 'typeorm';
 import type { EffectRecord } from '@baton/contracts';
 import { limitProblem, type EffectClaim, type Usage } from '@baton/workflow';
 
+/** One write as the ledger counts it toward one limit. */
+export interface LedgerRow {
+  callKey: string;
+  runId: string;
+  tenantId: string;
+  workflowId: string;
+  tool: string;
+  limit: string;
+  key: string;
+  amount: number | null;
+  simulated: boolean;
+  at: string;
+}
+
 /** Whose effects a limit counts: one tenant's calls of one workflow's tool. */
 export interface LedgerScope {
   tenantId: string;
@@ -74,6 +88,34 @@ export class EffectLedger {
       ],
     )) as Array<{ count: number; sum: string }>;
     return { count: row?.count ?? 0, sum: Number(row?.sum ?? 0) };
+  }
+
+  /** The ledger's rows of one run, or of one limit key (newest first, at most `limit`). */
+  async list(
+    manager: EntityManager,
+    filter: { runId?: string; key?: string; limit: number },
+  ): Promise<LedgerRow[]> {
+    const rows = (await manager.query(
+      `SELECT call_key, run_id, tenant_id, workflow_id, tool, limit_name, limit_key,
+              amount::float8 AS amount, simulated, at
+         FROM effect_ledger
+        WHERE ($1::uuid IS NULL OR run_id = $1) AND ($2::text IS NULL OR limit_key = $2)
+        ORDER BY at DESC, call_key, limit_name
+        LIMIT $3`,
+      [filter.runId ?? null, filter.key ?? null, filter.limit],
+    )) as Array<Record<string, unknown>>;
+    return rows.map((row) => ({
+      callKey: row['call_key'] as string,
+      runId: row['run_id'] as string,
+      tenantId: row['tenant_id'] as string,
+      workflowId: row['workflow_id'] as string,
+      tool: row['tool'] as string,
+      limit: row['limit_name'] as string,
+      key: row['limit_key'] as string,
+      amount: (row['amount'] as number | null) ?? null,
+      simulated: row['simulated'] as boolean,
+      at: (row['at'] as Date).toISOString(),
+    }));
   }
 
   /** Records an executed (or simulated) write: one row per limit it counts toward. Idempotent. */

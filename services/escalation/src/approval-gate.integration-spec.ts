@@ -88,10 +88,11 @@ describe('escalation service: a reviewer’s approval passes the same gate (real
   it('refuses an approval that the effect ledger says breaks a limit, from the executed writes it follows', async () => {
     const tenantId = `t-${uuidv7()}`;
     // The action service credited inv_2001 in an earlier run of this tenant.
+    const earlierRun = uuidv7();
     await esc.publishEffect({
       schemaVersion: 1,
-      callKey: `${uuidv7()}:3:issue-credit`,
-      runId: uuidv7(),
+      callKey: `${earlierRun}:3:issue-credit`,
+      runId: earlierRun,
       tenantId,
       workflow: { id: 'billing-dispute', version: 1 },
       tool: 'issue-credit',
@@ -102,14 +103,37 @@ describe('escalation service: a reviewer’s approval passes the same gate (real
         { limit: 'credits-within-invoice', key: 'inv_2001', amount: 150 },
       ],
     });
-    // Its copy of the ledger follows the topic: poll with an approval that must be refused.
+    // Its copy of the ledger follows the topic; reviewers can read it by run or key.
+    const listed = await expectEventually(async () => {
+      const answer = await esc.api('GET', `/v1/effects?runId=${earlierRun}`, KEYS.reviewer);
+      expect(answer.body['items']).toHaveLength(2);
+      return answer.body['items'] as Array<Record<string, unknown>>;
+    });
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          tenantId,
+          tool: 'issue-credit',
+          limit: 'one-credit-per-invoice',
+          key: 'inv_2001',
+          amount: null,
+        }),
+        expect.objectContaining({
+          limit: 'credits-within-invoice',
+          key: 'inv_2001',
+          amount: 150,
+          simulated: false,
+        }),
+      ]),
+    );
+    expect(await esc.api('GET', '/v1/effects', KEYS.reviewer)).toMatchObject({
+      status: 400,
+      body: { error: 'filter-required' },
+    });
     const envelope = await esc.escalate({ tenantId });
     const taskId = await esc.taskIdOf(envelope);
-    const refused = await expectEventually(async () => {
-      const answer = await esc.api('POST', `/v1/tasks/${taskId}/approve`, KEYS.reviewer, {});
-      expect(answer.status).toBe(422);
-      return answer;
-    });
+    const refused = await esc.api('POST', `/v1/tasks/${taskId}/approve`, KEYS.reviewer, {});
+    expect(refused.status).toBe(422);
     expect(refused.body['problems']).toEqual([
       'limit one-credit-per-invoice: 1 call already for inv_2001 in the last 90d; at most 1',
       'limit credits-within-invoice: 150 already for inv_2001 in the last 3650d, plus 150 makes 300, above 200',

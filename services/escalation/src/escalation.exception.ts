@@ -4,6 +4,8 @@ import { errorBody } from '@baton/service-kit';
 export enum EscalationErrorCode {
   TaskNotFound = 'task-not-found',
   TaskNotOpen = 'task-not-open',
+  /** A list that needs a filter got none. */
+  FilterRequired = 'filter-required',
   ToolRequired = 'tool-required',
   ToolMismatch = 'tool-mismatch',
   ToolNotGranted = 'tool-not-granted',
@@ -14,6 +16,7 @@ export enum EscalationErrorCode {
 const STATUS: Record<EscalationErrorCode, HttpStatus> = {
   [EscalationErrorCode.TaskNotFound]: HttpStatus.NOT_FOUND,
   [EscalationErrorCode.TaskNotOpen]: HttpStatus.CONFLICT,
+  [EscalationErrorCode.FilterRequired]: HttpStatus.BAD_REQUEST,
   [EscalationErrorCode.ToolRequired]: HttpStatus.BAD_REQUEST,
   [EscalationErrorCode.ToolMismatch]: HttpStatus.BAD_REQUEST,
   [EscalationErrorCode.ToolNotGranted]: HttpStatus.UNPROCESSABLE_ENTITY,

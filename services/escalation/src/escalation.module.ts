@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { EffectLedger } from '@baton/effects';
 import { ApiKeyGuard } from '@baton/service-kit';
+import { EffectsController } from './effects.controller.js';
 import { EscalationController } from './escalation.controller.js';
 import { SlaSweeper } from './sla-sweeper.js';
 import { TasksController } from './tasks.controller.js';
@@ -10,6 +11,7 @@ import { CloseRunTasksUseCase } from './use-cases/close-run-tasks/close-run-task
 import { CreateTaskUseCase } from './use-cases/create-task/create-task.use-case.js';
 import { EscalateOverdueTasksUseCase } from './use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
 import { GetTaskUseCase } from './use-cases/get-task/get-task.use-case.js';
+import { ListEffectsUseCase } from './use-cases/list-effects/list-effects.use-case.js';
 import { ListTasksUseCase } from './use-cases/list-tasks/list-tasks.use-case.js';
 import { RecordEffectUseCase } from './use-cases/record-effect/record-effect.use-case.js';
 import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.js';
@@ -19,7 +21,7 @@ import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.
  * over HTTP (API key, role reviewer or admin) and resumes the run; sweeps overdue tasks.
  */
 @Module({
-  controllers: [EscalationController, TasksController],
+  controllers: [EscalationController, TasksController, EffectsController],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     CreateTaskUseCase,
@@ -30,6 +32,7 @@ import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.
     RejectTaskUseCase,
     EscalateOverdueTasksUseCase,
     RecordEffectUseCase,
+    ListEffectsUseCase,
     EffectLedger,
     SlaSweeper,
   ],

@@ -3,6 +3,7 @@ import { isTerminal } from '../api-types.js';
 import { CasesUnreachable, cancel, describeError } from './case-api.js';
 import { scriptDifference, type Difference } from './compare.js';
 import type { RunScript, ScriptedModelServer } from './scripted-model.js';
+import type { WorkflowDefinition } from '@baton/workflow';
 import type { EarlierRun } from './workflow-case.js';
 
 /** What became of one earlier run. */
@@ -20,6 +21,8 @@ export interface EarlierRunOptions {
   /** The run must end (or wait for review) within this. */
   timeoutMs: number;
   intervalMs?: number;
+  /** Its write tools with effect limits: their writes are waited for on the escalation side. */
+  workflow?: Pick<WorkflowDefinition, 'tools'>;
 }
 
 /**
@@ -92,6 +95,13 @@ export async function runEarlier(
       );
       status = 'cancelled';
     }
+    const counted = await countedByEscalation(runId, options, deadline, sleep);
+    if (!counted.ok) {
+      return {
+        result: { runId, status, modelCalls: script.calls },
+        differences: [{ field, expected: counted.expected, actual: counted.actual }],
+      };
+    }
     const calls = scriptDifference(script, `${field}.model`);
     return {
       result: { runId, status, modelCalls: script.calls },
@@ -105,5 +115,44 @@ export async function runEarlier(
     };
   } finally {
     model.unregister(runId);
+  }
+}
+
+/**
+ * The escalation service checks an approval against its copy of the effect ledger, which
+ * follows the effects topic a moment behind the action service. A case whose own run needs
+ * an approval refused by what an earlier run wrote waits until that copy holds the earlier
+ * run's limited writes, so the case says the same thing however busy the machine is.
+ */
+async function countedByEscalation(
+  runId: string,
+  options: EarlierRunOptions,
+  deadline: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<{ ok: true } | { ok: false; expected: string; actual: string }> {
+  const limited = new Set(
+    (options.workflow?.tools ?? []).filter((tool) => tool.limits?.length).map((tool) => tool.name),
+  );
+  if (!limited.size) return { ok: true };
+  const run = (await options.reviewer.getRun(runId)).body;
+  const writes = run.steps.filter(
+    (step) =>
+      step.kind === 'action' &&
+      (step.outcome === 'succeeded' || step.outcome === 'simulated') &&
+      limited.has(String(step.output?.['tool'] ?? '')),
+  ).length;
+  if (!writes) return { ok: true };
+  for (;;) {
+    const { items } = (await options.reviewer.listEffects({ runId })).body;
+    const seen = new Set(items.map((item) => item.callKey)).size;
+    if (seen >= writes) return { ok: true };
+    if (Date.now() >= deadline) {
+      return {
+        ok: false,
+        expected: `its ${writes} limited write(s) counted by the escalation service`,
+        actual: `${seen} counted when the case's time was up`,
+      };
+    }
+    await sleep(options.intervalMs ?? 250);
   }
 }

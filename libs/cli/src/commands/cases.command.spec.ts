@@ -54,6 +54,9 @@ class FakeBaton {
   readonly tasks: TaskSummary[] = [];
   readonly requests: Array<{ method: string; path: string; body: unknown }> = [];
   private readonly keys = new Map<string, string>();
+  /** The escalation service's copy of the effect ledger lags: this many polls see nothing yet. */
+  effectsLag = 0;
+  private readonly effectPolls = new Map<string, number>();
   private readonly work: Array<Promise<void>> = [];
   modelUrl = '';
 
@@ -134,6 +137,23 @@ class FakeBaton {
         return json(200, { runId: run.id, status: 'cancelled', reason: body!['reason'] });
       }
       return json(200, structuredClone(run));
+    }
+    if (method === 'GET' && url.pathname === '/v1/effects') {
+      const runId = url.searchParams.get('runId')!;
+      const polls = (this.effectPolls.get(runId) ?? 0) + 1;
+      this.effectPolls.set(runId, polls);
+      const run = this.runs.get(runId);
+      const writes = (run?.steps ?? []).filter(
+        (step) => step.kind === 'action' && step.outcome === 'succeeded',
+      );
+      const items =
+        polls > this.effectsLag
+          ? writes.map((step) => ({
+              callKey: `${runId}:${step.seq}:${String(step.output?.['tool'])}`,
+              runId,
+            }))
+          : [];
+      return json(200, { items });
     }
     if (method === 'GET' && url.pathname === '/v1/tasks') {
       const runId = url.searchParams.get('runId');
@@ -461,6 +481,7 @@ trigger: { eventType: billing.dispute.opened, data: { customerId: cus_1001, invo
 expect: { status: completed }
 `,
     });
+    baton.effectsLag = 2;
     const { code, stdout } = await runCases(baton, dir, '--json');
     expect(code).toBe(ExitCode.Ok);
     const answer = JSON.parse(stdout) as { cases: Array<Record<string, unknown>> };
@@ -481,6 +502,10 @@ expect: { status: completed }
           ? `trigger ${(r.body as { idempotencyKey: string }).idempotencyKey.split(':').slice(3).join(':')} ${(r.body as { tenantId: string }).tenantId}`
           : `${r.path.split('/').pop()} ${r.path.split('/')[3]}`,
       );
+    // The limited write of the first earlier run was waited for on the escalation side.
+    expect(baton.requests.filter((r) => r.path === `/v1/effects?runId=${runIds[0]}`).length).toBe(
+      3,
+    );
     const nonce = String(answer.cases[0]!['tenantId']).replace(/^cases-/, '');
     expect(calls).toEqual([
       `trigger ${nonce}:earlier-1 cases-${nonce}`,
