@@ -1,6 +1,7 @@
 // A service started in-process for its integration tests, on the real broker and Postgres,
 // with its own topic prefix and schema, and helpers to publish to it and read what it emits.
 import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { topicNames, type TopicNames } from '@baton/contracts';
 import { freePort, testDatabaseUrl, testKafkaBrokers } from './infra/environment.js';
 import { dropSchema, freshSchemaName } from './test-database.js';
@@ -22,7 +23,8 @@ export interface ServiceUnderTest<T> {
 /**
  * Starts a service through `start` (typically `(env) => runService(definition, env)`) with the
  * test environment: real broker and database, fresh topic prefix and schema, a free port.
- * `workflowsDir`, when given, is deleted on close.
+ * `workflowsDir`, when given and a temporary folder (`writeWorkflows`), is deleted on close; a
+ * folder elsewhere (the repository's own workflows) is left alone.
  */
 export async function startServiceUnderTest<T extends { close(): Promise<void> }>(options: {
   name: string;
@@ -71,7 +73,8 @@ export async function startServiceUnderTest<T extends { close(): Promise<void> }
       await kafka.close();
       await running.close();
       await dropSchema(schema);
-      if (options.workflowsDir) rmSync(options.workflowsDir, { recursive: true, force: true });
+      if (options.workflowsDir?.startsWith(tmpdir()))
+        rmSync(options.workflowsDir, { recursive: true, force: true });
     },
   };
 }

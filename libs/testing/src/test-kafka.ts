@@ -27,7 +27,7 @@ export class TestKafka {
     brokers: testKafkaBrokers(),
     logLevel: logLevel.ERROR,
   });
-  private producer: Producer | undefined;
+  private producer: Promise<Producer> | undefined;
   private readonly consumers: Consumer[] = [];
 
   /** Creates the topic and its dead-letter topic (`<topic>.dlq`), and waits for their leaders. */
@@ -69,11 +69,13 @@ export class TestKafka {
       headers?: Record<string, string>;
     }>,
   ): Promise<void> {
-    if (!this.producer) {
-      this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-      await this.producer.connect();
-    }
-    await this.producer.send({ topic, acks: -1, messages });
+    // One producer, connected once, however many sends start at the same time.
+    this.producer ??= (async () => {
+      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      return producer;
+    })();
+    await (await this.producer).send({ topic, acks: -1, messages });
   }
 
   /** Collects every record of `topic` from the beginning, live, into the returned array. */
@@ -108,7 +110,7 @@ export class TestKafka {
   async close(): Promise<void> {
     await Promise.allSettled([
       ...this.consumers.map((c) => c.disconnect()),
-      this.producer?.disconnect(),
+      this.producer?.then((producer) => producer.disconnect()),
     ]);
   }
 }
