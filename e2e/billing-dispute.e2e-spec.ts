@@ -158,6 +158,56 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
     expect(await credits(runId)).toEqual([]);
   });
 
+  it('never writes for a run cancelled while its model call was in flight (50 races)', async () => {
+    const cancelled: string[] = [];
+    for (let race = 0; race < 50; race += 1) {
+      let answer!: () => void;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      const asked = system.model.requests.length;
+      system.model.reply({ ...creditDecision('inv_2002', 18), after: held });
+      const runId = await start(
+        disputeEvent({ customerId: 'cus_1001', message: `Charged twice, race ${race}.` }),
+      );
+      // The decision step is waiting for the model: cancel the run now.
+      await expectEventually(() => expect(system.model.requests.length).toBeGreaterThan(asked));
+      const response = await fetch(`${system.url('trigger')}/v1/runs/${runId}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer('reviewer') },
+        body: JSON.stringify({ reason: `race ${race}` }),
+      });
+      expect(response.status).toBe(200);
+      // Once the decision service knows the run ended, the model answers: a credit it proposes.
+      await expectEventually(async () =>
+        expect(
+          await businessQuery(
+            `SELECT status FROM "${system.schemaPrefix}decision".ended_runs WHERE run_id = $1`,
+            [runId],
+          ),
+        ).toEqual([{ status: 'cancelled' }]),
+      );
+      answer();
+      await expectEventually(async () =>
+        expect(stepNames(await api.run(runId))).toContain('decision:run-ended'),
+      );
+      cancelled.push(runId);
+    }
+    const written = await businessQuery<{ n: number }>(
+      `SELECT (SELECT count(*) FROM billing.credits WHERE split_part(idempotency_key, ':', 1) = ANY($1))
+            + (SELECT count(*) FROM billing.replies WHERE split_part(idempotency_key, ':', 1) = ANY($1)) AS n`,
+      [cancelled],
+    );
+    expect(written).toEqual([{ n: '0' }]);
+    for (const runId of cancelled.slice(0, 5)) {
+      const view = await api.run(runId);
+      expect(view.status).toBe('cancelled');
+      expect(
+        stepNames(view).filter(
+          (step) => step.startsWith('validation') || step.startsWith('action'),
+        ),
+      ).toEqual([]);
+    }
+  });
+
   it('escalates with the reason when the model answers invalid JSON, then 500, then nothing', async () => {
     system.model.reply(
       { text: 'Sure! I think you should credit them.' },

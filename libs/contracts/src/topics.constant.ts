@@ -20,6 +20,11 @@ export interface TopicNames {
   readonly steps: Readonly<Record<StepKind, string>>;
   /** Every run's lifecycle events (started, step finished, terminal state). */
   readonly runEvents: string;
+  /**
+   * Only the terminal events (`run.ended`), relayed by the run ledger (the trigger service) for
+   * the step services, which must know a run ended but need none of its other events.
+   */
+  readonly runEnded: string;
   /** Published workflow definitions, compacted, keyed by `<workflowId>@<version>`. */
   readonly workflowDefinitions: string;
   /** Writes the action service executed, with what they count toward effect limits. */
@@ -35,6 +40,7 @@ export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): TopicNames {
     triggerIngress: `${prefix}trigger.ingress`,
     steps: steps as Record<StepKind, string>,
     runEvents: `${prefix}run.events`,
+    runEnded: `${prefix}run.ended`,
     workflowDefinitions: `${prefix}workflow.definitions`,
     effects: `${prefix}effects`,
   };
@@ -51,6 +57,7 @@ export function allTopics(names: TopicNames): string[] {
     names.triggerIngress,
     ...Object.values(names.steps),
     names.runEvents,
+    names.runEnded,
     names.effects,
   ];
   return [...sources, ...sources.map(deadLetterTopic), names.workflowDefinitions];

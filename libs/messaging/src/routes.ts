@@ -9,6 +9,7 @@ import {
 } from '@baton/contracts';
 import {
   effectRecordCodec,
+  runEndedCodec,
   runEventCodec,
   stepEnvelopeCodec,
   triggerEventCodec,
@@ -16,11 +17,13 @@ import {
 import type { Route } from './pipeline/message-pipeline.js';
 
 /** Logical route names: what handlers subscribe to, independent of the topic prefix. */
-export type RouteName = 'trigger.ingress' | 'run.events' | 'effects' | `step.${StepKind}`;
+export type RouteName =
+  'trigger.ingress' | 'run.events' | 'run.ended' | 'effects' | `step.${StepKind}`;
 
 export interface RouteTypes {
   'trigger.ingress': TriggerEvent;
   'run.events': RunEvent;
+  'run.ended': RunEvent;
   effects: EffectRecord;
   'step.context': StepEnvelope<'context'>;
   'step.decision': StepEnvelope<'decision'>;
@@ -43,6 +46,9 @@ export class Routes {
     }
     if (name === 'run.events') {
       return { topic: this.names.runEvents, codec: runEventCodec } as Route<RouteTypes[N]>;
+    }
+    if (name === 'run.ended') {
+      return { topic: this.names.runEnded, codec: runEndedCodec } as Route<RouteTypes[N]>;
     }
     if (name === 'effects') {
       return { topic: this.names.effects, codec: effectRecordCodec } as Route<RouteTypes[N]>;

@@ -12,3 +12,5 @@ export * from './body-limit.js';
 export * from './workflow-registry.js';
 export * from './workflow-version.js';
 export * from './run-budget.js';
+export * from './ended-runs.js';
+export * from './ended-runs.module.js';

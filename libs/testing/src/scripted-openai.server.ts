@@ -4,15 +4,20 @@ import type { AddressInfo } from 'node:net';
 /** One scripted answer to one model call. */
 export type ScriptedReply =
   /** A chat completion whose message content is this value as JSON (structured output). */
-  | { json: unknown; promptTokens?: number; completionTokens?: number; model?: string }
-  /** A chat completion whose message content is this text, as is (use it for invalid JSON). */
-  | { text: string; promptTokens?: number; completionTokens?: number }
-  /** An HTTP error with an OpenAI-style error body. */
-  | { status: number; message?: string }
-  /** Accepts the request and never answers: the client's timeout decides. */
-  | { hang: true }
-  /** 200 with a body that is not JSON at all. */
-  | { garbage: string };
+  (
+    | { json: unknown; promptTokens?: number; completionTokens?: number; model?: string }
+    /** A chat completion whose message content is this text, as is (use it for invalid JSON). */
+    | { text: string; promptTokens?: number; completionTokens?: number }
+    /** An HTTP error with an OpenAI-style error body. */
+    | { status: number; message?: string }
+    /** Accepts the request and never answers: the client's timeout decides. */
+    | { hang: true }
+    /** 200 with a body that is not JSON at all. */
+    | { garbage: string }
+  ) & {
+    /** Answers only once this settles: a test decides when a model call in flight returns. */
+    after?: Promise<unknown>;
+  };
 
 export interface RecordedRequest {
   path: string;
@@ -70,6 +75,7 @@ export class ScriptedOpenAI {
       return void send(res, 500, {
         error: { message: 'no scripted reply left', type: 'server_error' },
       });
+    if (next.after) await next.after.catch(() => undefined);
     if ('hang' in next) {
       this.hanging.add(res);
       res.on('close', () => this.hanging.delete(res));

@@ -383,6 +383,16 @@ export class ModelSpec {
   @Min(0)
   @Max(5)
   maxInvalidOutputs!: number;
+  /** The most one reply may use, in tokens; reserved from the run's budget before each call. */
+  @Doc(
+    'The most one reply may use, in tokens (sent as `max_tokens`). Before each call Baton reserves the worst case — the prompt estimated at a token per two bytes (after a first call, the provider’s count), plus this — from the run\'s token and cost budget; a call that could cross it is not made and the run escalates with "budget". Default 1024.',
+    1024,
+  )
+  @IsOptional()
+  @IsInt()
+  @Min(16)
+  @Max(100_000)
+  maxOutputTokens?: number;
   /** A model decision less sure than this escalates instead of being acted on. */
   @Doc(
     'A model decision with a lower `confidence` is not acted on: the run escalates, naming both numbers. Applies to every model decision except an escalation. Absent: any confidence is acted on.',

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EndedRunsModule } from '@baton/service-kit';
 import { EffectLedger } from '@baton/effects';
 import { ActionController } from './action.controller.js';
 import { ExecuteToolUseCase } from './use-cases/execute-tool/execute-tool.use-case.js';
@@ -7,6 +8,7 @@ import { ToolExecutor } from './use-cases/execute-tool/tool-executor.js';
 
 /** The action service: executes granted tools, once per idempotency key, within their effect limits. */
 @Module({
+  imports: [EndedRunsModule],
   controllers: [ActionController],
   providers: [ExecuteToolUseCase, ToolExecutor, ToolCallsRepository, EffectLedger],
 })

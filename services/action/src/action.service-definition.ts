@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@baton/config';
 import { MessagingConfig } from '@baton/messaging';
-import type { ServiceDefinition } from '@baton/service-kit';
+import { CreateEndedRuns1796430000000, type ServiceDefinition } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { ActionConfig } from './action.config.js';
 import { ActionModule } from './action.module.js';
@@ -24,7 +24,11 @@ export const actionService: ServiceDefinition = {
   version: '0.1.0',
   defaultPort: 3003,
   module: ActionModule,
-  migrations: [CreateToolCalls1764072000300, CreateEffectLedger1796400000000],
+  migrations: [
+    CreateToolCalls1764072000300,
+    CreateEffectLedger1796400000000,
+    CreateEndedRuns1796430000000,
+  ],
   providers: ({ env, logger }) => {
     const config = loadOrExit(ActionConfig, env, logger);
     const database = BusinessDatabase.open({

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@baton/config';
-import type { ServiceDefinition } from '@baton/service-kit';
+import { CreateEndedRuns1796430000000, type ServiceDefinition } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { BusinessDatabase } from '@baton/business';
 import { ContextConfig } from './context.config.js';
@@ -22,7 +22,7 @@ export const contextService: ServiceDefinition = {
   defaultPort: 3001,
   module: ContextModule,
   // The context service keeps no tables of its own: the kit adds the inbox and outbox.
-  migrations: [],
+  migrations: [CreateEndedRuns1796430000000],
   providers: ({ env, logger }) => {
     const config = loadOrExit(ContextConfig, env, logger);
     const database = BusinessDatabase.open({

@@ -195,7 +195,8 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
       status: 'cancelled',
       reason: 'customer withdrew the dispute',
     });
-    await service.publish(service.names.runEvents, cancelled);
+    // As the run ledger relays it to the run-ended topic.
+    await service.publish(service.names.runEnded, cancelled);
     await expectEventually(async () =>
       expect(await endedRun(envelope.runId)).toEqual([
         { status: 'cancelled', reason: 'customer withdrew the dispute' },
@@ -203,10 +204,10 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     );
     // A later terminal event (or a redelivery) does not overwrite the first.
     await service.publish(
-      service.names.runEvents,
+      service.names.runEnded,
       runEventFor(envelope, { type: 'run.ended', status: 'failed', reason: 'late' }),
     );
-    await service.publish(service.names.runEvents, cancelled);
+    await service.publish(service.names.runEnded, cancelled);
 
     await decide(envelope);
     const finished = await finishedOf(envelope.runId);
@@ -220,21 +221,16 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     // Give anything wrongly sent on time to arrive.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(sent(envelope.runId)).toEqual([]);
-    expect(ofRun(events, envelope.runId).map((e) => e.type)).toEqual([
-      'run.ended',
-      'run.ended',
-      'run.ended',
-      'step.finished',
-    ]);
+    expect(ofRun(events, envelope.runId).map((e) => e.type)).toEqual(['step.finished']);
     expect(await endedRun(envelope.runId)).toEqual([
       { status: 'cancelled', reason: 'customer withdrew the dispute' },
     ]);
   });
 
-  it('decides a run that has not ended as before, and remembers its own run.ended', async () => {
+  it('decides a run that has not ended as before, and remembers the run.ended the ledger relays', async () => {
     const other = aDecision({ data: structuredDispute });
     await service.publish(
-      service.names.runEvents,
+      service.names.runEnded,
       runEventFor(other, { type: 'run.ended', status: 'cancelled', reason: 'another run' }),
     );
     const envelope = aDecision({ data: structuredDispute });
@@ -242,10 +238,10 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     expect((await finishedOf(envelope.runId)).step?.outcome).toBe('act');
     await expectEventually(() => expect(ofRun(validations, envelope.runId)).toHaveLength(1));
 
-    // The run.ended the decision service emits itself comes back to it: the run is ended.
+    // The run.ended the decision service emits goes to the ledger, which relays it back.
     const stopped = aDecision({ stepsLeft: 0 });
     await decide(stopped);
-    await ended(stopped.runId);
+    await service.publish(service.names.runEnded, await ended(stopped.runId));
     await expectEventually(async () =>
       expect(await endedRun(stopped.runId)).toEqual([
         { status: 'failed', reason: 'stopped: max steps reached' },

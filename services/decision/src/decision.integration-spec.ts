@@ -168,9 +168,28 @@ describe('decision service (real Kafka, Postgres, scripted OpenAI endpoint)', ()
     expect(ofRun(validations, envelope.runId)).toEqual([]);
   });
 
-  it('does not act on a decision whose model call took the run over its token budget', async () => {
-    scripted.reply({ json: aModelCredit(), promptTokens: 1200, completionTokens: 300 });
+  it('makes no model call that could cross the token budget: the run escalates with "budget"', async () => {
+    const asked = scripted.requests.length;
     const envelope = aDecision({ tokensLeft: 1000 });
+    const finished = await decide(envelope);
+    const [escalation] = await expectEventually(() => {
+      expect(ofRun(escalations, envelope.runId)).toHaveLength(1);
+      return ofRun(escalations, envelope.runId);
+    });
+    expect(escalation!.payload.reason).toMatch(
+      /^budget: the next model call could use \d+ tokens and the run has 1000 left; it was not made$/,
+    );
+    expect(finished.step).toMatchObject({
+      outcome: 'escalate',
+      output: { decision: { label: 'budget' } },
+    });
+    expect(scripted.requests.length).toBe(asked);
+  });
+
+  it('does not act on a decision whose model call still took the run over its budget', async () => {
+    // A provider that ignores max_tokens: the reply reports more than was reserved.
+    scripted.reply({ json: aModelCredit(), promptTokens: 19_000, completionTokens: 2_000 });
+    const envelope = aDecision({ tokensLeft: 20_000 });
     const finished = await decide(envelope);
     const ended = await expectEventually(() => {
       const found = ofRun(events, envelope.runId).find((e) => e.type === 'run.ended');
@@ -180,7 +199,7 @@ describe('decision service (real Kafka, Postgres, scripted OpenAI endpoint)', ()
     expect(ended).toMatchObject({
       status: 'failed',
       reason:
-        "stopped: the model call used 1500 tokens with 1000 left in the run's budget; its decision is not acted on",
+        "stopped: the model call used 21000 tokens with 20000 left in the run's budget; its decision is not acted on",
     });
     expect(finished.step).toMatchObject({
       outcome: 'stopped',

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
+import { EndedRunsModule } from '@baton/service-kit';
 import { DecisionController } from './decision.controller.js';
 import { DecideNextStepUseCase } from './use-cases/decide-next-step/decide-next-step.use-case.js';
-import { RecordRunEndUseCase } from './use-cases/record-run-end/record-run-end.use-case.js';
 
-/** The decision step, and the ended runs it no longer decides. Its config and model client come from the service definition. */
+/**
+ * The decision step, and the ended runs it no longer decides (the run-ended topic). Its config
+ * and model client come from the service definition.
+ */
 @Module({
+  imports: [EndedRunsModule],
   controllers: [DecisionController],
-  providers: [DecideNextStepUseCase, RecordRunEndUseCase],
+  providers: [DecideNextStepUseCase],
 })
 export class DecisionModule {}

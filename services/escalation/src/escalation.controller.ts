@@ -26,7 +26,7 @@ export class EscalationController {
     await this.createTask.execute(envelope, ctx);
   }
 
-  @OnMessage('run.events')
+  @OnMessage('run.ended')
   async runEvent(@Payload() event: RunEvent, @Ctx() ctx: HandlerContext): Promise<void> {
     await this.closeRunTasks.execute(event, ctx.manager);
   }

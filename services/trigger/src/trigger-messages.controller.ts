@@ -34,6 +34,6 @@ export class TriggerMessagesController {
 
   @OnMessage('run.events')
   async runEvent(@Payload() event: RunEvent, @Ctx() ctx: HandlerContext): Promise<void> {
-    await this.recordRunEvent.execute(event, ctx.manager);
+    await this.recordRunEvent.execute(event, ctx);
   }
 }

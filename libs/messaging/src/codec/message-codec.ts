@@ -117,3 +117,14 @@ export const effectRecordCodec: MessageCodec<EffectRecord> = jsonCodec(
     }),
   },
 );
+
+/**
+ * The run-ended topic carries run events too, under their own Kafka key: a service handles the
+ * records of one key one at a time, and a run's end must be recorded while a step of that run
+ * is still under way (a model call), so that the step sees it before it sends anything on.
+ */
+export const runEndedCodec: MessageCodec<RunEvent> = {
+  ...runEventCodec,
+  name: 'run-ended.v1',
+  keyOf: (event) => `run-ended:${event.runId}`,
+};

@@ -2,7 +2,7 @@ import { ScriptedOpenAI } from '@baton/testing';
 import type { ModelSpec } from '@baton/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecisionConfig } from '../decision.config.js';
-import { askModel } from './ask-model.js';
+import { askModel, worstCaseTokens } from './ask-model.js';
 import { ModelGateway } from './model-gateway.js';
 
 const spec: ModelSpec = {
@@ -29,6 +29,8 @@ const request = {
   schema: { type: 'object' },
 };
 
+const PLENTY = { tokensLeft: 1_000_000, costLeftUsd: 1_000 };
+
 describe(askModel.name, () => {
   const scripted = new ScriptedOpenAI();
   let gateway: ModelGateway;
@@ -50,7 +52,7 @@ describe(askModel.name, () => {
       { text: 'not json', promptTokens: 100, completionTokens: 10 },
       { json: valid, promptTokens: 300, completionTokens: 100 },
     );
-    const answer = await askModel(gateway, spec, request);
+    const answer = await askModel(gateway, spec, request, PLENTY);
     expect(answer.decision).toEqual({
       ...valid,
       tool: undefined,
@@ -80,7 +82,7 @@ describe(askModel.name, () => {
   it('gives up after maxInvalidOutputs + 1 attempts, naming each failure: invalid JSON, HTTP 500, timed out', async () => {
     const before = scripted.requests.length;
     scripted.reply({ text: '{"next":' }, { status: 500 }, { hang: true });
-    const answer = await askModel(gateway, spec, request);
+    const answer = await askModel(gateway, spec, request, PLENTY);
     expect(answer.decision).toBeUndefined();
     expect(answer.problems).toEqual(['invalid JSON', 'HTTP 500', 'timed out']);
     expect(answer.calls.map((call) => call.outcome)).toEqual([
@@ -94,12 +96,12 @@ describe(askModel.name, () => {
 
   it('does not retry what cannot succeed (a rejected key) and reads an unreadable body as a failure', async () => {
     scripted.reply({ status: 401, message: 'bad key' });
-    const rejected = await askModel(gateway, spec, request);
+    const rejected = await askModel(gateway, spec, request, PLENTY);
     expect(rejected.problems).toEqual(['HTTP 401']);
     expect(rejected.calls).toHaveLength(1);
 
     scripted.reply({ garbage: '<html>proxy error</html>' }, { json: valid });
-    const recovered = await askModel(gateway, spec, request);
+    const recovered = await askModel(gateway, spec, request, PLENTY);
     expect(recovered.problems[0]).toMatch(/^unreadable response/);
     expect(recovered.decision?.label).toBe('unclear');
   });
@@ -110,11 +112,40 @@ describe(askModel.name, () => {
       { json: { ...valid, label: 'made-up' } },
       { json: { ...valid, label: 'made-up' } },
     );
-    const answer = await askModel(gateway, spec, request);
+    const answer = await askModel(gateway, spec, request, PLENTY);
     expect(answer.decision).toBeUndefined();
     expect(answer.problems).toHaveLength(3);
     expect(answer.problems[0]).toBe(
       'invalid output (label must be one of duplicate-charge, unclear)',
+    );
+  });
+
+  it('reserves the worst case before each call and makes none that could cross the budget', async () => {
+    const before = scripted.requests.length;
+    const worst = worstCaseTokens(request, 1024);
+    // Room for one worst-case call: the first is made; the retry of its invalid answer is
+    // reserved with the provider's own count of the prompt (50) and would cross what is left.
+    scripted.reply({ text: 'not json', promptTokens: 50, completionTokens: 10 });
+    const answer = await askModel(gateway, spec, request, {
+      tokensLeft: 50 + 1024 + 59,
+      costLeftUsd: 1_000,
+    });
+    expect(worst).toBeGreaterThan(1024);
+    expect(scripted.requests.length - before).toBe(1);
+    expect(scripted.requests[before]!.body['max_tokens']).toBe(1024);
+    expect(answer.decision).toBeUndefined();
+    expect(answer.tokens).toBe(60);
+    expect(answer.budget).toBe(
+      `budget: the next model call could use ${50 + 1024} tokens and the run has ${50 + 1024 - 1} left; it was not made`,
+    );
+
+    const broke = await askModel(gateway, spec, request, {
+      tokensLeft: 1_000_000,
+      costLeftUsd: 0.0001,
+    });
+    expect(broke.calls).toEqual([]);
+    expect(broke.budget).toMatch(
+      /^budget: the next model call could cost \$[0-9.]+ and the run has \$0\.0001 left/,
     );
   });
 });

@@ -28,6 +28,8 @@ export interface ModelCall {
 export interface ModelAnswer {
   /** The valid decision, or undefined when every attempt failed. */
   decision?: DecisionRecord;
+  /** Set when a call was not made because it could have crossed the run's budget. */
+  budget?: string;
   calls: ModelCall[];
   /** What went wrong, per failed attempt, in order ("invalid JSON", "HTTP 500", "timed out"). */
   problems: string[];
@@ -35,24 +37,66 @@ export interface ModelAnswer {
   costUsd: number;
 }
 
+/** What the run may still spend on the model. */
+export interface ModelBudget {
+  tokensLeft: number;
+  costLeftUsd: number;
+}
+
+export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
+
+/**
+ * What one call may use at most, as Baton reserves it: the prompt (messages and answer schema)
+ * estimated at a token per two bytes of UTF-8 — above what tokenizers make of English and other
+ * European languages (about four bytes a token) and of Chinese or Japanese (about three) — plus
+ * the reply's cap. After a first call the provider's own count of the same prompt is used.
+ */
+export function worstCaseTokens(
+  request: Pick<ModelRequest, 'messages' | 'schema'>,
+  maxOutputTokens: number,
+  promptTokens?: number,
+): number {
+  const bytes =
+    Buffer.byteLength(JSON.stringify(request.messages), 'utf8') +
+    Buffer.byteLength(JSON.stringify(request.schema), 'utf8');
+  return (promptTokens ?? Math.ceil(bytes / 2)) + maxOutputTokens;
+}
+
 /**
  * Asks the model for a decision: one try plus up to `maxInvalidOutputs` more when the answer
  * is invalid or the endpoint fails transiently. Every call is reported, failed ones too.
+ * Before each call the worst case it could use is reserved from what the run has left: a call
+ * that could cross the token or cost budget is not made (`budget` says why).
  */
 export async function askModel(
   gateway: ModelGateway,
   spec: ModelSpec,
-  request: Omit<ModelRequest, 'model' | 'temperature'>,
+  request: Omit<ModelRequest, 'model' | 'temperature' | 'maxOutputTokens'>,
+  budget: ModelBudget,
   clock: () => number = () => performance.now(),
 ): Promise<ModelAnswer> {
   const answer: ModelAnswer = { calls: [], problems: [], tokens: 0, costUsd: 0 };
   const attempts = spec.maxInvalidOutputs + 1;
+  const maxOutputTokens = spec.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  let counted: number | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    const reserve = worstCaseTokens(request, maxOutputTokens, counted);
+    const reserveUsd = (reserve / 1000) * spec.costPer1kTokensUsd;
+    const tokensLeft = budget.tokensLeft - answer.tokens;
+    const costLeft = budget.costLeftUsd - answer.costUsd;
+    if (reserve > tokensLeft || reserveUsd > costLeft + 1e-12) {
+      answer.budget =
+        reserve > tokensLeft
+          ? `budget: the next model call could use ${reserve} tokens and the run has ${tokensLeft} left; it was not made`
+          : `budget: the next model call could cost $${Number(reserveUsd.toPrecision(3))} and the run has $${Number(Math.max(0, costLeft).toPrecision(3))} left; it was not made`;
+      break;
+    }
     const started = clock();
     const reply = await gateway.complete({
       ...request,
       model: spec.name,
       temperature: spec.temperature,
+      maxOutputTokens,
     });
     const latencyMs = Math.round(clock() - started);
     if (!reply.ok) {
@@ -70,6 +114,7 @@ export async function askModel(
       if (!reply.retryable) break;
       continue;
     }
+    if (reply.promptTokens > 0) counted = reply.promptTokens;
     const tokens = reply.promptTokens + reply.completionTokens;
     const costUsd = (tokens / 1000) * spec.costPer1kTokensUsd;
     answer.tokens += tokens;

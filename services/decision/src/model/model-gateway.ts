@@ -7,6 +7,8 @@ export interface ModelRequest {
   temperature: number;
   messages: PromptMessage[];
   schema: Record<string, unknown>;
+  /** The most the reply may use (`max_tokens`). */
+  maxOutputTokens?: number;
   /**
    * The run and step asking, sent as the headers `x-baton-run-id` and `x-baton-step-seq`: a
    * provider's request log (or `baton cases`' scripted model) can tell the runs apart.
@@ -67,6 +69,7 @@ export class ModelGateway {
           model: request.model,
           temperature: request.temperature,
           messages: request.messages,
+          ...(request.maxOutputTokens ? { max_tokens: request.maxOutputTokens } : {}),
           response_format: {
             type: 'json_schema',
             json_schema: { name: 'decision', strict: true, schema: request.schema },

@@ -170,7 +170,10 @@ export async function startEscalation(): Promise<EscalationFixture> {
       { key: envelope.runId, value: JSON.stringify(envelope) },
     ]);
   const publishRunEvent = (event: RunEvent) =>
-    kafka.produce(routes.names.runEvents, [{ key: event.runId, value: JSON.stringify(event) }]);
+    // A run's end reaches the step services on the run-ended topic, as the run ledger relays it.
+    kafka.produce(event.type === 'run.ended' ? routes.names.runEnded : routes.names.runEvents, [
+      { key: event.runId, value: JSON.stringify(event) },
+    ]);
   const publishEffect = (effect: EffectRecord) =>
     kafka.produce(routes.names.effects, [{ key: effect.runId, value: JSON.stringify(effect) }]);
   const eventsOf = (runId: string, type?: RunEvent['type']) =>

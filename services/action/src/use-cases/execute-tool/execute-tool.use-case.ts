@@ -8,7 +8,7 @@ import {
 } from '@baton/contracts';
 import { EffectLedger } from '@baton/effects';
 import { MessagingConfig, PermanentFailure, Routes, type HandlerContext } from '@baton/messaging';
-import { endRunIfOutOfBudget, LOGGER, WORKFLOWS } from '@baton/service-kit';
+import { EndedRuns, LOGGER, stepMayAct, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import {
   checkProposal,
@@ -57,6 +57,7 @@ export class ExecuteToolUseCase {
     private readonly ledger: EffectLedger,
     private readonly messaging: MessagingConfig,
     private readonly routes: Routes,
+    private readonly endedRuns: EndedRuns,
   ) {}
 
   async execute(envelope: StepEnvelope<'action'>, ctx: HandlerContext): Promise<void> {
@@ -69,8 +70,8 @@ export class ExecuteToolUseCase {
     const tool = decision.tool ?? '';
     const key = idempotencyKeyFor(envelope, tool);
 
-    // No step left to record the result in, or past the deadline: the tool does not run.
-    if (endRunIfOutOfBudget(envelope, ctx, this.routes, startedAt)) return;
+    // An ended run, no step left to record the result in, or past the deadline: no tool runs.
+    if (!(await stepMayAct(envelope, ctx, this.routes, this.endedRuns, startedAt))) return;
 
     let args = decision.args ?? {};
     let result: ToolResult;

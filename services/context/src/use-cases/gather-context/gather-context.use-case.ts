@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { nextStep, stepFinished, type StepEnvelope } from '@baton/contracts';
 import { PermanentFailure, Routes, type HandlerContext } from '@baton/messaging';
-import { endRunIfOutOfBudget, WORKFLOWS } from '@baton/service-kit';
+import { EndedRuns, stepMayAct, WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { summarize } from './evidence.js';
 import { SourceRunner } from './source-runner.js';
@@ -17,6 +17,7 @@ export class GatherContextUseCase {
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     private readonly sources: SourceRunner,
     private readonly routes: Routes,
+    private readonly endedRuns: EndedRuns,
   ) {}
 
   async execute(envelope: StepEnvelope<'context'>, ctx: HandlerContext): Promise<void> {
@@ -25,7 +26,7 @@ export class GatherContextUseCase {
     const workflow = this.workflows.get(id, version);
     // Retrying cannot make an unknown workflow known: dead-letter it at once (replayable).
     if (!workflow) throw new PermanentFailure(`unknown workflow ${id}@${version}`);
-    if (endRunIfOutOfBudget(envelope, ctx, this.routes, startedAt)) return;
+    if (!(await stepMayAct(envelope, ctx, this.routes, this.endedRuns, startedAt))) return;
 
     const { trigger } = envelope.payload;
     const gathered = await Promise.all(

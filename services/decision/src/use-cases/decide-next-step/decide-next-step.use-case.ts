@@ -7,7 +7,7 @@ import {
   type TerminalStatus,
 } from '@baton/contracts';
 import { Routes, type HandlerContext } from '@baton/messaging';
-import { LOGGER, WORKFLOWS } from '@baton/service-kit';
+import { endedBecause, EndedRuns, LOGGER, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { ruleScope, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
 import { DecisionError, DecisionErrorCode } from '../../decision.errors.js';
@@ -19,7 +19,6 @@ import { askModel, type ModelCall } from '../../model/ask-model.js';
 import { decisionMessages } from '../../model/decision-prompt.js';
 import { ModelGateway } from '../../model/model-gateway.js';
 import { decisionJsonSchema } from '../../model/model-output.js';
-import { findEndedRun } from '../record-run-end/record-run-end.use-case.js';
 
 type DecisionEnvelope = StepEnvelope<'decision'>;
 
@@ -40,6 +39,7 @@ export class DecideNextStepUseCase {
     private readonly routes: Routes,
     private readonly model: ModelGateway,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly endedRuns: EndedRuns,
   ) {}
 
   async execute(envelope: DecisionEnvelope, ctx: HandlerContext): Promise<void> {
@@ -59,7 +59,9 @@ export class DecideNextStepUseCase {
       );
 
     // A run that has ended (cancelled, or ended by another step) is not decided any further.
-    const ended = await findEndedRun(ctx.manager, envelope.runId);
+    // A first look, unlocked: a run.ended arriving during a model call must still be recorded,
+    // and is looked for again, locked, right before the decision is sent on.
+    const ended = await this.endedRuns.find(ctx.manager, envelope.runId, { lock: false });
     if (ended) {
       finish('run-ended', { status: ended.status, reason: ended.reason });
       this.logger.info(
@@ -83,6 +85,18 @@ export class DecideNextStepUseCase {
     const decided: Decided = verdict
       ? { decision: verdict.decision, spent: NOTHING_SPENT, output: { reviewer: verdict.reviewer } }
       : await this.decide(envelope, workflow, ctx);
+    // The run may have ended while the model was asked (a cancel): nothing is sent on.
+    const endedMeanwhile = await this.endedRuns.find(ctx.manager, envelope.runId);
+    if (endedMeanwhile) {
+      finish('run-ended', {
+        status: endedMeanwhile.status,
+        reason: endedMeanwhile.reason,
+        skipped: endedBecause(endedMeanwhile),
+        refusedDecision: decided.decision,
+        ...decided.output,
+      });
+      return;
+    }
     // A model call that took the run over its budget: its decision is not acted on.
     const overrun = overspent(envelope, decided.spent);
     if (overrun) {
@@ -127,14 +141,27 @@ export class DecideNextStepUseCase {
         'rules',
       );
     }
-    const answer = await askModel(this.model, spec, {
-      messages: decisionMessages(workflow, spec, payload),
-      schema: decisionJsonSchema(workflow, spec.labels),
-      caller: { runId: envelope.runId, stepSeq: envelope.step.seq },
-    });
+    const answer = await askModel(
+      this.model,
+      spec,
+      {
+        messages: decisionMessages(workflow, spec, payload),
+        schema: decisionJsonSchema(workflow, spec.labels),
+        caller: { runId: envelope.runId, stepSeq: envelope.step.seq },
+      },
+      envelope.budget,
+    );
     await this.recordCalls(envelope, answer.calls, ctx);
     const spent = { tokens: answer.tokens, costUsd: answer.costUsd };
     const usage = { calls: answer.calls, tokens: answer.tokens, costUsd: answer.costUsd };
+    if (!answer.decision && answer.budget) {
+      // Failing closed: a call that could cross the budget is not made; a person decides.
+      return {
+        ...noDecision('budget', answer.budget, 'model'),
+        spent,
+        output: { model: usage },
+      };
+    }
     if (!answer.decision) {
       const reason = `model unavailable: ${answer.problems.join(', ')}`;
       this.logger.warn({ runId: envelope.runId, calls: answer.calls }, reason);

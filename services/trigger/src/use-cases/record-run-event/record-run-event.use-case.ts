@@ -1,16 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TERMINAL_STATUSES, type RunEvent } from '@baton/contracts';
+import { Routes, type OutboxTransaction } from '@baton/messaging';
 
 const TERMINAL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
  * Keeps the run ledger from the run-events topic: steps with their input, output, timing and
  * outcome, and the run's status. A terminal status is final: later events do not reopen it.
+ * Every `run.ended` is relayed, in the same transaction, to the run-ended topic the step
+ * services follow, so each learns that a run ended without reading every run event.
  */
 @Injectable()
 export class RecordRunEventUseCase {
-  async execute(event: RunEvent, manager: EntityManager): Promise<void> {
+  constructor(private readonly routes: Routes) {}
+
+  async execute(event: RunEvent, tx: OutboxTransaction): Promise<void> {
+    const { manager } = tx;
     switch (event.type) {
       case 'run.started':
         // The trigger service created the row when it started the run.
@@ -57,7 +63,10 @@ export class RecordRunEventUseCase {
         );
         return this.setStatus(manager, event, 'running', null, false);
       case 'run.ended':
-        return this.setStatus(manager, event, event.status ?? 'failed', event.reason ?? null, true);
+        await this.setStatus(manager, event, event.status ?? 'failed', event.reason ?? null, true);
+        // Relayed as it is, however it ended (the services keep the first end of a run).
+        tx.emit(this.routes.get('run.ended'), event);
+        return;
     }
   }
 

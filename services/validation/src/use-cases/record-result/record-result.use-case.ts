@@ -7,6 +7,7 @@ import {
   type ToolResult,
 } from '@baton/contracts';
 import { Routes, type HandlerContext } from '@baton/messaging';
+import { EndedRuns, stepMayAct } from '@baton/service-kit';
 import { clipReason } from '../../domain/workflow-of.js';
 
 /**
@@ -16,7 +17,10 @@ import { clipReason } from '../../domain/workflow-of.js';
  */
 @Injectable()
 export class RecordResultUseCase {
-  constructor(private readonly routes: Routes) {}
+  constructor(
+    private readonly routes: Routes,
+    private readonly endedRuns: EndedRuns,
+  ) {}
 
   async execute(
     envelope: StepEnvelope<'validation'>,
@@ -24,6 +28,7 @@ export class RecordResultUseCase {
     ctx: HandlerContext,
   ): Promise<void> {
     const startedAt = new Date();
+    if (!(await stepMayAct(envelope, ctx, this.routes, this.endedRuns, startedAt))) return;
     const { state, decision } = envelope.payload;
     // The action service names its follow-up `check-<tool>`; the decision names the tool too.
     const tool = decision.tool ?? envelope.step.name.replace(/^check-/, '');

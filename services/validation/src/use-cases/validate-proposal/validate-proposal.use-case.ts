@@ -8,7 +8,7 @@ import {
   type StepRecord,
 } from '@baton/contracts';
 import { Routes, type HandlerContext } from '@baton/messaging';
-import { endRunIfOutOfBudget, WORKFLOWS } from '@baton/service-kit';
+import { EndedRuns, stepMayAct, WORKFLOWS } from '@baton/service-kit';
 import { checkProposal, describeProblems, type WorkflowCatalog } from '@baton/workflow';
 import { failedValidations } from '../../domain/failed-proposals.js';
 import { clipReason, workflowOf } from '../../domain/workflow-of.js';
@@ -27,6 +27,7 @@ export class ValidateProposalUseCase {
   constructor(
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     private readonly routes: Routes,
+    private readonly endedRuns: EndedRuns,
   ) {}
 
   async execute(envelope: StepEnvelope<'validation'>, ctx: HandlerContext): Promise<void> {
@@ -54,7 +55,7 @@ export class ValidateProposalUseCase {
         ),
       );
 
-    if (endRunIfOutOfBudget(envelope, ctx, this.routes, startedAt)) return;
+    if (!(await stepMayAct(envelope, ctx, this.routes, this.endedRuns, startedAt))) return;
 
     const reviewed = proposal.decidedBy === 'reviewer';
     const verdict = checkProposal(workflow, proposal, state, { approved: reviewed });
