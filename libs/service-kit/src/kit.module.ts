@@ -6,7 +6,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { Routes, type MessagingRuntime } from '@baton/messaging';
+import { MessagingConfig, Routes, type MessagingRuntime } from '@baton/messaging';
 import type { Logger, Telemetry } from '@baton/telemetry';
 import { HealthController } from './health.controller.js';
 import {
@@ -23,6 +23,8 @@ export interface KitResources {
   dataSource: DataSource;
   runtime: MessagingRuntime;
   routes: Routes;
+  /** The messaging settings (a step that retries reads its attempt budget). */
+  messaging: MessagingConfig;
   logger: Logger;
   telemetry: Telemetry;
   /** BATON_HTTP_BODY_LIMIT in bytes, for a route that reads its body itself (YAML). */
@@ -57,6 +59,7 @@ export class KitModule {
       { provide: DATA_SOURCE, useValue: resources.dataSource },
       { provide: MESSAGING_RUNTIME, useValue: resources.runtime },
       { provide: Routes, useValue: resources.routes },
+      { provide: MessagingConfig, useValue: resources.messaging },
       { provide: LOGGER, useValue: resources.logger },
       { provide: HTTP_BODY_LIMIT, useValue: resources.httpBodyLimit },
       { provide: KitShutdown, useValue: new KitShutdown(resources) },

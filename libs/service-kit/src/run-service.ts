@@ -164,6 +164,7 @@ export async function runService(
       dataSource,
       runtime,
       routes,
+      messaging: config.messaging,
       logger,
       telemetry,
       httpBodyLimit: bodyLimit,

@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig } from '@baton/config';
-import { MessagingConfig } from '@baton/messaging';
 import { CreateEndedRuns1796430000000, type ServiceDefinition } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { ActionConfig } from './action.config.js';
@@ -39,8 +38,6 @@ export const actionService: ServiceDefinition = {
     });
     return [
       { provide: ActionConfig, useValue: config },
-      // The use case reads the retry budget: the last attempt turns a transient error into a result.
-      { provide: MessagingConfig, useValue: loadOrExit(MessagingConfig, env, logger) },
       { provide: BusinessDatabase, useValue: database },
     ];
   },

@@ -213,7 +213,8 @@ describe('context service over the real Kafka broker and Postgres', () => {
       kind: 'record',
       content: null,
       weak: true,
-      note: 'required source timed out after 300 ms',
+      failed: true,
+      note: 'required source failed: timed out after 300 ms',
     });
     expect(state.weakEvidence).toBe(true);
     const { output } = (await stepEventOf(context.runId)).step!;

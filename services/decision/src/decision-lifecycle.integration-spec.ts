@@ -91,6 +91,32 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     );
   });
 
+  it('escalates a run whose required source failed, instead of reading its silence as "not found"', async () => {
+    const envelope = aDecision({
+      data: structuredDispute,
+      evidence: [
+        {
+          source: 'customer',
+          kind: 'record',
+          content: null,
+          weak: true,
+          failed: true,
+          note: 'required source failed: sorry, too many clients already (SQLSTATE 53300)',
+        },
+      ],
+    });
+    await decide(envelope);
+    const [escalation] = await expectEventually(() => {
+      expect(ofRun(escalations, envelope.runId)).toHaveLength(1);
+      return ofRun(escalations, envelope.runId);
+    });
+    expect(escalation!.payload.reason).toBe(
+      'source customer failed: required source failed: sorry, too many clients already (SQLSTATE 53300); a person decides',
+    );
+    expect(escalation!.payload.decision).toMatchObject({ label: 'source-failed' });
+    expect(ofRun(validations, envelope.runId)).toEqual([]);
+  });
+
   it('stops a run that has no steps left before deciding anything', async () => {
     // The rules would act on this one (structured dispute) if the run had steps left.
     const envelope = aDecision({

@@ -52,6 +52,11 @@ export class Evidence {
   @IsOptional() @IsNumber() score?: number;
   @IsBoolean() weak!: boolean;
   @IsOptional() @IsString() note?: string;
+  /**
+   * The source could not answer (unavailable after retries, refused the query, timed out):
+   * `content` is null and says nothing about the business — `note` says what failed.
+   */
+  @IsOptional() @IsBoolean() failed?: boolean;
 }
 
 /** One finished step, as later steps see it. */

@@ -1,7 +1,7 @@
 import type { RunState } from '@baton/contracts';
 import { WorkflowCatalog } from '@baton/workflow';
 import { describe, expect, it } from 'vitest';
-import { decideByRules } from './rule-evaluation.js';
+import { decideByRules, readsSource } from './rule-evaluation.js';
 import { ruleScope } from '@baton/workflow';
 
 const workflow = WorkflowCatalog.fromDirectory(
@@ -92,5 +92,39 @@ describe(decideByRules.name, () => {
     expect(
       decideByRules(rules, ruleScope(state({ customerId: 'cus_1', message: 'why?' }))),
     ).toBeUndefined();
+  });
+});
+
+describe('rules and sources that failed', () => {
+  const failedCustomer = state(
+    { customerId: 'cus_1', invoiceId: 'inv_7', disputedAmount: 25, message: 'x' },
+    {
+      evidence: [
+        {
+          source: 'customer',
+          kind: 'record',
+          content: null,
+          weak: true,
+          failed: true,
+          note: 'failed',
+        },
+      ],
+    },
+  );
+
+  it('does not try a rule that reads the evidence of a source that failed: silence is not "not found"', () => {
+    const decided = decideByRules(rules, ruleScope(failedCustomer), new Set(['customer']));
+    expect(decided?.rule).not.toBe('unknown-customer');
+    // Without knowing it failed, the same evidence reads as an unknown customer.
+    expect(decideByRules(rules, ruleScope(failedCustomer))?.rule).toBe('unknown-customer');
+  });
+
+  it('tells which conditions read a source, in either form', () => {
+    const sources = new Set(['customer', 'invoices']);
+    expect(readsSource({ path: 'evidence.customer', op: 'missing' }, sources)).toBe(true);
+    expect(readsSource("evidence['invoices'].size() > 0", sources)).toBe(true);
+    expect(readsSource('evidence.customers.size() > 0', sources)).toBe(false);
+    expect(readsSource('evidence.customer-notes != null', sources)).toBe(false);
+    expect(readsSource({ path: 'trigger.data.customer', op: 'exists' }, sources)).toBe(false);
   });
 });

@@ -102,4 +102,27 @@ describe(summarize.name, () => {
       },
     });
   });
+
+  it('marks a source that could not answer as failed: its silence says nothing about the business', () => {
+    const failed = toEvidence(customer, {
+      ok: false,
+      reason: 'failed: relation "billing.customerz" does not exist (SQLSTATE 42P01)',
+      failed: true,
+    });
+    expect(failed).toEqual({
+      source: 'customer',
+      kind: 'record',
+      content: null,
+      weak: true,
+      failed: true,
+      note: 'required source failed: relation "billing.customerz" does not exist (SQLSTATE 42P01)',
+    });
+    expect(summarize([{ evidence: failed, ms: 3 }])).toMatchObject({
+      sources: { customer: { status: 'failed' } },
+    });
+    // A parameter the trigger lacks is nothing to look up, not a failure.
+    expect(
+      toEvidence(customer, { ok: false, reason: 'was not queried: x is missing' }).failed,
+    ).toBeUndefined();
+  });
 });

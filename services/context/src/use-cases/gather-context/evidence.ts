@@ -6,15 +6,18 @@ import type { Passage } from '@baton/business';
 export type SourceResult =
   /** The source answered; `found` is false for no row, an empty list or no passage. */
   | { ok: true; content: unknown; found: boolean; detail?: string }
-  /** The source could not answer (error, timeout, missing parameter): `reason` says why. */
-  | { ok: false; reason: string };
+  /**
+   * The source was not run or could not answer: `reason` says why. `failed` when it could not
+   * answer (an error, a timeout); not when it had nothing to look up (a missing parameter).
+   */
+  | { ok: false; reason: string; failed?: boolean };
 
 export interface GatheredSource {
   evidence: Evidence;
   ms: number;
 }
 
-export type SourceStatus = 'ok' | 'weak' | 'missing';
+export type SourceStatus = 'ok' | 'weak' | 'missing' | 'failed';
 
 /**
  * Judges one source's result as evidence. A required source that fails, times out or finds
@@ -29,7 +32,13 @@ export function toEvidence(source: ContextSourceSpec, result: SourceResult): Evi
   };
   const which = source.required ? 'required source' : 'optional source';
   if (!result.ok) {
-    return { ...base, content: null, weak: source.required, note: `${which} ${result.reason}` };
+    return {
+      ...base,
+      content: null,
+      weak: source.required,
+      note: `${which} ${result.reason}`,
+      ...(result.failed ? { failed: true } : {}),
+    };
   }
   if (!result.found) {
     return {
@@ -67,6 +76,7 @@ function passageEvidence(
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 export function statusOf(evidence: Evidence): SourceStatus {
+  if (evidence.failed) return 'failed';
   if (evidence.weak) return 'weak';
   return evidence.note ? 'missing' : 'ok';
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { nextStep, stepFinished, type StepEnvelope } from '@baton/contracts';
-import { PermanentFailure, Routes, type HandlerContext } from '@baton/messaging';
+import { MessagingConfig, PermanentFailure, Routes, type HandlerContext } from '@baton/messaging';
 import { EndedRuns, stepMayAct, WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { summarize } from './evidence.js';
@@ -18,6 +18,7 @@ export class GatherContextUseCase {
     private readonly sources: SourceRunner,
     private readonly routes: Routes,
     private readonly endedRuns: EndedRuns,
+    private readonly messaging: MessagingConfig,
   ) {}
 
   async execute(envelope: StepEnvelope<'context'>, ctx: HandlerContext): Promise<void> {
@@ -29,8 +30,13 @@ export class GatherContextUseCase {
     if (!(await stepMayAct(envelope, ctx, this.routes, this.endedRuns, startedAt))) return;
 
     const { trigger } = envelope.payload;
+    // An unavailable source fails the attempt (retried with backoff); on the last attempt it
+    // is recorded as failed evidence, which the decision step does not read as "not found".
+    const lastAttempt = ctx.attempt >= this.messaging.retryMaxAttempts;
     const gathered = await Promise.all(
-      workflow.context.sources.map((source) => this.sources.gather(source, { trigger })),
+      workflow.context.sources.map((source) =>
+        this.sources.gather(source, { trigger }, lastAttempt),
+      ),
     );
     const evidence = gathered.map((g) => g.evidence);
     const weakEvidence = evidence.some((e) => e.weak);
@@ -56,7 +62,11 @@ export class GatherContextUseCase {
           eventType: trigger.eventType,
           sources: workflow.context.sources.map((s) => s.name),
         },
-        output: { ...summarize(gathered), weakEvidence },
+        output: {
+          ...summarize(gathered),
+          weakEvidence,
+          ...(ctx.attempt > 1 ? { attempts: ctx.attempt } : {}),
+        },
       }),
     );
   }

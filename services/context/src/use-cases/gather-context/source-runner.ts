@@ -11,6 +11,66 @@ const DEFAULT_PASSAGE_LIMIT = 5;
 
 class SourceTimeout extends Error {}
 
+/** A source's dependency cannot serve now: the step is worth another attempt. */
+export class SourceUnavailable extends Error {
+  override name = 'SourceUnavailable';
+  constructor(
+    readonly source: string,
+    cause: unknown,
+  ) {
+    super(`source ${source} is unavailable: ${describeFailure(cause)}`, { cause });
+  }
+}
+
+class HttpUnavailable extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+// SQLSTATEs of a database that cannot serve now: connection exceptions (08), insufficient
+// resources (53: too many clients, out of memory, disk full), admin shutdown or a server
+// starting (57P01-57P03), and cannot-connect-now.
+const UNAVAILABLE_SQLSTATE = /^(08...|53...|57P0[1-3])$/;
+const UNAVAILABLE_NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/**
+ * Whether an error says the source's system cannot serve now (worth a retry), as opposed to a
+ * refusal that will repeat (a missing table, a syntax error, a 4xx) or a timeout (judged as a
+ * failure, not retried: a slow source would be slow again).
+ */
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof HttpUnavailable) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (/^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATE.test(code);
+    if (UNAVAILABLE_NETWORK.has(code)) return true;
+  }
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause && cause !== error && isUnavailable(cause)) return true;
+  const message = error instanceof Error ? error.message : '';
+  // pg's pool and fetch say so only in words.
+  return /timeout exceeded when trying to connect|Connection terminated|fetch failed/i.test(
+    message,
+  );
+}
+
+function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+    ? `${message} (SQLSTATE ${code})`
+    : message;
+}
+
 /** Postgres cancelled the statement (statement_timeout); fetch gave up (AbortSignal.timeout). */
 const isTimeout = (error: unknown) =>
   error instanceof SourceTimeout ||
@@ -33,19 +93,30 @@ export class SourceRunner {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Never throws: a failure or a timeout is a result with a reason, judged like any other. */
-  async gather(source: ContextSourceSpec, scope: Scope): Promise<GatheredSource> {
+  /**
+   * A failure or a timeout is a result with a reason (`failed`), judged like any other —
+   * except a source that is unavailable (a lost connection, too many clients, a server
+   * restarting, an HTTP 5xx): unless `lastAttempt`, that throws SourceUnavailable, so the step
+   * is retried like any unavailable dependency rather than read as "found nothing".
+   */
+  async gather(
+    source: ContextSourceSpec,
+    scope: Scope,
+    lastAttempt = true,
+  ): Promise<GatheredSource> {
     const started = performance.now();
     const result = await withTimeout(this.run(source, scope), source.timeoutMs).catch(
       (error: unknown): SourceResult => {
+        const unavailable = isUnavailable(error);
+        if (unavailable && !lastAttempt) throw new SourceUnavailable(source.name, error);
         const reason = isTimeout(error)
-          ? `timed out after ${source.timeoutMs} ms`
-          : `failed: ${error instanceof Error ? error.message : String(error)}`;
+          ? `failed: timed out after ${source.timeoutMs} ms`
+          : `failed: ${describeFailure(error)}${unavailable ? ' (unavailable after every attempt)' : ''}`;
         this.logger.warn(
           { source: source.name, kind: source.kind, reason },
           'context source failed',
         );
-        return { ok: false, reason };
+        return { ok: false, reason, failed: true };
       },
     );
     return { evidence: toEvidence(source, result), ms: Math.round(performance.now() - started) };
@@ -104,14 +175,16 @@ export class SourceRunner {
     }
     if (!response.ok) {
       await response.body?.cancel();
-      return { ok: false, reason: `failed: HTTP ${response.status}` };
+      if (response.status >= 500 || response.status === 429 || response.status === 408)
+        throw new HttpUnavailable(response.status);
+      return { ok: false, reason: `failed: HTTP ${response.status}`, failed: true };
     }
     let body: unknown;
     try {
       body = await response.json();
     } catch (error) {
       if (isTimeout(error)) throw error;
-      return { ok: false, reason: 'failed: the response is not JSON' };
+      return { ok: false, reason: 'failed: the response is not JSON', failed: true };
     }
     const found = body !== null && !(Array.isArray(body) && body.length === 0);
     return { ok: true, content: body, found, detail: 'empty response' };

@@ -126,7 +126,24 @@ export class DecideNextStepUseCase {
     ctx: HandlerContext,
   ): Promise<Decided> {
     const { payload } = envelope;
-    const byRule = decideByRules(workflow.decision.rules, ruleScope(payload.state));
+    const failed = payload.state.evidence.filter((item) => item.failed);
+    const required = new Set(
+      workflow.context.sources.filter((source) => source.required).map((source) => source.name),
+    );
+    const failedRequired = failed.filter((item) => required.has(item.source));
+    // A required source that could not answer: nothing is decided on its silence. Once (after
+    // the context step); when a person has taken over, the run goes on with what it has.
+    if (failedRequired.length && payload.reason === 'context-gathered') {
+      const reason = failedRequired
+        .map((item) => `source ${item.source} failed: ${item.note ?? 'it did not answer'}`)
+        .join('; ');
+      return noDecision('source-failed', `${reason}; a person decides`, 'rules');
+    }
+    const byRule = decideByRules(
+      workflow.decision.rules,
+      ruleScope(payload.state),
+      new Set(failed.map((item) => item.source)),
+    );
     if (byRule)
       return { decision: byRule.decision, spent: NOTHING_SPENT, output: { rule: byRule.rule } };
 
