@@ -207,11 +207,68 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
   }
   duplicates('context.sources', sources, report);
 
-  const show = object(root['escalation'])?.['show'];
+  const escalation = object(root['escalation']);
+  const show = escalation?.['show'];
   if (Array.isArray(show))
     show.forEach((path, i) => scopePath(`escalation.show.${i}`, path, PROPOSAL_SCOPE));
+  escalationChainProblems(escalation, report);
 
   return problems;
+}
+
+/**
+ * The escalation chain: each step moves the task to another queue or notifies (or both), a
+ * webhook is a fixed http(s) URL, and only a `leave` fallback names a queue (which it needs).
+ * Whether a webhook's host may be called is the deployment's to say (BATON_NOTIFY_ALLOWED_HOSTS).
+ */
+function escalationChainProblems(
+  escalation: Plain | undefined,
+  report: (path: string, message: string) => void,
+) {
+  let queue = typeof escalation?.['queue'] === 'string' ? escalation['queue'] : undefined;
+  for (const [i, step] of items(escalation?.['onBreach'])) {
+    const at = `escalation.onBreach.${i}`;
+    const moveTo = step['moveTo'];
+    if (moveTo === undefined && step['notify'] === undefined)
+      report(at, 'a step moves the task (moveTo), notifies (notify), or both');
+    if (typeof moveTo === 'string') {
+      if (moveTo === queue)
+        report(`${at}.moveTo`, `the task is already in queue "${queue}" at this step`);
+      queue = moveTo;
+    }
+    const webhook = object(step['notify'])?.['webhook'];
+    const problem = typeof webhook === 'string' ? webhookProblem(webhook) : undefined;
+    if (problem) report(`${at}.notify.webhook`, problem);
+  }
+  const fallback = object(escalation?.['fallback']);
+  const action = fallback?.['action'];
+  if (action === 'leave' && fallback?.['queue'] === undefined)
+    report('escalation.fallback.queue', 'a "leave" fallback names the queue the task is left in');
+  if ((action === 'reject' || action === 'cancel') && fallback?.['queue'] !== undefined)
+    report(
+      'escalation.fallback.queue',
+      `only a "leave" fallback moves the task; "${action}" ends the run`,
+    );
+  if (action === 'leave' && fallback?.['reason'] !== undefined)
+    report(
+      'escalation.fallback.reason',
+      'a "leave" fallback ends nothing: reason is for reject and cancel',
+    );
+}
+
+/** Why a webhook URL cannot be used, or undefined when it can. */
+function webhookProblem(url: string): string | undefined {
+  if (url.includes('{{')) return 'a webhook is a fixed URL: templates are not filled in';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'a webhook is an absolute https (or http) URL';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return `a webhook is an https (or http) URL, not ${parsed.protocol.slice(0, -1)}`;
+  if (parsed.username || parsed.password) return 'a webhook URL carries no user name or password';
+  return undefined;
 }
 
 const RULE_SCOPE = ['trigger', 'evidence', 'weakEvidence', 'done', 'failed', 'history'] as const;

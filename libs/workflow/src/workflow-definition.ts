@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   ValidateBy,
   Equals,
@@ -625,6 +626,73 @@ export class ValidationSpec {
   maxFailures!: number;
 }
 
+@JSONSchema({
+  description:
+    'Who is told when a breach step applies: Baton POSTs a small JSON (task and run ids, workflow, queue, reason, due time; never the customer’s text or the evidence) to a webhook.',
+})
+export class NotifySpec {
+  @JSONSchema({
+    description:
+      'An https (or http) URL, fixed (no templates). Sent only to hosts the deployment allows (`BATON_NOTIFY_ALLOWED_HOSTS`); the outcome is recorded on the task, and a failed notification never holds the move up.',
+    examples: ['https://hooks.acme.example/escalations'],
+  })
+  @IsString()
+  @Length(1, 2000)
+  webhook!: string;
+}
+
+@JSONSchema({
+  description:
+    'One step of the escalation chain: applied once when the SLA before it passes (the first step after `slaMinutes`, each next one after the previous step’s `slaMinutes`).',
+})
+export class BreachStepSpec {
+  @Doc(
+    'The review queue the task moves to; absent, it stays in its queue (a step that only notifies).',
+    'billing-leads',
+  )
+  @IsOptional()
+  @Matches(NAME, NAME_MESSAGE)
+  moveTo?: string;
+  @Doc(
+    'Minutes a reviewer has after this step, before the next step (or the fallback) applies.',
+    60,
+  )
+  @IsInt()
+  @Min(1)
+  slaMinutes!: number;
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => NotifySpec)
+  notify?: NotifySpec;
+}
+
+export const ESCALATION_FALLBACKS = ['reject', 'cancel', 'leave'] as const;
+export type EscalationFallback = (typeof ESCALATION_FALLBACKS)[number];
+
+@JSONSchema({
+  description:
+    'What happens once the last SLA of the chain (or `slaMinutes`, without `onBreach`) has passed with the task still open.',
+})
+export class FallbackSpec {
+  @Doc(
+    'reject: the task is rejected by the system (not a person) with `reason`, and the run ends `rejected`, as after a reviewer’s rejection. cancel: the run ends `cancelled` with `reason`. leave: the task moves to `queue` and stays open there with no further SLA.',
+  )
+  @IsIn(ESCALATION_FALLBACKS)
+  action!: EscalationFallback;
+  @Doc(
+    'reject and cancel: why the run ended, as a reviewer’s rejection reason would say it. Default: "No reviewer decided within the SLA chain."',
+    'No reviewer decided within the SLA chain.',
+  )
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+  @Doc('leave (required there): the queue the task is left in.', 'ops-backlog')
+  @IsOptional()
+  @Matches(NAME, NAME_MESSAGE)
+  queue?: string;
+}
+
 @JSONSchema({ description: 'Where runs go when a person must decide.' })
 export class EscalationSpec {
   @Doc('The review queue.', 'billing')
@@ -643,6 +711,20 @@ export class EscalationSpec {
   @IsArray()
   @IsString({ each: true })
   show?: string[];
+  /** The escalation chain: applied in order, one step per SLA breach. */
+  @Doc(
+    'The escalation chain: what each SLA breach does, in order. When `slaMinutes` passes, the first step applies (move the task, give it a new SLA, notify); when that step’s SLA passes, the next; after the last, the `fallback`. Without it (and without `fallback`) a task past its SLA is only marked overdue.',
+  )
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => BreachStepSpec)
+  onBreach?: BreachStepSpec[];
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FallbackSpec)
+  fallback?: FallbackSpec;
 }
 
 @JSONSchema({ description: 'When a run stops, whatever the decisions say.' })

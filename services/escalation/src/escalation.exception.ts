@@ -4,6 +4,8 @@ import { errorBody } from '@baton/service-kit';
 export enum EscalationErrorCode {
   TaskNotFound = 'task-not-found',
   TaskNotOpen = 'task-not-open',
+  /** Another reviewer holds a live claim on the task. */
+  TaskClaimed = 'task-claimed',
   /** A list that needs a filter got none. */
   FilterRequired = 'filter-required',
   ToolRequired = 'tool-required',
@@ -16,6 +18,7 @@ export enum EscalationErrorCode {
 const STATUS: Record<EscalationErrorCode, HttpStatus> = {
   [EscalationErrorCode.TaskNotFound]: HttpStatus.NOT_FOUND,
   [EscalationErrorCode.TaskNotOpen]: HttpStatus.CONFLICT,
+  [EscalationErrorCode.TaskClaimed]: HttpStatus.CONFLICT,
   [EscalationErrorCode.FilterRequired]: HttpStatus.BAD_REQUEST,
   [EscalationErrorCode.ToolRequired]: HttpStatus.BAD_REQUEST,
   [EscalationErrorCode.ToolMismatch]: HttpStatus.BAD_REQUEST,

@@ -7,14 +7,17 @@ import { EscalationController } from './escalation.controller.js';
 import { SlaSweeper } from './sla-sweeper.js';
 import { TasksController } from './tasks.controller.js';
 import { ApproveTaskUseCase } from './use-cases/approve-task/approve-task.use-case.js';
+import { ClaimTaskUseCase } from './use-cases/claim-task/claim-task.use-case.js';
 import { CloseRunTasksUseCase } from './use-cases/close-run-tasks/close-run-tasks.use-case.js';
 import { CreateTaskUseCase } from './use-cases/create-task/create-task.use-case.js';
+import { DeliverNotificationsUseCase } from './use-cases/deliver-notifications/deliver-notifications.use-case.js';
 import { EscalateOverdueTasksUseCase } from './use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
 import { GetTaskUseCase } from './use-cases/get-task/get-task.use-case.js';
 import { ListEffectsUseCase } from './use-cases/list-effects/list-effects.use-case.js';
 import { ListTasksUseCase } from './use-cases/list-tasks/list-tasks.use-case.js';
 import { RecordEffectUseCase } from './use-cases/record-effect/record-effect.use-case.js';
 import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.js';
+import { ReleaseTaskUseCase } from './use-cases/release-task/release-task.use-case.js';
 
 /**
  * Escalation: turns `step.escalation` envelopes into review tasks (closed when the run ends), lets reviewers decide them
@@ -31,6 +34,9 @@ import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.
     ApproveTaskUseCase,
     RejectTaskUseCase,
     EscalateOverdueTasksUseCase,
+    DeliverNotificationsUseCase,
+    ClaimTaskUseCase,
+    ReleaseTaskUseCase,
     RecordEffectUseCase,
     ListEffectsUseCase,
     EffectLedger,

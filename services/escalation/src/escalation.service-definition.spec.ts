@@ -24,9 +24,40 @@ describe('escalation settings', () => {
           useValue: unknown;
         }
       ).useValue;
-    expect(value(ESCALATION_CONFIG)).toEqual({ slaSweepIntervalMs: 60_000 });
+    expect(value(ESCALATION_CONFIG)).toEqual({
+      slaSweepIntervalMs: 60_000,
+      notifyAllowedHosts: [],
+      notifyTimeoutMs: 5_000,
+      notifyAttempts: 3,
+      claimMinutes: 30,
+    });
     expect(value(API_KEYS)).toEqual([
       { name: 'rita', role: 'reviewer', hash: Buffer.from(hash, 'hex') },
+    ]);
+  });
+
+  it('reads the webhook hosts as a list, and names out-of-range notification and claim settings', () => {
+    const hash = sha256('k').toString('hex');
+    const providers = loadSettings({
+      BATON_API_KEYS: `rita:reviewer:${hash}`,
+      BATON_NOTIFY_ALLOWED_HOSTS: 'hooks.acme.example, *.pager.example',
+    });
+    const config = (
+      providers.find(
+        (p) => typeof p === 'object' && 'provide' in p && p.provide === ESCALATION_CONFIG,
+      ) as { useValue: { notifyAllowedHosts: string[] } }
+    ).useValue;
+    expect(config.notifyAllowedHosts).toEqual(['hooks.acme.example', '*.pager.example']);
+    expect(
+      problemsOf({
+        BATON_NOTIFY_TIMEOUT_MS: '10',
+        BATON_NOTIFY_ATTEMPTS: '0',
+        BATON_CLAIM_MINUTES: '2000',
+      }),
+    ).toEqual([
+      'BATON_NOTIFY_TIMEOUT_MS must be at least 100, got 10',
+      'BATON_NOTIFY_ATTEMPTS must be at least 1, got 0',
+      'BATON_CLAIM_MINUTES must be at most 1440, got 2000',
     ]);
   });
 

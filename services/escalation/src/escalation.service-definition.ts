@@ -8,6 +8,8 @@ import { EscalationModule } from './escalation.module.js';
 import { CreateTasks1764158400000 } from './migrations/1764158400000-create-tasks.migration.js';
 import { CloseTasksOfEndedRuns1795600000000 } from './migrations/1795600000000-close-tasks-of-ended-runs.migration.js';
 import { AddTaskHighlights1796083200000 } from './migrations/1796083200000-add-task-highlights.migration.js';
+import { AddTaskEscalationChain1796443200000 } from './migrations/1796443200000-add-task-escalation-chain.migration.js';
+import { AddTaskClaims1796446800000 } from './migrations/1796446800000-add-task-claims.migration.js';
 
 const NAME = 'escalation';
 
@@ -34,6 +36,8 @@ export const escalationService: ServiceDefinition = {
     CloseTasksOfEndedRuns1795600000000,
     AddTaskHighlights1796083200000,
     CreateEffectLedger1796400000000,
+    AddTaskEscalationChain1796443200000,
+    AddTaskClaims1796446800000,
   ],
   // A ConfigError here stops the process naming each variable, like the kit's own settings.
   providers: ({ env }) => loadSettings(env),

@@ -104,7 +104,7 @@ describe('escalation service: guards and SLA (real Kafka and Postgres)', () => {
     expect(page2[0]!.id < page1[1]!.id).toBe(true);
   });
 
-  it('escalates an open task past its SLA once: marked, and the run ledger told', async () => {
+  it('applies the first step of the SLA chain to an open task past its SLA, once', async () => {
     const envelope = await esc.escalate();
     const taskId = await esc.taskIdOf(envelope);
     const decided = await esc.escalate();
@@ -119,14 +119,23 @@ describe('escalation service: guards and SLA (real Kafka and Postgres)', () => {
       const escalated = await sweep.execute();
       expect(escalated.map((t) => t.id)).toContain(taskId);
       expect(escalated.map((t) => t.id)).not.toContain(decidedId);
+      // billing-dispute's chain: first to billing-leads for 60 minutes, whose webhook host
+      // this deployment does not allow (BATON_NOTIFY_ALLOWED_HOSTS is empty here).
       expect(escalated.find((t) => t.id === taskId)).toMatchObject({
-        overdue: true,
+        overdue: false,
         status: 'open',
+        queue: 'billing-leads',
       });
-      expect(await sweep.execute()).toEqual([]); // once per task
+      expect(await sweep.execute()).toEqual([]); // once per breach
 
       const task = await esc.api('GET', `/v1/tasks/${taskId}`, KEYS.reviewer);
-      expect(task.body).toMatchObject({ status: 'open', overdue: true });
+      expect(task.body).toMatchObject({
+        status: 'open',
+        queue: 'billing-leads',
+        overdue: false,
+        moves: [{ step: 1, from: 'billing', to: 'billing-leads' }],
+        notifications: [{ step: 1, host: 'hooks.acme.example', status: 'refused', attempts: 0 }],
+      });
       expect(task.body['escalatedAt']).toEqual(expect.any(String));
       await expectEventually(() =>
         expect(esc.eventsOf(envelope.runId, 'run.waiting')).toEqual([
@@ -134,7 +143,7 @@ describe('escalation service: guards and SLA (real Kafka and Postgres)', () => {
           expect.objectContaining({
             reason: expect.stringMatching(
               new RegExp(
-                `^SLA breached: review task ${taskId} in queue billing .*escalated further$`,
+                `^SLA breached: review task ${taskId}: SLA of 240 min in queue billing passed .*; escalation step 1 of 2: moved to queue billing-leads, due .*; notifying hooks\\.acme\\.example$`,
               ),
             ),
           }),

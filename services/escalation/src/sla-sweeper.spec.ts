@@ -1,9 +1,11 @@
 import type { Logger } from '@baton/telemetry';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { EscalationConfig } from './escalation.config.js';
 import { SlaSweeper } from './sla-sweeper.js';
 import type { EscalateOverdueTasksUseCase } from './use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
 
 const logger = { error: vi.fn() } as unknown as Logger;
+const config = { slaSweepIntervalMs: 1_000 } as EscalationConfig;
 
 describe(SlaSweeper.name, () => {
   afterEach(() => vi.useRealTimers());
@@ -14,7 +16,7 @@ describe(SlaSweeper.name, () => {
     const execute = vi.fn(() => new Promise<[]>((resolve) => (release = () => resolve([]))));
     const sweeper = new SlaSweeper(
       { execute } as unknown as EscalateOverdueTasksUseCase,
-      { slaSweepIntervalMs: 1_000 },
+      config,
       logger,
     );
     sweeper.onApplicationBootstrap();
@@ -37,7 +39,7 @@ describe(SlaSweeper.name, () => {
     const execute = vi.fn().mockRejectedValueOnce(new Error('db down')).mockResolvedValue([]);
     const sweeper = new SlaSweeper(
       { execute } as unknown as EscalateOverdueTasksUseCase,
-      { slaSweepIntervalMs: 1_000 },
+      config,
       logger,
     );
     await sweeper.tick();

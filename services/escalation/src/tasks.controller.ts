@@ -6,11 +6,13 @@ import { RejectTaskDto } from './dto/reject-task.dto.js';
 import { requestValidationPipe } from './dto/validation.pipe.js';
 import type { TaskDetail } from './tasks/task.js';
 import { ApproveTaskUseCase } from './use-cases/approve-task/approve-task.use-case.js';
+import { ClaimTaskUseCase } from './use-cases/claim-task/claim-task.use-case.js';
 import { GetTaskUseCase } from './use-cases/get-task/get-task.use-case.js';
 import { ListTasksUseCase, type TaskPage } from './use-cases/list-tasks/list-tasks.use-case.js';
 import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.js';
+import { ReleaseTaskUseCase } from './use-cases/release-task/release-task.use-case.js';
 
-/** The reviewers' API: the task queue, one task, and its approval or rejection. */
+/** The reviewers' API: the task queue, one task, its claim, and its approval or rejection. */
 @Roles('reviewer')
 @UsePipes(requestValidationPipe())
 @Controller('v1/tasks')
@@ -20,6 +22,8 @@ export class TasksController {
     private readonly getTask: GetTaskUseCase,
     private readonly approveTask: ApproveTaskUseCase,
     private readonly rejectTask: RejectTaskUseCase,
+    private readonly claimTask: ClaimTaskUseCase,
+    private readonly releaseTask: ReleaseTaskUseCase,
   ) {}
 
   @Get()
@@ -30,6 +34,18 @@ export class TasksController {
   @Get(':id')
   get(@Param('id') id: string): Promise<TaskDetail> {
     return this.getTask.execute(id);
+  }
+
+  @Post(':id/claim')
+  @HttpCode(200)
+  claim(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TaskDetail> {
+    return this.claimTask.execute(id, principal);
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  release(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TaskDetail> {
+    return this.releaseTask.execute(id, principal);
   }
 
   @Post(':id/approve')

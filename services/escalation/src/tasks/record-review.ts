@@ -2,31 +2,20 @@ import { context } from '@opentelemetry/api';
 import { runEventFor } from '@baton/contracts';
 import { extractTraceContext } from '@baton/telemetry';
 import type { OutboxTransaction, Routes } from '@baton/messaging';
-import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
 import { resumeEnvelope, reviewHistoryRecord } from './review.js';
 import type { ReviewOutcome, ReviewRecord, TaskRow } from './task.js';
-import { decideTask } from './task-store.js';
+import { refusalOf } from './task-guards.js';
+import { decideTask, findTask } from './task-store.js';
 
-/** Refuses to decide a task that is not open. */
-export function assertOpen(task: TaskRow): void {
-  if (task.status === 'closed') {
-    throw new EscalationException(
-      EscalationErrorCode.TaskNotOpen,
-      `task ${task.id} is closed (${task.closed_reason ?? 'its run ended'} at ${task.closed_at?.toISOString() ?? 'an earlier time'}); only an open task can be decided`,
-    );
-  }
-  if (task.status !== 'open') {
-    throw new EscalationException(
-      EscalationErrorCode.TaskNotOpen,
-      `task ${task.id} is ${task.status} (${task.outcome ?? task.status} by ${task.reviewer_name ?? 'someone'} at ${task.decided_at?.toISOString() ?? 'an earlier time'}); only an open task can be decided`,
-    );
-  }
-}
+export { assertOpen } from './task-guards.js';
 
 /**
  * Records the reviewer's decision on the task and, in the same transaction, resumes the run:
  * the `decision` envelope `review` (history + reason) and `run.resumed`. Of concurrent
- * decisions on one task exactly one gets here; the others fail with TaskNotOpen.
+ * decisions on one task exactly one gets here; the others fail with TaskNotOpen. A decision
+ * by someone other than the holder of a live claim fails with TaskClaimed, unless
+ * `overrideClaim` (an admin; the system's SLA fallback) — checked in the update itself, so a
+ * claim made meanwhile counts.
  */
 export async function recordReview(
   tx: OutboxTransaction,
@@ -35,6 +24,7 @@ export async function recordReview(
   outcome: ReviewOutcome,
   review: ReviewRecord,
   now: Date,
+  overrideClaim = false,
 ): Promise<TaskRow> {
   const decided = await decideTask(tx.manager, task.id, {
     status: outcome === 'rejected' ? 'rejected' : 'approved',
@@ -42,13 +32,9 @@ export async function recordReview(
     reviewer: review.reviewer,
     review,
     decidedAt: now,
+    overrideClaim,
   });
-  if (!decided) {
-    throw new EscalationException(
-      EscalationErrorCode.TaskNotOpen,
-      `task ${task.id} was decided by someone else meanwhile; only an open task can be decided`,
-    );
-  }
+  if (!decided) throw refusalOf((await findTask(tx.manager, task.id)) ?? task, now);
   const resumed = resumeEnvelope(
     task.envelope,
     reviewHistoryRecord(task.envelope, outcome, review),

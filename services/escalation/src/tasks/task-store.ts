@@ -1,6 +1,7 @@
 import { UUID_V7_PATTERN, type StepEnvelope } from '@baton/contracts';
 import type { EntityManager } from 'typeorm';
 import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
+import { CLAIMED_BY_OTHER } from './claim-store.js';
 import type {
   Highlight,
   ReviewOutcome,
@@ -112,11 +113,14 @@ export interface TaskDecision {
   reviewer: Reviewer;
   review: ReviewRecord;
   decidedAt: Date;
+  /** Decide even if someone else holds a live claim (an admin; the SLA fallback). */
+  overrideClaim?: boolean;
 }
 
 /**
  * Records a decision on an open task. Exactly one of concurrent decisions wins: the others
- * find the row no longer open (after waiting for the winner's lock) and get undefined.
+ * find the row no longer open (after waiting for the winner's lock) and get undefined, as
+ * does a decision on a task someone else has claimed (unless it overrides the claim).
  */
 export async function decideTask(
   manager: EntityManager,
@@ -128,7 +132,7 @@ export async function decideTask(
        UPDATE tasks
           SET status = $2, outcome = $3, reviewer_name = $4, reviewer_role = $5, review = $6,
               decided_at = $7
-        WHERE id = $1 AND status = 'open'
+        WHERE id = $1 AND status = 'open' AND ($8 OR NOT ${CLAIMED_BY_OTHER('$4', '$7')})
     RETURNING *)
      SELECT * FROM decided`,
     [
@@ -139,30 +143,10 @@ export async function decideTask(
       decision.reviewer.role,
       JSON.stringify(decision.review),
       decision.decidedAt,
+      decision.overrideClaim ?? false,
     ],
   );
   return rows[0];
-}
-
-/** Marks open tasks past their SLA as escalated, once each; replicas share the work. */
-export async function markOverdue(
-  manager: EntityManager,
-  now: Date,
-  batchSize: number,
-): Promise<TaskRow[]> {
-  return manager.query(
-    `WITH overdue AS (
-       SELECT id FROM tasks
-        WHERE status = 'open' AND escalated_at IS NULL AND sla_due_at <= $1
-        ORDER BY sla_due_at
-        LIMIT $2
-          FOR UPDATE SKIP LOCKED),
-     marked AS (
-       UPDATE tasks SET escalated_at = $1 FROM overdue WHERE tasks.id = overdue.id
-       RETURNING tasks.*)
-     SELECT * FROM marked ORDER BY sla_due_at`,
-    [now, batchSize],
-  );
 }
 
 /** How a run ended, as the escalation service remembers it (the first terminal event wins). */

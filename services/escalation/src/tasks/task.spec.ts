@@ -42,6 +42,12 @@ const row: TaskRow = {
   closed_reason: null,
   closed_at: null,
   highlights: [],
+  chain_step: 0,
+  moves: [],
+  claimed_by: null,
+  claimed_role: null,
+  claimed_at: null,
+  claimed_until: null,
 };
 
 describe('task views', () => {

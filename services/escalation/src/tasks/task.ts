@@ -1,4 +1,5 @@
 import type { DecisionRecord, RunState, StepEnvelope } from '@baton/contracts';
+import type { NotificationSummary } from '../notifications/notification.js';
 
 /** `closed`: the run ended (cancelled, or ended by another step) while the task was open. */
 export const TASK_STATUSES = ['open', 'approved', 'rejected', 'closed'] as const;
@@ -18,6 +19,8 @@ export interface ReviewRecord extends Record<string, unknown> {
   note?: string;
   reason?: string;
   decision?: DecisionRecord;
+  /** An admin decided a task another reviewer had claimed: whose claim, until when. */
+  claimOverridden?: { claimedBy: string; claimedUntil: string };
 }
 
 /**
@@ -29,6 +32,24 @@ export interface Highlight {
   path: string;
   value: unknown;
   missing?: true;
+}
+
+/**
+ * One step of the workflow's escalation chain applied to the task (`escalation.onBreach`), or
+ * a `leave` fallback: where it moved from and to (the same queue for a step that only
+ * notifies), when, why, and the SLA it got.
+ */
+export interface TaskMove {
+  /** 1 for the first `onBreach` step, …; `fallback` for a `leave` fallback. */
+  step: number | 'fallback';
+  from: string;
+  to: string;
+  at: string;
+  why: string;
+  /** The new SLA; null when none follows (a `leave` fallback). */
+  slaDueAt: string | null;
+  /** The reviewer whose claim the move released (the task went to other people). */
+  releasedClaimOf?: string;
 }
 
 /** A row of `tasks`, as pg returns it (jsonb parsed, timestamptz as Date). */
@@ -46,8 +67,13 @@ export interface TaskRow {
   state: RunState;
   envelope: StepEnvelope<'escalation'>;
   created_at: Date;
-  sla_due_at: Date;
+  /** Null once a `leave` fallback left the task with no further SLA. */
+  sla_due_at: Date | null;
+  /** When the SLA sweep last acted on the task (a chain step, the fallback, or overdue). */
   escalated_at: Date | null;
+  /** How many `escalation.onBreach` steps have applied. */
+  chain_step: number;
+  moves: TaskMove[];
   outcome: ReviewOutcome | null;
   reviewer_name: string | null;
   reviewer_role: string | null;
@@ -57,6 +83,11 @@ export interface TaskRow {
   closed_at: Date | null;
   /** Computed when the task is created; `[]` for tasks older than the column. */
   highlights: Highlight[];
+  /** The last claim; it holds only while the task is open and `claimed_until` is ahead. */
+  claimed_by: string | null;
+  claimed_role: string | null;
+  claimed_at: Date | null;
+  claimed_until: Date | null;
 }
 
 /** A task in a list: enough to pick what to review next. */
@@ -70,11 +101,17 @@ export interface TaskSummary {
   reason: string;
   proposal: DecisionRecord | null;
   createdAt: string;
-  slaDueAt: string;
+  /** Null when no further SLA applies (a `leave` fallback). */
+  slaDueAt: string | null;
   /** Open and past its SLA. */
   overdue: boolean;
-  /** When the SLA sweep escalated it further; null until then. */
+  /** When the SLA sweep last acted on it (a chain step, the fallback, overdue); null until then. */
   escalatedAt: string | null;
+  /** The escalation chain's steps applied to it, oldest first. */
+  moves: TaskMove[];
+  /** Who holds a live claim on the open task, and until when; null when nobody does. */
+  claimedBy: string | null;
+  claimedUntil: string | null;
   /** Why the task was closed without a review (`run ended: <status>: <reason>`); null unless closed. */
   closedReason: string | null;
   closedAt: string | null;
@@ -91,6 +128,8 @@ export interface TaskDetail extends TaskSummary {
   evidence: RunState['evidence'];
   weakEvidence: boolean;
   history: RunState['history'];
+  /** The webhooks the escalation chain sent (or tried to), with their outcome. */
+  notifications: NotificationSummary[];
   decision: {
     outcome: ReviewOutcome;
     reviewer: Reviewer;
@@ -99,14 +138,25 @@ export interface TaskDetail extends TaskSummary {
     note?: string;
     reason?: string;
     decision?: DecisionRecord;
+    claimOverridden?: { claimedBy: string; claimedUntil: string };
   } | null;
 }
 
 export function isOverdue(row: Pick<TaskRow, 'status' | 'sla_due_at'>, now: Date): boolean {
-  return row.status === 'open' && row.sla_due_at.getTime() <= now.getTime();
+  return row.status === 'open' && row.sla_due_at !== null && row.sla_due_at <= now;
+}
+
+/** A claim that still holds: on an open task, not yet expired (an expired claim is none). */
+export function liveClaim(
+  row: Pick<TaskRow, 'status' | 'claimed_by' | 'claimed_until'>,
+  now: Date,
+): { by: string; until: Date } | undefined {
+  if (row.status !== 'open' || !row.claimed_by || !row.claimed_until) return undefined;
+  return row.claimed_until > now ? { by: row.claimed_by, until: row.claimed_until } : undefined;
 }
 
 export function toSummary(row: TaskRow, now: Date): TaskSummary {
+  const claim = liveClaim(row, now);
   return {
     id: row.id,
     runId: row.run_id,
@@ -117,16 +167,23 @@ export function toSummary(row: TaskRow, now: Date): TaskSummary {
     reason: row.reason,
     proposal: row.proposal,
     createdAt: row.created_at.toISOString(),
-    slaDueAt: row.sla_due_at.toISOString(),
+    slaDueAt: row.sla_due_at?.toISOString() ?? null,
     overdue: isOverdue(row, now),
     escalatedAt: row.escalated_at?.toISOString() ?? null,
+    moves: row.moves,
+    claimedBy: claim?.by ?? null,
+    claimedUntil: claim?.until.toISOString() ?? null,
     closedReason: row.closed_reason,
     closedAt: row.closed_at?.toISOString() ?? null,
     highlights: row.highlights,
   };
 }
 
-export function toDetail(row: TaskRow, now: Date): TaskDetail {
+export function toDetail(
+  row: TaskRow,
+  now: Date,
+  notifications: NotificationSummary[] = [],
+): TaskDetail {
   const review = row.review;
   return {
     ...toSummary(row, now),
@@ -135,6 +192,7 @@ export function toDetail(row: TaskRow, now: Date): TaskDetail {
     evidence: row.state.evidence,
     weakEvidence: row.state.weakEvidence,
     history: row.state.history,
+    notifications,
     decision:
       row.outcome && review && row.decided_at
         ? {
@@ -145,6 +203,7 @@ export function toDetail(row: TaskRow, now: Date): TaskDetail {
             ...(review.note ? { note: review.note } : {}),
             ...(review.reason ? { reason: review.reason } : {}),
             ...(review.decision ? { decision: review.decision } : {}),
+            ...(review.claimOverridden ? { claimOverridden: review.claimOverridden } : {}),
           }
         : null,
   };

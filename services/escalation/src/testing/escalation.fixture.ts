@@ -33,6 +33,8 @@ import { CLOCK, type Clock } from '../clock.js';
 import { escalationService } from '../escalation.service-definition.js';
 
 export const KEYS = { reviewer: 'rev-key-1', publisher: 'pub-key-1', admin: 'adm-key-1' };
+/** A second reviewer (`other-reviewer`), for claims. */
+export const OTHER_REVIEWER_KEY = 'rev-key-2';
 
 /** The service's clock, moved forward by tests instead of sleeping. */
 export class TestClock implements Clock {
@@ -70,6 +72,8 @@ export interface EscalationFixture {
     reason?: string;
     tenantId?: string;
     history?: StepRecord[];
+    /** Another workflow version than billing-dispute@1 (one a test added to the catalog). */
+    workflow?: { id: string; version: number };
   }): Promise<StepEnvelope<'escalation'>>;
   publish(envelope: StepEnvelope<'escalation'>): Promise<void>;
   /** Publishes a run event on the run-events topic (as another service would). */
@@ -124,7 +128,10 @@ async function provisionTopics(kafka: TestKafka, prefix: string): Promise<void> 
   }
 }
 
-export async function startEscalation(): Promise<EscalationFixture> {
+/** `env`: settings of this instance beside the fixture's (they win over them). */
+export async function startEscalation(
+  options: { env?: Record<string, string> } = {},
+): Promise<EscalationFixture> {
   process.env['LOG_LEVEL'] ??= 'error';
   const prefix = `${uniqueTopic('esc')}.`;
   const schemaPrefix = `${freshSchemaName('esc')}_`;
@@ -137,8 +144,11 @@ export async function startEscalation(): Promise<EscalationFixture> {
       { provide: CLOCK, useValue: clock },
     ],
   };
-  const apiKeys = Object.entries(KEYS)
-    .map(([role, key]) => `${role}-user:${role}:${sha256(key).toString('hex')}`)
+  const apiKeys = [
+    ...Object.entries(KEYS).map(([role, key]) => [`${role}-user`, role, key]),
+    ['other-reviewer', 'reviewer', OTHER_REVIEWER_KEY],
+  ]
+    .map(([name, role, key]) => `${name}:${role}:${sha256(key!).toString('hex')}`)
     .join(',');
   const kafka = new TestKafka();
   await provisionTopics(kafka, prefix);
@@ -153,6 +163,7 @@ export async function startEscalation(): Promise<EscalationFixture> {
     BATON_API_KEYS: apiKeys,
     BATON_OUTBOX_SWEEP_INTERVAL_MS: '500',
     BATON_DRAIN_TIMEOUT_MS: '5000',
+    ...options.env,
   }).catch(async (error: unknown) => {
     // A start that failed half-way may have created the schema: leave nothing behind.
     await kafka.close();
@@ -194,11 +205,13 @@ export async function startEscalation(): Promise<EscalationFixture> {
       reason = 'credits above 100 need a reviewer',
       tenantId = 'acme',
       history = [],
+      workflow,
     } = {}) {
-      const context = aContextEnvelope({
+      const first = aContextEnvelope({
         tenantId,
         data: { customerId: 'cus_1001', message: 'charged twice' },
       });
+      const context = workflow ? { ...first, workflow } : first;
       const envelope = nextStep(
         context,
         { name: 'escalate', kind: 'escalation' },

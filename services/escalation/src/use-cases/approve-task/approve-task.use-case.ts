@@ -6,9 +6,11 @@ import { MESSAGING_RUNTIME, WORKFLOWS, type Principal } from '@baton/service-kit
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
 import { gateApproval } from '../../tasks/approval-gate.js';
-import { assertOpen, recordReview } from '../../tasks/record-review.js';
+import { recordReview } from '../../tasks/record-review.js';
 import { approvedDecision, type Approval } from '../../tasks/review.js';
-import { toDetail, type ReviewRecord, type TaskDetail } from '../../tasks/task.js';
+import type { ReviewRecord, TaskDetail } from '../../tasks/task.js';
+import { detailOf } from '../../tasks/task-detail.js';
+import { assertOpen, claimOverriddenBy, isAdmin } from '../../tasks/task-guards.js';
 import { loadTask } from '../../tasks/task-store.js';
 
 /**
@@ -16,7 +18,9 @@ import { loadTask } from '../../tasks/task-store.js';
  * (`edited`, a correction), or, for a task without a proposed action, the action they name.
  * The approved action passes the workflow's gate and effect limits first (`gateApproval`): a
  * refused one answers 422 and leaves the task open, nothing recorded. The run resumes with a
- * `decision` envelope (`review-approved`) in the same transaction.
+ * `decision` envelope (`review-approved`) in the same transaction. A task another reviewer
+ * has claimed answers 409 `task-claimed`, unless the approver is an admin (recorded as
+ * `claimOverridden`).
  */
 @Injectable()
 export class ApproveTaskUseCase {
@@ -32,9 +36,10 @@ export class ApproveTaskUseCase {
     return this.runtime.transaction(async (tx) => {
       const task = await loadTask(tx.manager, id);
       assertOpen(task);
+      const now = this.clock.now();
+      const claimOverridden = claimOverriddenBy(task, principal, now);
       const reviewer = { name: principal.name, role: principal.role };
       const { outcome, decision: approved } = approvedDecision(task.proposal, approval, reviewer);
-      const now = this.clock.now();
       const decision = await gateApproval(
         this.workflows.get(task.workflow_id, task.workflow_version),
         task,
@@ -48,8 +53,18 @@ export class ApproveTaskUseCase {
         ...(approval.args ? { args: approval.args } : {}),
         ...(approval.note ? { note: approval.note } : {}),
         decision,
+        ...(claimOverridden ? { claimOverridden } : {}),
       };
-      return toDetail(await recordReview(tx, this.routes, task, outcome, review, now), now);
+      const decided = await recordReview(
+        tx,
+        this.routes,
+        task,
+        outcome,
+        review,
+        now,
+        isAdmin(principal),
+      );
+      return detailOf(tx.manager, decided, now);
     });
   }
 }

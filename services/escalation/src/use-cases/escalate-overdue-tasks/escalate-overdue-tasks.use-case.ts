@@ -1,54 +1,197 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { runEventFor } from '@baton/contracts';
-import { Routes, type MessagingRuntime } from '@baton/messaging';
-import { LOGGER, MESSAGING_RUNTIME } from '@baton/service-kit';
+import { runEventFor, uuidv7 } from '@baton/contracts';
+import { Routes, type MessagingRuntime, type OutboxTransaction } from '@baton/messaging';
+import { LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
+import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
-import { toSummary, type TaskRow, type TaskSummary } from '../../tasks/task.js';
-import { markOverdue } from '../../tasks/task-store.js';
+import { insertNotification } from '../../notifications/notification-store.js';
+import {
+  SLA_FALLBACK,
+  breachActionFor,
+  breachEventReason,
+  moveRecord,
+  type BreachAction,
+} from '../../tasks/escalation-chain.js';
+import { recordReview } from '../../tasks/record-review.js';
+import { rejectedDecision } from '../../tasks/review.js';
+import { liveClaim, toSummary, type TaskRow, type TaskSummary } from '../../tasks/task.js';
+import { lockBreachedTasks, markOverdue, moveTask } from '../../tasks/chain-store.js';
+import { closeRunTasks, closedReason, recordEndedRun } from '../../tasks/task-store.js';
+import { DeliverNotificationsUseCase } from '../deliver-notifications/deliver-notifications.use-case.js';
 
 const BATCH_SIZE = 200;
 
-/** Why a task's run is still waiting once its SLA passed, for the ledger and the on-call. */
-export function slaBreachReason(task: TaskRow): string {
-  const minutes = Math.round((task.sla_due_at.getTime() - task.created_at.getTime()) / 60_000);
-  return `SLA breached: review task ${task.id} in queue ${task.queue} was not decided within ${minutes} min (due ${task.sla_due_at.toISOString()}); escalated further`;
-}
-
 /**
- * The SLA sweep: open tasks past `sla_due_at` are marked escalated (once each), logged as a
- * warning, and the run ledger gets a `run.waiting` saying the SLA was breached.
+ * The SLA sweep. Each open task past its SLA gets what its workflow's escalation chain says
+ * next (docs/workflows.md, `escalation`), once, whichever instance sweeps:
+ * - the next `onBreach` step: to its queue (a claim on the task ends), a new SLA, the move
+ *   recorded on the task and a `run.waiting` saying so, and its webhook recorded to be sent;
+ * - after the last step, the fallback: `reject` (the task is rejected by the system and the
+ *   run resumes, to end `rejected` as after a reviewer's rejection), `cancel` (`run.ended`
+ *   `cancelled`; the run's open tasks close), or `leave` (moved, no further SLA);
+ * - with nothing declared, the task is only marked (`escalated_at`) and stays, overdue.
+ * Tasks are taken `FOR UPDATE SKIP LOCKED` and changed in the transaction that emits the
+ * events, so concurrent sweeps never act twice on one breach. Webhooks are sent after the
+ * transaction committed (DeliverNotificationsUseCase): a failing receiver never holds a move up.
  */
 @Injectable()
 export class EscalateOverdueTasksUseCase {
   constructor(
     @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
+    @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly routes: Routes,
+    private readonly notifications: DeliverNotificationsUseCase,
   ) {}
 
+  /** One sweep: every breach due now, then the notifications it (or an earlier one) left. */
   async execute(): Promise<TaskSummary[]> {
     const escalated: TaskSummary[] = [];
+    // Tasks of a workflow version this instance does not know are left for one that does.
+    const unknown: string[] = [];
     for (;;) {
       const now = this.clock.now();
       const batch = await this.runtime.transaction(async (tx) => {
-        const rows = await markOverdue(tx.manager, now, BATCH_SIZE);
+        const rows = await lockBreachedTasks(tx.manager, now, BATCH_SIZE, unknown);
+        const handled: TaskSummary[] = [];
+        const endedRuns = new Set<string>();
         for (const task of rows) {
-          const reason = slaBreachReason(task);
-          this.logger.warn(
-            { taskId: task.id, runId: task.run_id, queue: task.queue, slaDueAt: task.sla_due_at },
-            reason,
-          );
-          tx.emit(
-            this.routes.get('run.events'),
-            runEventFor(task.envelope, { type: 'run.waiting', reason }, now),
-          );
+          // A cancel fallback earlier in this batch closed the run's other tasks.
+          if (endedRuns.has(task.run_id)) continue;
+          const workflow = this.workflows.get(task.workflow_id, task.workflow_version);
+          if (!workflow) {
+            unknown.push(task.id);
+            this.logger.warn(
+              { taskId: task.id, workflow: `${task.workflow_id}@${task.workflow_version}` },
+              'SLA breach left for another instance: this one does not know the workflow version',
+            );
+            continue;
+          }
+          const action = breachActionFor(task, workflow.escalation, now);
+          const after = await this.apply(tx, task, action, now);
+          if (action.kind === 'cancel') endedRuns.add(task.run_id);
+          handled.push(toSummary(after, now));
         }
-        return rows;
+        return { handled, size: rows.length };
       });
-      escalated.push(...batch.map((row) => toSummary(row, now)));
-      if (batch.length < BATCH_SIZE) return escalated;
+      escalated.push(...batch.handled);
+      if (batch.size < BATCH_SIZE) break;
     }
+    await this.notifications.execute();
+    return escalated;
+  }
+
+  private async apply(
+    tx: OutboxTransaction,
+    task: TaskRow,
+    action: BreachAction,
+    now: Date,
+  ): Promise<TaskRow> {
+    const log = { taskId: task.id, runId: task.run_id, queue: task.queue, action: action.kind };
+    switch (action.kind) {
+      case 'step':
+      case 'leave': {
+        const claim = liveClaim(task, now);
+        const releaseClaim = action.to !== action.from && claim !== undefined;
+        const moved = await moveTask(tx.manager, task.id, {
+          queue: action.to,
+          slaDueAt: action.kind === 'step' ? action.slaDueAt : null,
+          chainStep: action.kind === 'step' ? action.step : task.chain_step,
+          move: moveRecord(action, now, releaseClaim ? claim.by : undefined),
+          releaseClaim,
+          at: now,
+        });
+        if (action.kind === 'step' && action.webhook) {
+          const id = uuidv7(now.getTime());
+          await insertNotification(tx.manager, {
+            id,
+            taskId: task.id,
+            step: action.step,
+            url: action.webhook,
+            createdAt: now,
+            body: {
+              type: 'baton.task.escalated',
+              notificationId: id,
+              taskId: task.id,
+              runId: task.run_id,
+              workflow: { id: task.workflow_id, version: task.workflow_version },
+              tenantId: task.tenant_id,
+              queue: action.to,
+              previousQueue: action.from,
+              step: action.step,
+              reason: action.why,
+              slaDueAt: action.slaDueAt.toISOString(),
+              at: now.toISOString(),
+            },
+          });
+        }
+        return this.waiting(tx, moved, breachEventReason(task, action), now, log);
+      }
+      case 'overdue':
+        await markOverdue(tx.manager, task.id, now);
+        return this.waiting(
+          tx,
+          { ...task, escalated_at: now },
+          breachEventReason(task, action),
+          now,
+          log,
+        );
+      case 'reject': {
+        this.logger.warn({ ...log, reason: action.reason }, action.why);
+        const decision = rejectedDecision(task.proposal);
+        // The reviewer's rejection path, as the system: the run resumes and ends `rejected`.
+        return recordReview(
+          tx,
+          this.routes,
+          task,
+          'rejected',
+          {
+            reviewer: SLA_FALLBACK,
+            reason: action.reason,
+            note: `${action.why}: the escalation chain's fallback rejected the task`,
+            ...(decision ? { decision } : {}),
+          },
+          now,
+          true,
+        );
+      }
+      case 'cancel': {
+        this.logger.warn({ ...log, reason: action.reason }, action.why);
+        const ended = {
+          status: 'cancelled',
+          reason: `cancelled by ${SLA_FALLBACK.name}: ${action.reason}`,
+        };
+        // As the trigger service's cancel: run.ended tells every service (and the run ledger);
+        // the run's tasks close here at once, as they would when that event comes back.
+        await recordEndedRun(tx.manager, task.run_id, ended, now);
+        const closed = await closeRunTasks(tx.manager, task.run_id, closedReason(ended), now);
+        tx.emit(
+          this.routes.get('run.events'),
+          runEventFor(
+            task.envelope,
+            { type: 'run.ended', status: 'cancelled', reason: ended.reason },
+            now,
+          ),
+        );
+        return closed.find((row) => row.id === task.id) ?? task;
+      }
+    }
+  }
+
+  private waiting(
+    tx: OutboxTransaction,
+    task: TaskRow,
+    reason: string,
+    now: Date,
+    log: Record<string, unknown>,
+  ): TaskRow {
+    this.logger.warn({ ...log, slaDueAt: task.sla_due_at }, reason);
+    tx.emit(
+      this.routes.get('run.events'),
+      runEventFor(task.envelope, { type: 'run.waiting', reason }, now),
+    );
+    return task;
   }
 }

@@ -2,10 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '@baton/service-kit';
 import { CLOCK, type Clock } from '../../clock.js';
-import { toDetail, type TaskDetail } from '../../tasks/task.js';
+import type { TaskDetail } from '../../tasks/task.js';
+import { detailOf } from '../../tasks/task-detail.js';
 import { loadTask } from '../../tasks/task-store.js';
 
-/** One task with everything a reviewer needs; 404 when there is no such task. */
+/**
+ * One task with everything a reviewer needs (who has claimed it, its moves and the
+ * notifications its escalation chain sent); 404 when there is no such task.
+ */
 @Injectable()
 export class GetTaskUseCase {
   constructor(
@@ -14,6 +18,7 @@ export class GetTaskUseCase {
   ) {}
 
   async execute(id: string): Promise<TaskDetail> {
-    return toDetail(await loadTask(this.dataSource.manager, id), this.clock.now());
+    const manager = this.dataSource.manager;
+    return detailOf(manager, await loadTask(manager, id), this.clock.now());
   }
 }

@@ -3,9 +3,11 @@ import type { MessagingRuntime } from '@baton/messaging';
 import { Routes } from '@baton/messaging';
 import { MESSAGING_RUNTIME, type Principal } from '@baton/service-kit';
 import { CLOCK, type Clock } from '../../clock.js';
-import { assertOpen, recordReview } from '../../tasks/record-review.js';
+import { recordReview } from '../../tasks/record-review.js';
 import { rejectedDecision } from '../../tasks/review.js';
-import { toDetail, type ReviewRecord, type TaskDetail } from '../../tasks/task.js';
+import type { ReviewRecord, TaskDetail } from '../../tasks/task.js';
+import { detailOf } from '../../tasks/task-detail.js';
+import { assertOpen, claimOverriddenBy, isAdmin } from '../../tasks/task-guards.js';
 import { loadTask } from '../../tasks/task-store.js';
 
 export interface Rejection {
@@ -13,7 +15,11 @@ export interface Rejection {
   note?: string;
 }
 
-/** A reviewer rejects a task; the run resumes with `review-rejected` and ends `rejected`. */
+/**
+ * A reviewer rejects a task; the run resumes with `review-rejected` and ends `rejected`. A
+ * task another reviewer has claimed answers 409 `task-claimed`, unless the rejecter is an
+ * admin (recorded as `claimOverridden`).
+ */
 @Injectable()
 export class RejectTaskUseCase {
   constructor(
@@ -26,15 +32,26 @@ export class RejectTaskUseCase {
     return this.runtime.transaction(async (tx) => {
       const task = await loadTask(tx.manager, id);
       assertOpen(task);
+      const now = this.clock.now();
+      const claimOverridden = claimOverriddenBy(task, principal, now);
       const decision = rejectedDecision(task.proposal);
       const review: ReviewRecord = {
         reviewer: { name: principal.name, role: principal.role },
         reason: rejection.reason,
         ...(rejection.note ? { note: rejection.note } : {}),
         ...(decision ? { decision } : {}),
+        ...(claimOverridden ? { claimOverridden } : {}),
       };
-      const now = this.clock.now();
-      return toDetail(await recordReview(tx, this.routes, task, 'rejected', review, now), now);
+      const decided = await recordReview(
+        tx,
+        this.routes,
+        task,
+        'rejected',
+        review,
+        now,
+        isAdmin(principal),
+      );
+      return detailOf(tx.manager, decided, now);
     });
   }
 }

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE, LOGGER, type Principal } from '@baton/service-kit';
+import type { Logger } from '@baton/telemetry';
+import { CLOCK, type Clock } from '../../clock.js';
+import { ESCALATION_CONFIG, type EscalationConfig } from '../../escalation.config.js';
+import type { TaskDetail } from '../../tasks/task.js';
+import { detailOf } from '../../tasks/task-detail.js';
+import { isAdmin, refusalOf } from '../../tasks/task-guards.js';
+import { claimTask } from '../../tasks/claim-store.js';
+import { loadTask } from '../../tasks/task-store.js';
+
+/**
+ * A reviewer claims an open task for `BATON_CLAIM_MINUTES` (claiming it again renews the
+ * claim): until then only they, or an admin, may decide or release it. Another reviewer's
+ * live claim answers 409 `task-claimed`; an admin takes it over. Claiming is optional: an
+ * unclaimed task is decided directly. The claim is checked and taken in one statement.
+ */
+@Injectable()
+export class ClaimTaskUseCase {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ESCALATION_CONFIG) private readonly config: EscalationConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async execute(id: string, principal: Principal): Promise<TaskDetail> {
+    const manager = this.dataSource.manager;
+    const task = await loadTask(manager, id);
+    const now = this.clock.now();
+    const claimed = await claimTask(manager, task.id, {
+      by: principal.name,
+      role: principal.role,
+      at: now,
+      until: new Date(now.getTime() + this.config.claimMinutes * 60_000),
+      override: isAdmin(principal),
+    });
+    if (!claimed) throw refusalOf(await loadTask(manager, id), now);
+    this.logger.info(
+      { taskId: id, claimedBy: principal.name, claimedUntil: claimed.claimed_until },
+      'task claimed',
+    );
+    return detailOf(manager, claimed, now);
+  }
+}
