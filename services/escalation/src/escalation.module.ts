@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { EffectLedger } from '@baton/effects';
-import { ApiKeyGuard } from '@baton/service-kit';
+import { ApiKeyGuard, EndedRuns } from '@baton/service-kit';
 import { EffectsController } from './effects.controller.js';
 import { EscalationController } from './escalation.controller.js';
 import { SlaSweeper } from './sla-sweeper.js';
@@ -40,6 +40,7 @@ import { ReleaseTaskUseCase } from './use-cases/release-task/release-task.use-ca
     RecordEffectUseCase,
     ListEffectsUseCase,
     EffectLedger,
+    EndedRuns,
     SlaSweeper,
   ],
 })

@@ -1,3 +1,4 @@
+import type { EndedRun } from '@baton/service-kit';
 import { UUID_V7_PATTERN, type StepEnvelope } from '@baton/contracts';
 import type { EntityManager } from 'typeorm';
 import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
@@ -145,37 +146,6 @@ export async function decideTask(
       decision.decidedAt,
       decision.overrideClaim ?? false,
     ],
-  );
-  return rows[0];
-}
-
-/** How a run ended, as the escalation service remembers it (the first terminal event wins). */
-export interface EndedRun {
-  status: string;
-  reason: string | null;
-}
-
-/** Remembers that a run ended; a run already remembered keeps its first end. */
-export async function recordEndedRun(
-  manager: EntityManager,
-  runId: string,
-  ended: EndedRun,
-  endedAt: Date | string,
-): Promise<void> {
-  await manager.query(
-    `INSERT INTO ended_runs (run_id, status, reason, ended_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (run_id) DO NOTHING`,
-    [runId, ended.status, ended.reason, endedAt],
-  );
-}
-
-export async function findEndedRun(
-  manager: EntityManager,
-  runId: string,
-): Promise<EndedRun | undefined> {
-  const rows: EndedRun[] = await manager.query(
-    'SELECT status, reason FROM ended_runs WHERE run_id = $1',
-    [runId],
   );
   return rows[0];
 }

@@ -1,15 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RunEvent } from '@baton/contracts';
-import { LOGGER } from '@baton/service-kit';
+import { EndedRuns, LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../../clock.js';
-import {
-  closeRunTasks,
-  closedReason,
-  findEndedRun,
-  recordEndedRun,
-} from '../../tasks/task-store.js';
+import { closeRunTasks, closedReason } from '../../tasks/task-store.js';
 
 /**
  * A run ended (`run.ended`: cancelled, or ended by another step): its open tasks are closed,
@@ -21,19 +16,14 @@ export class CloseRunTasksUseCase {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly endedRuns: EndedRuns,
   ) {}
 
   async execute(event: RunEvent, manager: EntityManager): Promise<void> {
     if (event.type !== 'run.ended') return;
-    await recordEndedRun(
-      manager,
-      event.runId,
-      // A run.ended without a status still ends the run.
-      { status: event.status ?? 'unknown', reason: event.reason ?? null },
-      event.createdAt,
-    );
+    await this.endedRuns.record(manager, event);
     // The first terminal event of the run says why, whichever this one is.
-    const ended = (await findEndedRun(manager, event.runId))!;
+    const ended = (await this.endedRuns.find(manager, event.runId, { lock: false }))!;
     const closed = await closeRunTasks(manager, event.runId, closedReason(ended), this.clock.now());
     if (closed.length) {
       this.logger.info(

@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runEventFor, stepFinished, uuidv7, type StepEnvelope } from '@baton/contracts';
 import { PermanentFailure, Routes, type OutboxTransaction } from '@baton/messaging';
-import { endRunIfOutOfBudget, WORKFLOWS } from '@baton/service-kit';
+import { EndedRuns, endRunIfOutOfBudget, WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
 import { highlightsOf } from '../../tasks/highlights.js';
 import {
   closeRunTasks,
   closedReason,
-  findEndedRun,
   findTaskBySource,
   insertTask,
 } from '../../tasks/task-store.js';
@@ -33,6 +32,7 @@ export class CreateTaskUseCase {
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly routes: Routes,
+    private readonly endedRuns: EndedRuns,
   ) {}
 
   async execute(
@@ -71,7 +71,7 @@ export class CreateTaskUseCase {
       ...(decision ? { proposal: { label: decision.label, tool: decision.tool } } : {}),
     };
     // The run ended before its escalation arrived: the task is kept, closed; the run does not wait.
-    const ended = await findEndedRun(tx.manager, envelope.runId);
+    const ended = await this.endedRuns.find(tx.manager, envelope.runId);
     if (ended) {
       const closed = closedReason(ended);
       await closeRunTasks(tx.manager, envelope.runId, closed, now);

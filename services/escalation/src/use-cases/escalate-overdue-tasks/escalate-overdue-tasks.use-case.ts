@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runEventFor, uuidv7 } from '@baton/contracts';
 import { Routes, type MessagingRuntime, type OutboxTransaction } from '@baton/messaging';
-import { LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
+import { EndedRuns, LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
@@ -17,7 +17,7 @@ import { recordReview } from '../../tasks/record-review.js';
 import { rejectedDecision } from '../../tasks/review.js';
 import { liveClaim, toSummary, type TaskRow, type TaskSummary } from '../../tasks/task.js';
 import { lockBreachedTasks, markOverdue, moveTask } from '../../tasks/chain-store.js';
-import { closeRunTasks, closedReason, recordEndedRun } from '../../tasks/task-store.js';
+import { closeRunTasks, closedReason } from '../../tasks/task-store.js';
 import { DeliverNotificationsUseCase } from '../deliver-notifications/deliver-notifications.use-case.js';
 
 const BATCH_SIZE = 200;
@@ -44,6 +44,7 @@ export class EscalateOverdueTasksUseCase {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly routes: Routes,
     private readonly notifications: DeliverNotificationsUseCase,
+    private readonly endedRuns: EndedRuns,
   ) {}
 
   /** One sweep: every breach due now, then the notifications it (or an earlier one) left. */
@@ -165,16 +166,14 @@ export class EscalateOverdueTasksUseCase {
         };
         // As the trigger service's cancel: run.ended tells every service (and the run ledger);
         // the run's tasks close here at once, as they would when that event comes back.
-        await recordEndedRun(tx.manager, task.run_id, ended, now);
-        const closed = await closeRunTasks(tx.manager, task.run_id, closedReason(ended), now);
-        tx.emit(
-          this.routes.get('run.events'),
-          runEventFor(
-            task.envelope,
-            { type: 'run.ended', status: 'cancelled', reason: ended.reason },
-            now,
-          ),
+        const event = runEventFor(
+          task.envelope,
+          { type: 'run.ended', status: 'cancelled', reason: ended.reason },
+          now,
         );
+        await this.endedRuns.record(tx.manager, event);
+        const closed = await closeRunTasks(tx.manager, task.run_id, closedReason(ended), now);
+        tx.emit(this.routes.get('run.events'), event);
         return closed.find((row) => row.id === task.id) ?? task;
       }
     }
