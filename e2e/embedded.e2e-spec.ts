@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectEventually } from '@baton/testing';
 import { EmbeddedBatonProcess } from './support/embedded-baton.js';
@@ -56,9 +59,18 @@ describe('embedded mode (npm start)', () => {
       { timeoutMs: 60_000, intervalMs: 200 },
     );
 
-  it('says how to fire the sample trigger and that decisions use the rules only', () => {
+  it('says where the data lives, how to fire the sample trigger and that decisions use the rules only', () => {
     expect(baton.output).toContain('six services in one process, in-process transport');
     expect(baton.output).toContain('embedded Postgres (PGlite, in memory)');
+    // Nothing is kept: no DATABASE_URL, BUSINESS_DATABASE_URL, BATON_EMBEDDED_DATA_DIR or KAFKA_BROKERS.
+    expect(baton.output).toContain(
+      'runs and tasks  embedded Postgres (PGlite, in memory): gone when Baton stops (BATON_EMBEDDED_DATA_DIR keeps them)',
+    );
+    expect(baton.output).toContain(
+      "business data   embedded Postgres (PGlite, in memory): the example workflows' demo data",
+    );
+    expect(baton.output).toContain('messages        in-process transport (in memory)');
+    expect(baton.output).not.toContain('DATABASE_URL)');
     expect(baton.output).toContain("no OPENAI_API_KEY: decisions use the workflows' rules only");
     expect(baton.output).toContain(`curl -s -X POST ${baton.triggerUrl}/v1/triggers`);
     expect(baton.output).toContain('baton trigger billing-dispute --tenant acme');
@@ -101,5 +113,30 @@ describe('embedded mode (npm start)', () => {
 
   it('stops cleanly on Ctrl-C', async () => {
     expect(await baton.stop('SIGINT')).toBe(0);
+  });
+});
+
+// BATON_EMBEDDED_DATA_DIR: PGlite keeps both databases on disk, and the banner says where.
+describe('embedded mode keeping its data (BATON_EMBEDDED_DATA_DIR)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'baton-embedded-data-'));
+  const baton = new EmbeddedBatonProcess({ env: { BATON_EMBEDDED_DATA_DIR: dataDir } });
+
+  beforeAll(async () => {
+    await baton.start();
+  });
+
+  afterAll(async () => {
+    await baton.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('says that runs, tasks and the business data are kept in that directory', () => {
+    expect(baton.output).toContain(
+      `runs and tasks  embedded Postgres (PGlite) in ${join(dataDir, 'baton')}, kept when Baton stops`,
+    );
+    expect(baton.output).toContain(
+      `business data   embedded Postgres (PGlite) in ${join(dataDir, 'business')}: the example workflows' demo data`,
+    );
+    expect(baton.output).not.toContain('gone when Baton stops');
   });
 });

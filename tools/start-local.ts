@@ -3,6 +3,7 @@
 // services as separate processes. Prints how to fire a trigger. Ctrl-C stops everything it started.
 import { fileURLToPath } from 'node:url';
 import { devApiKeys } from './dev-api-keys.js';
+import { dataLines } from './start-banner.js';
 import { topicNames } from '@baton/contracts';
 import {
   DEFAULT_PORTS,
@@ -19,7 +20,9 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 await ensurePostgres();
 const kafka = await ensureKafka();
 const databaseUrl = testDatabaseUrl();
-await seedBusinessData(databaseUrl);
+// The demo data goes where the services will read it.
+const businessDatabaseUrl = process.env['BUSINESS_DATABASE_URL'] ?? databaseUrl;
+await seedBusinessData(businessDatabaseUrl);
 
 // Development keys, made fresh at each start and shown once below.
 const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer']);
@@ -30,7 +33,7 @@ const processes = new ServiceProcesses(
     ...process.env,
     KAFKA_BROKERS: kafka.brokers,
     DATABASE_URL: databaseUrl,
-    BUSINESS_DATABASE_URL: process.env['BUSINESS_DATABASE_URL'] ?? databaseUrl,
+    BUSINESS_DATABASE_URL: businessDatabaseUrl,
     // Six services on one Postgres (max_connections 100 by default): 6 × 10 + the business
     // pools fit; the automatic size (BATON_CONCURRENCY + 4 each) would not.
     DATABASE_POOL_SIZE: process.env['DATABASE_POOL_SIZE'] ?? '10',
@@ -72,7 +75,17 @@ const model = process.env['OPENAI_API_KEY']
 process.stdout.write(
   [
     '',
-    `Baton is up: six services, Kafka at ${kafka.brokers}, Postgres, ${model}.`,
+    `Baton is up: six services, Kafka at ${kafka.brokers}, ${model}.`,
+    ...dataLines({
+      transport: 'kafka',
+      kafkaBrokers: kafka.brokers,
+      data: {
+        baton: { store: 'postgres', url: databaseUrl, setting: 'DATABASE_URL' },
+        business: process.env['BUSINESS_DATABASE_URL']
+          ? { store: 'postgres', url: businessDatabaseUrl, setting: 'BUSINESS_DATABASE_URL' }
+          : { store: 'postgres', url: databaseUrl, setting: 'DATABASE_URL' },
+      },
+    }).slice(0, 2), // the first line names Kafka
     '',
     `  publisher key  ${keys.publisher}`,
     `  reviewer key   ${keys.reviewer}`,

@@ -2,6 +2,7 @@
 // KAFKA_BROKERS is set) and one database (an embedded PGlite unless DATABASE_URL is set). Only
 // the transport and the connections differ from the distributed form; the envelopes, handlers,
 // schemas and HTTP APIs are the same code.
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@baton/config';
 import { InProcessTransport, MessagingConfig, createTransport } from '@baton/messaging';
 import { runService, type RunningService, type ServiceDefinition } from '@baton/service-kit';
@@ -42,6 +43,13 @@ export interface EmbeddedBatonOptions {
   }) => Promise<void>;
 }
 
+/** Where one of the two databases lives (what `npm start` tells the user). */
+export type DataLocation =
+  /** An embedded PGlite instance: in memory, or kept in `dataDir`. */
+  | { store: 'pglite'; dataDir?: string }
+  /** A Postgres server, from the setting named: `url` may hold credentials, never print it whole. */
+  | { store: 'postgres'; url: string; setting: 'DATABASE_URL' | 'BUSINESS_DATABASE_URL' };
+
 export interface EmbeddedBaton {
   readonly services: ReadonlyArray<{ name: string; url: string }>;
   /** `in-process` or `kafka`. */
@@ -50,6 +58,11 @@ export interface EmbeddedBaton {
   readonly database: 'embedded' | 'external';
   readonly databaseUrl: string;
   readonly businessDatabaseUrl: string;
+  /**
+   * Where the data lives: `baton`, the six services' own tables (runs, review tasks, effect
+   * ledgers, inbox and outbox); `business`, the business system the workflows read and write.
+   */
+  readonly data: { readonly baton: DataLocation; readonly business: DataLocation };
   readonly logger: Logger;
   readonly shutdownTimeoutMs: number;
   /** Stops taking work, drains what is in flight, closes everything; safe to call twice. */
@@ -141,12 +154,31 @@ export async function startEmbeddedBaton(
     }
     const shutdownTimeoutMs = Number(env['BATON_SHUTDOWN_TIMEOUT_MS'] || 45_000);
     let stopping: Promise<void> | undefined;
+    const embedded = (database: string): DataLocation => ({
+      store: 'pglite',
+      ...(config.embedded.dataDir ? { dataDir: join(config.embedded.dataDir, database) } : {}),
+    });
+    const data = {
+      baton: external
+        ? ({ store: 'postgres', url: external, setting: 'DATABASE_URL' } as const)
+        : embedded('baton'),
+      business: env['BUSINESS_DATABASE_URL']
+        ? ({
+            store: 'postgres',
+            url: env['BUSINESS_DATABASE_URL'],
+            setting: 'BUSINESS_DATABASE_URL',
+          } as const)
+        : external
+          ? ({ store: 'postgres', url: external, setting: 'DATABASE_URL' } as const)
+          : embedded('business'),
+    };
     return {
       services: SERVICE_DEFINITIONS.map((d, i) => ({ name: d.name, url: services[i]!.url })),
       transport: transport.name,
       database: postgres && !external ? 'embedded' : 'external',
       databaseUrl,
       businessDatabaseUrl,
+      data,
       logger,
       shutdownTimeoutMs,
       stop: () => (stopping ??= closeOpened()),

@@ -7,7 +7,7 @@ export class EmbeddedConfig {
     type: 'string',
     default: '',
     description:
-      'Where the embedded Postgres (PGlite) keeps its data, to keep runs and review tasks across restarts; empty keeps everything in memory. Not used when DATABASE_URL is set.',
+      'Where the embedded Postgres (PGlite) keeps its data, so it survives a restart: `<dir>/baton` (runs, review tasks) and `<dir>/business` (the business data); empty keeps everything in memory. Not used for a database given by URL (DATABASE_URL, BUSINESS_DATABASE_URL). `npm start` says where the data lives.',
   })
   dataDir!: string;
 

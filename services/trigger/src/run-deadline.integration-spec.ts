@@ -4,10 +4,10 @@ import { expectEventually, testApiKeysSetting } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock, triggerServiceOn } from './testing/clock.fixture.js';
 import { aTriggerEvent, postTrigger } from './testing/trigger-event.fixture.js';
+import { deadlineReason } from './use-cases/expire-runs/deadline-reason.js';
 import {
   ExpireRunsUseCase,
   UNKNOWN_WORKFLOW_DEADLINE_MINUTES,
-  deadlineReason,
   type ExpiredRun,
 } from './use-cases/expire-runs/expire-runs.use-case.js';
 
@@ -39,12 +39,17 @@ describe('runs past their deadline across two trigger instances', () => {
   let first: StartedService;
   let second: StartedService;
   let runEvents: () => RunEvent[];
-  const ids: Record<'left' | 'waiting' | 'completed' | 'resumed' | 'unknown', string> = {
+  const ids: Record<
+    'left' | 'waiting' | 'completed' | 'resumed' | 'unknown' | 'slow' | 'lost',
+    string
+  > = {
     left: '',
     waiting: '',
     completed: '',
     resumed: '',
     unknown: '',
+    slow: '',
+    lost: '',
   };
   /** The latest `created_at` of the runs: clock times are counted from it. */
   let base = 0;
@@ -70,6 +75,31 @@ describe('runs past their deadline across two trigger instances', () => {
         at,
       ),
     );
+  /** A `step.finished` of the run, as a step service reports it, finished at `at`. */
+  const stepFinished = (
+    runId: string,
+    step: { name: string; kind: 'context' | 'decision'; seq: number; outcome: string },
+    at: Date,
+  ) =>
+    publishEvent(
+      runId,
+      {
+        type: 'step.finished',
+        step: {
+          ...step,
+          attempt: 1,
+          envelopeId: uuidv7(),
+          startedAt: new Date(at.getTime() - 1_000).toISOString(),
+          finishedAt: at.toISOString(),
+        },
+      },
+      at,
+    );
+  /** The run's deadline as the sweeper counts it: created + deadline + time waiting for review. */
+  const deadlineOf = async (id: string, minutes = DEADLINE) => {
+    const row = await run(id);
+    return new Date(row.created_at.getTime() + minutes * MINUTE + Number(row.waited_ms));
+  };
   /** Four concurrent sweeps, two per instance, at `base + minutes`. */
   const sweepOnBoth = async (minutes: number): Promise<ExpiredRun[]> => {
     clock.time = new Date(base + minutes * MINUTE);
@@ -107,6 +137,8 @@ describe('runs past their deadline across two trigger instances', () => {
     ids.waiting = await start('waiting-for-review');
     ids.completed = await start('completed');
     ids.resumed = await start('resumed-after-review');
+    ids.slow = await start('slow-step');
+    ids.lost = await start('lost-step');
     // A run of a version this catalog does not hold (published elsewhere, or since removed).
     ids.unknown = uuidv7();
     await first.dataSource.query(
@@ -134,7 +166,27 @@ describe('runs past their deadline across two trigger instances', () => {
       new Date(base + 10 * MINUTE),
     );
     await publishEvent(ids.resumed, { type: 'run.resumed' }, new Date(base + 40 * MINUTE));
+    // One run's context finished two minutes in, then nothing: slow or lost, the ledger cannot
+    // tell. The other's decision finished past the deadline, then nothing: lost.
+    const gathered = {
+      name: 'gather-context',
+      kind: 'context',
+      seq: 0,
+      outcome: 'gathered',
+    } as const;
+    await stepFinished(ids.slow, gathered, new Date(base + 2 * MINUTE));
+    await stepFinished(ids.lost, gathered, new Date(base + 3 * MINUTE));
+    await stepFinished(
+      ids.lost,
+      { name: 'decide', kind: 'decision', seq: 1, outcome: 'act' },
+      new Date(base + (DEADLINE + 1) * MINUTE),
+    );
     await expectEventually(async () => {
+      const steps: unknown[] = await first.dataSource.query(
+        'SELECT 1 FROM run_steps WHERE run_id IN ($1, $2)',
+        [ids.slow, ids.lost],
+      );
+      expect(steps).toHaveLength(3);
       expect((await run(ids.waiting)).status).toBe('waiting-for-review');
       expect((await run(ids.completed)).status).toBe('completed');
       expect(await run(ids.resumed)).toMatchObject({ status: 'running', waited_ms: '1800000' });
@@ -154,18 +206,23 @@ describe('runs past their deadline across two trigger instances', () => {
   it('ends a run left running past its deadline as failed, once across both instances, with run.ended', async () => {
     const at = DEADLINE + GRACE + 1;
     const expired = await sweepOnBoth(at);
-    const reason = deadlineReason(DEADLINE);
+    const left = await run(ids.left);
+    const reason = deadlineReason({
+      deadlineMinutes: DEADLINE,
+      deadline: await deadlineOf(ids.left),
+      by: 'started',
+      at: left.created_at,
+    });
     expect(reason).toBe(
-      'deadline of 60 minutes passed while the run was still running: a step never finished (see the dead-letter topics)',
+      `deadline of 60 minutes passed while the run was still running: no step reported since the run started at ${left.created_at.toISOString()}, 60 minutes before the deadline; its first step is still running or was lost (possibly dead-lettered: see the dead-letter topics)`,
     );
-    expect(expired).toEqual([
-      {
-        runId: ids.left,
-        workflow: { id: 'billing-dispute', version: 1 },
-        deadlineMinutes: DEADLINE,
-        reason,
-      },
-    ]);
+    expect(expired.find((e) => e.runId === ids.left)).toEqual({
+      runId: ids.left,
+      workflow: { id: 'billing-dispute', version: 1 },
+      deadlineMinutes: DEADLINE,
+      reason,
+    });
+    expect(expired.map((e) => e.runId).sort()).toEqual([ids.left, ids.slow, ids.lost].sort());
     expect(await run(ids.left)).toMatchObject({
       status: 'failed',
       reason,
@@ -195,14 +252,45 @@ describe('runs past their deadline across two trigger instances', () => {
     expect(await endedEventsOf(ids.resumed)).toEqual([]);
   });
 
+  it('says which step handed the run on, and when: before the deadline, still running or lost', async () => {
+    const slow = await run(ids.slow);
+    const before = Math.floor(
+      ((await deadlineOf(ids.slow)).getTime() - (base + 2 * MINUTE)) / MINUTE,
+    );
+    expect(slow).toMatchObject({
+      status: 'failed',
+      reason: `deadline of 60 minutes passed while the run was still running: no step reported since gather-context (context, seq 0) finished at ${new Date(base + 2 * MINUTE).toISOString()}, ${before} minutes before the deadline; the next step is still running or was lost (possibly dead-lettered: see the dead-letter topics)`,
+    });
+    expect((await endedEventsOf(ids.slow))[0]?.reason).toBe(slow.reason);
+  });
+
+  it('says the next step was lost when the last one handed the run on past the deadline', async () => {
+    const lost = await run(ids.lost);
+    expect(lost).toMatchObject({
+      status: 'failed',
+      reason: `deadline of 60 minutes passed while the run was still running: its next step was lost (possibly dead-lettered: see the dead-letter topics): decide (decision, seq 1) finished at ${new Date(base + (DEADLINE + 1) * MINUTE).toISOString()}, after the deadline, and no step reported since, though a step that starts past the deadline ends the run itself`,
+    });
+    expect((await endedEventsOf(ids.lost))[0]?.reason).toBe(lost.reason);
+  });
+
   it('counts the time a run waited for a reviewer out of its deadline', async () => {
     expect(await sweepOnBoth(DEADLINE + GRACE + 29)).toEqual([]);
     const expired = await sweepOnBoth(DEADLINE + GRACE + 31);
     expect(expired.map((e) => e.runId)).toEqual([ids.resumed]);
+    // The review resumed it 40 minutes in; its deadline moved 30 minutes (the wait) later.
+    const resumedAt = new Date(base + 40 * MINUTE);
     expect(await run(ids.resumed)).toMatchObject({
       status: 'failed',
-      reason: deadlineReason(DEADLINE),
+      reason: deadlineReason({
+        deadlineMinutes: DEADLINE,
+        deadline: await deadlineOf(ids.resumed),
+        by: 'resumed',
+        at: resumedAt,
+      }),
     });
+    expect((await run(ids.resumed)).reason).toContain(
+      `no step reported since a reviewer's verdict resumed the run at ${resumedAt.toISOString()}`,
+    );
     expect(await endedEventsOf(ids.resumed)).toHaveLength(1);
   });
 
@@ -214,7 +302,12 @@ describe('runs past their deadline across two trigger instances', () => {
         runId: ids.unknown,
         workflow: { id: 'billing-dispute', version: 99 },
         deadlineMinutes: UNKNOWN_WORKFLOW_DEADLINE_MINUTES,
-        reason: deadlineReason(UNKNOWN_WORKFLOW_DEADLINE_MINUTES),
+        reason: deadlineReason({
+          deadlineMinutes: UNKNOWN_WORKFLOW_DEADLINE_MINUTES,
+          deadline: await deadlineOf(ids.unknown, UNKNOWN_WORKFLOW_DEADLINE_MINUTES),
+          by: 'started',
+          at: (await run(ids.unknown)).created_at,
+        }),
       },
     ]);
     // A day later, the run waiting for a reviewer and the completed one are still untouched.

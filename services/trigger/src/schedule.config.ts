@@ -20,9 +20,20 @@ export class ScheduleConfig {
     min: 1,
     max: 10_080,
     description:
-      'How far back, in minutes, the scheduler fires ticks it missed (the service was down or behind); older ticks are skipped, so a long outage does not start a run for every missed tick.',
+      'How far back, in minutes, the scheduler fires ticks it missed (the service was down or behind); older ticks are skipped and reported, so a long outage does not start a run for every missed tick.',
   })
   catchUpMinutes!: number;
+
+  @Setting({
+    env: 'BATON_SCHEDULE_MAX_CATCH_UP',
+    type: 'int',
+    default: 3,
+    min: 1,
+    max: 1_000,
+    description:
+      "The most ticks of one workflow's schedule the scheduler fires at once (the most recent ones) when it catches up after downtime; the older due ticks are skipped, logged as a warning and recorded in `schedule_ticks` (`skipped`). A new schedule never fires ticks from before it was first seen.",
+  })
+  maxCatchUp!: number;
 
   @Setting({
     env: 'BATON_SCHEDULE_TENANT',

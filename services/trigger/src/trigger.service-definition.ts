@@ -7,6 +7,7 @@ import { CreateScheduleTicks1795606280000 } from './migrations/1795606280000-cre
 import { AddRunDeadlineSweep1796090000000 } from './migrations/1796090000000-add-run-deadline-sweep.migration.js';
 import { AddRunEventDigest1796379600000 } from './migrations/1796379600000-add-run-event-digest.migration.js';
 import { AddRunDedupKey1796410000000 } from './migrations/1796410000000-add-run-dedup-key.migration.js';
+import { AddScheduleFirstSeen1796500000000 } from './migrations/1796500000000-add-schedule-first-seen.migration.js';
 import { RUN_SWEEP_CONFIG, RunSweepConfig } from './run-sweep.config.js';
 import { SCHEDULE_CONFIG, ScheduleConfig } from './schedule.config.js';
 import { TriggerModule } from './trigger.module.js';
@@ -43,6 +44,7 @@ export const triggerService: ServiceDefinition = {
     AddRunDeadlineSweep1796090000000,
     AddRunEventDigest1796379600000,
     AddRunDedupKey1796410000000,
+    AddScheduleFirstSeen1796500000000,
   ],
   // A ConfigError here stops the process naming each variable, like the kit's own settings.
   providers: ({ env }) => loadSettings(env),

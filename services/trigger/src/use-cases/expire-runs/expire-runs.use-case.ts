@@ -6,15 +6,12 @@ import type { Logger } from '@baton/telemetry';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
 import { RUN_SWEEP_CONFIG, type RunSweepConfig } from '../../run-sweep.config.js';
+import { deadlineReason, type LastReport } from './deadline-reason.js';
 
 /** The deadline of a run whose workflow version the catalog does not hold: a day. */
 export const UNKNOWN_WORKFLOW_DEADLINE_MINUTES = 24 * 60;
 /** Runs claimed per transaction: a long backlog is ended in several short transactions. */
 export const EXPIRE_BATCH_SIZE = 100;
-
-/** The reason an expired run ends with. */
-export const deadlineReason = (deadlineMinutes: number) =>
-  `deadline of ${deadlineMinutes} minutes passed while the run was still running: a step never finished (see the dead-letter topics)`;
 
 /** A run this instance ended. */
 export interface ExpiredRun {
@@ -31,14 +28,25 @@ interface OverdueRow {
   tenant_id: string;
   /** The catalog's `limits.deadlineMinutes`; null when it does not hold the version. */
   deadline_minutes: number | null;
+  created_at: Date;
+  /** The time of the run's latest run event (a step report, a resume). */
+  updated_at: Date;
+  /** When the deadline passed: created_at + the deadline + the time spent waiting for review. */
+  deadline_at: Date;
+  /** The step that finished last, as run_steps has it; null when none is recorded. */
+  step_name: string | null;
+  step_kind: string | null;
+  step_seq: number | null;
+  step_finished_at: Date | null;
 }
 
 /**
  * Ends the runs that can no longer end by themselves: `running` (not `waiting-for-review`:
  * review SLAs bound that) past `created_at` + the workflow's `limits.deadlineMinutes` + the
  * grace, not counting time spent waiting for a reviewer. A run like that lost its next step
- * (an envelope dead-lettered, a service bug); the decision service would stop it at its next
- * decision, which never comes. Each is marked `failed` with the reason and `run.ended` is
+ * (an envelope dead-lettered, a service bug) or has one still under way past the grace (a slow
+ * model or tool); the reason names the last hand-on the ledger holds and says which, as far as
+ * the ledger can tell (deadlineReason). Each is marked `failed` with it and `run.ended` is
  * emitted in the same transaction, as a cancel does; the other services react to it.
  * Instances claim runs with `FOR UPDATE SKIP LOCKED` and update only `running` rows, so a run
  * is ended once however many instances sweep.
@@ -89,9 +97,19 @@ export class ExpireRunsUseCase {
       `WITH limits AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS l(id text, version integer, minutes integer)
        )
-       SELECT r.id, r.workflow_id, r.workflow_version, r.tenant_id, l.minutes AS deadline_minutes
+       SELECT r.id, r.workflow_id, r.workflow_version, r.tenant_id, l.minutes AS deadline_minutes,
+              r.created_at, r.updated_at,
+              r.created_at
+                + make_interval(mins => COALESCE(l.minutes, $4))
+                + r.waited_ms * interval '1 millisecond' AS deadline_at,
+              s.name AS step_name, s.kind AS step_kind, s.seq AS step_seq,
+              s.finished_at AS step_finished_at
        FROM runs r
        LEFT JOIN limits l ON l.id = r.workflow_id AND l.version = r.workflow_version
+       LEFT JOIN LATERAL (
+         SELECT name, kind, seq, finished_at FROM run_steps
+          WHERE run_id = r.id ORDER BY finished_at DESC, seq DESC LIMIT 1
+       ) s ON true
        WHERE r.status = 'running'
          AND r.created_at <= $2::timestamptz - make_interval(mins => $3)
          AND r.created_at
@@ -118,7 +136,7 @@ export class ExpireRunsUseCase {
           `the workflow catalog does not hold the run's workflow version: its deadline is taken as ${UNKNOWN_WORKFLOW_DEADLINE_MINUTES} minutes`,
         );
       const deadlineMinutes = row.deadline_minutes ?? UNKNOWN_WORKFLOW_DEADLINE_MINUTES;
-      const reason = deadlineReason(deadlineMinutes);
+      const reason = deadlineReason(lastReport(row, deadlineMinutes));
       // The row is locked and `running`: the guard only keeps the update honest.
       const updated: unknown[] = await tx.manager.query(
         `UPDATE runs SET status = 'failed', reason = $2, updated_at = $3, ended_at = $3
@@ -142,4 +160,26 @@ export class ExpireRunsUseCase {
     }
     return { claimed: rows.length, expired };
   }
+}
+
+/**
+ * The run's last hand-on as the ledger has it: the step that finished last, unless a review
+ * resumed the run since (`updated_at` is the time of the latest run event, and only a step
+ * report, `run.waiting` or `run.resumed` moves it while a run is running), or the run's start
+ * when no step reported.
+ */
+function lastReport(row: OverdueRow, deadlineMinutes: number): LastReport {
+  const base = { deadlineMinutes, deadline: row.deadline_at };
+  if (row.step_finished_at === null) {
+    return row.updated_at > row.created_at
+      ? { ...base, by: 'resumed', at: row.updated_at }
+      : { ...base, by: 'started', at: row.created_at };
+  }
+  if (row.updated_at > row.step_finished_at) return { ...base, by: 'resumed', at: row.updated_at };
+  return {
+    ...base,
+    by: 'step',
+    at: row.step_finished_at,
+    step: { name: row.step_name!, kind: row.step_kind!, seq: row.step_seq! },
+  };
 }

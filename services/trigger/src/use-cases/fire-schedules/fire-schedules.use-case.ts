@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { TriggerEvent } from '@baton/contracts';
-import type { MessagingRuntime } from '@baton/messaging';
+import type { MessagingRuntime, OutboxTransaction } from '@baton/messaging';
 import { DATA_SOURCE, LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { parseCron, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
@@ -9,34 +9,50 @@ import { CLOCK, type Clock } from '../../clock.js';
 import { SCHEDULE_CONFIG, type ScheduleConfig } from '../../schedule.config.js';
 import { TriggerException } from '../../trigger.exception.js';
 import { StartRunUseCase, isIgnored } from '../start-run/start-run.use-case.js';
-import { dueTicks } from './due-ticks.js';
+import { planTicks, type TickPlan } from './due-ticks.js';
 
 /** The event type of a scheduled run's trigger: a workflow lists it to be started by its schedule. */
 export const SCHEDULE_EVENT_TYPE = 'schedule.tick';
 export const SCHEDULE_SOURCE = 'baton-scheduler';
 
-/** What happened to one due tick on this instance. */
+/** What happened to one due tick (or to a run of skipped ones) on this instance. */
 export interface TickOutcome {
   workflowId: string;
   tick: string;
   /**
    * `started`: this instance claimed the tick and started its run; `claimed-elsewhere`: another
    * instance had (nothing done here); `refused`: claimed, but the workflow refused the event;
-   * `ignored`: claimed, but the workflow's `trigger.filters` did not hold for it.
+   * `ignored`: claimed, but the workflow's `trigger.filters` did not hold for it; `skipped`:
+   * due ticks beyond the catch-up cap or window, not fired — `skipped` of them, from
+   * `skippedFrom` to `tick` — recorded as one row.
    */
-  outcome: 'started' | 'claimed-elsewhere' | 'refused' | 'ignored';
+  outcome: 'started' | 'claimed-elsewhere' | 'refused' | 'ignored' | 'skipped';
   runId?: string;
   reason?: string;
+  /** `refused`: what the workflow found wrong with the tick's event. */
+  problems?: string[];
+  /** `skipped`: how many due ticks were not fired. */
+  skipped?: number;
+  /** `skipped`: the oldest of them (`tick` is the most recent). */
+  skippedFrom?: string;
 }
 
 /**
  * Fires the due ticks of every scheduled workflow (the latest version of each id with a
- * `trigger.schedule`): for each tick, in one transaction, claims it in `schedule_ticks` and, if
- * this instance's insert made the claim, starts the run through StartRunUseCase. Concurrent
- * instances insert the same key; Postgres lets exactly one through, so a tick fires once.
+ * `trigger.schedule`). A schedule counts from when the scheduler first saw that version
+ * (`schedule_versions`): a new schedule never fires ticks from before it existed. After
+ * downtime at most `BATON_SCHEDULE_MAX_CATCH_UP` ticks fire, the most recent within
+ * `BATON_SCHEDULE_CATCH_UP_MINUTES`; the older due ones are recorded as one skipped row and
+ * logged. Per workflow, one transaction holds an advisory lock on the workflow, reads the last
+ * recorded tick and records each tick in `schedule_ticks` (primary key: workflow and tick),
+ * starting its run in the same transaction: so concurrent instances fire a tick once, and agree
+ * on what they skipped.
  */
 @Injectable()
 export class FireSchedulesUseCase {
+  /** When each `<id>@<version>` was first seen: recorded once, never changes. */
+  private readonly firstSeenAt = new Map<string, Date>();
+
   constructor(
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
@@ -72,13 +88,7 @@ export class FireSchedulesUseCase {
     const outcomes: TickOutcome[] = [];
     for (const workflow of this.scheduled()) {
       try {
-        const lastFired = await this.lastFired(workflow.id);
-        const ticks = dueTicks(parseCron(workflow.trigger.schedule!), {
-          now,
-          lastFired,
-          catchUpMinutes: this.config.catchUpMinutes,
-        });
-        for (const tick of ticks) outcomes.push(await this.fire(workflow, tick, now));
+        outcomes.push(...(await this.fireWorkflow(workflow, now)));
       } catch (error) {
         this.logger.error(
           { err: error, workflowId: workflow.id },
@@ -89,68 +99,180 @@ export class FireSchedulesUseCase {
     return outcomes;
   }
 
-  private async lastFired(workflowId: string): Promise<Date | undefined> {
-    const rows: Array<{ last: Date | null }> = await this.dataSource.query(
+  private async fireWorkflow(workflow: WorkflowDefinition, now: Date): Promise<TickOutcome[]> {
+    const schedule = parseCron(workflow.trigger.schedule!);
+    const firstSeen = await this.firstSeen(workflow, now);
+    const plan = (lastFired: Date | undefined): TickPlan =>
+      planTicks(schedule, {
+        now,
+        lastFired,
+        firstSeen,
+        catchUpMinutes: this.config.catchUpMinutes,
+        maxCatchUp: this.config.maxCatchUp,
+      });
+    // A look without the lock first: most passes find nothing due and open no transaction.
+    const looked = plan(await this.lastFired(this.dataSource.manager, workflow.id));
+    if (looked.fire.length === 0 && !looked.skipped) return [];
+
+    const outcomes = await this.runtime.transaction(async (tx) => {
+      await tx.manager.query(
+        `SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':baton:schedule:' || $1, 0))`,
+        [workflow.id],
+      );
+      const lastFired = await this.lastFired(tx.manager, workflow.id);
+      const due = plan(lastFired);
+      // What another instance recorded between the look and the lock.
+      const result: TickOutcome[] = looked.fire
+        .filter((tick) => lastFired !== undefined && tick <= lastFired)
+        .map((tick) => ({
+          workflowId: workflow.id,
+          tick: tick.toISOString(),
+          outcome: 'claimed-elsewhere' as const,
+        }));
+      if (due.skipped) result.push(await this.recordSkipped(tx, workflow, due));
+      for (const tick of due.fire) result.push(await this.fire(tx, workflow, tick, now));
+      return result;
+    }, 'baton.schedule.fire');
+    for (const outcome of outcomes) this.log(workflow, outcome);
+    return outcomes;
+  }
+
+  /**
+   * When the scheduler first saw this version with its schedule: recorded by the first
+   * instance to look (with its clock's `now`), read by every other.
+   */
+  private async firstSeen(workflow: WorkflowDefinition, now: Date): Promise<Date> {
+    const key = `${workflow.id}@${workflow.version}`;
+    const known = this.firstSeenAt.get(key);
+    if (known) return known;
+    const rows: Array<{ first_seen: Date }> = await this.dataSource.query(
+      `INSERT INTO schedule_versions (workflow_id, workflow_version, schedule, first_seen)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (workflow_id, workflow_version)
+         DO UPDATE SET schedule = COALESCE(schedule_versions.schedule, EXCLUDED.schedule)
+       RETURNING first_seen`,
+      [workflow.id, workflow.version, workflow.trigger.schedule, now],
+    );
+    const firstSeen = rows[0]!.first_seen;
+    this.firstSeenAt.set(key, firstSeen);
+    return firstSeen;
+  }
+
+  /** The latest tick recorded for the workflow, fired, refused or skipped, whatever its version. */
+  private async lastFired(manager: EntityManager, workflowId: string): Promise<Date | undefined> {
+    const rows: Array<{ last: Date | null }> = await manager.query(
       'SELECT max(tick) AS last FROM schedule_ticks WHERE workflow_id = $1',
       [workflowId],
     );
     return rows[0]?.last ?? undefined;
   }
 
-  private fire(workflow: WorkflowDefinition, tick: Date, now: Date): Promise<TickOutcome> {
+  /** One row for the due ticks not fired, at the most recent of them. */
+  private async recordSkipped(
+    tx: OutboxTransaction,
+    workflow: WorkflowDefinition,
+    plan: TickPlan,
+  ): Promise<TickOutcome> {
+    const { count, from, until } = plan.skipped!;
+    await tx.manager.query(
+      `INSERT INTO schedule_ticks (workflow_id, tick, workflow_version, skipped, skipped_from)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [workflow.id, until, workflow.version, count, from],
+    );
+    return {
+      workflowId: workflow.id,
+      tick: until.toISOString(),
+      outcome: 'skipped',
+      skipped: count,
+      skippedFrom: from.toISOString(),
+    };
+  }
+
+  private async fire(
+    tx: OutboxTransaction,
+    workflow: WorkflowDefinition,
+    tick: Date,
+    now: Date,
+  ): Promise<TickOutcome> {
     const at = tick.toISOString();
     const base = { workflowId: workflow.id, tick: at };
-    return this.runtime.transaction(async (tx) => {
-      const claimed: unknown[] = await tx.manager.query(
-        `INSERT INTO schedule_ticks (workflow_id, tick, workflow_version) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING tick`,
-        [workflow.id, tick, workflow.version],
-      );
-      if (claimed.length === 0) return { ...base, outcome: 'claimed-elsewhere' as const };
+    const claimed: unknown[] = await tx.manager.query(
+      `INSERT INTO schedule_ticks (workflow_id, tick, workflow_version) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING tick`,
+      [workflow.id, tick, workflow.version],
+    );
+    if (claimed.length === 0) return { ...base, outcome: 'claimed-elsewhere' };
 
-      const event: TriggerEvent = {
-        schemaVersion: 1,
-        idempotencyKey: `schedule:${workflow.id}:${at}`,
-        workflowId: workflow.id,
-        workflowVersion: workflow.version,
-        tenantId: this.config.tenant,
-        eventType: SCHEDULE_EVENT_TYPE,
-        source: SCHEDULE_SOURCE,
-        data: { tick: at },
-      };
-      try {
-        const run = await this.startRun.execute(event, tx, now);
-        if (isIgnored(run)) {
-          // The tick is spent like a refused one (it would be ignored again), with the reason.
-          await tx.manager.query(
-            'UPDATE schedule_ticks SET refused = $3 WHERE workflow_id = $1 AND tick = $2',
-            [workflow.id, tick, `ignored: ${run.reason}`],
-          );
-          return { ...base, outcome: 'ignored' as const, reason: run.reason };
-        }
-        await tx.manager.query(
-          'UPDATE schedule_ticks SET run_id = $3 WHERE workflow_id = $1 AND tick = $2',
-          [workflow.id, tick, run.runId],
-        );
-        this.logger.info(
-          { workflowId: workflow.id, tick: at, runId: run.runId, duplicate: run.duplicate },
-          'scheduled run started',
-        );
-        return { ...base, outcome: 'started' as const, runId: run.runId };
-      } catch (error) {
-        // The workflow refuses the event (it requires data a tick does not have): it would
-        // refuse it again, so the tick is spent, with the reason.
-        if (!(error instanceof TriggerException)) throw error;
+    const event: TriggerEvent = {
+      schemaVersion: 1,
+      idempotencyKey: `schedule:${workflow.id}:${at}`,
+      workflowId: workflow.id,
+      workflowVersion: workflow.version,
+      tenantId: this.config.tenant,
+      eventType: SCHEDULE_EVENT_TYPE,
+      source: SCHEDULE_SOURCE,
+      data: { tick: at },
+    };
+    try {
+      const run = await this.startRun.execute(event, tx, now);
+      if (isIgnored(run)) {
+        // The tick is spent like a refused one (it would be ignored again), with the reason.
         await tx.manager.query(
           'UPDATE schedule_ticks SET refused = $3 WHERE workflow_id = $1 AND tick = $2',
-          [workflow.id, tick, `${error.code}: ${error.problems.join('; ')}`],
+          [workflow.id, tick, `ignored: ${run.reason}`],
         );
+        return { ...base, outcome: 'ignored', reason: run.reason };
+      }
+      await tx.manager.query(
+        'UPDATE schedule_ticks SET run_id = $3 WHERE workflow_id = $1 AND tick = $2',
+        [workflow.id, tick, run.runId],
+      );
+      return { ...base, outcome: 'started', runId: run.runId };
+    } catch (error) {
+      // The workflow refuses the event (it requires data a tick does not have): it would
+      // refuse it again, so the tick is spent, with the reason.
+      if (!(error instanceof TriggerException)) throw error;
+      await tx.manager.query(
+        'UPDATE schedule_ticks SET refused = $3 WHERE workflow_id = $1 AND tick = $2',
+        [workflow.id, tick, `${error.code}: ${error.problems.join('; ')}`],
+      );
+      return { ...base, outcome: 'refused', reason: error.message, problems: error.problems };
+    }
+  }
+
+  /** Logged once the ticks' transaction committed, so nothing is said of what rolled back. */
+  private log(workflow: WorkflowDefinition, outcome: TickOutcome): void {
+    const fields = {
+      workflowId: workflow.id,
+      workflowVersion: workflow.version,
+      tick: outcome.tick,
+    };
+    switch (outcome.outcome) {
+      case 'started':
+        this.logger.info({ ...fields, runId: outcome.runId }, 'scheduled run started');
+        return;
+      case 'refused':
         this.logger.error(
-          { workflowId: workflow.id, tick: at, code: error.code, problems: error.problems },
+          { ...fields, reason: outcome.reason, problems: outcome.problems },
           'scheduled run refused by its workflow',
         );
-        return { ...base, outcome: 'refused' as const, reason: error.message };
-      }
-    }, 'baton.schedule.fire');
+        return;
+      case 'skipped':
+        this.logger.warn(
+          {
+            ...fields,
+            skipped: outcome.skipped,
+            from: outcome.skippedFrom,
+            until: outcome.tick,
+            maxCatchUp: this.config.maxCatchUp,
+            catchUpMinutes: this.config.catchUpMinutes,
+          },
+          `schedule of ${workflow.id} skipped ${outcome.skipped} due ticks from ${outcome.skippedFrom} to ${outcome.tick}: catch-up fires at most BATON_SCHEDULE_MAX_CATCH_UP (${this.config.maxCatchUp}) ticks, none older than BATON_SCHEDULE_CATCH_UP_MINUTES (${this.config.catchUpMinutes})`,
+        );
+        return;
+      case 'ignored':
+      case 'claimed-elsewhere':
+        return;
+    }
   }
 }
