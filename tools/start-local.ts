@@ -4,7 +4,9 @@
 import { fileURLToPath } from 'node:url';
 import { devApiKeys } from './dev-api-keys.js';
 import { dataLines } from './start-banner.js';
+import pg from 'pg';
 import { topicNames } from '@baton/contracts';
+import { splitConnections } from '@baton/persistence';
 import {
   DEFAULT_PORTS,
   SERVICES,
@@ -24,6 +26,10 @@ const databaseUrl = testDatabaseUrl();
 const businessDatabaseUrl = process.env['BUSINESS_DATABASE_URL'] ?? databaseUrl;
 await seedBusinessData(businessDatabaseUrl);
 
+// One connection budget for the six processes, checked against the server, split by weight:
+// BATON_DB_CONNECTIONS here is the installation's total; by default what the server has free.
+const connections = await connectionShares(databaseUrl);
+
 // Development keys, made fresh at each start and shown once below.
 const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer']);
 
@@ -34,10 +40,8 @@ const processes = new ServiceProcesses(
     KAFKA_BROKERS: kafka.brokers,
     DATABASE_URL: databaseUrl,
     BUSINESS_DATABASE_URL: businessDatabaseUrl,
-    // Six services on one Postgres (max_connections 100 by default): 6 × 10 + the business
-    // pools fit; the automatic size (BATON_CONCURRENCY + 4 each) would not.
-    DATABASE_POOL_SIZE: process.env['DATABASE_POOL_SIZE'] ?? '10',
-    BUSINESS_DATABASE_POOL_SIZE: process.env['BUSINESS_DATABASE_POOL_SIZE'] ?? '4',
+    // Each process its share of the one budget; its pools are derived from it.
+    BATON_DB_CONNECTIONS: String(connections[service]),
     BATON_API_KEYS: apiKeys,
     PORT: String(DEFAULT_PORTS[service]),
     HOST: process.env['HOST'] ?? '127.0.0.1',
@@ -104,3 +108,47 @@ process.stdout.write(
   ].join('\n'),
 );
 setInterval(() => undefined, 1 << 30);
+
+/**
+ * The connections each service may open: BATON_DB_CONNECTIONS (the total for all six) or
+ * what the server has free (max_connections − reserved − open − 5 to spare for tools), split
+ * so the services with a business pool (context, action) get more. Too little for six
+ * processes stops the start, naming the numbers.
+ */
+async function connectionShares(url: string): Promise<Record<(typeof SERVICES)[number], number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let free: { max: number; reserved: number; open: number };
+  try {
+    free = (
+      await client.query<{ max: number; reserved: number; open: number }>(
+        `SELECT current_setting('max_connections')::int AS max,
+                current_setting('superuser_reserved_connections')::int AS reserved,
+                (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS open`,
+      )
+    ).rows[0]!;
+  } finally {
+    await client.end();
+  }
+  const available = free.max - free.reserved - free.open - 5;
+  const asked = Number(process.env['BATON_DB_CONNECTIONS'] ?? 0);
+  if (asked > available) {
+    process.stderr.write(
+      `BATON_DB_CONNECTIONS ${asked} is more than the server has free: ${available} (max_connections ${free.max} − ${free.reserved} reserved − ${free.open} open − 5 spare)\n`,
+    );
+    process.exit(78);
+  }
+  const split = splitConnections(asked || available, {
+    trigger: 3,
+    context: 4,
+    decision: 3,
+    action: 4,
+    validation: 2,
+    escalation: 2,
+  });
+  if (!split.ok) {
+    process.stderr.write(`not enough database connections for six services: ${split.problem}\n`);
+    process.exit(78);
+  }
+  return split.shares;
+}

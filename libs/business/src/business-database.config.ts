@@ -15,11 +15,11 @@ export class BusinessDatabaseConfig {
   @Setting({
     env: 'BUSINESS_DATABASE_POOL_SIZE',
     type: 'int',
-    default: 10,
-    min: 1,
+    default: 0,
+    min: 0,
     max: 1_000,
     description:
-      'Connections to the business database per process; the sources of one step run concurrently, each on its own connection.',
+      'Connections to the business database per process (context and action services); 0 means derived from BATON_DB_CONNECTIONS. The sources of one step run concurrently, each on its own connection.',
   })
   businessPoolSize!: number;
 }

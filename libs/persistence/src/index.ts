@@ -1,2 +1,3 @@
 export * from './open-database.js';
 export * from './persistence.config.js';
+export * from './connection-budget.js';

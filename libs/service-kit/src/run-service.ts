@@ -13,7 +13,15 @@ import {
   Routes,
   createTransport,
 } from '@baton/messaging';
-import { PersistenceConfig, openDatabase, poolSizeFor } from '@baton/persistence';
+import { BusinessDatabaseConfig } from '@baton/business';
+import {
+  PersistenceConfig,
+  capacityProblem,
+  connectionBudget,
+  openDatabase,
+  serverCapacity,
+  type ConnectionBudget,
+} from '@baton/persistence';
 import { createLogger, startTelemetry, type Logger } from '@baton/telemetry';
 import { WorkflowCatalog } from '@baton/workflow';
 import { fileURLToPath } from 'node:url';
@@ -41,12 +49,16 @@ export interface ServiceDefinition {
   module: Type<unknown>;
   /** The service's own migrations (the messaging tables are added by the kit). */
   migrations: MigrationList;
+  /** Whether it opens a pool to the business database (its share of BATON_DB_CONNECTIONS). */
+  businessDatabase?: boolean;
   /** Builds service-specific providers (config, clients) before Nest starts. */
   providers?: (context: {
     env: NodeJS.ProcessEnv;
     logger: Logger;
     dataSource: DataSource;
     workflows: WorkflowCatalog;
+    /** The process's connection budget: the business pool opens `connections.business`. */
+    connections: ConnectionBudget;
   }) => Provider[] | Promise<Provider[]>;
 }
 
@@ -79,6 +91,7 @@ export async function runService(
     persistence: PersistenceConfig;
   };
   let bodyLimit: number;
+  let connections: ConnectionBudget;
   try {
     config = {
       service: loadConfig(ServiceConfig, env, name),
@@ -92,6 +105,17 @@ export async function runService(
       ]);
     }
     bodyLimit = limit;
+    const budgeted = connectionBudget({
+      connections: config.persistence.connections,
+      poolSize: config.persistence.poolSize,
+      businessPoolSize: definition.businessDatabase
+        ? loadConfig(BusinessDatabaseConfig, env, name).businessPoolSize
+        : 0,
+      concurrency: config.messaging.concurrency,
+      business: definition.businessDatabase ?? false,
+    });
+    if (!budgeted.ok) throw new ConfigError(name, budgeted.problems);
+    connections = budgeted.budget;
     if (!host && config.messaging.kafkaBrokers.length === 0) {
       throw new ConfigError(name, [
         'KAFKA_BROKERS is required: a service on its own process talks to the others through Kafka',
@@ -113,9 +137,10 @@ export async function runService(
     url: config.persistence.databaseUrl,
     schema: `${config.service.schemaPrefix}${name}`,
     migrations: [...MESSAGING_MIGRATIONS, ...definition.migrations],
-    poolSize: poolSizeFor(config.persistence, config.messaging.concurrency),
+    poolSize: connections.baton,
     applicationName: `baton-${name}`,
   });
+  await checkCapacity(dataSource, connections, config.persistence.databaseUrl, env, logger, name);
   const transport = host
     ? sharedTransport(host.transport)
     : createTransport(config.messaging, `baton-${name}`, logger);
@@ -146,7 +171,8 @@ export async function runService(
   try {
     providers = [
       { provide: WORKFLOWS, useValue: workflows },
-      ...((await definition.providers?.({ env, logger, dataSource, workflows })) ?? []),
+      ...((await definition.providers?.({ env, logger, dataSource, workflows, connections })) ??
+        []),
     ];
   } catch (error) {
     await transport.close();
@@ -201,4 +227,48 @@ export async function runService(
     process.once('SIGINT', hardStop);
   }
   return { app, url, close: () => app.close() };
+}
+
+/**
+ * The connection budget against the server, once at start: a budget the server can never grant
+ * stops the start (exit 78) with the numbers; one that does not fit beside the connections
+ * already open is a warning. The business pool is counted here only when it is the same server.
+ */
+async function checkCapacity(
+  dataSource: DataSource,
+  connections: ConnectionBudget,
+  databaseUrl: string,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  name: string,
+): Promise<void> {
+  const where = serverOf(databaseUrl);
+  const businessUrl = env['BUSINESS_DATABASE_URL'] || databaseUrl;
+  const total =
+    serverOf(businessUrl) === where ? connections.total : connections.total - connections.business;
+  let capacity: Awaited<ReturnType<typeof serverCapacity>>;
+  try {
+    capacity = await serverCapacity(dataSource);
+  } catch (error) {
+    // An embedded Postgres (PGlite) has no connection limits to read.
+    logger.debug({ err: error }, "the server's connection limits could not be read");
+    return;
+  }
+  const problem = capacityProblem({ total }, capacity, where);
+  if (problem.warning) logger.warn({ connections }, problem.warning);
+  if (problem.fatal) {
+    await dataSource.destroy();
+    logger.fatal({ problems: [problem.fatal] }, `invalid configuration of ${name}`);
+    process.exit(78);
+  }
+}
+
+/** `host:port/db` of a Postgres URL, never its credentials. */
+function serverOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'the database';
+  }
 }

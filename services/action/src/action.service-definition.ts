@@ -28,11 +28,12 @@ export const actionService: ServiceDefinition = {
     CreateEffectLedger1796400000000,
     CreateEndedRuns1796430000000,
   ],
-  providers: ({ env, logger }) => {
+  businessDatabase: true,
+  providers: ({ env, logger, connections }) => {
     const config = loadOrExit(ActionConfig, env, logger);
     const database = BusinessDatabase.open({
       url: config.businessDatabaseUrl || String(env['DATABASE_URL']),
-      poolSize: config.businessPoolSize,
+      poolSize: connections.business,
       logger,
       applicationName: 'baton-action-business',
     });

@@ -23,11 +23,12 @@ export const contextService: ServiceDefinition = {
   module: ContextModule,
   // The context service keeps no tables of its own: the kit adds the inbox and outbox.
   migrations: [CreateEndedRuns1796430000000],
-  providers: ({ env, logger }) => {
+  businessDatabase: true,
+  providers: ({ env, logger, connections }) => {
     const config = loadOrExit(ContextConfig, env, logger);
     const database = BusinessDatabase.open({
       url: config.businessDatabaseUrl || String(env['DATABASE_URL']),
-      poolSize: config.businessPoolSize,
+      poolSize: connections.business,
       logger,
       applicationName: 'baton-context-business',
     });
