@@ -78,6 +78,10 @@ describe('the workflow case JSON Schema', () => {
     ['a refused rejection', { ...valid, review: [{ reject: { reason: 'No.' }, refused: '~x' }] }],
     ['a refusal without a decision', { ...valid, review: [{ refused: '~x' }] }],
     ['a blocked entry without a tool', { ...valid, expect: { status: 'waiting', blocked: [{}] } }],
+    [
+      'an unknown duplicate answer',
+      { ...valid, expect: { status: 'waiting', duplicate: 'maybe' } },
+    ],
   ])('rejects what the case reader rejects: %s', (_, value) => {
     const json = JSON.parse(JSON.stringify(value)) as unknown;
     expect(validate(json)).toBe(false);

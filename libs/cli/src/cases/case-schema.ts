@@ -1,4 +1,10 @@
-import { CASE_STATUSES, COMMON_TAGS, MAX_EARLIER, MAX_REPEAT } from './workflow-case.js';
+import {
+  CASE_STATUSES,
+  COMMON_TAGS,
+  DUPLICATE_ANSWERS,
+  MAX_EARLIER,
+  MAX_REPEAT,
+} from './workflow-case.js';
 
 type Schema = Record<string, unknown>;
 
@@ -249,6 +255,11 @@ export function workflowCaseSchema(): Schema {
             },
             description:
               'Exactly these proposals refused by a guard, in order: validation failures (pinned, required, maxAmount, checks) and calls the action service refused (effect limits); [] for none.',
+          },
+          duplicate: {
+            enum: [...DUPLICATE_ANSWERS],
+            description:
+              "The event is the same business event as an earlier run of the case (the workflow's trigger.dedup) and starts no run of its own: joined (HTTP 200, joined: true, the earlier run's id) or refused (HTTP 409 duplicate-event naming it). The rest of expect describes that earlier run. Needs earlier; no model, no review.",
           },
         },
       },

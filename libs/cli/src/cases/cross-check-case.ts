@@ -84,6 +84,20 @@ export function crossCheck(
       );
     }
   });
+  const dedup = workflow.trigger.dedup;
+  if (expectation?.duplicate && !dedup) {
+    problem(
+      'expect.duplicate',
+      `${workflow.id} declares no trigger.dedup: an event under a new idempotency key always starts a run`,
+    );
+  } else if (expectation?.duplicate && dedup) {
+    const answer = dedup.duplicates === 'join' ? 'joined' : 'refused';
+    if (expectation.duplicate !== answer)
+      problem(
+        'expect.duplicate',
+        `${workflow.id} ${dedup.duplicates === 'join' ? 'joins' : 'refuses'} the same business event (trigger.dedup.duplicates: ${dedup.duplicates}): expect.duplicate: ${answer}`,
+      );
+  }
   expectation?.blocked?.forEach((entry, i) => {
     if (!granted.has(entry.tool)) {
       problem(

@@ -4,6 +4,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -18,10 +19,15 @@ const WORKFLOWS = join(REPO, 'workflows');
 const tmp = mkdtempSync(join(tmpdir(), 'baton-cases-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A copy of the billing-dispute folder holding only these case files. */
-function workflowWith(cases: Record<string, string>): string {
+/** A copy of the billing-dispute folder holding only these case files (and `trigger.dedup`). */
+function workflowWith(cases: Record<string, string>, duplicates?: 'join' | 'refuse'): string {
   const dir = mkdtempSync(join(tmp, 'wf-'));
   cpSync(join(WORKFLOWS, 'billing-dispute', 'workflow.yaml'), join(dir, 'workflow.yaml'));
+  if (duplicates) {
+    const file = join(dir, 'workflow.yaml');
+    const dedup = `  dedup: { key: trigger.data.customerId, window: 7d, duplicates: ${duplicates} }\n`;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\ntrigger:\n/, `\ntrigger:\n${dedup}`));
+  }
   mkdirSync(join(dir, 'cases'));
   for (const [name, text] of Object.entries(cases)) writeFileSync(join(dir, 'cases', name), text);
   return dir;
@@ -115,7 +121,7 @@ expect:
       'model.1.status: must be an HTTP error status from 400 to 599 (line 14, column 5)',
       'review.0.approve.args: expected a mapping, got number (line 16, column 16)',
       'review.1.reject.reason: is required (line 17, column 5)',
-      'expect.colour: unknown field (expected one of: status, escalated, escalationReason, label, reason, writes, refused, blocked) (line 25, column 3)',
+      'expect.colour: unknown field (expected one of: status, escalated, escalationReason, label, reason, writes, refused, blocked, duplicate) (line 25, column 3)',
       'expect.status: must be one of completed, rejected, failed, cancelled, waiting (line 19, column 3)',
       'trigger.eventType: billing-dispute does not accept "ticket.opened" (trigger.eventTypes: support.ticket.created, billing.dispute.opened) (line 7, column 3)',
       'trigger.data: lacks customerId, which billing-dispute requires (trigger.required): the trigger service refuses such an event and no run starts (line 8, column 3)',
@@ -160,6 +166,67 @@ expect:
       'expect.writes.1.tool: billing-dispute does not grant refund-all: a workflow writes only with its write tools (issue-credit, draft-reply) (line 12, column 7)',
       'expect.refused.0.tool: billing-dispute grants issue-credit, so it is never refused as ungranted (line 14, column 7)',
     ]);
+  });
+
+  describe('a case whose event is a duplicate of an earlier run (expect.duplicate)', () => {
+    const JOINED = `formatVersion: 1
+description: The same dispute again, from the help desk.
+earlier:
+  - eventType: billing.dispute.opened
+    data: { customerId: cus_1001, invoiceId: inv_2002, disputedAmount: 18, message: twice }
+trigger:
+  eventType: support.ticket.created
+  data: { customerId: cus_1001, message: twice }
+expect: { status: completed, duplicate: joined }
+`;
+
+    it('reads it when the workflow joins such events', async () => {
+      const loaded = await loadCases(workflowWith({ 'joined.yaml': JOINED }, 'join'), io);
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded));
+      expect(loaded.cases[0]!.expect).toEqual({ status: 'completed', duplicate: 'joined' });
+    });
+
+    it('needs an earlier run, no model answers or review, and the answer the workflow gives', async () => {
+      const dir = workflowWith(
+        {
+          'alone.yaml': `formatVersion: 1
+description: A duplicate of nothing, asking the model, reviewed.
+trigger:
+  eventType: support.ticket.created
+  data: { customerId: cus_1001, message: twice }
+model:
+  - reply: { next: escalate, label: unclear, confidence: 0.5, rationale: r }
+review:
+  - reject: { reason: No. }
+expect: { status: completed, duplicate: refused }
+`,
+          'maybe.yaml': JOINED.replace('duplicate: joined', 'duplicate: maybe'),
+        },
+        'join',
+      );
+      const loaded = await loadCases(dir, io);
+      if (loaded.ok || loaded.kind !== 'invalid') throw new Error('expected invalid');
+      const byFile = Object.fromEntries(
+        loaded.files.map((f) => [f.file.split('/').pop(), f.errors]),
+      );
+      expect(byFile['alone.yaml']).toEqual([
+        'expect.duplicate: needs an earlier run for the event to be a duplicate of (line 10, column 30)',
+        'model: expect.duplicate: refused starts no run of its own, so nothing asks the model (line 6, column 1)',
+        'review: expect.duplicate: refused starts no run of its own, so there is no task to review (line 8, column 1)',
+        'expect.duplicate: billing-dispute joins the same business event (trigger.dedup.duplicates: join): expect.duplicate: joined (line 10, column 30)',
+      ]);
+      expect(byFile['maybe.yaml']).toEqual([
+        'expect.duplicate: must be one of joined, refused (line 9, column 30)',
+      ]);
+    });
+
+    it('refuses it for a workflow without trigger.dedup: a new key always starts a run', async () => {
+      const loaded = await loadCases(workflowWith({ 'joined.yaml': JOINED }), io);
+      if (loaded.ok || loaded.kind !== 'invalid') throw new Error('expected invalid');
+      expect(loaded.files[0]!.errors).toEqual([
+        'expect.duplicate: billing-dispute declares no trigger.dedup: an event under a new idempotency key always starts a run (line 9, column 30)',
+      ]);
+    });
   });
 
   it('reads earlier runs, expected refusals of approvals and blocked proposals', async () => {

@@ -2,6 +2,7 @@ import type { WorkflowDefinition, WorkflowProblem } from '@baton/workflow';
 import { crossCheck } from './cross-check-case.js';
 import {
   CASE_STATUSES,
+  DUPLICATE_ANSWERS,
   MAX_EARLIER,
   MAX_REPEAT,
   type CaseExpectation,
@@ -39,6 +40,7 @@ const FIELDS = {
     'writes',
     'refused',
     'blocked',
+    'duplicate',
   ],
   write: ['tool', 'args'],
   refused: ['tool'],
@@ -92,6 +94,15 @@ export function readCase(
       'expect.escalated',
       'a refused tool escalates the run: expect.escalated cannot be false with expect.refused',
     );
+  }
+  if (expectation?.duplicate) {
+    // The event joins (or is refused for) an earlier run: no run of its own asks or waits.
+    const as = `expect.duplicate: ${expectation.duplicate}`;
+    if (!earlier.length)
+      problem('expect.duplicate', 'needs an earlier run for the event to be a duplicate of');
+    if (model.length) problem('model', `${as} starts no run of its own, so nothing asks the model`);
+    if (review.length)
+      problem('review', `${as} starts no run of its own, so there is no task to review`);
   }
   if (workflow) crossCheck(workflow, { earlier, trigger, model, review, expectation }, problem);
   if (problems.length || !trigger || !expectation || !description) return { ok: false, problems };
@@ -318,6 +329,12 @@ function readExpect(value: unknown, problem: Problem): CaseExpectation | undefin
       if (tool) blocked.push({ tool, ...(reason !== undefined ? { reason } : {}) });
     });
     expectation.blocked = blocked;
+  }
+  if (fields['duplicate'] !== undefined) {
+    const duplicate = fields['duplicate'];
+    if (!(DUPLICATE_ANSWERS as readonly unknown[]).includes(duplicate))
+      problem('expect.duplicate', `must be one of ${DUPLICATE_ANSWERS.join(', ')}`);
+    else expectation.duplicate = duplicate as CaseExpectation['duplicate'];
   }
   return CASE_STATUSES.includes(status as CaseExpectation['status'])
     ? (expectation as CaseExpectation)

@@ -4,6 +4,7 @@ import { UnreachableError, type ApiClient } from '../api-client.js';
 import { isTerminal } from '../api-types.js';
 import { CasesUnreachable, cancel, describeError, tasksOf } from './case-api.js';
 import { compare, observe, type Difference, type Observed } from './compare.js';
+import { sendDuplicate, type JoinAnswer } from './duplicate-event.js';
 import { runEarlier, type EarlierResult } from './earlier-run.js';
 import { follow } from './follow-run.js';
 import type { RunScript, ScriptedModelServer } from './scripted-model.js';
@@ -48,7 +49,13 @@ export interface CaseResult {
   tenantId?: string;
   /** The runs made before the case's own (`earlier`), in order. */
   earlier?: EarlierResult[];
+  /**
+   * The case's run; with `expect.duplicate`, the earlier run the event was joined to or refused
+   * for (the event started none of its own).
+   */
   runId?: string;
+  /** Set when the case expects its event to be a duplicate, and it was answered so. */
+  duplicate?: WorkflowCase['expect']['duplicate'];
   /** Empty when the case passed. */
   differences: Difference[];
   /** What the run did, when it could be read. */
@@ -62,14 +69,15 @@ export interface CaseResult {
  * after the other, each to its end, then sends its event (the same idempotency key `repeat`
  * times, each answer naming the same run), registers its model script for the run, follows
  * the run, performs the review entries on its open tasks in order, and compares the end with
- * the case's `expect`.
+ * the case's `expect`. A case whose event is the same business event as an earlier run
+ * (`expect.duplicate`) checks the trigger's answer names that run, and compares it instead.
  */
 export async function runCase(
   workflowCase: WorkflowCase,
   options: CaseRunOptions,
 ): Promise<CaseResult> {
   const started = Date.now();
-  const { client, reviewer, model } = options;
+  const { client, model } = options;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const differences: Difference[] = [];
   const result = (extra: Partial<CaseResult>): CaseResult => ({
@@ -123,11 +131,42 @@ export async function runCase(
   const { trigger } = workflowCase;
   const event = eventOf(trigger, keyPrefix);
 
+  const duplicate = workflowCase.expect.duplicate;
+  if (duplicate) {
+    // The same business event as an earlier run: no run of its own starts, and the rest of
+    // `expect` describes the run it was joined to or refused for, as it stands now.
+    progress('sending the event (a duplicate)');
+    const sent = await sendDuplicate(client, event, {
+      expected: duplicate,
+      repeat: trigger.repeat,
+      earlierRunIds: earlier.flatMap((run) => (run.runId ? [run.runId] : [])),
+    });
+    differences.push(...sent.differences);
+    if (options.cleanUp)
+      for (const stray of sent.strayRunIds) await cancel(options.reviewer, stray);
+    if (!sent.runId) return result(withEarlier);
+    return result({
+      ...withEarlier,
+      duplicate,
+      ...(await compareRun(sent.runId, workflowCase, options, sleep, progress, differences)),
+    });
+  }
+
   let runId: string;
   let script: RunScript;
   try {
     progress('sending the event');
-    const answer = (await client.trigger(event)).body;
+    const answer: JoinAnswer = (await client.trigger(event)).body;
+    if (answer.joined === true) {
+      // trigger.dedup took the event for an earlier run; comparing that run would pass a
+      // case on what another event did.
+      differences.push({
+        field: 'trigger',
+        expected: 'a run of its own (or expect.duplicate: joined)',
+        actual: `joined run ${answer.runId}, an earlier run about the same business entity (trigger.dedup)`,
+      });
+      return result(withEarlier);
+    }
     if (!answer.runId) {
       // The workflow's trigger.filters ignored the event: no run to compare.
       differences.push({
@@ -160,6 +199,32 @@ export async function runCase(
   }
 
   try {
+    return result({
+      ...withEarlier,
+      ...(await compareRun(runId, workflowCase, options, sleep, progress, differences, script)),
+      modelCalls: script.calls,
+    });
+  } finally {
+    model.unregister(runId);
+  }
+}
+
+/**
+ * Follows the run through the case's review entries to its end (or to a review task with no
+ * entry left), compares it with `expect` (and the model script, when the run is the case's
+ * own), and cancels it if it is left waiting.
+ */
+async function compareRun(
+  runId: string,
+  workflowCase: WorkflowCase,
+  options: CaseRunOptions,
+  sleep: (ms: number) => Promise<void>,
+  progress: (text: string) => void,
+  differences: Difference[],
+  script?: RunScript,
+): Promise<Pick<CaseResult, 'runId' | 'observed'>> {
+  const { reviewer } = options;
+  try {
     const followed = await follow(runId, workflowCase.review, options, sleep, progress);
     differences.push(...followed.differences);
     const tasks = await tasksOf(reviewer, runId);
@@ -173,13 +238,11 @@ export async function runCase(
     }
     differences.push(...compare(workflowCase.expect, observed, script));
     if (options.cleanUp && !isTerminal(followed.run.status)) await cancel(reviewer, runId);
-    return result({ ...withEarlier, runId, observed, modelCalls: script.calls });
+    return { runId, observed };
   } catch (error) {
     if (error instanceof UnreachableError) throw new CasesUnreachable(error);
     differences.push({ field: 'run', expected: 'readable', actual: describeError(error) });
-    return result({ ...withEarlier, runId, modelCalls: script.calls });
-  } finally {
-    model.unregister(runId);
+    return { runId };
   }
 }
 

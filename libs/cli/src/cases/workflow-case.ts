@@ -19,6 +19,14 @@ export const COMMON_TAGS = [
   'duplicate',
 ] as const;
 
+/**
+ * How the trigger answers an event that the workflow's `trigger.dedup` finds to be the same
+ * business event as an earlier run of the case: `joined` (HTTP 200, `joined: true`, the earlier
+ * run's id) or `refused` (HTTP 409 `duplicate-event` naming it).
+ */
+export const DUPLICATE_ANSWERS = ['joined', 'refused'] as const;
+export type DuplicateAnswer = (typeof DUPLICATE_ANSWERS)[number];
+
 /** How many times one case may send its event (`trigger.repeat`). */
 export const MAX_REPEAT = 10;
 
@@ -94,6 +102,11 @@ export interface CaseExpectation {
   refused?: Array<{ tool: string }>;
   /** Proposals of granted tools that a guard refused (validation or the action service), in order. */
   blocked?: ExpectedBlock[];
+  /**
+   * The event starts no run of its own: it is the same business event as an earlier run of the
+   * case (`trigger.dedup`), joined to it or refused. The rest of `expect` describes that run.
+   */
+  duplicate?: DuplicateAnswer;
 }
 
 export interface WorkflowCase {

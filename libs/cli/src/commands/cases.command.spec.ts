@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +15,23 @@ const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'baton-cases-cmd-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A billing-dispute folder holding these cases. */
-function workflowWith(cases: Record<string, string>): string {
+/** A billing-dispute folder holding these cases (with `dedup`, its trigger de-duplicates). */
+function workflowWith(
+  cases: Record<string, string>,
+  dedup?: { duplicates: 'join' | 'refuse' },
+): string {
   const dir = mkdtempSync(join(tmp, 'wf-'));
   cpSync(join(REPO, 'workflows/billing-dispute/workflow.yaml'), join(dir, 'workflow.yaml'));
+  if (dedup) {
+    const file = join(dir, 'workflow.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        /\ntrigger:\n/,
+        `\ntrigger:\n  dedup: { key: "trigger.data.customerId + '/' + trigger.data.invoiceId", window: 7d, duplicates: ${dedup.duplicates} }\n`,
+      ),
+    );
+  }
   mkdirSync(join(dir, 'cases'));
   for (const [name, text] of Object.entries(cases)) writeFileSync(join(dir, 'cases', name), text);
   return dir;
@@ -54,6 +67,12 @@ class FakeBaton {
   readonly tasks: TaskSummary[] = [];
   readonly requests: Array<{ method: string; path: string; body: unknown }> = [];
   private readonly keys = new Map<string, string>();
+  /**
+   * The workflow's trigger.dedup, played: an event whose `${tenant} ${customerId}/${invoiceId}`
+   * started a run is joined to it (200) or refused (409 duplicate-event naming it).
+   */
+  dedup?: 'join' | 'refuse';
+  private readonly businessKeys = new Map<string, string>();
   /** The escalation service's copy of the effect ledger lags: this many polls see nothing yet. */
   effectsLag = 0;
   private readonly effectPolls = new Map<string, number>();
@@ -115,7 +134,22 @@ class FakeBaton {
       const key = String(body!['idempotencyKey']);
       const known = this.keys.get(key);
       if (known) return json(200, { runId: known, duplicate: true });
+      const data = body!['data'] as Record<string, unknown>;
+      const business = `${String(body!['tenantId'])} ${String(data['customerId'])}/${String(data['invoiceId'])}`;
+      const earlier = this.dedup && this.businessKeys.get(business);
+      if (earlier && this.dedup === 'join')
+        return json(200, { runId: earlier, status: 'completed', duplicate: true, joined: true });
+      if (earlier) {
+        const message = `the event is about "${business}" (trigger.dedup.key), which run ${earlier} started within 7d`;
+        return json(409, {
+          statusCode: 409,
+          error: 'duplicate-event',
+          message,
+          problems: [`data: ${message}`],
+        });
+      }
       const id = `0197a8c4-0000-7000-8000-${String(this.runs.size + 1).padStart(12, '0')}`;
+      this.businessKeys.set(business, id);
       const run: Run = {
         id,
         status: 'running',
@@ -513,6 +547,91 @@ expect: { status: completed }
       `cancel ${runIds[1]}`,
       `trigger ${nonce} cases-${nonce}`,
     ]);
+  });
+
+  describe('an event that is the same business event as an earlier run (trigger.dedup)', () => {
+    /** Every run credits $18 and completes. */
+    const credits = async (run: Run) => {
+      run.steps.push(actionStep(1, 'issue-credit', { ...credit }));
+      run.status = 'completed';
+    };
+    const dispute =
+      'data: { customerId: cus_1001, invoiceId: inv_2002, disputedAmount: 18, message: twice }';
+    const again = (invoiceId: string, expect: string) => `formatVersion: 1
+description: The same dispute from another channel.
+tags: [duplicate]
+earlier:
+  - { eventType: billing.dispute.opened, ${dispute} }
+trigger:
+  eventType: support.ticket.created
+  repeat: 2
+  data: { customerId: cus_1001, invoiceId: ${invoiceId}, message: Charged twice, see my ticket }
+expect: ${expect}
+`;
+
+    it('passes a joined event, comparing the earlier run it joined; no run of its own starts', async () => {
+      const baton = new FakeBaton(credits);
+      baton.dedup = 'join';
+      const dir = workflowWith(
+        {
+          'joined.yaml': again(
+            'inv_2002',
+            '{ status: completed, duplicate: joined, writes: [{ tool: issue-credit, args: { invoiceId: inv_2002 } }] }',
+          ),
+        },
+        { duplicates: 'join' },
+      );
+      const { code, stdout } = await runCases(baton, dir, '--json');
+      expect(code).toBe(ExitCode.Ok);
+      const [only] = (JSON.parse(stdout) as { cases: Array<Record<string, unknown>> }).cases;
+      const [earlierRun] = [...baton.runs.keys()];
+      expect(baton.runs.size).toBe(1);
+      expect(only).toMatchObject({
+        passed: true,
+        duplicate: 'joined',
+        runId: earlierRun,
+        earlier: [{ runId: earlierRun, status: 'completed' }],
+        observed: { status: 'completed', writes: [{ tool: 'issue-credit' }] },
+      });
+      // Both sends (repeat: 2) went out under the case's own key, and both were joined.
+      expect(baton.requests.filter((r) => r.path === '/v1/triggers')).toHaveLength(3);
+    });
+
+    it('passes a refused event naming the earlier run, and fails one that started a run of its own', async () => {
+      const baton = new FakeBaton(credits);
+      baton.dedup = 'refuse';
+      const dir = workflowWith(
+        {
+          'a-refused.yaml': again('inv_2002', '{ status: completed, duplicate: refused }'),
+          'b-another-invoice.yaml': again('inv_2001', '{ status: completed, duplicate: refused }'),
+        },
+        { duplicates: 'refuse' },
+      );
+      const { code, stdout } = await runCases(baton, dir);
+      expect(code).toBe(ExitCode.Failed);
+      expect(stdout).toMatch(/^PASS a-refused /m);
+      expect(stdout).toMatch(/^FAIL b-another-invoice /m);
+      expect(stdout).toMatch(
+        /\n {4}duplicate: expected refused as duplicate-event \(HTTP 409\) naming an earlier run of the case \(\S+\), got a run of its own started: \S+\n {4}duplicate \(send 2\): expected refused as duplicate-event/,
+      );
+    });
+
+    it('fails a case whose event was joined to an earlier run while it expects a run of its own', async () => {
+      const baton = new FakeBaton(credits);
+      baton.dedup = 'join';
+      const dir = workflowWith(
+        {
+          'own.yaml': again('inv_2002', '{ status: completed, writes: [{ tool: issue-credit }] }'),
+        },
+        { duplicates: 'join' },
+      );
+      const { code, stdout } = await runCases(baton, dir);
+      expect(code).toBe(ExitCode.Failed);
+      const [earlierRun] = [...baton.runs.keys()];
+      expect(stdout).toContain(
+        `    trigger: expected a run of its own (or expect.duplicate: joined), got joined run ${earlierRun}, an earlier run about the same business entity (trigger.dedup)`,
+      );
+    });
   });
 
   it('stops a case whose earlier run asks the model otherwise than scripted, before its own run', async () => {
