@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { deadLetterTopic } from '@baton/contracts';
@@ -76,7 +77,7 @@ describe('business-level de-duplication of trigger events (real Kafka and Postgr
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ runId, duplicate: true, joined: true });
     expect(await runsOf('dedup-join', tenantId)).toEqual([
-      { id: runId, dedup_key: 'cus_1001/inv_2001' },
+      { id: runId, dedup_key: createHash('sha256').update('cus_1001/inv_2001').digest('hex') },
     ]);
     // Another invoice is another business event.
     const other = await post(
@@ -132,5 +133,20 @@ describe('business-level de-duplication of trigger events (real Kafka and Postgr
     expect(letter.headers['baton-dlq-reason']).toBe('handler-rejected');
     expect(letter.headers['baton-dlq-errors']).toContain('duplicate-event');
     expect(await runsOf('dedup-refuse', tenantId)).toHaveLength(1);
+  });
+
+  it('starts a new run for an event whose earlier run failed or was cancelled, and takes a key of any length', async () => {
+    const tenantId = newTenant();
+    const first = await post(event('dedup-join', 'f-1', dispute, tenantId));
+    const { runId } = (await first.json()) as { runId: string };
+    await service.dataSource.query(`UPDATE runs SET status = 'failed' WHERE id = $1`, [runId]);
+    const again = await post(event('dedup-join', 'f-2', dispute, tenantId));
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { runId: string }).runId).not.toBe(runId);
+
+    const long = { ...dispute, invoiceId: 'inv_'.padEnd(10_000, 'x') };
+    expect((await post(event('dedup-join', 'l-1', long, tenantId))).status).toBe(202);
+    const joined = await post(event('dedup-join', 'l-2', long, tenantId));
+    expect(await joined.json()).toMatchObject({ joined: true });
   });
 });

@@ -122,3 +122,27 @@ describe('text methods at load', () => {
     );
   });
 });
+
+describe('text checks on the forms a model writes', () => {
+  it('flags questions and needs for a secret, and a request after a warning in the same sentence', () => {
+    expect(asksForSecrets('What is your password?')).toBe(true);
+    expect(asksForSecrets('I need your MFA code to continue.')).toBe(true);
+    expect(asksForSecrets('Never share your password, but send me your PIN.')).toBe(true);
+    expect(asksForSecrets('Never share your password with anyone.')).toBe(false);
+  });
+
+  it('sees a domain with a path as a link, not an e-mail address or a file name', () => {
+    expect(linkHosts('Fill in evil.example/form today.')).toEqual(['evil.example']);
+    expect(linkHosts('Write to it@acme.example or open report.pdf')).toEqual([]);
+  });
+
+  it('takes a citation pattern from the definition only', () => {
+    const fromRun = compileExpression(
+      'args.body.citations(args.pattern).size() == 0',
+      variables({}, true),
+    );
+    expect(!fromRun.ok && fromRun.problems[0]!.message).toBe(
+      'citations() takes a pattern written in the definition (text)',
+    );
+  });
+});

@@ -52,13 +52,18 @@ export function citations(text: string, pattern: string): string[] {
 
 const URL_HOST = /\bhttps?:\/\/([^\s/?#:"'<>)\]]+)/gi;
 const BARE_HOST = /\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+/gi;
+// A domain written without a scheme but with a path (`evil.example/form`): a link too.
+const HOST_WITH_PATH = /(?<![@\w.\/-])((?:[a-z0-9-]+\.)+[a-z]{2,})\/\S*/gi;
 const EMAILS = /[^\s@<>()[\]"',;:]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+/gi;
 
 /** The hosts of the links in the text (`https://…`, `www.…`), lower-case, without `www.`. */
 export function linkHosts(text: string): string[] {
+  const body = clip(text);
+  const withoutUrls = body.replace(URL_HOST, ' ');
   const hosts = [
-    ...[...clip(text).matchAll(URL_HOST)].map((match) => match[1]!),
-    ...[...clip(text).matchAll(BARE_HOST)].map((match) => match[0]),
+    ...[...body.matchAll(URL_HOST)].map((match) => match[1]!),
+    ...[...body.matchAll(BARE_HOST)].map((match) => match[0]),
+    ...[...withoutUrls.matchAll(HOST_WITH_PATH)].map((match) => match[1]!),
   ];
   return [
     ...new Set(
@@ -94,22 +99,21 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
 const SECRET =
   /\b(pass ?words?|passcodes?|pass ?phrases?|pins?|mfa|2fa|otp|one[- ]time (?:pass)?codes?|(?:verification|security|authentication|login|sms|recovery|backup) codes?|api[- ]?keys?|secret keys?|access tokens?|private keys?|ssh keys?|credentials?|card numbers?|cvv|cvc|security answers?|passw[oö]rt(?:e|er)?|kennw[oö]rt(?:e|er)?|zugangsdaten|geheimzahl|mot de passe|mots de passe|code de v[ée]rification|contrase[ñn]as?|c[oó]digo de verificaci[oó]n)\b/i;
 const REQUEST =
-  /\b(send|share|give|provide|tell|e-?mail|mail|forward|reply|respond|text|type|enter|paste|post|confirm|submit|disclose|read out|dictate|schick\w*|send\w*|teil\w*|gib|geben|nenn\w*|mitteil\w*|envoy\w*|donn\w*|communiqu\w*|env[ií]\w*|comparte\w*|d[ée]nos|dame)\b/i;
+  /\b(send|share|give|provide|tell|e-?mail|mail|forward|reply|respond|text|type|enter|paste|post|confirm|submit|disclose|read out|dictate|what(?:'s| is| are) (?:your|the)|need (?:your|the)|let (?:me|us) know|schick\w*|send\w*|teil\w*|gib|geben|nenn\w*|mitteil\w*|brauche\w* (?:ihr|dein)\w*|envoy\w*|donn\w*|communiqu\w*|env[ií]\w*|comparte\w*|d[ée]nos|dame|necesito)\b/i;
 const NEGATION =
   /\b(never|not|don't|do not|won't|will not|no one|nobody|nie|niemals|nicht|kein\w*|jamais|ne |nunca|no )\b/i;
 
 /**
- * Whether the text asks the reader to hand over a secret: a sentence holding a request
- * ("send", "share", "reply with", "schicken", …) and a secret ("password", "MFA code", "API
- * key", "Passwort", …), unless the sentence negates it ("never share your password"). A
- * heuristic, tuned to fail towards refusing: a person reads what it flags.
+ * Whether the text asks the reader to hand over a secret: a clause (a sentence, or a part of
+ * one between commas or around "but") holding a request ("send", "share", "what is your", "I
+ * need your", "schicken", …) and a secret ("password", "MFA code", "API key", "Passwort", …),
+ * unless the clause negates it ("never share your password"). A heuristic, tuned to fail
+ * towards refusing: a person reads what it flags.
  */
 export function asksForSecrets(text: string): boolean {
   return clip(text)
-    .split(/(?<=[.!?\n])\s+/)
-    .some(
-      (sentence) => SECRET.test(sentence) && REQUEST.test(sentence) && !NEGATION.test(sentence),
-    );
+    .split(/(?<=[.!?\n])\s+|[,;:]\s*|\s+(?:but|however|aber|mais|pero)\s+/i)
+    .some((clause) => SECRET.test(clause) && REQUEST.test(clause) && !NEGATION.test(clause));
 }
 
 const STOPWORDS: Record<string, readonly string[]> = {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   firstStep,
@@ -164,21 +165,26 @@ export class StartRunUseCase {
     };
   }
 
-  /** The event's business key (`trigger.dedup.key`), or undefined when it has none. */
+  /**
+   * The event's business key (`trigger.dedup.key`) as stored: the SHA-256 of its text, so a key
+   * of any length fits the index (a document's text, a long question). Undefined when none.
+   */
   private dedupKeyOf(trigger: object, workflow: WorkflowDefinition): string | undefined {
     const dedup = workflow.trigger.dedup;
     if (!dedup) return undefined;
     const key = evaluate(dedup.key, { trigger });
     if (!key.ok || (typeof key.value !== 'string' && typeof key.value !== 'number'))
       return undefined;
-    return key.value === '' ? undefined : String(key.value);
+    if (key.value === '') return undefined;
+    return createHash('sha256').update(String(key.value)).digest('hex');
   }
 
   /**
    * An earlier run of this workflow and tenant about the same business entity, started within
-   * the dedup window: the event joins it, or is refused (409, a dead letter on Kafka). The key
-   * is locked for this transaction first, so of two such events arriving at once one starts
-   * the run and the other finds it.
+   * the dedup window and not failed or cancelled (those did nothing for the event: a new run
+   * starts): the event joins it, or is refused (409, a dead letter on Kafka). The key is locked
+   * for this transaction first, so of two such events arriving at once one starts the run and
+   * the other finds it.
    */
   private async sameEvent(
     tx: OutboxTransaction,
@@ -195,13 +201,14 @@ export class StartRunUseCase {
       await tx.manager.query(
         `SELECT id, workflow_version, status FROM runs
           WHERE tenant_id = $1 AND workflow_id = $2 AND dedup_key = $3 AND created_at > $4
+            AND status NOT IN ('failed', 'cancelled')
           ORDER BY created_at DESC LIMIT 1`,
         [event.tenantId, workflow.id, key, new Date(receivedAt.getTime() - windowMs(dedup.window))],
       );
     const earlier = rows[0];
     if (!earlier) return undefined;
     if (dedup.duplicates === 'refuse') {
-      const message = `the event is about ${JSON.stringify(key)} (trigger.dedup.key), which run ${earlier.id} started within ${dedup.window}; ${workflow.id} refuses the same business event twice`;
+      const message = `the event is about the same business entity (trigger.dedup.key) as run ${earlier.id}, started within ${dedup.window}; ${workflow.id} refuses the same business event twice`;
       throw new TriggerException(TriggerErrorCode.DuplicateEvent, message, [`data: ${message}`]);
     }
     this.logger.info(
