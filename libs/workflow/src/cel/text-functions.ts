@@ -2,7 +2,7 @@ import { celMethod, CelScalar, listType, type CelFunc } from '@bufbuild/cel';
 
 /**
  * Baton's own CEL methods on text, for lookups that a trailing space or a capital letter must
- * not fool, and for checks on the text a workflow sends out (docs/workflows.md#text). All are
+ * not fool, and for checks on the text a workflow sends out (docs/workflows.md#text-checks). All are
  * deterministic and bounded: they read at most MAX_TEXT characters.
  */
 const MAX_TEXT = 100_000;
