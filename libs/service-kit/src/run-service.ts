@@ -40,6 +40,13 @@ const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../workflows/', impor
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type MigrationList = Array<Function>;
 
+/** What a service's schema is migrated with, in order: the kit's messaging tables, then its own. */
+export function serviceMigrations(
+  definition: Pick<ServiceDefinition, 'migrations'>,
+): MigrationList {
+  return [...MESSAGING_MIGRATIONS, ...definition.migrations];
+}
+
 export interface ServiceDefinition {
   /** `trigger`, `context`, …: names the process, its consumer group and its Postgres schema. */
   name: string;
@@ -136,7 +143,7 @@ export async function runService(
   const dataSource = await openDatabase({
     url: config.persistence.databaseUrl,
     schema: `${config.service.schemaPrefix}${name}`,
-    migrations: [...MESSAGING_MIGRATIONS, ...definition.migrations],
+    migrations: serviceMigrations(definition),
     poolSize: connections.baton,
     applicationName: `baton-${name}`,
   });

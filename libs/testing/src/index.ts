@@ -9,3 +9,4 @@ export * from './api-keys.js';
 export * from './business-data.js';
 export * from './service-under-test.js';
 export * from './service-processes.js';
+export * from './migration-under-test.js';

@@ -1,11 +1,7 @@
-import { CreateEffectLedger1796400000000 } from '@baton/effects';
-import { MESSAGING_MIGRATIONS } from '@baton/messaging';
-import { openDatabase } from '@baton/persistence';
-import { freshSchema } from '@baton/testing';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CreateTasks1764158400000 } from './1764158400000-create-tasks.migration.js';
-import { CloseTasksOfEndedRuns1795600000000 } from './1795600000000-close-tasks-of-ended-runs.migration.js';
-import { AddTaskHighlights1796083200000 } from './1796083200000-add-task-highlights.migration.js';
+import { serviceMigrations } from '@baton/service-kit';
+import { migrationUnderTest } from '@baton/testing';
+import { describe, expect, it } from 'vitest';
+import { escalationService } from '../escalation.service-definition.js';
 import { AddTaskEscalationChain1796443200000 } from './1796443200000-add-task-escalation-chain.migration.js';
 
 const INSERT_TASK = `
@@ -15,40 +11,25 @@ const INSERT_TASK = `
           'open', 'why', '{}', '{}', '2026-01-01T10:00:00Z', $2, $3)`;
 
 describe(AddTaskEscalationChain1796443200000.name, () => {
-  const schema = freshSchema('esc-migration-chain');
-  afterAll(() => schema.drop());
-
   it('adds the chain columns and the notifications table, starts old tasks at step 0, and is reversible', async () => {
-    const dataSource = await openDatabase({
-      url: schema.url,
-      schema: schema.schema,
-      migrations: [
-        ...MESSAGING_MIGRATIONS,
-        CreateTasks1764158400000,
-        CloseTasksOfEndedRuns1795600000000,
-        AddTaskHighlights1796083200000,
-        CreateEffectLedger1796400000000,
-        AddTaskEscalationChain1796443200000,
-      ],
-    });
-    const notificationsTable = async () =>
-      (
-        (await dataSource.query(
-          `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'task_notifications'`,
-          [schema.schema],
-        )) as unknown[]
-      ).length;
+    const db = await migrationUnderTest(
+      'esc-migration-chain',
+      serviceMigrations(escalationService),
+      AddTaskEscalationChain1796443200000,
+    );
+    const { dataSource } = db;
+    const notificationsTable = () => db.hasTable('task_notifications');
     const old = '019b7a5e-0000-7000-8000-000000000001';
     const left = '019b7a5e-0000-7000-8000-000000000002';
     try {
-      expect(await notificationsTable()).toBe(1);
-      await dataSource.undoLastMigration({ transaction: 'each' });
-      expect(await notificationsTable()).toBe(0);
+      expect(await notificationsTable()).toBe(true);
+      await db.down();
+      expect(await notificationsTable()).toBe(false);
       // A task from before the chain, already marked overdue by the old sweep.
       await dataSource.query(INSERT_TASK, [old, '2026-01-01T14:00:00Z', '2026-01-01T14:01:00Z']);
 
-      await dataSource.runMigrations({ transaction: 'each' });
-      expect(await notificationsTable()).toBe(1);
+      await db.up();
+      expect(await notificationsTable()).toBe(true);
       expect(await dataSource.query('SELECT chain_step, moves FROM tasks')).toEqual([
         { chain_step: 0, moves: [] },
       ]);
@@ -67,7 +48,7 @@ describe(AddTaskEscalationChain1796443200000.name, () => {
         ),
       ).rejects.toThrow(/duplicate key/); // one notification per task and step
 
-      await dataSource.undoLastMigration({ transaction: 'each' });
+      await db.down();
       // The task without an SLA gets back the time its SLA was last acted on.
       const rows = (await dataSource.query(
         'SELECT id, sla_due_at FROM tasks ORDER BY id',
@@ -76,10 +57,10 @@ describe(AddTaskEscalationChain1796443200000.name, () => {
         [old, '2026-01-01T14:00:00.000Z'],
         [left, '2026-01-01T15:00:00.000Z'],
       ]);
-      await dataSource.runMigrations({ transaction: 'each' });
-      expect(await notificationsTable()).toBe(1);
+      await db.up();
+      expect(await notificationsTable()).toBe(true);
     } finally {
-      await dataSource.destroy();
+      await db.close();
     }
   });
 });
