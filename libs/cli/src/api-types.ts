@@ -1,6 +1,8 @@
 // The shapes the trigger and escalation APIs answer with (docs/http-api.md), as far as the
 // CLI reads them. Everything is optional beyond the ids: the CLI shows what is there.
 
+import type { LedgerRow } from '@baton/effects';
+
 export interface WorkflowRef {
   id: string;
   version: number;
@@ -72,18 +74,7 @@ export interface Proposal {
 }
 
 /** A write as the escalation service's copy of the effect ledger counts it (`GET /v1/effects`). */
-export interface EffectEntry {
-  callKey: string;
-  runId: string;
-  tenantId: string;
-  workflowId: string;
-  tool: string;
-  limit: string;
-  key: string;
-  amount: number | null;
-  simulated: boolean;
-  at: string;
-}
+export type EffectEntry = LedgerRow;
 
 export interface TaskSummary {
   id: string;

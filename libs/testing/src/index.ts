@@ -10,3 +10,4 @@ export * from './business-data.js';
 export * from './service-under-test.js';
 export * from './service-processes.js';
 export * from './migration-under-test.js';
+export * from './seeded-random.js';

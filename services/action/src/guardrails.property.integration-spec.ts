@@ -16,6 +16,7 @@ import {
   seedBusinessData,
   writeWorkflows,
   type ReadRecord,
+  seededRandom,
 } from '@baton/testing';
 import { startService, type StartedService } from '@baton/service-kit/testing';
 import { checkProposal, parseWorkflow, type WorkflowDefinition } from '@baton/workflow';
@@ -37,23 +38,6 @@ import { actionService } from './action.service-definition.js';
  */
 const PROPOSALS = 1_200;
 const SEED = Number(process.env['BATON_PROPERTY_SEED'] ?? 20261204);
-
-/** A small deterministic PRNG (mulberry32): a failing seed can be replayed. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return {
-    next,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    chance: (p: number) => next() < p,
-  };
-}
 
 const CUSTOMERS = ['cus_1001', 'cus_1002', 'cus_1003'];
 const INVOICES = ['inv_2001', 'inv_2002', 'inv_2101', 'inv_2102', 'inv_2201', 'inv_9999'];
@@ -108,7 +92,7 @@ describe('guardrails: every executed write satisfies the billing dispute’s gua
   });
 
   it(`holds for ${PROPOSALS} random proposals, edits and direct sends (seed ${SEED})`, async () => {
-    const rng = random(SEED);
+    const rng = seededRandom(SEED);
     const tenants = Array.from({ length: 3 }, (_, i) => `prop-${uuidv7()}-${i}`);
     const proposal = (customerId: string): DecisionRecord => {
       const tool = rng.pick(TOOLS);

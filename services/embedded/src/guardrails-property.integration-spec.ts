@@ -11,7 +11,7 @@ import {
   type ToolResult,
 } from '@baton/contracts';
 import { startService, type StartedService } from '@baton/service-kit/testing';
-import { expectEventually, seedBusinessData } from '@baton/testing';
+import { expectEventually, seedBusinessData, seededRandom } from '@baton/testing';
 import {
   checkProposal,
   effectClaims,
@@ -38,22 +38,6 @@ import { contextService } from '../../context/src/context.service-definition.js'
 const PER_WORKFLOW = 1_100;
 const SEED = Number(process.env['BATON_PROPERTY_SEED'] ?? 4_12_2026);
 const WORKFLOWS_DIR = new URL('../../../workflows/', import.meta.url).pathname;
-
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return {
-    next,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    chance: (p: number) => next() < p,
-  };
-}
 
 /** Every text and number a value holds, at any depth: what a confused model would reuse. */
 function leaves(value: unknown, out: unknown[] = []): unknown[] {
@@ -136,7 +120,7 @@ describe('guardrails: every executed write of every example workflow satisfies i
   ]) {
     it(`${id}: ${PER_WORKFLOW} random proposals, edits and direct sends (seed ${SEED})`, async () => {
       const workflow = catalog.latest(id)!;
-      const rng = random(SEED + id.length * 7919);
+      const rng = seededRandom(SEED + id.length * 7919);
       const writeTools = workflow.tools
         .filter((tool) => tool.access === 'write')
         .map((tool) => tool.name);
