@@ -277,6 +277,31 @@ async function modelDecides(run: Run, baton: FakeBaton): Promise<void> {
   run.reason = 'The credit decision is made and the reply is drafted.';
 }
 
+/**
+ * A run that proposes a $240 credit and opens a review task for it: approving runs the credit
+ * (with the reviewer's edited args) and completes the run, rejecting ends it rejected.
+ */
+function creditReviewBaton(refuse?: ConstructorParameters<typeof FakeBaton>[2]): FakeBaton {
+  const proposal = { next: 'act', tool: 'issue-credit', args: { ...credit, amount: 240 } };
+  return new FakeBaton(
+    async (run, fake) => {
+      run.steps.push(decisionStep(1, { ...proposal, label: 'disputed-charge' }));
+      fake.openTask(run, "Credits above $50 need a reviewer's approval", proposal);
+    },
+    (task, body, fake) => {
+      const run = fake.runs.get(task.runId)!;
+      if (body['outcome'] === 'reject') {
+        run.status = 'rejected';
+        run.reason = String(body['reason']);
+        return;
+      }
+      run.steps.push(actionStep(2, 'issue-credit', body['args'] as Decision));
+      run.status = 'completed';
+    },
+    refuse,
+  );
+}
+
 describe('baton cases', () => {
   it('passes a case whose run matches, sending the event with a fresh key and the tenant', async () => {
     const baton = new FakeBaton(modelDecides);
@@ -420,23 +445,7 @@ expect:
   });
 
   it('performs the review entries in order: approve with edited args merged over the proposal, reject', async () => {
-    const proposal = { next: 'act', tool: 'issue-credit', args: { ...credit, amount: 240 } };
-    const baton = new FakeBaton(
-      async (run, fake) => {
-        run.steps.push(decisionStep(1, { ...proposal, label: 'disputed-charge' }));
-        fake.openTask(run, "Credits above $50 need a reviewer's approval", proposal);
-      },
-      (task, body, fake) => {
-        const run = fake.runs.get(task.runId)!;
-        if (body['outcome'] === 'reject') {
-          run.status = 'rejected';
-          run.reason = String(body['reason']);
-          return;
-        }
-        run.steps.push(actionStep(2, 'issue-credit', body['args'] as Decision));
-        run.status = 'completed';
-      },
-    );
+    const baton = creditReviewBaton();
     const dir = workflowWith({
       'edited.yaml': `formatVersion: 1
 description: Approved at 120.
@@ -655,40 +664,23 @@ expect: { status: completed }
   });
 
   describe('an approval the case expects refused', () => {
-    const proposal = { next: 'act', tool: 'issue-credit', args: { ...credit, amount: 240 } };
     /** Opens a task for $240; the gate refuses approvals above 500 (HTTP 422, the task stays open). */
     const guarded = () =>
-      new FakeBaton(
-        async (run, fake) => {
-          run.steps.push(decisionStep(1, { ...proposal, label: 'disputed-charge' }));
-          fake.openTask(run, "Credits above $50 need a reviewer's approval", proposal);
-        },
-        (task, body, fake) => {
-          const run = fake.runs.get(task.runId)!;
-          if (body['outcome'] === 'reject') {
-            run.status = 'rejected';
-            run.reason = String(body['reason']);
-            return;
-          }
-          run.steps.push(actionStep(2, 'issue-credit', body['args'] as Decision));
-          run.status = 'completed';
-        },
-        (_task, body) => {
-          const amount = (body['args'] as Decision | undefined)?.['amount'];
-          if (typeof amount !== 'number' || amount <= 500) return undefined;
-          return {
-            status: 422,
-            body: {
-              statusCode: 422,
-              error: 'proposal-refused',
-              message: `the approved action does not pass the workflow's guards: args.amount: amount ${amount} is above the maximum of 500 for issue-credit`,
-              problems: [
-                `args.amount: amount ${amount} is above the maximum of 500 for issue-credit`,
-              ],
-            },
-          };
-        },
-      );
+      creditReviewBaton((_task, body) => {
+        const amount = (body['args'] as Decision | undefined)?.['amount'];
+        if (typeof amount !== 'number' || amount <= 500) return undefined;
+        return {
+          status: 422,
+          body: {
+            statusCode: 422,
+            error: 'proposal-refused',
+            message: `the approved action does not pass the workflow's guards: args.amount: amount ${amount} is above the maximum of 500 for issue-credit`,
+            problems: [
+              `args.amount: amount ${amount} is above the maximum of 500 for issue-credit`,
+            ],
+          },
+        };
+      });
     const caseWith = (review: string, status = 'rejected') => `formatVersion: 1
 description: A reviewer edit.
 trigger: { eventType: billing.dispute.opened, data: { customerId: cus_1001, message: x } }
