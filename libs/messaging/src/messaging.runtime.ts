@@ -7,6 +7,7 @@ import {
   MessagePipeline,
   encodeWithTrace,
   type MessageHandler,
+  type PipelineOptions,
   type Route,
 } from './pipeline/message-pipeline.js';
 import { DeadLetters } from './pipeline/dead-letter.js';
@@ -30,6 +31,8 @@ export interface MessagingRuntimeOptions {
   config: MessagingConfig;
   /** Awaited for each valid message before its transaction opens (see PipelineOptions). */
   beforeHandle?: (message: unknown) => Promise<void>;
+  /** Awaited after a valid message was dead-lettered (see PipelineOptions). */
+  afterDeadLetter?: PipelineOptions['afterDeadLetter'];
 }
 
 /** A transaction that may also emit messages, published once it commits. */
@@ -69,6 +72,7 @@ export class MessagingRuntime {
       logger,
       messagingSystem: transport.name === 'kafka' ? 'kafka' : 'baton.in-process',
       ...(options.beforeHandle ? { beforeHandle: options.beforeHandle } : {}),
+      ...(options.afterDeadLetter ? { afterDeadLetter: options.afterDeadLetter } : {}),
     });
   }
 

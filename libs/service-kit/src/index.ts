@@ -14,3 +14,4 @@ export * from './workflow-version.js';
 export * from './run-budget.js';
 export * from './ended-runs.js';
 export * from './ended-runs.module.js';
+export * from './dead-letter-report.js';

@@ -33,6 +33,7 @@ import { ServiceConfig } from './service.config.js';
 import { WORKFLOWS } from './tokens.js';
 import { WorkflowRegistryFollower } from './workflow-registry.js';
 import { awaitWorkflowVersion } from './workflow-version.js';
+import { reportDeadLetteredSteps } from './dead-letter-report.js';
 import { sharedTelemetry, sharedTransport, type ServiceHost } from './service-host.js';
 
 const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../workflows/', import.meta.url));
@@ -165,15 +166,16 @@ export async function runService(
     catchUpTimeoutMs: config.service.registryCatchUpTimeoutMs,
     lookupWaitMs: config.service.workflowLookupWaitMs,
   });
-  const runtime = new MessagingRuntime({
+  const routes = new Routes(config.messaging.topicPrefix);
+  const runtime: MessagingRuntime = new MessagingRuntime({
     consumer,
     transport,
     dataSource,
     logger,
     config: config.messaging,
     beforeHandle: awaitWorkflowVersion(workflows),
+    afterDeadLetter: reportDeadLetteredSteps(() => runtime, routes),
   });
-  const routes = new Routes(config.messaging.topicPrefix);
   let providers: Provider[];
   try {
     providers = [

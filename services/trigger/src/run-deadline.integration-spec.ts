@@ -15,6 +15,17 @@ const MINUTE = 60_000;
 // billing-dispute (bundled) has `limits.deadlineMinutes: 60`; the grace is 5 minutes.
 const DEADLINE = 60;
 const GRACE = 5;
+const DECIDE_DEAD_LETTERED = {
+  name: 'decide',
+  kind: 'decision',
+  seq: 1,
+  outcome: 'dead-lettered',
+} as const;
+const DEAD_LETTER = {
+  topic: 'baton.step.decision.dlq',
+  reason: 'handler-failed',
+  error: 'QueryFailedError',
+};
 
 interface RunRow {
   id: string;
@@ -40,7 +51,7 @@ describe('runs past their deadline across two trigger instances', () => {
   let second: StartedService;
   let runEvents: () => RunEvent[];
   const ids: Record<
-    'left' | 'waiting' | 'completed' | 'resumed' | 'unknown' | 'slow' | 'lost',
+    'left' | 'waiting' | 'completed' | 'resumed' | 'unknown' | 'slow' | 'lost' | 'deadLettered',
     string
   > = {
     left: '',
@@ -50,6 +61,7 @@ describe('runs past their deadline across two trigger instances', () => {
     unknown: '',
     slow: '',
     lost: '',
+    deadLettered: '',
   };
   /** The latest `created_at` of the runs: clock times are counted from it. */
   let base = 0;
@@ -80,6 +92,7 @@ describe('runs past their deadline across two trigger instances', () => {
     runId: string,
     step: { name: string; kind: 'context' | 'decision'; seq: number; outcome: string },
     at: Date,
+    report: { envelopeId?: string; output?: Record<string, unknown> } = {},
   ) =>
     publishEvent(
       runId,
@@ -88,9 +101,10 @@ describe('runs past their deadline across two trigger instances', () => {
         step: {
           ...step,
           attempt: 1,
-          envelopeId: uuidv7(),
+          envelopeId: report.envelopeId ?? uuidv7(),
           startedAt: new Date(at.getTime() - 1_000).toISOString(),
           finishedAt: at.toISOString(),
+          ...(report.output ? { output: report.output } : {}),
         },
       },
       at,
@@ -139,6 +153,7 @@ describe('runs past their deadline across two trigger instances', () => {
     ids.resumed = await start('resumed-after-review');
     ids.slow = await start('slow-step');
     ids.lost = await start('lost-step');
+    ids.deadLettered = await start('dead-lettered-step');
     // A run of a version this catalog does not hold (published elsewhere, or since removed).
     ids.unknown = uuidv7();
     await first.dataSource.query(
@@ -166,8 +181,9 @@ describe('runs past their deadline across two trigger instances', () => {
       new Date(base + 10 * MINUTE),
     );
     await publishEvent(ids.resumed, { type: 'run.resumed' }, new Date(base + 40 * MINUTE));
-    // One run's context finished two minutes in, then nothing: slow or lost, the ledger cannot
-    // tell. The other's decision finished past the deadline, then nothing: lost.
+    // One run's context finished two minutes in, then nothing: still running or waiting. The
+    // other's decision finished past the deadline, then nothing: the next step never started.
+    // A third's decision was dead-lettered (as reportDeadLetteredSteps reports it): lost.
     const gathered = {
       name: 'gather-context',
       kind: 'context',
@@ -181,12 +197,16 @@ describe('runs past their deadline across two trigger instances', () => {
       { name: 'decide', kind: 'decision', seq: 1, outcome: 'act' },
       new Date(base + (DEADLINE + 1) * MINUTE),
     );
+    await stepFinished(ids.deadLettered, gathered, new Date(base + 2 * MINUTE));
+    await stepFinished(ids.deadLettered, DECIDE_DEAD_LETTERED, new Date(base + 5 * MINUTE), {
+      output: { deadLetter: DEAD_LETTER },
+    });
     await expectEventually(async () => {
       const steps: unknown[] = await first.dataSource.query(
-        'SELECT 1 FROM run_steps WHERE run_id IN ($1, $2)',
-        [ids.slow, ids.lost],
+        'SELECT 1 FROM run_steps WHERE run_id IN ($1, $2, $3)',
+        [ids.slow, ids.lost, ids.deadLettered],
       );
-      expect(steps).toHaveLength(3);
+      expect(steps).toHaveLength(5);
       expect((await run(ids.waiting)).status).toBe('waiting-for-review');
       expect((await run(ids.completed)).status).toBe('completed');
       expect(await run(ids.resumed)).toMatchObject({ status: 'running', waited_ms: '1800000' });
@@ -214,7 +234,7 @@ describe('runs past their deadline across two trigger instances', () => {
       at: left.created_at,
     });
     expect(reason).toBe(
-      `deadline of 60 minutes passed while the run was still running: no step reported since the run started at ${left.created_at.toISOString()}, 60 minutes before the deadline; its first step is still running or was lost (possibly dead-lettered: see the dead-letter topics)`,
+      `deadline of 60 minutes passed while the run was still running: its first step is still running or waiting for its service (none was dead-lettered): nothing reported since the run started at ${left.created_at.toISOString()}, 60 minutes before the deadline`,
     );
     expect(expired.find((e) => e.runId === ids.left)).toEqual({
       runId: ids.left,
@@ -222,7 +242,9 @@ describe('runs past their deadline across two trigger instances', () => {
       deadlineMinutes: DEADLINE,
       reason,
     });
-    expect(expired.map((e) => e.runId).sort()).toEqual([ids.left, ids.slow, ids.lost].sort());
+    expect(expired.map((e) => e.runId).sort()).toEqual(
+      [ids.left, ids.slow, ids.lost, ids.deadLettered].sort(),
+    );
     expect(await run(ids.left)).toMatchObject({
       status: 'failed',
       reason,
@@ -252,25 +274,34 @@ describe('runs past their deadline across two trigger instances', () => {
     expect(await endedEventsOf(ids.resumed)).toEqual([]);
   });
 
-  it('says which step handed the run on, and when: before the deadline, still running or lost', async () => {
+  it('says which step handed the run on, and when: before the deadline, still running or waiting', async () => {
     const slow = await run(ids.slow);
     const before = Math.floor(
       ((await deadlineOf(ids.slow)).getTime() - (base + 2 * MINUTE)) / MINUTE,
     );
     expect(slow).toMatchObject({
       status: 'failed',
-      reason: `deadline of 60 minutes passed while the run was still running: no step reported since gather-context (context, seq 0) finished at ${new Date(base + 2 * MINUTE).toISOString()}, ${before} minutes before the deadline; the next step is still running or was lost (possibly dead-lettered: see the dead-letter topics)`,
+      reason: `deadline of 60 minutes passed while the run was still running: its next step is still running or waiting for its service (none was dead-lettered): nothing reported since gather-context (context, seq 0) finished at ${new Date(base + 2 * MINUTE).toISOString()}, ${before} minutes before the deadline`,
     });
     expect((await endedEventsOf(ids.slow))[0]?.reason).toBe(slow.reason);
   });
 
-  it('says the next step was lost when the last one handed the run on past the deadline', async () => {
+  it('says the next step never started when the last one handed the run on past the deadline', async () => {
     const lost = await run(ids.lost);
     expect(lost).toMatchObject({
       status: 'failed',
-      reason: `deadline of 60 minutes passed while the run was still running: its next step was lost (possibly dead-lettered: see the dead-letter topics): decide (decision, seq 1) finished at ${new Date(base + (DEADLINE + 1) * MINUTE).toISOString()}, after the deadline, and no step reported since, though a step that starts past the deadline ends the run itself`,
+      reason: `deadline of 60 minutes passed while the run was still running: its next step has not started: decide (decision, seq 1) finished at ${new Date(base + (DEADLINE + 1) * MINUTE).toISOString()}, after the deadline, and a step that starts past the deadline ends the run itself; none was dead-lettered, so that step's service is down or far behind`,
     });
     expect((await endedEventsOf(ids.lost))[0]?.reason).toBe(lost.reason);
+  });
+
+  it('says a step was lost when it was reported dead-lettered, naming its topic and why', async () => {
+    const lost = await run(ids.deadLettered);
+    expect(lost).toMatchObject({
+      status: 'failed',
+      reason: `deadline of 60 minutes passed while the run was still running: its step decide (decision, seq 1) was lost: dead-lettered to baton.step.decision.dlq at ${new Date(base + 5 * MINUTE).toISOString()} (handler-failed, QueryFailedError); replay it from there once the cause is fixed`,
+    });
+    expect((await endedEventsOf(ids.deadLettered))[0]?.reason).toBe(lost.reason);
   });
 
   it('counts the time a run waited for a reviewer out of its deadline', async () => {
@@ -289,7 +320,7 @@ describe('runs past their deadline across two trigger instances', () => {
       }),
     });
     expect((await run(ids.resumed)).reason).toContain(
-      `no step reported since a reviewer's verdict resumed the run at ${resumedAt.toISOString()}`,
+      `nothing reported since a reviewer's verdict resumed the run at ${resumedAt.toISOString()}`,
     );
     expect(await endedEventsOf(ids.resumed)).toHaveLength(1);
   });

@@ -182,17 +182,22 @@ describe('trigger service', () => {
       contextSteps.find((r) => r.key === runId)!.value!.toString(),
     ) as StepEnvelope;
     const started = new Date(Date.now() - 40);
+    const report = (outcome: string, output: Record<string, unknown>) => ({
+      key: runId,
+      value: JSON.stringify(stepFinished(envelope, { outcome, startedAt: started, output })),
+    });
+    // The step was dead-lettered first: the ledger shows it lost.
+    const deadLetter = { topic: 'x.dlq', reason: 'handler-failed', error: 'TypeError' };
+    await kafka.produce(names.runEvents, [report('dead-lettered', { deadLetter })]);
+    await expectEventually(async () => {
+      const run = (await (await get(`/v1/runs/${runId}`)).json()) as Record<string, unknown>;
+      expect(run['steps']).toMatchObject([{ outcome: 'dead-lettered', output: { deadLetter } }]);
+    });
+    // Replayed, it was handled: its report takes the dead-lettered one's place; a redelivered
+    // report of the same envelope changes nothing.
     await kafka.produce(names.runEvents, [
-      {
-        key: runId,
-        value: JSON.stringify(
-          stepFinished(envelope, {
-            outcome: 'gathered',
-            startedAt: started,
-            output: { sources: 3 },
-          }),
-        ),
-      },
+      report('gathered', { sources: 3 }),
+      report('gathered', { sources: 4 }),
       {
         key: runId,
         value: JSON.stringify(

@@ -242,6 +242,25 @@ describe('validation service (real Kafka and Postgres)', () => {
     const envelope = aValidation(aCredit(20), { workflowVersion: 99 });
     await service.publish(service.names.steps.validation, envelope);
     await expectEventually(() => expect(ofRun(deadLetters, envelope.runId)).toHaveLength(1));
-    expect(ofRun(events, envelope.runId)).toEqual([]);
+    // Nothing was validated; the run ledger is told the step was lost, where and why.
+    const reported = await expectEventually(() => {
+      expect(ofRun(events, envelope.runId)).toHaveLength(1);
+      return ofRun(events, envelope.runId)[0]!;
+    });
+    expect(reported).toMatchObject({
+      type: 'step.finished',
+      step: {
+        envelopeId: envelope.envelopeId,
+        name: envelope.step.name,
+        outcome: 'dead-lettered',
+        output: {
+          deadLetter: {
+            topic: `${service.names.steps.validation}.dlq`,
+            reason: 'handler-rejected',
+            error: 'ValidationStepError', // the name only: its message stays in the record's headers
+          },
+        },
+      },
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
+import { deadLetterTopic } from '@baton/contracts';
 import {
   MESSAGING_ATTR,
   extractTraceContext,
@@ -10,7 +11,7 @@ import type { MessageCodec } from '../codec/message-codec.js';
 import { Inbox } from '../store/inbox.js';
 import type { Outbox, OutboxRow } from '../store/outbox.js';
 import type { InboundRecord, RecordHandler } from '../transport/transport.js';
-import { DeadLetters } from './dead-letter.js';
+import { DeadLetters, type DeadLetterReason } from './dead-letter.js';
 import { PermanentFailure, isUnavailable, retryDelay, type RetryPolicy } from './retry-policy.js';
 
 /** A topic and how its messages are encoded. */
@@ -52,6 +53,19 @@ export interface PipelineOptions {
    * connection (a service waits for a workflow version the registry has not delivered yet).
    */
   beforeHandle?: (message: unknown) => Promise<void>;
+  /**
+   * Awaited after a valid message was dead-lettered (its handler failed or rejected it), so
+   * the service can say so where people look — the run ledger. What it throws is logged.
+   */
+  afterDeadLetter?: (message: unknown, dead: DeadLettered) => Promise<void>;
+}
+
+/** A valid message moved to a dead-letter topic: where to, and why. */
+export interface DeadLettered {
+  /** `<topic>.dlq`: where it lies, to be replayed from once the cause is fixed. */
+  topic: string;
+  reason: DeadLetterReason;
+  errors: string[];
 }
 
 const tracer = trace.getTracer('@baton/messaging');
@@ -158,13 +172,20 @@ export class MessagePipeline {
         }
         if (permanent || attempt - unavailable >= retry.maxAttempts) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
-          await this.options.deadLetters.send(
-            record,
-            permanent ? 'handler-rejected' : 'handler-failed',
-            [reason],
-            attempt,
-            shutdown,
-          );
+          const dead: DeadLettered = {
+            topic: deadLetterTopic(record.topic),
+            reason: permanent ? 'handler-rejected' : 'handler-failed',
+            errors: [reason],
+          };
+          await this.options.deadLetters.send(record, dead.reason, dead.errors, attempt, shutdown);
+          await this.options
+            .afterDeadLetter?.(message, dead)
+            .catch((error: unknown) =>
+              logger.error(
+                { err: error, topic: record.topic, offset: record.offset },
+                'dead-lettered; telling the run ledger failed',
+              ),
+            );
           return;
         }
         const delay = retryDelay(retry, attempt);

@@ -1,3 +1,5 @@
+import type { DeadLetterReport } from '@baton/service-kit';
+
 /** What the run ledger knows of an overdue run's last hand-on. */
 export interface LastReport {
   /** The workflow version's `limits.deadlineMinutes` (or the default for an unknown version). */
@@ -8,28 +10,35 @@ export interface LastReport {
   at: Date;
   /** How: `step` finished, a reviewer's verdict `resumed` it, or it `started` (no step reported yet). */
   by: 'step' | 'resumed' | 'started';
-  /** `step`: the last step recorded in run_steps. */
-  step?: { name: string; kind: string; seq: number };
+  /**
+   * `step`: the last step recorded in run_steps; with `deadLetter` when that step was not
+   * handled but dead-lettered (reportDeadLetteredSteps), `at` being when.
+   */
+  step?: { name: string; kind: string; seq: number; deadLetter?: DeadLetterReport };
 }
-
-const DEAD_LETTERS = 'possibly dead-lettered: see the dead-letter topics';
 
 /**
  * The reason a run the deadline sweeper ends fails with, one line, saying what the ledger knows.
- * The ledger records a step when it finishes, never when it starts, so it cannot see a step
- * under way. It can tell one case apart: a step that starts past the deadline ends the run
- * itself before it acts, so a run handed on after its deadline and still running was lost.
- * Handed on before, its next step is either still running (slow) or lost, and the reason says
- * both, with how long before the deadline the hand-on was.
+ * A step that is dead-lettered is reported to the ledger as such: the run's step was lost, and
+ * the reason names it, its dead-letter topic and why. Otherwise no step of the run was lost
+ * that way, and the ledger (which records a step when it finishes, not when it starts) tells two
+ * cases apart: a run handed on before its deadline has its next step still running or waiting
+ * for its service; one handed on after it has its next step not started at all — a step that
+ * starts past the deadline ends the run itself — so that step's service is down or far behind.
  */
 export function deadlineReason(report: LastReport): string {
   const prefix = `deadline of ${report.deadlineMinutes} minutes passed while the run was still running`;
+  const deadLetter = report.step?.deadLetter;
+  if (report.by === 'step' && deadLetter) {
+    const step = report.step!;
+    return `${prefix}: its step ${step.name} (${step.kind}, seq ${step.seq}) was lost: dead-lettered to ${deadLetter.topic} at ${report.at.toISOString()} (${deadLetter.reason}, ${deadLetter.error}); replay it from there once the cause is fixed`;
+  }
   const handedOn = describeHandOn(report);
   const before = report.deadline.getTime() - report.at.getTime();
+  const next = report.by === 'started' ? 'its first step' : 'its next step';
   if (before <= 0)
-    return `${prefix}: its next step was lost (${DEAD_LETTERS}): ${handedOn}, after the deadline, and no step reported since, though a step that starts past the deadline ends the run itself`;
-  const next = report.by === 'started' ? 'its first step' : 'the next step';
-  return `${prefix}: no step reported since ${handedOn}, ${duration(before)} before the deadline; ${next} is still running or was lost (${DEAD_LETTERS})`;
+    return `${prefix}: ${next} has not started: ${handedOn}, after the deadline, and a step that starts past the deadline ends the run itself; none was dead-lettered, so that step's service is down or far behind`;
+  return `${prefix}: ${next} is still running or waiting for its service (none was dead-lettered): nothing reported since ${handedOn}, ${duration(before)} before the deadline`;
 }
 
 function describeHandOn(report: LastReport): string {

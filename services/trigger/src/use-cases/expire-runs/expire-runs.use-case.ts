@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runEventFor } from '@baton/contracts';
 import { Routes, type MessagingRuntime, type OutboxTransaction } from '@baton/messaging';
-import { LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
+import { LOGGER, MESSAGING_RUNTIME, WORKFLOWS, type DeadLetterReport } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
@@ -38,15 +38,17 @@ interface OverdueRow {
   step_kind: string | null;
   step_seq: number | null;
   step_finished_at: Date | null;
+  /** The step's `output.deadLetter` when it was reported dead-lettered, else null. */
+  step_dead_letter: DeadLetterReport | null;
 }
 
 /**
  * Ends the runs that can no longer end by themselves: `running` (not `waiting-for-review`:
  * review SLAs bound that) past `created_at` + the workflow's `limits.deadlineMinutes` + the
  * grace, not counting time spent waiting for a reviewer. A run like that lost its next step
- * (an envelope dead-lettered, a service bug) or has one still under way past the grace (a slow
- * model or tool); the reason names the last hand-on the ledger holds and says which, as far as
- * the ledger can tell (deadlineReason). Each is marked `failed` with it and `run.ended` is
+ * (dead-lettered: the ledger has it reported so), has one still under way past the grace (a
+ * slow model or tool), or waits for a service that is down; the reason names the last hand-on
+ * the ledger holds and says which (deadlineReason). Each is marked `failed` with it and `run.ended` is
  * emitted in the same transaction, as a cancel does; the other services react to it.
  * Instances claim runs with `FOR UPDATE SKIP LOCKED` and update only `running` rows, so a run
  * is ended once however many instances sweep.
@@ -103,11 +105,12 @@ export class ExpireRunsUseCase {
                 + make_interval(mins => COALESCE(l.minutes, $4))
                 + r.waited_ms * interval '1 millisecond' AS deadline_at,
               s.name AS step_name, s.kind AS step_kind, s.seq AS step_seq,
-              s.finished_at AS step_finished_at
+              s.finished_at AS step_finished_at,
+              CASE WHEN s.outcome = 'dead-lettered' THEN s.output->'deadLetter' END AS step_dead_letter
        FROM runs r
        LEFT JOIN limits l ON l.id = r.workflow_id AND l.version = r.workflow_version
        LEFT JOIN LATERAL (
-         SELECT name, kind, seq, finished_at FROM run_steps
+         SELECT name, kind, seq, finished_at, outcome, output FROM run_steps
           WHERE run_id = r.id ORDER BY finished_at DESC, seq DESC LIMIT 1
        ) s ON true
        WHERE r.status = 'running'
@@ -180,6 +183,11 @@ function lastReport(row: OverdueRow, deadlineMinutes: number): LastReport {
     ...base,
     by: 'step',
     at: row.step_finished_at,
-    step: { name: row.step_name!, kind: row.step_kind!, seq: row.step_seq! },
+    step: {
+      name: row.step_name!,
+      kind: row.step_kind!,
+      seq: row.step_seq!,
+      ...(row.step_dead_letter ? { deadLetter: row.step_dead_letter } : {}),
+    },
   };
 }

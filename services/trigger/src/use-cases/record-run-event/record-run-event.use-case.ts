@@ -3,6 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { TERMINAL_STATUSES, type RunEvent } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 
+/** The outcome of a step reported dead-lettered (reportDeadLetteredSteps): a replay replaces it. */
+const DEAD_LETTERED = 'dead-lettered';
 const TERMINAL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
@@ -22,12 +24,18 @@ export class RecordRunEventUseCase {
         // The trigger service created the row when it started the run.
         return;
       case 'step.finished': {
+        // One row per envelope: a redelivered report changes nothing, but a step reported
+        // dead-lettered gets the report of the replay that handled it.
         const step = event.step;
         if (!step) return;
         await manager.query(
           `INSERT INTO run_steps (envelope_id, run_id, seq, name, kind, attempt, outcome, input, output, started_at, finished_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (envelope_id) DO NOTHING`,
+           ON CONFLICT (envelope_id) DO UPDATE SET
+             attempt = EXCLUDED.attempt, outcome = EXCLUDED.outcome, input = EXCLUDED.input,
+             output = EXCLUDED.output, started_at = EXCLUDED.started_at,
+             finished_at = EXCLUDED.finished_at
+           WHERE run_steps.outcome = '${DEAD_LETTERED}'`,
           [
             step.envelopeId,
             event.runId,
