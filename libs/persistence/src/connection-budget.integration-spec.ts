@@ -1,10 +1,13 @@
 import { DataSource } from 'typeorm';
-import { testDatabaseUrl } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityProblem, serverCapacity } from './connection-budget.js';
 
+// @baton/testing builds on this library, so this spec takes the test database from the
+// environment its global setup fills in rather than importing it.
 describe('connection budget against the real Postgres', () => {
-  const dataSource = new DataSource({ type: 'postgres', url: testDatabaseUrl() });
+  const url = process.env['DATABASE_URL'];
+  if (!url) throw new Error('DATABASE_URL is not set: run integration tests through `npm test`');
+  const dataSource = new DataSource({ type: 'postgres', url });
   beforeAll(() => dataSource.initialize());
   afterAll(() => dataSource.destroy());
 
