@@ -85,5 +85,16 @@ ${describeSettings(EmbeddedConfig)}
 ## Local Kafka broker (deploy/local/kafka.sh)
 
 See [deploy/local/README.md](../deploy/local/README.md).
+
+## Tests (\`npm test\` and its layers)
+
+What the test runs read; none of them is read by a service.
+
+| Variable | Default | What it does |
+| --- | --- | --- |
+| \`KAFKA_BROKERS\` | *(empty)* | A broker for the integration and end-to-end tests. Empty: the tests start the local broker (deploy/local/kafka.sh) and stop it at the end. |
+| \`DATABASE_URL\` | \`postgres://postgres@127.0.0.1:5432/test\` | The Postgres the tests use (each test in a schema of its own, dropped after). The local server is started when it is down and this is unset. |
+| \`BATON_KEEP_KAFKA\` | *(empty)* | Any value: leave the broker the tests started running afterwards, for the next run to reuse (then pass \`KAFKA_BROKERS=127.0.0.1:9092\`). |
+| \`BATON_PROPERTY_SEED\` | *(fixed per test)* | The seed of the guardrail property tests' random proposals; a failing test prints its seed, so the same proposals can be drawn again. |
 `;
 }
