@@ -241,14 +241,15 @@ format_storage() {
   if [[ -s "$CLUSTER_ID_FILE" ]]; then
     cluster_id="$(cat "$CLUSTER_ID_FILE")"
   else
-    # A Kafka Uuid: 16 random bytes, URL-safe base64 without padding (22 characters).
+    # A Kafka Uuid: 16 random bytes, URL-safe base64 without padding (22 characters). It may
+    # start with '-', hence --cluster-id=<id> below rather than -t <id> (read as an option).
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
     echo "$cluster_id" >"$CLUSTER_ID_FILE"
   fi
   log "formatting $LOG_DIRS (cluster id $cluster_id)"
   # shellcheck disable=SC2086
   if ! "$JAVA" -Xmx256m $LOG_OPTS -cp "$(classpath)" kafka.tools.StorageTool \
-    format -t "$cluster_id" -c "$PROPS_FILE" >"$KAFKA_DATA_DIR/format.log" 2>&1; then
+    format --cluster-id="$cluster_id" -c "$PROPS_FILE" >"$KAFKA_DATA_DIR/format.log" 2>&1; then
     cat "$KAFKA_DATA_DIR/format.log" >&2
     die "formatting the KRaft storage failed"
   fi
