@@ -6,6 +6,7 @@ import {
   type StepEnvelope,
 } from '@baton/contracts';
 import { TestKafka, expectEventually, uniqueTopic } from '@baton/testing';
+import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stepEnvelopeCodec } from './codec/message-codec.js';
 import { DLQ_HEADER } from './pipeline/dead-letter.js';
@@ -144,29 +145,44 @@ describe('messaging over the real Kafka broker and Postgres', () => {
     for (const run of runs) expect(seen.get(run[0]!.runId)).toEqual([0, 1, 2]);
   });
 
-  it('dead-letters malformed records with the reason and goes on to the next valid one', async () => {
+  it('dead-letters malformed and poison records with the reason, and the partition moves on to commit the next valid one', async () => {
     const input = route('bad');
     await kafka.createTopic(input.topic, 1);
     const dlq = await kafka.read(deadLetterTopic(input.topic));
     const handled: string[] = [];
-    const fixture = await start({ consumer: uniqueGroup('dlq') });
+    const group = uniqueGroup('dlq');
+    const fixture = await start({ consumer: group });
     fixture.runtime.on(input, async (envelope) => {
       handled.push(envelope.envelopeId);
     });
     await fixture.runtime.start();
 
     const valid = aContextEnvelope();
-    const missingField = { ...aContextEnvelope() } as Record<string, unknown>;
-    delete missingField['runId'];
-    await kafka.produce(input.topic, [
+    const without = (field: string) => {
+      const envelope = { ...aContextEnvelope() } as Record<string, unknown>;
+      delete envelope[field];
+      return JSON.stringify(envelope);
+    };
+    let deep = '1';
+    for (let i = 0; i < 5_000; i++) deep = `{"a":${deep}}`;
+    // Each of these used to throw before the retry/dead-letter path: the record was delivered
+    // again forever and its partition never committed past it.
+    const poison = [
       { key: 'a', value: 'this is not JSON {' },
       { key: 'b', value: JSON.stringify({ ...aContextEnvelope(), schemaVersion: 99 }) },
-      { key: 'c', value: JSON.stringify(missingField) },
+      { key: 'c', value: without('runId') },
+      { key: 'd', value: without('step') },
+      { key: 'e', value: without('payload') },
+      { key: 'f', value: without('workflow') },
+      { key: 'g', value: JSON.stringify(aContextEnvelope()).replace('{', `{"extra":${deep},`) },
+    ];
+    await kafka.produce(input.topic, [
+      ...poison,
       { key: valid.runId, value: JSON.stringify(valid) },
     ]);
 
     await expectEventually(() => expect(handled).toEqual([valid.envelopeId]));
-    await expectEventually(() => expect(dlq).toHaveLength(3));
+    await expectEventually(() => expect(dlq).toHaveLength(poison.length));
     // Different keys are handled in parallel, so dead letters arrive in any order.
     const reasons = dlq
       .map((r) => [
@@ -179,11 +195,65 @@ describe('messaging over the real Kafka broker and Postgres', () => {
       ['a', 'invalid-message', expect.stringMatching(/^\(root\): not valid JSON/)],
       ['b', 'invalid-message', 'schemaVersion: this consumer reads version 1, got 99'],
       ['c', 'invalid-message', expect.stringMatching(/^runId: /)],
+      ['d', 'invalid-message', 'step: is required'],
+      ['e', 'invalid-message', 'payload: is required'],
+      ['f', 'invalid-message', 'workflow: is required'],
+      ['g', 'invalid-message', expect.stringMatching(/^extra\.a\.a.*: nested more than 64 levels/)],
     ]);
     const notJson = dlq.find((r) => r.key === 'a')!;
     expect(notJson.value!.toString()).toBe('this is not JSON {');
     expect(notJson.headers[DLQ_HEADER.sourceTopic]).toBe(input.topic);
     expect(notJson.headers[DLQ_HEADER.sourceOffset]).toBe('0');
+    // Nothing holds the partition: the group commits past every record.
+    const admin = kafka.kafka.admin();
+    await admin.connect();
+    try {
+      await expectEventually(async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [input.topic] });
+        expect(offsets!.partitions[0]!.offset).toBe(String(poison.length + 1));
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('logs retries and dead letters of a failing statement without its parameters or the values it quotes', async () => {
+    const input = route('redact');
+    await kafka.createTopic(input.topic, 1);
+    const dlq = await kafka.read(deadLetterTopic(input.topic));
+    const lines: string[] = [];
+    const logs = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const customer = 'Ann Example, 12 Privet Drive, wants her money back';
+    const fixture = await start({
+      consumer: uniqueGroup('redact'),
+      env: { BATON_RETRY_MAX_ATTEMPTS: '3' },
+      logs,
+    });
+    fixture.runtime.on(input, async (envelope, ctx) => {
+      // Customer text where an integer belongs: Postgres refuses it and quotes it back.
+      await ctx.manager.query('INSERT INTO handled (message_id, seq) VALUES ($1, $2)', [
+        envelope.envelopeId,
+        customer,
+      ]);
+    });
+    await fixture.runtime.start();
+    const envelope = aContextEnvelope();
+    await kafka.produce(input.topic, [{ key: envelope.runId, value: JSON.stringify(envelope) }]);
+
+    await expectEventually(() => expect(dlq).toHaveLength(1));
+    const text = lines.join('');
+    expect(text).toContain('handler failed; retrying');
+    expect(text).toContain('"type":"QueryFailedError"');
+    expect(text).toContain('"code":"22P02"');
+    expect(text).toContain('dead-lettered to');
+    expect(text).not.toContain('Privet');
+    // The dead letter keeps the whole reason for whoever replays it: it is data, not a log.
+    expect(dlq[0]!.headers[DLQ_HEADER.errors]).toContain('Privet');
   });
 
   it('retries transient failures with backoff, then dead-letters; a permanent failure goes at once; an unavailable database is waited out', async () => {

@@ -36,6 +36,15 @@ class ProbeController {
   broken() {
     throw new Error('password authentication failed for user "baton"');
   }
+  @Get('database-down')
+  databaseDown() {
+    // What pg throws when the server is restarting (SQLSTATE 57P03), as TypeORM wraps it.
+    throw Object.assign(new Error('query failed'), {
+      driverError: Object.assign(new Error('the database system is starting up'), {
+        code: '57P03',
+      }),
+    });
+  }
 }
 
 @Module({ controllers: [ProbeController] })
@@ -137,6 +146,18 @@ describe(ErrorBodyFilter.name, () => {
       fields: expect.objectContaining({ method: 'GET', url: '/broken', statusCode: 500 }),
       message: 'HTTP request failed',
     });
+  });
+
+  it('answers an unavailable database with 503 unavailable and Retry-After, and logs the path without its query', async () => {
+    const response = await fetch(`${url}/database-down?email=ann@example.com`);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.json()).toMatchObject({ statusCode: 503, error: 'unavailable' });
+    expect(logged).toContainEqual({
+      fields: expect.objectContaining({ url: '/database-down', statusCode: 503 }),
+      message: 'HTTP request failed',
+    });
+    expect(JSON.stringify(logged.map((l) => l.fields['url']))).not.toContain('example.com');
   });
 
   it("hands a message handler's error on untouched, for the messaging pipeline", async () => {

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
+import { isUnavailable } from '@baton/messaging';
 
 /**
  * The one shape of every error answer of every Baton service (docs/http-api.md#errors).
@@ -43,6 +44,7 @@ const CODE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
  * every 5xx, is answered generically: its message may hold internals (SQL, paths, stacks).
  */
 export function errorBodyOf(exception: unknown): ErrorBody {
+  if (isUnavailable(exception)) return unavailable();
   if (!(exception instanceof HttpException)) return internalError(500);
   const status = exception.getStatus();
   if (status >= 500) return internalError(status);
@@ -79,6 +81,21 @@ export function errorBodyOf(exception: unknown): ErrorBody {
   );
   const message = messages[0] ?? problems[0] ?? STATUS_CODES[status] ?? `HTTP ${status}`;
   return errorBody(status, code ?? codeForStatus(status), message, problems);
+}
+
+/** Seconds a client is asked to wait (`Retry-After`) when the database is unavailable. */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+/**
+ * The database refused or dropped the request (overloaded, restarting, unreachable): nothing
+ * is wrong with the request, and nothing was done — the same request later can succeed.
+ */
+function unavailable(): ErrorBody {
+  return errorBody(
+    503,
+    'unavailable',
+    `the service's database is unavailable; nothing was done — retry in ${UNAVAILABLE_RETRY_AFTER_S} s`,
+  );
 }
 
 function internalError(status: number): ErrorBody {

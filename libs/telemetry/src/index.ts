@@ -2,3 +2,4 @@ export * from './attributes.constant.js';
 export * from './telemetry.js';
 export * from './trace-context.js';
 export * from './logger.js';
+export * from './safe-error.js';

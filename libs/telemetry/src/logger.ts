@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { redactQuoted, safeError } from './safe-error.js';
 import { activeTraceIds } from './trace-context.js';
 
 export type { Logger } from 'pino';
@@ -29,12 +30,25 @@ export interface LoggerSettings {
   destination?: pino.DestinationStream;
 }
 
-/** JSON logs with service, version, and the active trace and span ids on every line. */
+/**
+ * JSON logs with service, version, and the active trace and span ids on every line. Errors
+ * logged as `err` (or `error`) go through safeError: no statement parameters, no quoted values.
+ */
 export function createLogger(settings: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? process.env['LOG_LEVEL'] ?? 'info',
     base: { service: settings.service, version: settings.version, pid: process.pid },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: {
+      err: safeError,
+      // An `error` field may be an Error or the text of one (a tool's failure, a refusal).
+      error: (value: unknown) =>
+        typeof value === 'string'
+          ? redactQuoted(value)
+          : value instanceof Error
+            ? safeError(value)
+            : value,
+    },
     mixin: () => activeTraceIds(),
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsISO8601,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -40,7 +41,7 @@ export class EffectRecord {
   @IsString() @Length(1, 300) callKey!: string;
   @Matches(UUID_V7_PATTERN) runId!: string;
   @IsString() @Length(1, 100) tenantId!: string;
-  @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
+  @IsObject() @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
   @IsString() @Length(1, 100) tool!: string;
   /** A shadow-mode write: recorded, never executed. */
   @IsBoolean() simulated!: boolean;

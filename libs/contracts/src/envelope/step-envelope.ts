@@ -6,20 +6,31 @@ import {
   IsInt,
   IsISO8601,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Length,
   Matches,
+  Max,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { UUID_V7_PATTERN, uuidv7 } from '../ids/uuid-v7.js';
-import { decodeAs, type Decoded } from '../validation/decode.js';
+import { INT32_MAX, decodeAs, type Decoded } from '../validation/decode.js';
 import { STEP_KINDS, type StepKind } from './step-kind.js';
 import { STEP_PAYLOAD_CLASSES, type StepPayloads } from './step-payloads.js';
 
 /** The envelope schema version this code writes and reads. */
 export const STEP_ENVELOPE_SCHEMA_VERSION = 1;
+
+/** The longest tenant id and idempotency key a trigger may carry. */
+export const TENANT_ID_MAX = 100;
+export const IDEMPOTENCY_KEY_MAX = 200;
+/**
+ * A causation id: an envelope id, or for a run's first step `trigger:<tenantId>:<idempotencyKey>`,
+ * whose longest form this fits — a contract-valid trigger never makes an envelope that is not.
+ */
+export const CAUSATION_ID_MAX = 'trigger:'.length + TENANT_ID_MAX + 1 + IDEMPOTENCY_KEY_MAX;
 
 /** W3C trace context `traceparent` (version 00). */
 export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -31,7 +42,7 @@ export class WorkflowRef {
     message: 'workflow.id must be lowercase letters, digits and dashes',
   })
   id!: string;
-  @IsInt() @Min(1) version!: number;
+  @IsInt() @Min(1) @Max(INT32_MAX) version!: number;
 }
 
 export class StepRef<K extends StepKind = StepKind> {
@@ -39,9 +50,9 @@ export class StepRef<K extends StepKind = StepKind> {
   @IsString() @Length(1, 100) name!: string;
   @IsIn(STEP_KINDS) kind!: K;
   /** Position of the step in its run, from 0; strictly increasing along the causation chain. */
-  @IsInt() @Min(0) seq!: number;
+  @IsInt() @Min(0) @Max(INT32_MAX) seq!: number;
   /** Delivery-independent attempt of this step, from 1 (a retried step is a new envelope). */
-  @IsInt() @Min(1) attempt!: number;
+  @IsInt() @Min(1) @Max(INT32_MAX) attempt!: number;
 }
 
 /** What the run may still spend. A step that would exceed it stops the run instead. */
@@ -59,18 +70,19 @@ export class StepEnvelopeDto {
   @Equals(STEP_ENVELOPE_SCHEMA_VERSION) schemaVersion!: typeof STEP_ENVELOPE_SCHEMA_VERSION;
   @Matches(UUID_V7_PATTERN, { message: 'envelopeId must be a UUIDv7' }) envelopeId!: string;
   @Matches(UUID_V7_PATTERN, { message: 'runId must be a UUIDv7' }) runId!: string;
-  @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
-  @ValidateNested() @Type(() => StepRef) step!: StepRef;
-  /** The envelope (or trigger event id) that caused this one. */
-  @IsString() @Length(1, 200) causationId!: string;
-  @IsString() @Length(1, 100) tenantId!: string;
+  @IsObject() @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
+  @IsObject() @ValidateNested() @Type(() => StepRef) step!: StepRef;
+  /** The envelope (or, for a run's first step, the trigger: `trigger:<tenant>:<key>`) that caused this one. */
+  @IsString() @Length(1, CAUSATION_ID_MAX) causationId!: string;
+  @IsString() @Length(1, TENANT_ID_MAX) tenantId!: string;
   @IsISO8601({ strict: true }) createdAt!: string;
   /** The run must reach a terminal state by then. */
   @IsISO8601({ strict: true }) deadline!: string;
-  @ValidateNested() @Type(() => Budget) budget!: Budget;
+  @IsObject() @ValidateNested() @Type(() => Budget) budget!: Budget;
   @IsOptional()
   @Matches(TRACEPARENT_PATTERN, { message: 'traceparent must be W3C version 00' })
   traceparent?: string;
+  @IsObject()
   @ValidateNested()
   @Type(() => Object, {
     keepDiscriminatorProperty: true,

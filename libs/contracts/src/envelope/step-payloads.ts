@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
+import { INT32_MAX, JsonValue } from '../validation/decode.js';
 import { STEP_KINDS, type StepKind } from './step-kind.js';
 
 /** What started the run, as the trigger service accepted it. */
@@ -25,7 +26,7 @@ export class TriggerSnapshot {
   @IsString() @Length(1, 200) eventType!: string;
   @IsString() @Length(1, 200) idempotencyKey!: string;
   @IsOptional() @IsString() source?: string;
-  @IsObject() data!: Record<string, unknown>;
+  @IsObject() @JsonValue() data!: Record<string, unknown>;
   @IsISO8601() receivedAt!: string;
 }
 
@@ -48,6 +49,7 @@ export class Evidence {
       defaultMessage: () => 'content is required (null when the source returned nothing)',
     },
   })
+  @JsonValue()
   content!: unknown;
   @IsOptional() @IsNumber() score?: number;
   @IsBoolean() weak!: boolean;
@@ -63,14 +65,14 @@ export class Evidence {
 export class StepRecord {
   @IsString() @Length(1, 100) name!: string;
   @IsIn(STEP_KINDS) kind!: StepKind;
-  @IsInt() @Min(0) seq!: number;
+  @IsInt() @Min(0) @Max(INT32_MAX) seq!: number;
   @IsString() @Length(1, 100) outcome!: string;
-  @IsOptional() @IsObject() output?: Record<string, unknown>;
+  @IsOptional() @IsObject() @JsonValue() output?: Record<string, unknown>;
 }
 
 /** What a run carries from step to step: the trigger, the evidence and the history so far. */
 export class RunState {
-  @ValidateNested() @Type(() => TriggerSnapshot) trigger!: TriggerSnapshot;
+  @IsObject() @ValidateNested() @Type(() => TriggerSnapshot) trigger!: TriggerSnapshot;
   @IsArray() @ValidateNested({ each: true }) @Type(() => Evidence) evidence!: Evidence[];
   @IsBoolean() weakEvidence!: boolean;
   @IsArray() @ValidateNested({ each: true }) @Type(() => StepRecord) history!: StepRecord[];
@@ -83,7 +85,7 @@ export type DecisionNext = (typeof DECISION_NEXT)[number];
 export class DecisionRecord {
   @IsIn(DECISION_NEXT) next!: DecisionNext;
   @IsOptional() @IsString() tool?: string;
-  @IsOptional() @IsObject() args?: Record<string, unknown>;
+  @IsOptional() @IsObject() @JsonValue() args?: Record<string, unknown>;
   @IsString() @Length(1, 200) label!: string;
   @IsNumber() @Min(0) @Max(1) confidence!: number;
   @IsString() rationale!: string;
@@ -98,40 +100,40 @@ export const TOOL_RESULT_STATUS = ['succeeded', 'failed', 'simulated', 'refused'
  */
 export class ToolResult {
   @IsIn(TOOL_RESULT_STATUS) status!: (typeof TOOL_RESULT_STATUS)[number];
-  @IsOptional() @IsObject() output?: Record<string, unknown>;
+  @IsOptional() @IsObject() @JsonValue() output?: Record<string, unknown>;
   @IsOptional() @IsString() error?: string;
   @IsOptional() @IsString() idempotencyKey?: string;
 }
 
 export class ContextPayload {
   @Equals('context') kind!: 'context';
-  @ValidateNested() @Type(() => TriggerSnapshot) trigger!: TriggerSnapshot;
+  @IsObject() @ValidateNested() @Type(() => TriggerSnapshot) trigger!: TriggerSnapshot;
 }
 
 export class DecisionPayload {
   @Equals('decision') kind!: 'decision';
-  @ValidateNested() @Type(() => RunState) state!: RunState;
+  @IsObject() @ValidateNested() @Type(() => RunState) state!: RunState;
   /** Why the decision step is asked (again): after context, a validation failure, a review. */
   @IsOptional() @IsString() reason?: string;
 }
 
 export class ActionPayload {
   @Equals('action') kind!: 'action';
-  @ValidateNested() @Type(() => RunState) state!: RunState;
-  @ValidateNested() @Type(() => DecisionRecord) decision!: DecisionRecord;
+  @IsObject() @ValidateNested() @Type(() => RunState) state!: RunState;
+  @IsObject() @ValidateNested() @Type(() => DecisionRecord) decision!: DecisionRecord;
 }
 
 export class ValidationPayload {
   @Equals('validation') kind!: 'validation';
-  @ValidateNested() @Type(() => RunState) state!: RunState;
-  @ValidateNested() @Type(() => DecisionRecord) decision!: DecisionRecord;
+  @IsObject() @ValidateNested() @Type(() => RunState) state!: RunState;
+  @IsObject() @ValidateNested() @Type(() => DecisionRecord) decision!: DecisionRecord;
   /** Absent when a proposal is checked before it is executed. */
   @IsOptional() @ValidateNested() @Type(() => ToolResult) result?: ToolResult;
 }
 
 export class EscalationPayload {
   @Equals('escalation') kind!: 'escalation';
-  @ValidateNested() @Type(() => RunState) state!: RunState;
+  @IsObject() @ValidateNested() @Type(() => RunState) state!: RunState;
   @IsOptional() @ValidateNested() @Type(() => DecisionRecord) decision?: DecisionRecord;
   @IsString() @Length(1, 2000) reason!: string;
 }

@@ -11,7 +11,7 @@ import {
   Min,
 } from 'class-validator';
 import { WORKFLOW_ID_PATTERN } from '../envelope/step-envelope.js';
-import { decodeAs, parseJson, type Decoded } from '../validation/decode.js';
+import { JsonValue, decodeAs, parseJson, type Decoded } from '../validation/decode.js';
 
 export const WORKFLOW_RECORD_SCHEMA_VERSION = 1;
 
@@ -44,6 +44,7 @@ export class WorkflowRecord {
   @Matches(/^[0-9a-f]{64}$/, { message: 'digest must be 64 lowercase hex digits (SHA-256)' })
   digest!: string;
   @IsObject()
+  @JsonValue()
   definition!: Record<string, unknown>;
 }
 

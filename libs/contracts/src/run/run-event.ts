@@ -10,13 +10,14 @@ import {
   IsString,
   Length,
   Matches,
+  Max,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { UUID_V7_PATTERN, uuidv7 } from '../ids/uuid-v7.js';
 import { STEP_KINDS, type StepKind } from '../envelope/step-kind.js';
 import { TRACEPARENT_PATTERN, WorkflowRef, type StepEnvelope } from '../envelope/step-envelope.js';
-import { decodeAs, type Decoded } from '../validation/decode.js';
+import { INT32_MAX, JsonValue, decodeAs, type Decoded } from '../validation/decode.js';
 
 export const RUN_EVENT_SCHEMA_VERSION = 1;
 
@@ -38,15 +39,15 @@ export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 export class StepReport {
   @IsString() @Length(1, 100) name!: string;
   @IsIn(STEP_KINDS) kind!: StepKind;
-  @IsInt() @Min(0) seq!: number;
-  @IsInt() @Min(1) attempt!: number;
+  @IsInt() @Min(0) @Max(INT32_MAX) seq!: number;
+  @IsInt() @Min(1) @Max(INT32_MAX) attempt!: number;
   @Matches(UUID_V7_PATTERN) envelopeId!: string;
   @IsISO8601({ strict: true }) startedAt!: string;
   @IsISO8601({ strict: true }) finishedAt!: string;
   /** What the step concluded, such as `act`, `passed`, `needs-approval`, `succeeded`. */
   @IsString() @Length(1, 100) outcome!: string;
-  @IsOptional() @IsObject() input?: Record<string, unknown>;
-  @IsOptional() @IsObject() output?: Record<string, unknown>;
+  @IsOptional() @IsObject() @JsonValue() input?: Record<string, unknown>;
+  @IsOptional() @IsObject() @JsonValue() output?: Record<string, unknown>;
 }
 
 /**
@@ -57,7 +58,7 @@ export class RunEvent {
   @Equals(RUN_EVENT_SCHEMA_VERSION) schemaVersion!: typeof RUN_EVENT_SCHEMA_VERSION;
   @Matches(UUID_V7_PATTERN) eventId!: string;
   @Matches(UUID_V7_PATTERN) runId!: string;
-  @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
+  @IsObject() @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
   @IsString() @Length(1, 100) tenantId!: string;
   @IsIn(RUN_EVENT_TYPES) type!: RunEventType;
   @IsISO8601({ strict: true }) createdAt!: string;

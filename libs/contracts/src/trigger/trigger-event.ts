@@ -10,11 +10,24 @@ import {
   IsString,
   Length,
   Matches,
+  Max,
   Min,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
-import { WORKFLOW_ID_PATTERN } from '../envelope/step-envelope.js';
-import { decodeAs, findUnstorableText, type Decoded } from '../validation/decode.js';
+import {
+  IDEMPOTENCY_KEY_MAX,
+  TENANT_ID_MAX,
+  WORKFLOW_ID_PATTERN,
+} from '../envelope/step-envelope.js';
+import {
+  INT32_MAX,
+  JSON_LIMITS,
+  JsonValue,
+  decodeAs,
+  findShapeProblems,
+  findUnstorableText,
+  type Decoded,
+} from '../validation/decode.js';
 
 export const TRIGGER_EVENT_SCHEMA_VERSION = 1;
 
@@ -37,7 +50,7 @@ export class TriggerEvent {
     examples: ['zendesk-ticket-48213'],
   })
   @IsString()
-  @Length(1, 200)
+  @Length(1, IDEMPOTENCY_KEY_MAX)
   idempotencyKey!: string;
   /** The workflow to run, such as `billing-dispute`. */
   @JSONSchema({ description: 'The workflow to run.', examples: ['billing-dispute'] })
@@ -53,13 +66,14 @@ export class TriggerEvent {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   workflowVersion?: number;
   @JSONSchema({
     description: 'The tenant (customer organisation) the event belongs to.',
     examples: ['acme'],
   })
   @IsString()
-  @Length(1, 100)
+  @Length(1, TENANT_ID_MAX)
   tenantId!: string;
   /** The upstream event type, such as `support.ticket.created`. */
   @JSONSchema({ description: 'The upstream event type.', examples: ['support.ticket.created'] })
@@ -79,8 +93,15 @@ export class TriggerEvent {
   /** The business data the workflow reads, as the workflow's trigger declares it. */
   @JSONSchema({ description: 'The business data the workflow reads, as its trigger declares it.' })
   @IsObject()
+  @JsonValue()
   data!: Record<string, unknown>;
 }
+
+/**
+ * How deep `data` may nest: well inside JSON_LIMITS, so every envelope and run event that
+ * carries it (a few levels further down) still decodes.
+ */
+export const TRIGGER_DATA_DEPTH = 32;
 
 export function decodeTriggerEvent(plain: unknown): Decoded<TriggerEvent> {
   const version = (plain as { schemaVersion?: unknown } | null)?.schemaVersion;
@@ -92,6 +113,9 @@ export function decodeTriggerEvent(plain: unknown): Decoded<TriggerEvent> {
       ],
     };
   }
+  const data = (plain as { data?: unknown } | null)?.data;
+  const deep = findShapeProblems(data, { ...JSON_LIMITS, depth: TRIGGER_DATA_DEPTH }, 'data');
+  if (deep.length > 0) return { ok: false, errors: deep };
   const decoded = decodeAs(TriggerEvent, plain);
   // Text Postgres cannot store is the sender's error, named by path like any other: a 400
   // over HTTP, a dead letter over Kafka, never a failed insert.

@@ -1,23 +1,122 @@
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import {
+  Exclude,
+  Transform,
+  Type,
+  plainToInstance,
+  type ClassConstructor,
+} from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 
 /** The outcome of decoding untrusted input into a validated contract class. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
 /**
+ * What any decoded message or request body must keep to, checked before anything walks it:
+ * objects and arrays nested at most `depth` levels, object keys at most `keyLength` characters.
+ * Any key name is data (`constructor` and `__proto__` too); size is bounded where the bytes
+ * arrive (the HTTP body limit, the broker's message size).
+ */
+export const JSON_LIMITS = { depth: 64, keyLength: 256 } as const;
+
+/** The largest integer a Postgres `integer` column holds: counts and versions stay within it. */
+export const INT32_MAX = 2_147_483_647;
+
+/**
  * Turns a parsed JSON value into an instance of `cls` and validates it, once, at the edge.
- * Every error names its path (`payload.trigger.data`) so a producer can find the field.
+ * Every error names its path (`payload.trigger.data`) so a producer can find the field. Never
+ * throws: whatever the input, the answer is a value or errors (a poison record must end in a
+ * dead letter, a bad request in a 400).
  */
 export function decodeAs<T extends object>(cls: ClassConstructor<T>, plain: unknown): Decoded<T> {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     return { ok: false, errors: [`(root): expected a JSON object, got ${describe(plain)}`] };
   }
-  const value = plainToInstance(cls, plain);
-  const errors = validateSync(value, {
-    forbidUnknownValues: true,
-    validationError: { target: false, value: true },
+  const shape = findShapeProblems(plain);
+  if (shape.length > 0) return { ok: false, errors: shape };
+  try {
+    const value = plainToInstance(cls, plain);
+    const errors = validateSync(value, {
+      forbidUnknownValues: true,
+      validationError: { target: false, value: true },
+    });
+    return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flatten(errors) };
+  } catch (error) {
+    // A contract class that cannot take some input is a bug here, not the sender's: still a
+    // decode error (with the error's name only, never input text), so nothing retries it.
+    return {
+      ok: false,
+      errors: [`(root): could not be decoded (${error instanceof Error ? error.name : 'error'})`],
+    };
+  }
+}
+
+/** Stands for a field's JSON value while class-transformer builds the instance: it has no keys. */
+@Exclude()
+class JsonValueSlot {}
+
+/**
+ * Marks a field that holds free-form JSON (trigger data, tool arguments, evidence): it is kept
+ * exactly as received, any key name included, and class-transformer never walks into it (it
+ * would drop `constructor` keys, throw on some, and recurse without bound). Validate it with
+ * its own decorators (`@IsObject()`).
+ */
+export function JsonValue(): PropertyDecorator {
+  const slot = Type(() => JsonValueSlot);
+  const keep = Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], {
+    toClassOnly: true,
   });
-  return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flatten(errors) };
+  return (target, key) => {
+    slot(target, key);
+    keep(target, key);
+  };
+}
+
+/**
+ * Names what breaks `limits`: nesting deeper than `depth` (once, at the first path that does),
+ * keys longer than `keyLength`. `path` names where `value` sits. Iterative, so no input can
+ * exhaust the stack.
+ */
+export function findShapeProblems(
+  value: unknown,
+  limits: { depth: number; keyLength: number } = JSON_LIMITS,
+  path = '',
+): string[] {
+  const problems: string[] = [];
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [
+    { value, path, depth: 0 },
+  ];
+  let tooDeep = false;
+  while (pending.length > 0 && problems.length < MAX_TEXT_PROBLEMS) {
+    const { value: current, path: at, depth } = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limits.depth) {
+      if (!tooDeep)
+        problems.push(`${shortPath(at)}: nested more than ${limits.depth} levels deep (the limit)`);
+      tooDeep = true;
+      continue;
+    }
+    const isArray = Array.isArray(current);
+    const entries: Array<[string, unknown]> = isArray
+      ? current.map((item, index) => [String(index), item])
+      : Object.entries(current);
+    for (const [key, child] of entries) {
+      let segment = key;
+      if (!isArray && key.length > limits.keyLength) {
+        segment = `${JSON.stringify(key.slice(0, 20)).slice(0, -1)}…"`;
+        problems.push(
+          `${shortPath(at)}: key ${segment} is ${key.length} characters long, over the limit of ${limits.keyLength}`,
+        );
+      }
+      pending.push({ value: child, path: at ? `${at}.${segment}` : segment, depth: depth + 1 });
+    }
+  }
+  return problems;
+}
+
+/** A path short enough for an error line: its start and its end. */
+function shortPath(path: string): string {
+  if (!path) return '(root)';
+  return path.length <= 120 ? path : `${path.slice(0, 50)}…${path.slice(-50)}`;
 }
 
 /** Parses JSON text, reporting a syntax error as a decode error rather than throwing. */

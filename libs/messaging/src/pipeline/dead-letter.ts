@@ -1,5 +1,5 @@
 import { deadLetterTopic } from '@baton/contracts';
-import type { Logger } from '@baton/telemetry';
+import { redactQuoted, type Logger } from '@baton/telemetry';
 import type { InboundRecord, MessageTransport } from '../transport/transport.js';
 
 export const DEAD_LETTER_REASONS = [
@@ -61,7 +61,8 @@ export class DeadLetters {
             partition: record.partition,
             offset: record.offset,
             reason,
-            errors,
+            // The reasons as the record's headers keep them may quote values: logs do not.
+            errors: errors.map(redactQuoted),
           },
           `dead-lettered to ${topic}`,
         );

@@ -5,6 +5,7 @@ import {
   MESSAGING_ATTR,
   extractTraceContext,
   injectTraceHeaders,
+  safeError,
   type Logger,
 } from '@baton/telemetry';
 import type { MessageCodec } from '../codec/message-codec.js';
@@ -89,11 +90,10 @@ export class MessagePipeline {
     record: InboundRecord,
     shutdown: AbortSignal,
   ): Promise<void> {
-    const decoded = route.codec.decode(record);
-    const parent = extractTraceContext(
-      record.headers,
-      decoded.ok ? route.codec.traceparentOf(decoded.value) : undefined,
-    );
+    // Nothing a record holds may throw past here: a throw is "not finished" to the transport,
+    // which would deliver the record again and again, holding its partition. What cannot be
+    // read is dead-lettered as invalid, with the reason.
+    const read = readRecord(route, record);
     const attributes = {
       [MESSAGING_ATTR.system]: this.options.messagingSystem ?? 'kafka',
       [MESSAGING_ATTR.operationType]: 'process',
@@ -104,37 +104,44 @@ export class MessagePipeline {
       [MESSAGING_ATTR.kafkaOffset]: Number(record.offset),
       [MESSAGING_ATTR.bodySize]: record.value?.length ?? 0,
       ...(record.key ? { [MESSAGING_ATTR.kafkaKey]: record.key } : {}),
-      ...(decoded.ok
-        ? {
-            ...route.codec.attributesOf(decoded.value),
-            [MESSAGING_ATTR.messageId]: route.codec.idOf(decoded.value),
-          }
-        : {}),
+      ...(read.ok ? read.attributes : {}),
     };
     await tracer.startActiveSpan(
       `process ${record.topic}`,
       { kind: SpanKind.CONSUMER, attributes },
-      parent,
+      read.parent,
       async (span) => {
         try {
-          if (!decoded.ok) {
+          if (!read.ok) {
             span.setStatus({ code: SpanStatusCode.ERROR, message: 'invalid message' });
             await this.options.deadLetters.send(
               record,
               'invalid-message',
-              decoded.errors,
+              read.errors,
               0,
               shutdown,
             );
             return;
           }
-          await this.options.beforeHandle?.(decoded.value);
-          await this.handleWithRetries(route, handle, decoded.value, record, span, shutdown);
+          await this.beforeHandle(read.value, record);
+          await this.handleWithRetries(route, handle, read.value, record, span, shutdown);
         } finally {
           span.end();
         }
       },
     );
+  }
+
+  /** The service's wait before the transaction (a workflow version); a failure there is logged. */
+  private async beforeHandle(message: unknown, record: InboundRecord): Promise<void> {
+    try {
+      await this.options.beforeHandle?.(message);
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, topic: record.topic, partition: record.partition, offset: record.offset },
+        'before-handle wait failed; handling the message anyway',
+      );
+    }
   }
 
   private async handleWithRetries<T>(
@@ -157,7 +164,9 @@ export class MessagePipeline {
         // Nest's RPC layer rethrows plain objects such as { status, message }.
         const reason =
           error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error);
-        span.recordException(error instanceof Error ? error : new Error(reason));
+        // Traces, like logs, get what failed, not the values it failed on.
+        const safe = safeError(error);
+        span.recordException({ name: safe.type, message: safe.message, stack: safe.stack });
         const permanent = error instanceof PermanentFailure;
         if (!permanent && isUnavailable(error)) {
           unavailable += 1;
@@ -171,7 +180,7 @@ export class MessagePipeline {
           continue;
         }
         if (permanent || attempt - unavailable >= retry.maxAttempts) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: `${safe.type}: ${safe.message}` });
           const dead: DeadLettered = {
             topic: deadLetterTopic(record.topic),
             reason: permanent ? 'handler-rejected' : 'handler-failed',
@@ -229,6 +238,52 @@ export class MessagePipeline {
     if (!handled) return 'duplicate';
     await outbox.publishCommitted(staged);
     return 'handled';
+  }
+}
+
+/** A record read as far as the pipeline needs it: the message, its span attributes, its trace. */
+type ReadRecord<T> =
+  | {
+      ok: true;
+      value: T;
+      attributes: Record<string, string | number>;
+      parent: ReturnType<typeof extractTraceContext>;
+    }
+  | { ok: false; errors: string[]; parent: ReturnType<typeof extractTraceContext> };
+
+/**
+ * Decodes a record and reads what its span needs, never throwing: a codec or attribute that
+ * throws on some input makes the record invalid (named by the error's name, no input text),
+ * not a record retried forever.
+ */
+function readRecord<T>(route: Route<T>, record: InboundRecord): ReadRecord<T> {
+  const parentOf = (own?: string) => {
+    try {
+      return extractTraceContext(record.headers, own);
+    } catch {
+      return extractTraceContext({}, undefined);
+    }
+  };
+  try {
+    const decoded = route.codec.decode(record);
+    if (!decoded.ok) return { ok: false, errors: decoded.errors, parent: parentOf() };
+    const value = decoded.value;
+    return {
+      ok: true,
+      value,
+      attributes: {
+        ...route.codec.attributesOf(value),
+        [MESSAGING_ATTR.messageId]: route.codec.idOf(value),
+      },
+      parent: parentOf(route.codec.traceparentOf(value)),
+    };
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'error';
+    return {
+      ok: false,
+      errors: [`(root): could not be read as ${route.codec.name} (${name})`],
+      parent: parentOf(),
+    };
   }
 }
 

@@ -37,13 +37,16 @@ export async function startFixture(options: {
   consumer: string;
   schema?: string;
   env?: Record<string, string>;
+  /** Where the runtime's logs go (at info and above), for a test that reads them. */
+  logs?: NodeJS.WritableStream;
 }): Promise<RuntimeFixture & { dropSchema(): Promise<void> }> {
   const fresh = freshSchema(options.consumer);
   const schema = options.schema ?? fresh.schema;
   const logger = createLogger({
     service: options.consumer,
     version: 'test',
-    level: process.env['LOG_LEVEL'] ?? 'error',
+    level: options.logs ? 'info' : (process.env['LOG_LEVEL'] ?? 'error'),
+    ...(options.logs ? { destination: options.logs } : {}),
   });
   const config = loadConfig(MessagingConfig, {
     BATON_OUTBOX_SWEEP_INTERVAL_MS: '200',

@@ -280,10 +280,22 @@ class KafkaSubscription implements Subscription {
       try {
         await this.options.handler(record, this.abort.signal);
         return true;
-      } catch {
+      } catch (error) {
         // The handler dead-letters what it cannot handle; a throw means "not finished".
         if (this.abort.signal.aborted) return false;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
+        const delayMs = Math.min(100 * 2 ** attempt, 5_000);
+        this.transport.logger.warn(
+          {
+            err: error,
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            attempt,
+            delayMs,
+          },
+          'record not finished; handling it again (its partition waits)',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
   }
