@@ -35,6 +35,12 @@ export interface MessagingRuntimeOptions {
   afterDeadLetter?: PipelineOptions['afterDeadLetter'];
 }
 
+/**
+ * For `transaction` calls that answer a person or a system (HTTP): resolve at commit, and
+ * publish what was emitted in the background (see MessagingRuntime.transaction).
+ */
+export const ANSWER_AT_COMMIT = { awaitPublish: false } as const;
+
 /** A transaction that may also emit messages, published once it commits. */
 export interface OutboxTransaction {
   readonly manager: EntityManager;
@@ -129,16 +135,23 @@ export class MessagingRuntime {
     });
   }
 
-  /** Runs `work` in a transaction; what it emits is published after commit (outbox). */
+  /**
+   * Runs `work` in a transaction; what it emits is published after commit (outbox). By default
+   * the call resolves once that publish is done (or left to the sweeper): sweepers and
+   * consumers keep their pace to the broker's. `awaitPublish: false` resolves at commit, for
+   * callers that answer someone (an HTTP request): what they emitted is safe in the outbox
+   * and goes out in the background, so a slow or absent broker never holds the answer.
+   */
   async transaction<R>(
     work: (tx: OutboxTransaction) => Promise<R>,
     spanName = 'baton.transaction',
+    options: { awaitPublish?: boolean } = {},
   ): Promise<R> {
     // Messages emitted together (a run's first step and its run.started event) belong to one
     // trace: a span around the work parents their send spans (a child of any active span).
     return tracer.startActiveSpan(spanName, { kind: SpanKind.INTERNAL }, async (span) => {
       try {
-        return await this.transactionInSpan(work);
+        return await this.transactionInSpan(work, options.awaitPublish ?? true);
       } catch (error) {
         span.recordException(error as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
@@ -149,7 +162,10 @@ export class MessagingRuntime {
     });
   }
 
-  private async transactionInSpan<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
+  private async transactionInSpan<R>(
+    work: (tx: OutboxTransaction) => Promise<R>,
+    awaitPublish: boolean,
+  ): Promise<R> {
     const staged: OutboxRow[] = [];
     const result = await this.options.dataSource.transaction((manager) =>
       work({
@@ -160,7 +176,9 @@ export class MessagingRuntime {
         return value;
       }),
     );
-    await this.outbox.publishCommitted(staged);
+    // publishCommitted never rejects: a failed send is logged and left to the sweeper.
+    const published = this.outbox.publishCommitted(staged);
+    if (awaitPublish) await published;
     return result;
   }
 

@@ -23,7 +23,7 @@ import {
   Min,
 } from 'class-validator';
 import { RUN_STATUSES, decodeAs, decodeTriggerEvent } from '@baton/contracts';
-import type { MessagingRuntime } from '@baton/messaging';
+import { ANSWER_AT_COMMIT, type MessagingRuntime } from '@baton/messaging';
 import { CurrentPrincipal, MESSAGING_RUNTIME, Roles, type Principal } from '@baton/service-kit';
 import { TriggerErrorCode, TriggerException } from './trigger.exception.js';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
@@ -81,7 +81,12 @@ export class RunsController {
   ) {
     const decoded = decodeTriggerEvent(body);
     if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidEvent, decoded.errors);
-    const run = await this.runtime.transaction((tx) => this.startRun.execute(decoded.value, tx));
+    // Answered at commit: the run's first step is safe in the outbox, whatever the broker does.
+    const run = await this.runtime.transaction(
+      (tx) => this.startRun.execute(decoded.value, tx),
+      'baton.trigger.start',
+      ANSWER_AT_COMMIT,
+    );
     reply.status(isIgnored(run) || run.duplicate ? 200 : 202);
     return { ...run, acceptedBy: principal.name };
   }
@@ -105,8 +110,10 @@ export class RunsController {
   ) {
     const decoded = decodeAs(CancelRunBody, body);
     if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidBody, decoded.errors);
-    return this.runtime.transaction((tx) =>
-      this.cancelRun.execute(id, decoded.value.reason, principal.name, tx),
+    return this.runtime.transaction(
+      (tx) => this.cancelRun.execute(id, decoded.value.reason, principal.name, tx),
+      'baton.run.cancel',
+      ANSWER_AT_COMMIT,
     );
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EffectLedger } from '@baton/effects';
 import type { MessagingRuntime } from '@baton/messaging';
-import { Routes } from '@baton/messaging';
+import { ANSWER_AT_COMMIT, Routes } from '@baton/messaging';
 import { MESSAGING_RUNTIME, WORKFLOWS, type Principal } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '../../clock.js';
@@ -33,38 +33,42 @@ export class ApproveTaskUseCase {
   ) {}
 
   async execute(id: string, approval: Approval, principal: Principal): Promise<TaskDetail> {
-    return this.runtime.transaction(async (tx) => {
-      const task = await loadTask(tx.manager, id);
-      assertOpen(task);
-      const now = this.clock.now();
-      const claimOverridden = claimOverriddenBy(task, principal, now);
-      const reviewer = { name: principal.name, role: principal.role };
-      const { outcome, decision: approved } = approvedDecision(task.proposal, approval, reviewer);
-      const decision = await gateApproval(
-        this.workflows.get(task.workflow_id, task.workflow_version),
-        task,
-        approved,
-        this.ledger,
-        tx.manager,
-        now,
-      );
-      const review: ReviewRecord = {
-        reviewer,
-        ...(approval.args ? { args: approval.args } : {}),
-        ...(approval.note ? { note: approval.note } : {}),
-        decision,
-        ...(claimOverridden ? { claimOverridden } : {}),
-      };
-      const decided = await recordReview(
-        tx,
-        this.routes,
-        task,
-        outcome,
-        review,
-        now,
-        isAdmin(principal),
-      );
-      return detailOf(tx.manager, decided, now);
-    });
+    return this.runtime.transaction(
+      async (tx) => {
+        const task = await loadTask(tx.manager, id);
+        assertOpen(task);
+        const now = this.clock.now();
+        const claimOverridden = claimOverriddenBy(task, principal, now);
+        const reviewer = { name: principal.name, role: principal.role };
+        const { outcome, decision: approved } = approvedDecision(task.proposal, approval, reviewer);
+        const decision = await gateApproval(
+          this.workflows.get(task.workflow_id, task.workflow_version),
+          task,
+          approved,
+          this.ledger,
+          tx.manager,
+          now,
+        );
+        const review: ReviewRecord = {
+          reviewer,
+          ...(approval.args ? { args: approval.args } : {}),
+          ...(approval.note ? { note: approval.note } : {}),
+          decision,
+          ...(claimOverridden ? { claimOverridden } : {}),
+        };
+        const decided = await recordReview(
+          tx,
+          this.routes,
+          task,
+          outcome,
+          review,
+          now,
+          isAdmin(principal),
+        );
+        return detailOf(tx.manager, decided, now);
+      },
+      'baton.task.approve',
+      ANSWER_AT_COMMIT,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessagingRuntime } from '@baton/messaging';
-import { Routes } from '@baton/messaging';
+import { ANSWER_AT_COMMIT, Routes } from '@baton/messaging';
 import { MESSAGING_RUNTIME, type Principal } from '@baton/service-kit';
 import { CLOCK, type Clock } from '../../clock.js';
 import { recordReview } from '../../tasks/record-review.js';
@@ -29,29 +29,33 @@ export class RejectTaskUseCase {
   ) {}
 
   async execute(id: string, rejection: Rejection, principal: Principal): Promise<TaskDetail> {
-    return this.runtime.transaction(async (tx) => {
-      const task = await loadTask(tx.manager, id);
-      assertOpen(task);
-      const now = this.clock.now();
-      const claimOverridden = claimOverriddenBy(task, principal, now);
-      const decision = rejectedDecision(task.proposal);
-      const review: ReviewRecord = {
-        reviewer: { name: principal.name, role: principal.role },
-        reason: rejection.reason,
-        ...(rejection.note ? { note: rejection.note } : {}),
-        ...(decision ? { decision } : {}),
-        ...(claimOverridden ? { claimOverridden } : {}),
-      };
-      const decided = await recordReview(
-        tx,
-        this.routes,
-        task,
-        'rejected',
-        review,
-        now,
-        isAdmin(principal),
-      );
-      return detailOf(tx.manager, decided, now);
-    });
+    return this.runtime.transaction(
+      async (tx) => {
+        const task = await loadTask(tx.manager, id);
+        assertOpen(task);
+        const now = this.clock.now();
+        const claimOverridden = claimOverriddenBy(task, principal, now);
+        const decision = rejectedDecision(task.proposal);
+        const review: ReviewRecord = {
+          reviewer: { name: principal.name, role: principal.role },
+          reason: rejection.reason,
+          ...(rejection.note ? { note: rejection.note } : {}),
+          ...(decision ? { decision } : {}),
+          ...(claimOverridden ? { claimOverridden } : {}),
+        };
+        const decided = await recordReview(
+          tx,
+          this.routes,
+          task,
+          'rejected',
+          review,
+          now,
+          isAdmin(principal),
+        );
+        return detailOf(tx.manager, decided, now);
+      },
+      'baton.task.reject',
+      ANSWER_AT_COMMIT,
+    );
   }
 }

@@ -1,0 +1,149 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { topicNames } from '@baton/contracts';
+import { runService, type RunningService } from '@baton/service-kit';
+import {
+  REPO_ROOT,
+  bearer,
+  dropSchema,
+  expectEventually,
+  freePort,
+  testApiKeysSetting,
+  testDatabaseUrl,
+  uniqueTopic,
+} from '@baton/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aTriggerEvent } from './testing/trigger-event.fixture.js';
+import { triggerService } from './trigger.service-definition.js';
+
+const run = promisify(execFile);
+
+/**
+ * A broker of this test's own (deploy/local/kafka.sh on free ports and a temporary data dir),
+ * so stopping it leaves the broker every other test uses alone.
+ */
+class OwnBroker {
+  private constructor(
+    readonly address: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly dir: string,
+  ) {}
+
+  static async start(): Promise<OwnBroker> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'baton-outage-kafka-'));
+    const env = {
+      ...process.env,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(await freePort()),
+      KAFKA_DATA_DIR: dir,
+    };
+    const broker = new OwnBroker(`127.0.0.1:${port}`, env, dir);
+    await broker.script('start');
+    return broker;
+  }
+
+  async script(command: 'start' | 'stop'): Promise<void> {
+    await run('bash', ['deploy/local/kafka.sh', command], { cwd: REPO_ROOT, env: this.env });
+    if (command === 'start')
+      await run('bash', ['deploy/local/kafka.sh', 'wait'], { cwd: REPO_ROOT, env: this.env });
+  }
+
+  async remove(): Promise<void> {
+    await this.script('stop').catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+describe('trigger service while the broker is down', () => {
+  const prefix = `${uniqueTopic('out')}.`;
+  const schemaPrefix = `o${Date.now().toString(36)}_`;
+  const schema = `${schemaPrefix}trigger`;
+  const db = new pg.Client({ connectionString: testDatabaseUrl() });
+  let broker: OwnBroker;
+  let service: RunningService;
+
+  const post = (key: string) =>
+    fetch(`${service.url}/v1/triggers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer('publisher') },
+      body: JSON.stringify(aTriggerEvent(key)),
+    });
+  const unpublished = async () =>
+    Number(
+      (await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".outbox`)).rows[0]!.n,
+    );
+
+  beforeAll(async () => {
+    broker = await OwnBroker.start();
+    await db.connect();
+    service = await runService(triggerService, {
+      ...process.env,
+      KAFKA_BROKERS: broker.address,
+      DATABASE_URL: testDatabaseUrl(),
+      BATON_TOPIC_PREFIX: prefix,
+      BATON_SCHEMA_PREFIX: schemaPrefix,
+      BATON_API_KEYS: testApiKeysSetting(),
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await service?.close();
+    await broker?.remove();
+    await db.end();
+    await dropSchema(schema);
+  }, 120_000);
+
+  it('answers triggers at commit, not after a send, keeps their steps in the outbox, and sends them once the broker is back', async () => {
+    expect((await post('outage-before')).status).toBe(202);
+    await expectEventually(async () => expect(await unpublished()).toBe(0));
+
+    await broker.script('stop');
+    const answers: Array<{ status: number; ms: number }> = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const response = await post(`outage-${i}`);
+      answers.push({ status: response.status, ms: performance.now() - started });
+    }
+    // Accepted, and not by waiting for a send: the runs' messages are still in the outbox
+    // (a first step and a run.started event per run). Before, each answer waited 35–49 s for
+    // the producer to give up.
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(await unpublished()).toBeGreaterThanOrEqual(10);
+    // The bound only catches a return to waiting for the producer (35 s); answers take tens of ms.
+    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(5_000);
+
+    // Readiness says what is wrong, within a second, instead of hanging with the broker.
+    const started = performance.now();
+    const ready = await fetch(`${service.url}/health/ready`);
+    expect(performance.now() - started).toBeLessThan(5_000); // each check gives up after 800 ms
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { checks: Array<{ name: string; ok: boolean }> };
+    expect(body.checks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'broker', ok: false }),
+        expect.objectContaining({ name: 'database', ok: true }),
+      ]),
+    );
+
+    await broker.script('start');
+    await expectEventually(async () => expect(await unpublished()).toBe(0), {
+      timeoutMs: 90_000,
+    });
+    const names = topicNames(prefix);
+    const { stdout } = await run(
+      'kcat',
+      ['-b', broker.address, '-C', '-t', names.steps.context, '-e', '-q', '-f', '%k\n'],
+      { cwd: REPO_ROOT },
+    );
+    // Every run's first step is there (keyed by run); a send retried across the outage may
+    // have gone out twice, which the consumers' inboxes absorb (at-least-once, by design).
+    expect(new Set(stdout.trim().split('\n')).size).toBe(6);
+  }, 240_000);
+});
