@@ -34,6 +34,11 @@ import { WORKFLOWS } from './tokens.js';
 import { WorkflowRegistryFollower } from './workflow-registry.js';
 import { awaitWorkflowVersion } from './workflow-version.js';
 import { reportDeadLetteredSteps } from './dead-letter-report.js';
+import {
+  DatabaseUnavailableAtStart,
+  databaseLocation,
+  openDatabaseWhenUp,
+} from './database-startup.js';
 import { sharedTelemetry, sharedTransport, type ServiceHost } from './service-host.js';
 
 const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../workflows/', import.meta.url));
@@ -141,12 +146,30 @@ export async function runService(
   const workflows = WorkflowCatalog.fromDirectory(
     config.service.workflowsDir || DEFAULT_WORKFLOWS_DIR,
   );
-  const dataSource = await openDatabase({
-    url: config.persistence.databaseUrl,
-    schema: `${config.service.schemaPrefix}${name}`,
-    migrations: serviceMigrations(definition),
-    poolSize: connections.baton,
-    applicationName: `baton-${name}`,
+  const dataSource = await openDatabaseWhenUp(
+    () =>
+      openDatabase({
+        url: config.persistence.databaseUrl,
+        schema: `${config.service.schemaPrefix}${name}`,
+        migrations: serviceMigrations(definition),
+        poolSize: connections.baton,
+        applicationName: `baton-${name}`,
+      }),
+    {
+      url: config.persistence.databaseUrl,
+      waitMs: config.service.databaseStartupWaitMs,
+      logger,
+    },
+  ).catch((error: unknown) => {
+    // One line that says what is wrong, not a stack trace on stderr.
+    logger.fatal(
+      { err: error, database: databaseLocation(config.persistence.databaseUrl) },
+      error instanceof DatabaseUnavailableAtStart
+        ? error.message
+        : 'could not open the database; the service does not start',
+    );
+    if (host) throw error;
+    process.exit(error instanceof DatabaseUnavailableAtStart ? 69 : 70);
   });
   await checkCapacity(dataSource, connections, config.persistence.databaseUrl, env, logger, name);
   const transport = host

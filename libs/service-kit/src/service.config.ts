@@ -48,6 +48,16 @@ export class ServiceConfig {
   workflowsDir!: string;
 
   @Setting({
+    env: 'BATON_DB_STARTUP_WAIT_MS',
+    type: 'int',
+    default: 300_000,
+    min: 0,
+    description:
+      'At start, how long the service waits for its database while it is unavailable (refusing connections, starting up, too many clients), logging each attempt; then it exits (code 69) with one line saying so. A wrong password or a missing database is not waited out.',
+  })
+  databaseStartupWaitMs!: number;
+
+  @Setting({
     env: 'BATON_REGISTRY_CATCH_UP_TIMEOUT_MS',
     type: 'int',
     default: 30_000,
