@@ -2,6 +2,7 @@
 // the local Kafka broker (unless KAFKA_BROKERS is set), the demo billing data, and the six
 // services as separate processes. Prints how to fire a trigger. Ctrl-C stops everything it started.
 import { fileURLToPath } from 'node:url';
+import { devSigningKey } from '../libs/cli/src/dev-keys.js';
 import { devApiKeys } from './dev-api-keys.js';
 import { dataLines } from './start-banner.js';
 import pg from 'pg';
@@ -32,6 +33,8 @@ const connections = await connectionShares(databaseUrl);
 
 // Development keys, made fresh at each start and shown once below.
 const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer']);
+// The services' record signing key: yours, or this machine's (.baton/signing.key, kept).
+const signingKey = process.env['BATON_SIGNING_KEY'] || devSigningKey();
 
 const processes = new ServiceProcesses(
   `${root}.baton/logs`,
@@ -43,6 +46,7 @@ const processes = new ServiceProcesses(
     // Each process its share of the one budget; its pools are derived from it.
     BATON_DB_CONNECTIONS: String(connections[service]),
     BATON_API_KEYS: apiKeys,
+    BATON_SIGNING_KEY: signingKey,
     PORT: String(DEFAULT_PORTS[service]),
     HOST: process.env['HOST'] ?? '127.0.0.1',
   }),

@@ -6,7 +6,7 @@
 // drains and stops. The distributed form (six processes on Kafka and Postgres) is
 // `npm run start:distributed` (tools/start-local.ts).
 import { seedBusinessData } from '@baton/testing';
-import { DEV_KEYS_FILE, writeDevKeys } from '../libs/cli/src/dev-keys.js';
+import { DEV_KEYS_FILE, devSigningKey, writeDevKeys } from '../libs/cli/src/dev-keys.js';
 import { devApiKeys } from './dev-api-keys.js';
 import { startEmbeddedBaton, stopOnSignals } from '../services/embedded/src/embedded-baton.js';
 import { startBanner } from './start-banner.js';
@@ -19,6 +19,10 @@ const baton = await startEmbeddedBaton({
   env: {
     ...process.env,
     BATON_API_KEYS: apiKeys,
+    // Over Kafka (KAFKA_BROKERS set) records are signed; in-process they need no key.
+    ...(process.env['KAFKA_BROKERS'] && !process.env['BATON_SIGNING_KEY']
+      ? { BATON_SIGNING_KEY: devSigningKey() }
+      : {}),
     HOST: process.env['HOST'] || '127.0.0.1',
     // Warnings and errors only, so the instructions below stay readable; LOG_LEVEL=info for all.
     LOG_LEVEL: process.env['LOG_LEVEL'] || 'warn',

@@ -1,6 +1,7 @@
 // Development keys: `npm start` / `baton dev` make fresh API keys at each start and write them
 // to .baton/dev-keys.env (mode 0600) in the repository. Commands aimed at a service on this
 // machine use them when BATON_API_KEY / BATON_REVIEWER_KEY are not set.
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,28 @@ import { fileURLToPath } from 'node:url';
 export const DEV_KEYS_FILE = fileURLToPath(
   new URL('../../../.baton/dev-keys.env', import.meta.url),
 );
+
+/** The record signing key of Baton on this machine (kept across starts, unlike the API keys). */
+export const DEV_SIGNING_KEY_FILE = fileURLToPath(
+  new URL('../../../.baton/signing.key', import.meta.url),
+);
+
+/**
+ * BATON_SIGNING_KEY for Baton on this machine over Kafka: made once (32 random bytes, hex) and
+ * kept in .baton/signing.key (mode 0600), so records written before a restart still verify
+ * after it. A deployment sets its own key instead (deploy/README.md).
+ */
+export function devSigningKey(file = DEV_SIGNING_KEY_FILE): string {
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key) return key;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return key;
+}
 
 export interface DevKeys {
   /** Admin key: every command works with it. */

@@ -13,3 +13,4 @@ export * from './run/run-event.js';
 export * from './registry/workflow-record.js';
 export * from './effects/effect-record.js';
 export * from './envelope/budget.js';
+export * from './signing/record-signature.js';

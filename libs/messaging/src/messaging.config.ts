@@ -12,6 +12,16 @@ export class MessagingConfig {
   kafkaBrokers!: string[];
 
   @Setting({
+    env: 'BATON_SIGNING_KEY',
+    type: 'string',
+    default: '',
+    secret: true,
+    description:
+      "The deployment's record signing key (at least 32 characters; `openssl rand -hex 32`), the same for every service: each record a service writes to an internal topic carries an HMAC of it (header `baton-signature`), and a service handles only records that carry a valid one, so nothing else that can write to the broker can move a run. Several keys, comma-separated, for rotation: the first signs, all verify. Required with Kafka (`KAFKA_BROKERS`); unused by the in-process transport.",
+  })
+  signingKey!: string;
+
+  @Setting({
     env: 'BATON_TOPIC_PREFIX',
     type: 'string',
     default: 'baton.',

@@ -1,11 +1,13 @@
 import {
+  RecordSigner,
+  SIGNATURE_HEADER,
   aContextEnvelope,
   aRunOf,
   deadLetterTopic,
   nextStep,
   type StepEnvelope,
 } from '@baton/contracts';
-import { TestKafka, expectEventually, uniqueTopic } from '@baton/testing';
+import { TestKafka, expectEventually, testSigningKey, uniqueTopic } from '@baton/testing';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stepEnvelopeCodec } from './codec/message-codec.js';
@@ -215,6 +217,66 @@ describe('messaging over the real Kafka broker and Postgres', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it("handles only records signed by this deployment's services: an unsigned or re-addressed envelope is dead-lettered as unsigned, unread", async () => {
+    const input = route('signed');
+    const other = route('signed-other');
+    await kafka.createTopic(input.topic, 1);
+    const dlq = await kafka.read(deadLetterTopic(input.topic));
+    const handled: string[] = [];
+    const fixture = await start({ consumer: uniqueGroup('signed') });
+    fixture.runtime.on(input, async (envelope) => {
+      handled.push(envelope.envelopeId);
+    });
+    await fixture.runtime.start();
+
+    const forged = aContextEnvelope();
+    const wrongKey = aContextEnvelope();
+    const readdressed = aContextEnvelope();
+    const genuine = aContextEnvelope();
+    const value = (e: object) => JSON.stringify(e);
+    await kafka.produce(input.topic, [{ key: forged.runId, value: value(forged) }], {
+      signed: false,
+    });
+    const stranger = new RecordSigner(['another-deployment-signing-key-0123456789']);
+    await kafka.produce(input.topic, [
+      {
+        key: wrongKey.runId,
+        value: value(wrongKey),
+        headers: {
+          [SIGNATURE_HEADER]: stranger.sign({
+            topic: input.topic,
+            key: wrongKey.runId,
+            value: value(wrongKey),
+          }),
+        },
+      },
+      {
+        // Signed with the right key, for another topic: a signature is bound to its topic.
+        key: readdressed.runId,
+        value: value(readdressed),
+        headers: {
+          [SIGNATURE_HEADER]: new RecordSigner([testSigningKey()]).sign({
+            topic: other.topic,
+            key: readdressed.runId,
+            value: value(readdressed),
+          }),
+        },
+      },
+      { key: genuine.runId, value: value(genuine) },
+    ]);
+
+    await expectEventually(() => expect(handled).toEqual([genuine.envelopeId]));
+    await expectEventually(() => expect(dlq).toHaveLength(3));
+    expect(dlq.map((r) => r.headers[DLQ_HEADER.reason])).toEqual([
+      'unsigned',
+      'unsigned',
+      'unsigned',
+    ]);
+    expect(JSON.parse(dlq[0]!.headers[DLQ_HEADER.errors]!)).toEqual([
+      `(root): not signed by this deployment's services (baton-signature missing or wrong): only Baton's services may write to ${input.topic}`,
+    ]);
   });
 
   it('logs retries and dead letters of a failing statement without its parameters or the values it quotes', async () => {

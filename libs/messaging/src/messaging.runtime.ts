@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
-import { deadLetterTopic } from '@baton/contracts';
+import { RecordSigner, deadLetterTopic } from '@baton/contracts';
 import type { Logger } from '@baton/telemetry';
 import type { MessagingConfig } from './messaging.config.js';
 import {
@@ -53,6 +53,8 @@ export interface OutboxTransaction {
  */
 export class MessagingRuntime {
   readonly outbox: Outbox;
+  /** Signs what this service writes and checks what it reads (BATON_SIGNING_KEY), if set. */
+  readonly signer: RecordSigner | undefined;
   private readonly pipeline: MessagePipeline;
   private readonly handlers = new Map<string, RecordHandler>();
   private subscription: Subscription | undefined;
@@ -60,11 +62,19 @@ export class MessagingRuntime {
 
   constructor(private readonly options: MessagingRuntimeOptions) {
     const { config, transport, dataSource, logger, consumer } = options;
-    this.outbox = new Outbox(dataSource, transport, logger, {
-      sweepIntervalMs: config.outboxSweepIntervalMs,
-      sweepGraceMs: config.outboxSweepGraceMs,
-      sweepBatchSize: 500,
-    });
+    const signer = RecordSigner.fromSetting(config.signingKey);
+    this.signer = signer;
+    this.outbox = new Outbox(
+      dataSource,
+      transport,
+      logger,
+      {
+        sweepIntervalMs: config.outboxSweepIntervalMs,
+        sweepGraceMs: config.outboxSweepGraceMs,
+        sweepBatchSize: 500,
+      },
+      signer,
+    );
     this.pipeline = new MessagePipeline({
       consumer,
       dataSource,
@@ -79,6 +89,7 @@ export class MessagingRuntime {
       messagingSystem: transport.name === 'kafka' ? 'kafka' : 'baton.in-process',
       ...(options.beforeHandle ? { beforeHandle: options.beforeHandle } : {}),
       ...(options.afterDeadLetter ? { afterDeadLetter: options.afterDeadLetter } : {}),
+      ...(signer ? { signer } : {}),
     });
   }
 

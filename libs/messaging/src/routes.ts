@@ -42,7 +42,11 @@ export class Routes {
 
   get<N extends RouteName>(name: N): Route<RouteTypes[N]> {
     if (name === 'trigger.ingress') {
-      return { topic: this.names.triggerIngress, codec: triggerEventCodec } as Route<RouteTypes[N]>;
+      return {
+        topic: this.names.triggerIngress,
+        codec: triggerEventCodec,
+        public: true,
+      } as Route<RouteTypes[N]>;
     }
     if (name === 'run.events') {
       return { topic: this.names.runEvents, codec: runEventCodec } as Route<RouteTypes[N]>;

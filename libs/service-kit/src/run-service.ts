@@ -3,7 +3,7 @@ import type { INestApplication, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
-import { allTopics, topicNames } from '@baton/contracts';
+import { RecordSigner, allTopics, topicNames } from '@baton/contracts';
 import { ConfigError, loadConfig } from '@baton/config';
 import {
   BatonServer,
@@ -105,6 +105,7 @@ export async function runService(
   };
   let bodyLimit: number;
   let connections: ConnectionBudget;
+  let signer: RecordSigner | undefined;
   try {
     config = {
       service: loadConfig(ServiceConfig, env, name),
@@ -134,6 +135,7 @@ export async function runService(
         'KAFKA_BROKERS is required: a service on its own process talks to the others through Kafka',
       ]);
     }
+    signer = signerOf(name, config.messaging);
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.fatal({ problems: error.problems }, error.message);
@@ -188,6 +190,7 @@ export async function runService(
     groupPrefix: consumer,
     catchUpTimeoutMs: config.service.registryCatchUpTimeoutMs,
     lookupWaitMs: config.service.workflowLookupWaitMs,
+    ...(signer ? { signer } : {}),
   });
   const routes = new Routes(config.messaging.topicPrefix);
   const runtime: MessagingRuntime = new MessagingRuntime({
@@ -303,4 +306,22 @@ function serverOf(url: string): string {
   } catch {
     return 'the database';
   }
+}
+
+/**
+ * The deployment's record signer (BATON_SIGNING_KEY). Required with Kafka: without it anything
+ * that can write to the broker could move a run. The in-process transport needs none.
+ */
+function signerOf(name: string, messaging: MessagingConfig): RecordSigner | undefined {
+  let signer: RecordSigner | undefined;
+  try {
+    signer = RecordSigner.fromSetting(messaging.signingKey);
+  } catch (error) {
+    throw new ConfigError(name, [`BATON_SIGNING_KEY: ${(error as Error).message}`]);
+  }
+  if (!signer && messaging.kafkaBrokers.length > 0)
+    throw new ConfigError(name, [
+      "BATON_SIGNING_KEY is required with Kafka: the deployment's record signing key, the same for every service (`openssl rand -hex 32` makes one); services handle only records signed with it",
+    ]);
+  return signer;
 }

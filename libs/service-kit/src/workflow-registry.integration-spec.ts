@@ -3,7 +3,14 @@ import { Writable } from 'node:stream';
 import { parse } from 'yaml';
 import { KafkaTransport } from '@baton/messaging';
 import { createLogger } from '@baton/telemetry';
-import { TestKafka, expectEventually, testKafkaBrokers, uniqueTopic } from '@baton/testing';
+import { RecordSigner, SIGNATURE_HEADER } from '@baton/contracts';
+import {
+  TestKafka,
+  expectEventually,
+  testKafkaBrokers,
+  testSigningKey,
+  uniqueTopic,
+} from '@baton/testing';
 import { WorkflowCatalog, parseWorkflow, workflowDigest } from '@baton/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -68,16 +75,20 @@ describe(WorkflowRegistryFollower.name, () => {
       groupPrefix: topic,
       catchUpTimeoutMs,
       lookupWaitMs: 20_000,
+      signer,
     });
     followers.push(follower);
     return { follower, workflows };
   };
+  const signer = new RecordSigner([testSigningKey()]);
   const publishRaw = (key: string, value: string) =>
-    transport.publish([{ topic, key, value, headers: {} }]);
+    transport.publish([
+      { topic, key, value, headers: { [SIGNATURE_HEADER]: signer.sign({ topic, key, value }) } },
+    ]);
 
   beforeAll(async () => {
     await transport.ensureTopics([{ topic, compacted: true, partitions: 3 }]);
-    await publishWorkflowRecords(transport, topic, [recordOf(definition(1))]);
+    await publishWorkflowRecords(transport, topic, [recordOf(definition(1))], signer);
     // Not JSON; a record without a definition; a definition that is not valid; a wrong digest.
     await publishRaw('billing-dispute@7', 'not json');
     await publishRaw(
@@ -85,9 +96,17 @@ describe(WorkflowRegistryFollower.name, () => {
       JSON.stringify({ ...recordOf(definition(8)), definition: 'x' }),
     );
     const invalid = { ...definition(9), limits: { maxSteps: 0 } };
-    await publishWorkflowRecords(transport, topic, [recordOf(invalid)]);
-    await publishWorkflowRecords(transport, topic, [recordOf(definition(10), 'a'.repeat(64))]);
-    await publishWorkflowRecords(transport, topic, [recordOf(definition(2))]);
+    await publishWorkflowRecords(transport, topic, [recordOf(invalid)], signer);
+    await publishWorkflowRecords(
+      transport,
+      topic,
+      [recordOf(definition(10), 'a'.repeat(64))],
+      signer,
+    );
+    await publishWorkflowRecords(transport, topic, [recordOf(definition(2))], signer);
+    // Valid, but not signed with this deployment's key: written by something else.
+    const stranger = new RecordSigner(['some-other-deployment-key-0123456789']);
+    await publishWorkflowRecords(transport, topic, [recordOf(definition(11))], stranger);
   });
   afterAll(async () => {
     await Promise.all(followers.map((f) => f.stop()));
@@ -112,19 +131,25 @@ describe(WorkflowRegistryFollower.name, () => {
         'workflow registry record skipped: not a valid registry record',
         'workflow registry record skipped: billing-dispute@9 is not a valid definition',
         expect.stringMatching(/billing-dispute@10: the digest a{64} does not match/),
+        "workflow registry record skipped: not signed by this deployment's services (baton-signature)",
       ]),
     );
-    expect(skipped.length).toBeGreaterThanOrEqual(4);
+    expect(skipped.length).toBeGreaterThanOrEqual(5);
   });
 
   it('lets every instance see a version published later, and never changes a published one', async () => {
     const first = await follow();
     const second = await follow();
-    await publishWorkflowRecords(transport, topic, [
-      recordOf(definition(3)),
-      // Another definition under a published id and version: refused everywhere.
-      recordOf(definition(1, 'rewritten')),
-    ]);
+    await publishWorkflowRecords(
+      transport,
+      topic,
+      [
+        recordOf(definition(3)),
+        // Another definition under a published id and version: refused everywhere.
+        recordOf(definition(1, 'rewritten')),
+      ],
+      signer,
+    );
     for (const { workflows } of [first, second]) {
       await expectEventually(() =>
         expect(workflows.get('billing-dispute', 3)?.escalation.queue).toBe('queue-v3'),
@@ -141,7 +166,7 @@ describe(WorkflowRegistryFollower.name, () => {
     const { workflows } = await follow();
     expect(workflows.get('billing-dispute', 4)).toBeUndefined();
     const lookup = workflows.resolve('billing-dispute', 4);
-    await publishWorkflowRecords(transport, topic, [recordOf(definition(4))]);
+    await publishWorkflowRecords(transport, topic, [recordOf(definition(4))], signer);
     expect((await lookup)?.escalation.queue).toBe('queue-v4');
     // A version nobody publishes: the lookup gives up after its wait.
     expect(await workflows.resolve('billing-dispute', 99, 50)).toBeUndefined();
@@ -173,7 +198,7 @@ describe(WorkflowRegistryFollower.name, () => {
       await admin.disconnect();
     }
     // Stopped, it cannot read what is published now: the same wait that bounds the start fails.
-    await publishWorkflowRecords(transport, topic, [recordOf(definition(5))]);
+    await publishWorkflowRecords(transport, topic, [recordOf(definition(5))], signer);
     await expect(follower.catchUp(100)).rejects.toThrow(
       new RegExp(
         `^workflow registry: not caught up with ${topic.replaceAll('.', '\\.')} after 100 ms \\(partition \\d+ at \\d+ of \\d+\\)`,

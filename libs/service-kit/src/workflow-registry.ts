@@ -4,8 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  SIGNATURE_HEADER,
   WORKFLOW_RECORD_SCHEMA_VERSION,
   decodeWorkflowRecord,
+  type RecordSigner,
   workflowRecordKey,
   type WorkflowRecord,
   type WorkflowSource,
@@ -37,6 +39,8 @@ export interface WorkflowRegistryOptions {
   catchUpTimeoutMs: number;
   /** How long a lookup of an unknown version waits for the registry. */
   lookupWaitMs: number;
+  /** Checks that each record was published by this deployment's services (BATON_SIGNING_KEY). */
+  signer?: RecordSigner;
 }
 
 /** Registry record processing outcomes worth a log line, and why a record was skipped. */
@@ -155,6 +159,9 @@ export class WorkflowRegistryFollower implements CatalogFeed {
   }
 
   private apply(record: InboundRecord): Skip | undefined {
+    const { signer } = this.options;
+    if (signer && !signer.verify(record, record.headers[SIGNATURE_HEADER]))
+      return { skipped: `not signed by this deployment's services (${SIGNATURE_HEADER})` };
     const decoded = decodeWorkflowRecord(record.value);
     if (!decoded.ok) return { skipped: 'not a valid registry record', problems: decoded.errors };
     const entry = decoded.value;
@@ -230,13 +237,22 @@ export async function publishWorkflowRecords(
   transport: MessageTransport,
   topic: string,
   records: WorkflowRecord[],
+  signer: RecordSigner | undefined,
 ): Promise<void> {
   await transport.publish(
-    records.map((record) => ({
-      topic,
-      key: workflowRecordKey(record.id, record.version),
-      value: JSON.stringify(record),
-      headers: { 'content-type': 'application/json' },
-    })),
+    records.map((record) => {
+      const signable = {
+        topic,
+        key: workflowRecordKey(record.id, record.version),
+        value: JSON.stringify(record),
+      };
+      return {
+        ...signable,
+        headers: {
+          'content-type': 'application/json',
+          ...(signer ? { [SIGNATURE_HEADER]: signer.sign(signable) } : {}),
+        },
+      };
+    }),
   );
 }

@@ -3,7 +3,12 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { topicNames, type TopicNames } from '@baton/contracts';
-import { freePort, testDatabaseUrl, testKafkaBrokers } from './infra/environment.js';
+import {
+  freePort,
+  testDatabaseUrl,
+  testKafkaBrokers,
+  testSigningKey,
+} from './infra/environment.js';
 import { dropSchema, freshSchemaName } from './test-database.js';
 import { TestKafka, uniqueTopic } from './test-kafka.js';
 
@@ -41,6 +46,7 @@ export async function startServiceUnderTest<T extends { close(): Promise<void> }
     .start({
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
+      BATON_SIGNING_KEY: testSigningKey(),
       BATON_TOPIC_PREFIX: prefix,
       BATON_SCHEMA_PREFIX: schemaPrefix,
       HOST: '127.0.0.1',

@@ -1,5 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { testKafkaBrokers } from './infra/environment.js';
+import { RecordSigner, SIGNATURE_HEADER } from '@baton/contracts';
+import { testKafkaBrokers, testSigningKey } from './infra/environment.js';
 
 /** A record read back from a topic. */
 export interface ReadRecord {
@@ -61,6 +62,11 @@ export class TestKafka {
     return topic;
   }
 
+  /**
+   * Produces raw records, signed with the services' key (BATON_SIGNING_KEY) as a Baton service
+   * would sign them, unless `signed: false` (a record from outside the deployment). A record
+   * that brings its own `baton-signature` header keeps it.
+   */
   async produce(
     topic: string,
     messages: Array<{
@@ -68,14 +74,21 @@ export class TestKafka {
       value: string | Buffer | null;
       headers?: Record<string, string>;
     }>,
+    options: { signed?: boolean } = {},
   ): Promise<void> {
+    const signer = options.signed === false ? undefined : new RecordSigner([testSigningKey()]);
+    const records = messages.map((message) => {
+      if (!signer || message.headers?.[SIGNATURE_HEADER] !== undefined) return message;
+      const signature = signer.sign({ topic, key: message.key ?? null, value: message.value });
+      return { ...message, headers: { ...message.headers, [SIGNATURE_HEADER]: signature } };
+    });
     // One producer, connected once, however many sends start at the same time.
     this.producer ??= (async () => {
       const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       return producer;
     })();
-    await (await this.producer).send({ topic, acks: -1, messages });
+    await (await this.producer).send({ topic, acks: -1, messages: records });
   }
 
   /** Collects every record of `topic` from the beginning, live, into the returned array. */

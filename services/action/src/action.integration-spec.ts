@@ -1,5 +1,6 @@
 import {
   aContextEnvelope,
+  deadLetterTopic,
   nextStep,
   uuidv7,
   type DecisionRecord,
@@ -213,6 +214,34 @@ describe('action service over the real Kafka broker and Postgres', () => {
     expect(results).toHaveLength(3);
     expect(results[2]).toEqual(results[0]);
     expect(await creditsFor(key)).toHaveLength(1);
+  });
+
+  it('executes nothing from a forged action envelope: a hand-written credit for a run that never existed is dead-lettered unsigned', async () => {
+    const forged = anAction(credit(450));
+    const key = `${forged.runId}:1:issue-credit`;
+    const dlq = await kafka.read(deadLetterTopic(service.names.steps.action));
+    // Schema-valid, for a run no ledger knows and a validation that never happened, written by
+    // something that can reach the broker but does not hold the deployment's signing key.
+    await kafka.produce(
+      service.names.steps.action,
+      [{ key: forged.runId, value: JSON.stringify(forged) }],
+      { signed: false },
+    );
+    const genuine = anAction(credit(3));
+    await send(genuine);
+    await validationsAfter(genuine);
+    await expectEventually(() =>
+      expect(dlq.map((r) => [r.key, r.headers['baton-dlq-reason']])).toContainEqual([
+        forged.runId,
+        'unsigned',
+      ]),
+    );
+    expect(await creditsFor(key)).toEqual([]);
+    expect(await toolCallsFor(key)).toEqual([]);
+    expect(
+      validations.filter((r) => r.key === forged.runId),
+      'no result is sent on for the forged run',
+    ).toEqual([]);
   });
 
   it('in shadow mode records the write as simulated and writes nothing; reads still run', async () => {

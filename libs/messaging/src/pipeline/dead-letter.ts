@@ -6,6 +6,7 @@ export const DEAD_LETTER_REASONS = [
   'invalid-message',
   'handler-failed',
   'handler-rejected',
+  'unsigned',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

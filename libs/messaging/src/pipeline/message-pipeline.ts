@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
-import { deadLetterTopic } from '@baton/contracts';
+import { SIGNATURE_HEADER, deadLetterTopic, type RecordSigner } from '@baton/contracts';
 import {
   MESSAGING_ATTR,
   extractTraceContext,
@@ -19,6 +19,11 @@ import { PermanentFailure, isUnavailable, retryDelay, type RetryPolicy } from '.
 export interface Route<T> {
   topic: string;
   codec: MessageCodec<T>;
+  /**
+   * Anyone may publish here (the trigger ingress topic, for upstream systems): records need
+   * no signature. Every other topic takes only records signed by this deployment's services.
+   */
+  public?: boolean;
 }
 
 /** What a handler gets beside its decoded message. */
@@ -59,6 +64,11 @@ export interface PipelineOptions {
    * the service can say so where people look — the run ledger. What it throws is logged.
    */
   afterDeadLetter?: (message: unknown, dead: DeadLettered) => Promise<void>;
+  /**
+   * Verifies that a record on a non-public route was written by this deployment's services
+   * (BATON_SIGNING_KEY). Without one, records are not checked (the in-process transport).
+   */
+  signer?: RecordSigner;
 }
 
 /** A valid message moved to a dead-letter topic: where to, and why. */
@@ -93,7 +103,16 @@ export class MessagePipeline {
     // Nothing a record holds may throw past here: a throw is "not finished" to the transport,
     // which would deliver the record again and again, holding its partition. What cannot be
     // read is dead-lettered as invalid, with the reason.
-    const read = readRecord(route, record);
+    const read = this.isForged(route, record)
+      ? {
+          ok: false as const,
+          unsigned: true as const,
+          errors: [
+            `(root): not signed by this deployment's services (${SIGNATURE_HEADER} missing or wrong): only Baton's services may write to ${record.topic}`,
+          ],
+          parent: extractTraceContext({}, undefined),
+        }
+      : readRecord(route, record);
     const attributes = {
       [MESSAGING_ATTR.system]: this.options.messagingSystem ?? 'kafka',
       [MESSAGING_ATTR.operationType]: 'process',
@@ -113,14 +132,9 @@ export class MessagePipeline {
       async (span) => {
         try {
           if (!read.ok) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: 'invalid message' });
-            await this.options.deadLetters.send(
-              record,
-              'invalid-message',
-              read.errors,
-              0,
-              shutdown,
-            );
+            const reason = read.unsigned ? 'unsigned' : 'invalid-message';
+            span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+            await this.options.deadLetters.send(record, reason, read.errors, 0, shutdown);
             return;
           }
           await this.beforeHandle(read.value, record);
@@ -130,6 +144,13 @@ export class MessagePipeline {
         }
       },
     );
+  }
+
+  /** Whether a record on a signed route lacks a valid signature of this deployment. */
+  private isForged(route: Route<unknown>, record: InboundRecord): boolean {
+    const signer = this.options.signer;
+    if (!signer || route.public) return false;
+    return !signer.verify(record, record.headers[SIGNATURE_HEADER]);
   }
 
   /** The service's wait before the transaction (a workflow version); a failure there is logged. */
@@ -249,7 +270,13 @@ type ReadRecord<T> =
       attributes: Record<string, string | number>;
       parent: ReturnType<typeof extractTraceContext>;
     }
-  | { ok: false; errors: string[]; parent: ReturnType<typeof extractTraceContext> };
+  | {
+      ok: false;
+      errors: string[];
+      parent: ReturnType<typeof extractTraceContext>;
+      /** Refused for want of a valid signature, not read at all. */
+      unsigned?: true;
+    };
 
 /**
  * Decodes a record and reads what its span needs, never throwing: a codec or attribute that

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { uuidv7 } from '@baton/contracts';
+import { SIGNATURE_HEADER, uuidv7, type RecordSigner } from '@baton/contracts';
 import type { Logger } from '@baton/telemetry';
 import type { MessageTransport, OutboundRecord } from '../transport/transport.js';
 
@@ -34,13 +34,17 @@ export class Outbox {
     private readonly transport: MessageTransport,
     private readonly logger: Logger,
     private readonly options: OutboxOptions,
+    /** Signs every record (BATON_SIGNING_KEY), so the services that read it know its origin. */
+    private readonly signer?: RecordSigner,
   ) {}
 
   stage(record: OutboundRecord): OutboxRow {
     if (record.value === null || typeof record.value !== 'string') {
       throw new Error('outbox records carry JSON text values');
     }
-    return { ...record, id: uuidv7(), value: record.value, headers: { ...record.headers } };
+    const headers = { ...record.headers };
+    if (this.signer) headers[SIGNATURE_HEADER] = this.signer.sign(record);
+    return { ...record, id: uuidv7(), value: record.value, headers };
   }
 
   async insert(manager: EntityManager, rows: OutboxRow[]): Promise<void> {

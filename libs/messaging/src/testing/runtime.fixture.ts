@@ -2,7 +2,7 @@
 import { loadConfig } from '@baton/config';
 import { openDatabase } from '@baton/persistence';
 import { createLogger } from '@baton/telemetry';
-import { dropSchema, freshSchema, testKafkaBrokers } from '@baton/testing';
+import { dropSchema, freshSchema, testKafkaBrokers, testSigningKey } from '@baton/testing';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { MessagingConfig } from '../messaging.config.js';
 import { MessagingRuntime } from '../messaging.runtime.js';
@@ -55,6 +55,7 @@ export async function startFixture(options: {
     BATON_RETRY_MAX_DELAY_MS: '100',
     BATON_DRAIN_TIMEOUT_MS: '5000',
     KAFKA_BROKERS: testKafkaBrokers().join(','),
+    BATON_SIGNING_KEY: testSigningKey(),
     ...options.env,
   });
   const dataSource = await openDatabase({

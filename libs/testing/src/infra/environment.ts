@@ -8,6 +8,14 @@ export function testDatabaseUrl(): string {
   return process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 }
 
+/** The record signing key of the tests' services, when BATON_SIGNING_KEY does not name one. */
+export const TEST_SIGNING_KEY = 'baton-tests-record-signing-key-0123456789';
+
+/** BATON_SIGNING_KEY for the services under test (the global setup puts it in the environment). */
+export function testSigningKey(): string {
+  return process.env['BATON_SIGNING_KEY'] || TEST_SIGNING_KEY;
+}
+
 /** Kafka bootstrap servers: `KAFKA_BROKERS` (the global setup sets it when it starts a broker). */
 export function testKafkaBrokers(): string[] {
   const brokers = process.env['KAFKA_BROKERS'];

@@ -38,6 +38,7 @@ export class PublishBundledWorkflows implements OnApplicationBootstrap {
       this.runtime.transport,
       this.routes.names.workflowDefinitions,
       records,
+      this.runtime.signer,
     );
     for (const [i, entry] of unpublished.entries()) {
       const record = records[i]!;

@@ -75,9 +75,12 @@ export class PublishWorkflowUseCase {
         { workflow, document, digest },
         { publishedAt: now, publishedBy: principal.name, source: 'published' },
       );
-      await publishWorkflowRecords(this.runtime.transport, this.routes.names.workflowDefinitions, [
-        record,
-      ]);
+      await publishWorkflowRecords(
+        this.runtime.transport,
+        this.routes.names.workflowDefinitions,
+        [record],
+        this.runtime.signer,
+      );
       const added = this.workflows.add({
         workflow,
         document,
