@@ -34,6 +34,7 @@ import { WORKFLOWS } from './tokens.js';
 import { WorkflowRegistryFollower } from './workflow-registry.js';
 import { awaitWorkflowVersion } from './workflow-version.js';
 import { reportDeadLetteredSteps } from './dead-letter-report.js';
+import { JsonShapePipe } from './json-shape.pipe.js';
 import {
   DatabaseUnavailableAtStart,
   databaseLocation,
@@ -236,6 +237,7 @@ export async function runService(
   );
   app.useBodyParser('json', { limit: bodyLimit });
   app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter(), logger));
+  app.useGlobalPipes(new JsonShapePipe());
   app.connectMicroservice(
     { strategy: new BatonServer(runtime, routes) },
     { inheritAppConfig: true },

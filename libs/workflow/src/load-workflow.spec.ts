@@ -106,6 +106,34 @@ describe(parseWorkflow.name, () => {
     });
   });
 
+  it('reports hostile input as problems, never throws: deep nesting, long keys, a `constructor` key', () => {
+    const deep = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
+    const nested = parseWorkflow(deep, { format: 'json' });
+    expect(nested.ok).toBe(false);
+    expect(nested.ok ? [] : nested.errors).toEqual([
+      expect.stringMatching(/^a\.a.*: nested more than 64 levels deep \(the limit\)$/),
+    ]);
+    const document = parseYaml(billing) as Record<string, unknown>;
+    const longKey = parseWorkflow(JSON.stringify({ ...document, ['k'.repeat(300)]: 1 }), {
+      format: 'json',
+    });
+    expect(longKey.ok ? [] : longKey.errors).toEqual([
+      expect.stringContaining('is 300 characters long, over the limit of 256'),
+    ]);
+    for (const text of [
+      JSON.stringify({ ...document, constructor: { a: 1 } }),
+      JSON.stringify({ ...document, limits: { constructor: 'x' } }),
+      '{"__proto__": {"id": "x"}, "constructor": 1}',
+    ]) {
+      // An answer either way (a `constructor` key beside valid fields is ignored like data).
+      const loaded = parseWorkflow(text, { format: 'json' });
+      if (!loaded.ok) expect(loaded.errors.length).toBeGreaterThan(0);
+    }
+    expect(
+      parseWorkflow('{"__proto__": {"id": "x"}, "constructor": 1}', { format: 'json' }).ok,
+    ).toBe(false);
+  });
+
   it('still reads JSON, by option, file name or content', () => {
     const json = JSON.stringify({ formatVersion: 2 });
     for (const loaded of [

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { parseJson } from '@baton/contracts';
+import { findShapeProblems, findUnstorableText, parseJson } from '@baton/contracts';
 import { definitionProblems } from './cross-checks.js';
 import { WorkflowDefinition } from './workflow-definition.js';
 
@@ -59,23 +59,42 @@ export function parseWorkflow(text: string, options: ParseOptions = {}): Loaded 
       },
     ]);
   }
-  const workflow = plainToInstance(WorkflowDefinition, parsed.value);
-  const structural = flatten(
-    validateSync(workflow, {
-      forbidUnknownValues: true,
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      validationError: { target: true, value: true },
-    }),
-  );
-  // The cross-field checks run on whatever parsed, so one pass reports everything.
-  const problems = [...structural, ...definitionProblems(parsed.value)].map((problem) => ({
-    ...problem,
-    ...parsed.locate?.(problem.path),
-  }));
+  // Nesting and key limits, and text Postgres cannot store, first: nothing below walks a
+  // value that breaks them, and nothing stores it.
+  const refused = [...findShapeProblems(parsed.value), ...findUnstorableText(parsed.value)];
+  if (refused.length) return failed(refused.map(asProblem));
+  let workflow: WorkflowDefinition;
+  let problems: WorkflowProblem[];
+  try {
+    workflow = plainToInstance(WorkflowDefinition, parsed.value);
+    const structural = flatten(
+      validateSync(workflow, {
+        forbidUnknownValues: true,
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        validationError: { target: true, value: true },
+      }),
+    );
+    // The cross-field checks run on whatever parsed, so one pass reports everything.
+    problems = [...structural, ...definitionProblems(parsed.value)].map((problem) => ({
+      ...problem,
+      ...parsed.locate?.(problem.path),
+    }));
+  } catch (error) {
+    // Input the definition classes cannot take (a key such as `constructor` where a field
+    // belongs): a problem with the definition, not a crash of whoever reads it.
+    const name = error instanceof Error ? error.name : 'error';
+    return failed([{ path: '(root)', message: `could not be read as a definition (${name})` }]);
+  }
   return problems.length
     ? failed(problems)
     : { ok: true, workflow, document: parsed.value as Record<string, unknown> };
+}
+
+/** `path: message` (as the contract checks say it) as a problem. */
+function asProblem(line: string): WorkflowProblem {
+  const at = line.indexOf(': ');
+  return { path: line.slice(0, at), message: line.slice(at + 2) };
 }
 
 type Position = { line: number; column: number };

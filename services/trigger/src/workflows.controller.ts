@@ -11,6 +11,7 @@ import {
   Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
+import { findShapeProblems } from '@baton/contracts';
 import { CurrentPrincipal, HTTP_BODY_LIMIT, Roles, type Principal } from '@baton/service-kit';
 import { TriggerErrorCode, TriggerException } from './trigger.exception.js';
 import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.use-case.js';
@@ -56,6 +57,14 @@ export class WorkflowsController {
       text = await readText(request, this.bodyLimit);
       format = 'yaml';
     } else if (type === 'application/json') {
+      // Checked before anything walks it: JSON.stringify itself overflows on deep nesting.
+      const shape = findShapeProblems(body);
+      if (shape.length)
+        throw new TriggerException(
+          TriggerErrorCode.InvalidDefinition,
+          `the definition has ${shape.length} problem${shape.length === 1 ? '' : 's'}`,
+          shape,
+        );
       text = JSON.stringify(body ?? null);
       format = 'json';
     } else {
