@@ -80,6 +80,25 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
     await expectOneTrace(runId, [...SERVICES]);
   });
 
+  it('completes a run started with the longest tenant id and idempotency key the contract allows', async () => {
+    // Its first step's causation id (trigger:<tenant>:<key>) used to outgrow the envelope's
+    // limit: 202, then the first step dead-lettered and the run stuck until its deadline.
+    system.model.reply(creditDecision('inv_2002', 7));
+    const suffix = `-${process.pid}-${Date.now()}`;
+    const runId = await start(
+      disputeEvent(
+        { customerId: 'cus_1001', message: 'Charged twice, please refund $7.' },
+        {
+          tenantId: `t${suffix}`.padEnd(100, 't'),
+          idempotencyKey: `k${suffix}`.padEnd(200, 'k'),
+        },
+      ),
+    );
+    const done = await api.waitForRun(runId, ['completed', 'failed', 'rejected']);
+    expect(done.status, JSON.stringify(stepNames(done))).toBe('completed');
+    expect(await credits(runId)).toEqual([{ amount: '7.00', invoice_id: 'inv_2002' }]);
+  });
+
   it('asks a reviewer for a large credit; the approval executes it exactly once', async () => {
     system.model.reply(creditDecision('inv_2101', 240, 'cus_1002'));
     const runId = await start(
