@@ -48,6 +48,26 @@ export class ServiceConfig {
   workflowsDir!: string;
 
   @Setting({
+    env: 'BATON_RATE_LIMIT_PER_MINUTE',
+    type: 'int',
+    default: 600,
+    min: 0,
+    description:
+      'Changes (POST and other mutating requests) each API key may make per minute, on average, on this instance: triggers, cancels, verdicts, claims, publishes. Over it: 429 `rate-limited` with `Retry-After`; other keys are not slowed; reads are not limited. 0: no limit.',
+  })
+  rateLimitPerMinute!: number;
+
+  @Setting({
+    env: 'BATON_RATE_LIMIT_BURST',
+    type: 'int',
+    default: 100,
+    min: 1,
+    description:
+      'Changes an API key may make at once, before BATON_RATE_LIMIT_PER_MINUTE applies (the size of its token bucket).',
+  })
+  rateLimitBurst!: number;
+
+  @Setting({
     env: 'BATON_DB_STARTUP_WAIT_MS',
     type: 'int',
     default: 300_000,
