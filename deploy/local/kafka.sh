@@ -22,6 +22,12 @@
 #                                       version is refused by another (run `reset` or use another KAFKA_DATA_DIR).
 #   KAFKA_PORT             9092         PLAINTEXT listener on 127.0.0.1 (the bootstrap address for clients).
 #   KAFKA_CONTROLLER_PORT  9093         KRaft CONTROLLER listener on 127.0.0.1.
+#   KAFKA_SASL_USERS       (empty)      `name:password,...`: the client listener becomes SASL_PLAINTEXT (PLAIN,
+#                                       SCRAM-SHA-256 and SCRAM-SHA-512) with these users; the first is the broker's
+#                                       own and a super user. SCRAM users are created when the data dir is formatted
+#                                       (a fresh KAFKA_DATA_DIR). Names and passwords: letters, digits, . _ -
+#   KAFKA_ACLS             (empty)      `on` (with KAFKA_SASL_USERS): the StandardAuthorizer, nothing allowed without
+#                                       an ACL except to super users. See deploy/README.md for Baton's ACLs.
 #   KAFKA_DATA_DIR         <repo root>/.baton/kafka
 #                                       server.properties, cluster.id, logs/ (topic data), broker.log, kafka.pid.
 #   KAFKA_CACHE_DIR        ${XDG_CACHE_HOME:-$HOME/.cache}/baton/kafka-<KAFKA_VERSION>
@@ -225,7 +231,45 @@ write_config() {
       'share.coordinator.state.topic.replication.factor=1' \
       'share.coordinator.state.topic.min.isr=1' >>"$PROPS_FILE.tmp"
   fi
+  [[ -n "${KAFKA_SASL_USERS:-}" ]] && sasl_config "$PROPS_FILE.tmp"
   mv "$PROPS_FILE.tmp" "$PROPS_FILE"
+}
+
+# KAFKA_SASL_USERS as lines `name password`, refusing what the JAAS config cannot quote.
+sasl_users() {
+  local entry
+  IFS=',' read -ra entries <<<"$KAFKA_SASL_USERS"
+  for entry in "${entries[@]}"; do
+    [[ "$entry" =~ ^([A-Za-z0-9._-]+):([A-Za-z0-9._-]+)$ ]] ||
+      die "KAFKA_SASL_USERS: '$entry' is not name:password (letters, digits, . _ -)"
+    printf '%s %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  done
+}
+
+sasl_config() { # FILE: the client listener becomes SASL_PLAINTEXT; the controller stays on loopback
+  local file="$1" broker password name secret plain_users=""
+  read -r broker password < <(sasl_users | head -n 1)
+  while read -r name secret; do plain_users+=" user_$name=\"$secret\""; done < <(sasl_users)
+  sed -i -e 's|^listeners=PLAINTEXT://|listeners=SASL_PLAINTEXT://|' \
+    -e 's|^advertised.listeners=PLAINTEXT://|advertised.listeners=SASL_PLAINTEXT://|' \
+    -e 's|^listener.security.protocol.map=.*|listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT|' \
+    -e 's|^inter.broker.listener.name=.*|inter.broker.listener.name=SASL_PLAINTEXT|' "$file"
+  {
+    echo ''
+    echo '# KAFKA_SASL_USERS: clients authenticate (PLAIN or SCRAM); the broker talks to itself as the first user.'
+    echo 'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512'
+    echo 'sasl.mechanism.inter.broker.protocol=PLAIN'
+    echo "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$broker\" password=\"$password\"$plain_users;"
+    echo 'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;'
+    echo 'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;'
+    if [[ "${KAFKA_ACLS:-}" == on ]]; then
+      echo '# KAFKA_ACLS=on: nothing without an ACL, except the super users. The controller listener'
+      echo '# (loopback, unauthenticated: User:ANONYMOUS) is the node talking to itself.'
+      echo 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer'
+      echo "super.users=User:$broker;User:ANONYMOUS"
+      echo 'allow.everyone.if.no.acl.found=false'
+    fi
+  } >>"$file"
 }
 
 format_storage() {
@@ -247,9 +291,16 @@ format_storage() {
     echo "$cluster_id" >"$CLUSTER_ID_FILE"
   fi
   log "formatting $LOG_DIRS (cluster id $cluster_id)"
+  local scram=() name secret
+  if [[ -n "${KAFKA_SASL_USERS:-}" ]]; then
+    while read -r name secret; do
+      scram+=(--add-scram "SCRAM-SHA-256=[name=$name,password=$secret]"
+        --add-scram "SCRAM-SHA-512=[name=$name,password=$secret]")
+    done < <(sasl_users)
+  fi
   # shellcheck disable=SC2086
   if ! "$JAVA" -Xmx256m $LOG_OPTS -cp "$(classpath)" kafka.tools.StorageTool \
-    format --cluster-id="$cluster_id" -c "$PROPS_FILE" >"$KAFKA_DATA_DIR/format.log" 2>&1; then
+    format --cluster-id="$cluster_id" -c "$PROPS_FILE" "${scram[@]}" >"$KAFKA_DATA_DIR/format.log" 2>&1; then
     cat "$KAFKA_DATA_DIR/format.log" >&2
     die "formatting the KRaft storage failed"
   fi
@@ -289,6 +340,8 @@ cmd_start() {
     die "port $KAFKA_CONTROLLER_PORT is already in use by another process; set KAFKA_CONTROLLER_PORT"
   fi
 
+  # Checked here: the functions that read the users run in subshells, where die cannot stop us.
+  if [[ -n "${KAFKA_SASL_USERS:-}" ]]; then sasl_users >/dev/null || exit 1; fi
   resolve_classpath
   write_config
   format_storage

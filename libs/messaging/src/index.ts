@@ -15,3 +15,4 @@ export * from './messaging.config.js';
 export * from './messaging.runtime.js';
 export * from './routes.js';
 export * from './nest/baton.server.js';
+export * from './transport/kafka-security.js';

@@ -12,6 +12,66 @@ export class MessagingConfig {
   kafkaBrokers!: string[];
 
   @Setting({
+    env: 'KAFKA_SSL',
+    type: 'boolean',
+    default: false,
+    description:
+      'Connect to the brokers over TLS (the server certificate is verified against the system CAs, or KAFKA_SSL_CA_FILE). Implied by any KAFKA_SSL_* file.',
+  })
+  kafkaSsl!: boolean;
+
+  @Setting({
+    env: 'KAFKA_SSL_CA_FILE',
+    type: 'string',
+    default: '',
+    description: "PEM file of the CA that signed the brokers' certificates (a private CA).",
+  })
+  kafkaSslCaFile!: string;
+
+  @Setting({
+    env: 'KAFKA_SSL_CERT_FILE',
+    type: 'string',
+    default: '',
+    description:
+      'PEM client certificate, for brokers that authenticate clients by TLS (mutual TLS); with KAFKA_SSL_KEY_FILE.',
+  })
+  kafkaSslCertFile!: string;
+
+  @Setting({
+    env: 'KAFKA_SSL_KEY_FILE',
+    type: 'string',
+    default: '',
+    description: 'PEM private key of KAFKA_SSL_CERT_FILE.',
+  })
+  kafkaSslKeyFile!: string;
+
+  @Setting({
+    env: 'KAFKA_SASL_MECHANISM',
+    type: 'string',
+    default: '',
+    description:
+      'SASL authentication to the brokers: `plain`, `scram-sha-256` or `scram-sha-512` (with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD); empty: none. Give each service its own user, so broker ACLs can limit what it may read and write (deploy/README.md).',
+  })
+  kafkaSaslMechanism!: string;
+
+  @Setting({
+    env: 'KAFKA_SASL_USERNAME',
+    type: 'string',
+    default: '',
+    description: "The service's SASL user on the brokers.",
+  })
+  kafkaSaslUsername!: string;
+
+  @Setting({
+    env: 'KAFKA_SASL_PASSWORD',
+    type: 'string',
+    default: '',
+    secret: true,
+    description: "The SASL user's password.",
+  })
+  kafkaSaslPassword!: string;
+
+  @Setting({
     env: 'BATON_SIGNING_KEY',
     type: 'string',
     default: '',

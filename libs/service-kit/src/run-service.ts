@@ -12,6 +12,7 @@ import {
   MessagingRuntime,
   Routes,
   createTransport,
+  kafkaSecurity,
 } from '@baton/messaging';
 import { BusinessDatabaseConfig } from '@baton/business';
 import {
@@ -138,6 +139,8 @@ export async function runService(
       ]);
     }
     signer = signerOf(name, config.messaging);
+    const secured = kafkaSecurity(config.messaging);
+    if (!secured.ok) throw new ConfigError(name, secured.problems);
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.fatal({ problems: error.problems }, error.message);

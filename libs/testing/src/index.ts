@@ -11,3 +11,4 @@ export * from './service-under-test.js';
 export * from './service-processes.js';
 export * from './migration-under-test.js';
 export * from './seeded-random.js';
+export * from './own-kafka-broker.js';

@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { topicNames } from '@baton/contracts';
 import { runService, type RunningService } from '@baton/service-kit';
 import {
+  OwnKafkaBroker,
   REPO_ROOT,
   bearer,
   dropSchema,
@@ -22,49 +20,12 @@ import { triggerService } from './trigger.service-definition.js';
 
 const run = promisify(execFile);
 
-/**
- * A broker of this test's own (deploy/local/kafka.sh on free ports and a temporary data dir),
- * so stopping it leaves the broker every other test uses alone.
- */
-class OwnBroker {
-  private constructor(
-    readonly address: string,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly dir: string,
-  ) {}
-
-  static async start(): Promise<OwnBroker> {
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'baton-outage-kafka-'));
-    const env = {
-      ...process.env,
-      KAFKA_PORT: String(port),
-      KAFKA_CONTROLLER_PORT: String(await freePort()),
-      KAFKA_DATA_DIR: dir,
-    };
-    const broker = new OwnBroker(`127.0.0.1:${port}`, env, dir);
-    await broker.script('start');
-    return broker;
-  }
-
-  async script(command: 'start' | 'stop'): Promise<void> {
-    await run('bash', ['deploy/local/kafka.sh', command], { cwd: REPO_ROOT, env: this.env });
-    if (command === 'start')
-      await run('bash', ['deploy/local/kafka.sh', 'wait'], { cwd: REPO_ROOT, env: this.env });
-  }
-
-  async remove(): Promise<void> {
-    await this.script('stop').catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
 describe('trigger service while the broker is down', () => {
   const prefix = `${uniqueTopic('out')}.`;
   const schemaPrefix = `o${Date.now().toString(36)}_`;
   const schema = `${schemaPrefix}trigger`;
   const db = new pg.Client({ connectionString: testDatabaseUrl() });
-  let broker: OwnBroker;
+  let broker: OwnKafkaBroker;
   let service: RunningService;
 
   const post = (key: string) =>
@@ -79,7 +40,7 @@ describe('trigger service while the broker is down', () => {
     );
 
   beforeAll(async () => {
-    broker = await OwnBroker.start();
+    broker = await OwnKafkaBroker.start();
     await db.connect();
     service = await runService(triggerService, {
       ...process.env,

@@ -1,6 +1,7 @@
 import type { Logger } from '@baton/telemetry';
 import type { MessagingConfig } from '../messaging.config.js';
 import { InProcessTransport } from './in-process.transport.js';
+import { kafkaSecurity } from './kafka-security.js';
 import { KafkaTransport } from './kafka.transport.js';
 import type { MessageTransport } from './transport.js';
 
@@ -11,7 +12,10 @@ export function createTransport(
   logger: Logger,
 ): MessageTransport {
   if (config.kafkaBrokers.length === 0) return new InProcessTransport();
+  const secured = kafkaSecurity(config);
+  if (!secured.ok) throw new Error(`Kafka security settings: ${secured.problems.join('; ')}`);
   return new KafkaTransport({
+    security: secured.security,
     brokers: config.kafkaBrokers,
     clientId,
     logger,

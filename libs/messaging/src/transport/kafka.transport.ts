@@ -21,6 +21,7 @@ import type {
   SubscriptionStats,
   TopicSpec,
 } from './transport.js';
+import type { KafkaSecurity } from './kafka-security.js';
 
 export interface KafkaTransportOptions {
   brokers: string[];
@@ -36,6 +37,8 @@ export interface KafkaTransportOptions {
   replicationFactor?: number;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** TLS and SASL (kafkaSecurity): none for a plaintext broker. */
+  security?: KafkaSecurity;
 }
 
 const DEFAULTS = {
@@ -46,6 +49,7 @@ const DEFAULTS = {
   replicationFactor: 1,
   connectionTimeoutMs: 3_000,
   requestTimeoutMs: 30_000,
+  security: {},
 };
 
 /**
@@ -68,6 +72,7 @@ export class KafkaTransport implements MessageTransport {
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
+      ...this.options.security,
       connectionTimeout: this.options.connectionTimeoutMs,
       requestTimeout: this.options.requestTimeoutMs,
       retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
