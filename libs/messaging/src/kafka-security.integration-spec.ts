@@ -1,6 +1,6 @@
 import { loadConfig } from '@baton/config';
 import { createLogger } from '@baton/telemetry';
-import { OwnKafkaBroker, uniqueTopic } from '@baton/testing';
+import { OwnKafkaBroker, expectEventually, uniqueTopic } from '@baton/testing';
 import {
   AclOperationTypes,
   AclPermissionTypes,
@@ -78,7 +78,10 @@ describe('Kafka with SASL users and ACLs (a broker of its own)', () => {
 
   it('lets a service in with its SCRAM user and writes only where its ACL allows', async () => {
     const trigger = transportAs(TRIGGER, 'scram-sha-256');
-    await trigger.publish([{ topic: allowed, key: 'k', value: '{}' }]);
+    // An ACL reaches the broker's authorizer through the metadata log, a moment after it is made.
+    await expectEventually(() => trigger.publish([{ topic: allowed, key: 'k', value: '{}' }]), {
+      timeoutMs: 30_000,
+    });
     await expect(trigger.publish([{ topic: denied, key: 'k', value: '{}' }])).rejects.toThrow(
       /not authorized|authorization/i,
     );

@@ -15,3 +15,4 @@ export * from './run-budget.js';
 export * from './ended-runs.js';
 export * from './ended-runs.module.js';
 export * from './dead-letter-report.js';
+export * from './json-input.interceptor.js';

@@ -35,7 +35,7 @@ import { WORKFLOWS } from './tokens.js';
 import { WorkflowRegistryFollower } from './workflow-registry.js';
 import { awaitWorkflowVersion } from './workflow-version.js';
 import { reportDeadLetteredSteps } from './dead-letter-report.js';
-import { JsonShapePipe } from './json-shape.pipe.js';
+import { JsonInputInterceptor } from './json-input.interceptor.js';
 import { RateLimitInterceptor } from './rate-limit.interceptor.js';
 import {
   DatabaseUnavailableAtStart,
@@ -241,12 +241,12 @@ export async function runService(
   );
   app.useBodyParser('json', { limit: bodyLimit });
   app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter(), logger));
-  app.useGlobalPipes(new JsonShapePipe());
   app.useGlobalInterceptors(
     new RateLimitInterceptor({
       perMinute: config.service.rateLimitPerMinute,
       burst: config.service.rateLimitBurst,
     }),
+    new JsonInputInterceptor(),
   );
   app.connectMicroservice(
     { strategy: new BatonServer(runtime, routes) },

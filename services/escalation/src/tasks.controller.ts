@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UsePipes } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@baton/service-kit';
+import { CurrentPrincipal, InputErrorCode, Roles, type Principal } from '@baton/service-kit';
 import { ApproveTaskDto } from './dto/approve-task.dto.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { RejectTaskDto } from './dto/reject-task.dto.js';
@@ -16,6 +16,7 @@ import { ReleaseTaskUseCase } from './use-cases/release-task/release-task.use-ca
 @Roles('reviewer')
 @UsePipes(requestValidationPipe())
 @Controller('v1/tasks')
+@InputErrorCode('invalid-request')
 export class TasksController {
   constructor(
     private readonly listTasks: ListTasksUseCase,

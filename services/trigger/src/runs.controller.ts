@@ -24,7 +24,13 @@ import {
 } from 'class-validator';
 import { RUN_STATUSES, decodeAs, decodeTriggerEvent } from '@baton/contracts';
 import { ANSWER_AT_COMMIT, type MessagingRuntime } from '@baton/messaging';
-import { CurrentPrincipal, MESSAGING_RUNTIME, Roles, type Principal } from '@baton/service-kit';
+import {
+  CurrentPrincipal,
+  InputErrorCode,
+  MESSAGING_RUNTIME,
+  Roles,
+  type Principal,
+} from '@baton/service-kit';
 import { TriggerErrorCode, TriggerException } from './trigger.exception.js';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
 import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
@@ -74,6 +80,7 @@ export class RunsController {
    */
   @Post('triggers')
   @Roles('publisher')
+  @InputErrorCode(TriggerErrorCode.InvalidEvent)
   async trigger(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,

@@ -11,8 +11,13 @@ import {
   Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { findShapeProblems } from '@baton/contracts';
-import { CurrentPrincipal, HTTP_BODY_LIMIT, Roles, type Principal } from '@baton/service-kit';
+import {
+  CurrentPrincipal,
+  HTTP_BODY_LIMIT,
+  InputErrorCode,
+  Roles,
+  type Principal,
+} from '@baton/service-kit';
 import { TriggerErrorCode, TriggerException } from './trigger.exception.js';
 import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.use-case.js';
 import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
@@ -44,6 +49,7 @@ export class WorkflowsController {
    */
   @Post()
   @Roles('admin')
+  @InputErrorCode(TriggerErrorCode.InvalidDefinition)
   async publish(
     @Req() request: Request,
     @Body() body: unknown,
@@ -57,14 +63,6 @@ export class WorkflowsController {
       text = await readText(request, this.bodyLimit);
       format = 'yaml';
     } else if (type === 'application/json') {
-      // Checked before anything walks it: JSON.stringify itself overflows on deep nesting.
-      const shape = findShapeProblems(body);
-      if (shape.length)
-        throw new TriggerException(
-          TriggerErrorCode.InvalidDefinition,
-          `the definition has ${shape.length} problem${shape.length === 1 ? '' : 's'}`,
-          shape,
-        );
       text = JSON.stringify(body ?? null);
       format = 'json';
     } else {
