@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { aContextEnvelope, deadLetterTopic, topicNames } from '@baton/contracts';
-import { TestKafka, expectEventually, type ReadRecord } from '@baton/testing';
+import {
+  TestKafka,
+  expectEventually,
+  hostileJson,
+  hostileKeys,
+  type ReadRecord,
+} from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatonClient, creditDecision, disputeEvent } from './support/baton-client.js';
 import { BatonSystem, SERVICES } from './support/baton-system.js';
@@ -8,22 +14,8 @@ import { BatonSystem, SERVICES } from './support/baton-system.js';
 const SEED = Number(process.env['BATON_PROPERTY_SEED'] ?? 20261204);
 const PER_TOPIC = 1_200; // × 9 topics: 10,800 records
 
-const keys = fc.oneof(
-  fc.constantFrom('constructor', '__proto__', 'step', 'payload', 'workflow', 'runId', 'kind'),
-  fc.string({ maxLength: 8, unit: 'binary' }),
-);
-const json = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer(),
-    fc.double(),
-    fc.string({ maxLength: 12, unit: 'binary' }),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(keys, tie('value'), { maxKeys: 5 }),
-  ),
-})).value;
+const keys = hostileKeys(['step', 'payload', 'workflow', 'runId', 'kind']);
+const json = hostileJson(keys);
 const envelope = aContextEnvelope() as unknown as Record<string, unknown>;
 const without = (field: string) => {
   const copy = { ...envelope };

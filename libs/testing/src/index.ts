@@ -12,3 +12,4 @@ export * from './service-processes.js';
 export * from './migration-under-test.js';
 export * from './seeded-random.js';
 export * from './own-kafka-broker.js';
+export * from './hostile-json.js';

@@ -1,30 +1,14 @@
 import fc from 'fast-check';
+import { hostileJson, hostileKeys, hostileText } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';
 
 const SEED = Number(process.env['BATON_PROPERTY_SEED'] ?? 20261204);
 const REQUESTS = 3_000;
 
-const keys = fc.oneof(
-  fc.constantFrom('constructor', '__proto__', 'prototype', 'args', 'amount', 'note', 'tool'),
-  fc.string({ maxLength: 10, unit: 'binary' }),
-);
-const text = fc.oneof(
-  fc.string({ maxLength: 20, unit: 'binary' }),
-  fc.constantFrom('\u0000', 'a\ud800', 'x'.repeat(3_000), ''),
-);
-const json = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer(),
-    fc.double(),
-    text,
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(keys, tie('value'), { maxKeys: 5 }),
-  ),
-})).value;
+const keys = hostileKeys(['args', 'amount', 'note', 'tool']);
+const text = hostileText;
+const json = hostileJson(keys);
 const deep = fc
   .integer({ min: 60, max: 5_000 })
   .map((depth) => `${'{"args":'.repeat(depth)}{}${'}'.repeat(depth)}`);

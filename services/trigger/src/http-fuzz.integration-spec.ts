@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { startService, type StartedService } from '@baton/service-kit/testing';
-import { bearer, testApiKeysSetting } from '@baton/testing';
+import { bearer, hostileJson, hostileKeys, hostileText, testApiKeysSetting } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aTriggerEvent } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
@@ -8,29 +8,9 @@ import { triggerService } from './trigger.service-definition.js';
 const SEED = Number(process.env['BATON_PROPERTY_SEED'] ?? 20261204);
 const REQUESTS = 10_000;
 
-/** Keys that have broken decoders before, and ordinary ones. */
-const keys = fc.oneof(
-  fc.constantFrom('constructor', '__proto__', 'prototype', 'toString', 'data', 'schemaVersion'),
-  fc.string({ maxLength: 10, unit: 'binary' }),
-);
-/** Text with NUL characters, lone surrogates, control characters and ordinary letters. */
-const text = fc.oneof(
-  fc.string({ maxLength: 20, unit: 'binary' }),
-  fc.constantFrom('\u0000', 'a\ud800', '\udc00b', 'x'.repeat(300), '', ' '),
-);
-const json = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer(),
-    fc.double(),
-    fc.constantFrom(2 ** 31, -1, 1e308, Number.MAX_SAFE_INTEGER + 2),
-    text,
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(keys, tie('value'), { maxKeys: 5 }),
-  ),
-})).value;
+const keys = hostileKeys(['data', 'schemaVersion']);
+const text = hostileText;
+const json = hostileJson(keys);
 
 /** A JSON text nested `depth` levels (`[[[…]]]` or `{"a":{"a":…}}`). */
 const nestedText = fc
