@@ -6,7 +6,6 @@
 // counts: accepted triggers against runs in the ledger (lost), ended or waiting runs against
 // runs still running after the settle time (stuck), business writes made twice, dead letters.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import {
   ServiceProcesses,
   bearer,
   seedBusinessData,
+  stablePort,
   testApiKeysSetting,
   type ServiceName,
 } from '@baton/testing';
@@ -65,16 +65,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   log(
     `chaos: ${options.runs} runs at ${options.ratePerSecond}/s, ${options.faultRounds} fault rounds; workspace ${root}`,
   );
-  const postgres = await OwnPostgres.start(root, await listenablePort(new Set()));
+  const postgres = await OwnPostgres.start(root, await stablePort());
   const broker = await OwnKafkaBroker.start();
   log(`chaos: own Postgres on ${postgres.port}, own Kafka on ${broker.address}`);
   await seedBusinessData(postgres.url);
 
   const ports = {} as Record<ServiceName, number>;
-  // Below the ephemeral range: a port the OS hands out can be taken by an outgoing connection
-  // while its service is down, and the service would not listen again after a kill.
-  for (const service of SERVICES)
-    ports[service] = await listenablePort(new Set(Object.values(ports)));
+  // Killed services listen again on their port: one outside the ephemeral range.
+  for (const service of SERVICES) ports[service] = await stablePort(new Set(Object.values(ports)));
   const signingKey = randomBytes(32).toString('hex');
   const processes = new ServiceProcesses(
     join(root, 'logs'),
@@ -205,20 +203,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await postgres.remove();
     const clean = result && result.lost === 0 && result.stuck === 0 && result.duplicateWrites === 0;
     if (clean) rmSync(root, { recursive: true, force: true });
-  }
-}
-
-/** A free port in 20000–29999, outside Linux's ephemeral range (32768–60999). */
-async function listenablePort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
   }
 }
 

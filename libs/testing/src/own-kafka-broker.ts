@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT, freePort } from './infra/environment.js';
+import { REPO_ROOT, stablePort } from './infra/environment.js';
 
 const run = promisify(execFile);
 
@@ -20,7 +20,7 @@ export class OwnKafkaBroker {
   ) {}
 
   static async start(env: Record<string, string> = {}): Promise<OwnKafkaBroker> {
-    const port = await freePort();
+    const port = await stablePort();
     const dir = mkdtempSync(join(tmpdir(), 'baton-own-kafka-'));
     const broker = new OwnKafkaBroker(
       `127.0.0.1:${port}`,
@@ -28,7 +28,7 @@ export class OwnKafkaBroker {
         ...process.env,
         ...env,
         KAFKA_PORT: String(port),
-        KAFKA_CONTROLLER_PORT: String(await freePort()),
+        KAFKA_CONTROLLER_PORT: String(await stablePort(new Set([port]))),
         KAFKA_DATA_DIR: dir,
       },
       dir,

@@ -36,3 +36,22 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A free port in 20000–29999, outside Linux's ephemeral range (32768–60999), for a server that
+ * is stopped and started again (a broker, a killed service): while it is down, a port the OS
+ * hands out can be taken by an outgoing connection, and the server could not listen again.
+ */
+export async function stablePort(taken: ReadonlySet<number> = new Set()): Promise<number> {
+  const { createServer } = await import('node:net');
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
