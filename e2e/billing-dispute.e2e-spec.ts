@@ -2,11 +2,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { deadLetterTopic, topicNames } from '@baton/contracts';
 import {
+  TEST_KEYS,
   TestKafka,
   bearer,
   businessQuery,
   expectEventually,
   testKafkaBrokers,
+  testSigningKey,
 } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatonClient, creditDecision, disputeEvent, type RunView } from './support/baton-client.js';
@@ -342,5 +344,24 @@ describe('billing dispute, trigger to outcome, six services over Kafka', () => {
     expect((await api.waitForRun(runId, ['completed', 'failed', 'rejected'])).status).toBe(
       'completed',
     );
+  });
+
+  // Last, so that every path above has logged what it logs: refusals, model errors and
+  // silence, a killed service, cancel races, malformed triggers, retries.
+  it('leaves no customer text and no secret in any service log', () => {
+    const customerText = [
+      'I was charged twice for October',
+      'You billed me 240 twice',
+      'Something is off with my bill',
+      'Dana Whitfield',
+      'Omar Haddad',
+    ];
+    const secrets = [...Object.values(TEST_KEYS), 'e2e-test-key', testSigningKey()];
+    for (const service of SERVICES) {
+      const logs = system.logs(service);
+      expect(logs.length, service).toBeGreaterThan(0);
+      for (const text of [...customerText, ...secrets])
+        expect(logs.includes(text), `${service} logged ${JSON.stringify(text)}`).toBe(false);
+    }
   });
 });
