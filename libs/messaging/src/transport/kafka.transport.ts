@@ -355,7 +355,11 @@ class KafkaSubscription implements Subscription {
 
   stop(drainTimeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
-      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+      try {
+        this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+      } catch {
+        // Never running (its group join failed): there is nothing to pause.
+      }
       // In-flight records may finish; none starts another retry.
       this.abort.abort();
       let timer: NodeJS.Timeout | undefined;
