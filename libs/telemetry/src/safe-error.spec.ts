@@ -74,6 +74,10 @@ describe(safeError.name, () => {
     }
     expect(JSON.stringify(safeError(parseError))).not.toContain('Hello');
     expect(redactQuoted(`a 'b' "c \\" d" \`e\` f`)).toBe('a "…" "…" "…" f');
+    // An apostrophe is not a quote: the words around it stay.
+    expect(redactQuoted("not signed by this deployment's services: only Baton's may write")).toBe(
+      "not signed by this deployment's services: only Baton's may write",
+    );
   });
 });
 

@@ -21,7 +21,9 @@ export interface SafeError {
   cause?: SafeError;
 }
 
-const QUOTED = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g;
+// Single quotes only where they open and close (not an apostrophe inside a word: "Baton's").
+const QUOTED =
+  /"(?:[^"\\]|\\.)*"|(?<![\p{L}\p{N}])'(?:[^'\\]|\\.)*'(?![\p{L}\p{N}])|`(?:[^`\\]|\\.)*`/gu;
 const NAME = /^[A-Za-z_$][\w$.-]{0,79}$/;
 const CODE = /^[\w.-]{1,40}$/;
 /** Database error fields that name schema objects, not data. */
