@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { aContextEnvelope, deadLetterTopic, topicNames } from '@baton/contracts';
+import {
+  DEAD_LETTER_SUFFIX,
+  aContextEnvelope,
+  allTopics,
+  deadLetterTopic,
+  topicNames,
+} from '@baton/contracts';
 import {
   TestKafka,
   expectEventually,
@@ -51,13 +57,10 @@ describe('10,800 hostile records across every topic, six services over Kafka', (
 
   it('dead-letters every one with a reason, commits past them all, and a valid run completes afterwards', async () => {
     const names = topicNames(system.topicPrefix);
-    const topics = [
-      names.triggerIngress,
-      ...Object.values(names.steps),
-      names.runEvents,
-      names.runEnded,
-      names.effects,
-    ];
+    // Every topic but the dead-letter topics and the workflow registry (read at start only).
+    const topics = allTopics(names).filter(
+      (topic) => !topic.endsWith(DEAD_LETTER_SUFFIX) && topic !== names.workflowDefinitions,
+    );
     const deadLetters = new Map<string, ReadRecord[]>();
     for (const topic of topics) deadLetters.set(topic, await kafka.read(deadLetterTopic(topic)));
 

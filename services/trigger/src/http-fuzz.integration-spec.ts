@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { TRIGGER_EVENT_FIELDS } from '@baton/contracts';
 import { startService, type StartedService } from '@baton/service-kit/testing';
 import { bearer, hostileJson, hostileKeys, hostileText, testApiKeysSetting } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,20 +25,7 @@ const nestedText = fc
 /** A trigger event with one field replaced by something hostile, or hostile data. */
 const hostileEvent = fc.oneof(
   fc
-    .tuple(
-      fc.constantFrom(
-        'schemaVersion',
-        'idempotencyKey',
-        'workflowId',
-        'workflowVersion',
-        'tenantId',
-        'eventType',
-        'source',
-        'occurredAt',
-        'data',
-      ),
-      json,
-    )
+    .tuple(fc.constantFrom(...TRIGGER_EVENT_FIELDS), json)
     .map(([field, value]) => JSON.stringify({ ...aTriggerEvent('fuzz'), [field]: value })),
   fc
     .tuple(fc.dictionary(keys, json, { maxKeys: 6 }), fc.string({ maxLength: 200 }))

@@ -125,7 +125,7 @@ export function decodeTriggerEvent(plain: unknown): Decoded<TriggerEvent> {
 }
 
 /** The fields the contract defines: unknown extra fields are accepted, ignored and not digested. */
-const CONTRACT_FIELDS = [
+export const TRIGGER_EVENT_FIELDS = [
   'schemaVersion',
   'idempotencyKey',
   'workflowId',
@@ -146,6 +146,6 @@ const CONTRACT_FIELDS = [
  */
 export function triggerEventDigest(event: TriggerEvent): string {
   const fields: Record<string, unknown> = {};
-  for (const field of CONTRACT_FIELDS) fields[field] = event[field];
+  for (const field of TRIGGER_EVENT_FIELDS) fields[field] = event[field];
   return createHash('sha256').update(canonicalJson(fields)).digest('hex');
 }
