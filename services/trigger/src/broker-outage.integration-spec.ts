@@ -1,19 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { topicNames } from '@baton/contracts';
-import { runService, type RunningService } from '@baton/service-kit';
+import { startService, type StartedService } from '@baton/service-kit/testing';
 import {
   OwnKafkaBroker,
   REPO_ROOT,
   bearer,
-  dropSchema,
   expectEventually,
-  freePort,
   testApiKeysSetting,
-  testDatabaseUrl,
-  uniqueTopic,
 } from '@baton/testing';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aTriggerEvent } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
@@ -21,44 +15,37 @@ import { triggerService } from './trigger.service-definition.js';
 const run = promisify(execFile);
 
 describe('trigger service while the broker is down', () => {
-  const prefix = `${uniqueTopic('out')}.`;
-  const schemaPrefix = `o${Date.now().toString(36)}_`;
-  const schema = `${schemaPrefix}trigger`;
-  const db = new pg.Client({ connectionString: testDatabaseUrl() });
   let broker: OwnKafkaBroker;
-  let service: RunningService;
+  let service: StartedService;
 
   const post = (key: string) =>
-    fetch(`${service.url}/v1/triggers`, {
+    fetch(`${service.running.url}/v1/triggers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer('publisher') },
       body: JSON.stringify(aTriggerEvent(key)),
     });
   const unpublished = async () =>
-    Number(
-      (await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".outbox`)).rows[0]!.n,
-    );
+    (
+      (await service.dataSource.query('SELECT count(*)::int AS n FROM outbox')) as Array<{
+        n: number;
+      }>
+    )[0]!.n;
 
   beforeAll(async () => {
     broker = await OwnKafkaBroker.start();
-    await db.connect();
-    service = await runService(triggerService, {
-      ...process.env,
-      KAFKA_BROKERS: broker.address,
-      DATABASE_URL: testDatabaseUrl(),
-      BATON_TOPIC_PREFIX: prefix,
-      BATON_SCHEMA_PREFIX: schemaPrefix,
-      BATON_API_KEYS: testApiKeysSetting(),
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
+    // The kit's test start, on this test's own broker instead of the shared one.
+    service = await startService(triggerService, {
+      env: {
+        KAFKA_BROKERS: broker.address,
+        BATON_API_KEYS: testApiKeysSetting(),
+        // Its broker is stopped on purpose: the client's connection errors are expected.
+        LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
+      },
     });
   }, 120_000);
   afterAll(async () => {
     await service?.close();
     await broker?.remove();
-    await db.end();
-    await dropSchema(schema);
   }, 120_000);
 
   it('answers triggers at commit through a 30 s outage, not after a send, keeps their steps in the outbox, and sends them once the broker is back', async () => {
@@ -85,7 +72,7 @@ describe('trigger service while the broker is down', () => {
 
     // Readiness says what is wrong, within a second, instead of hanging with the broker.
     const started = performance.now();
-    const ready = await fetch(`${service.url}/health/ready`);
+    const ready = await fetch(`${service.running.url}/health/ready`);
     expect(performance.now() - started).toBeLessThan(5_000); // each check gives up after 800 ms
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { checks: Array<{ name: string; ok: boolean }> };
@@ -100,10 +87,9 @@ describe('trigger service while the broker is down', () => {
     await expectEventually(async () => expect(await unpublished()).toBe(0), {
       timeoutMs: 90_000,
     });
-    const names = topicNames(prefix);
     const { stdout } = await run(
       'kcat',
-      ['-b', broker.address, '-C', '-t', names.steps.context, '-e', '-q', '-f', '%k\n'],
+      ['-b', broker.address, '-C', '-t', service.names.steps.context, '-e', '-q', '-f', '%k\n'],
       { cwd: REPO_ROOT },
     );
     // Every run's first step is there (keyed by run); a send retried across the outage may
