@@ -22,8 +22,19 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    // Type-aware: the rules below need the types (a promise nobody awaits is invisible without).
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     plugins: { '@nx': nx, 'import-x': importX },
     rules: {
+      // A promise in a timer or a callback that nobody awaits fails silently: await it, return
+      // it, or mark it `void` with a catch that says what happens to its error.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
       '@nx/enforce-module-boundaries': ['error', moduleBoundaries],
       'import-x/no-cycle': 'error',
       '@typescript-eslint/no-explicit-any': 'error',

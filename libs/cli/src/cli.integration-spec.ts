@@ -67,7 +67,7 @@ function standIn(received: Received[]): Server {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  return createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -185,6 +185,9 @@ function standIn(received: Received[]): Server {
       return reply(res, 200, billingTask);
     }
     return reply(res, 404, { statusCode: 404, message: `Cannot ${route}`, error: 'Not Found' });
+  };
+  return createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => reply(res, 500, { message: String(error) }));
   });
 }
 

@@ -146,9 +146,11 @@ export class Outbox {
       } catch (error) {
         this.logger.warn({ err: error }, 'outbox sweep failed; retrying on the next tick');
       }
-      if (this.timer) this.timer = setTimeout(tick, this.options.sweepIntervalMs);
+      if (this.timer) this.timer = setTimeout(next, this.options.sweepIntervalMs);
     };
-    this.timer = setTimeout(tick, this.options.sweepIntervalMs);
+    // `tick` catches everything it can throw, so nothing is left to handle here.
+    const next = () => void tick();
+    this.timer = setTimeout(next, this.options.sweepIntervalMs);
   }
 
   async stopSweeper(): Promise<void> {
