@@ -16,3 +16,5 @@ export * from './ended-runs.js';
 export * from './ended-runs.module.js';
 export * from './dead-letter-report.js';
 export * from './json-input.interceptor.js';
+export * from './clock.js';
+export * from './interval-worker.js';

@@ -2,7 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { loadConfig } from '@baton/config';
 import { CreateEffectLedger1796400000000 } from '@baton/effects';
 import { API_KEYS, ApiKeysConfig, parseApiKeys, type ServiceDefinition } from '@baton/service-kit';
-import { CLOCK, systemClock } from './clock.js';
+import { CLOCK, systemClock } from '@baton/service-kit';
 import { ESCALATION_CONFIG, EscalationConfig } from './escalation.config.js';
 import { EscalationModule } from './escalation.module.js';
 import { CreateTasks1764158400000 } from './migrations/1764158400000-create-tasks.migration.js';

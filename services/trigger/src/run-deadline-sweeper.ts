@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { IntervalWorker } from './interval-worker.js';
+import { IntervalWorker } from '@baton/service-kit';
 import { RUN_SWEEP_CONFIG, type RunSweepConfig } from './run-sweep.config.js';
 import { ExpireRunsUseCase } from './use-cases/expire-runs/expire-runs.use-case.js';
 

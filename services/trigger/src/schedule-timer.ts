@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { IntervalWorker } from './interval-worker.js';
+import { IntervalWorker } from '@baton/service-kit';
 import { SCHEDULE_CONFIG, type ScheduleConfig } from './schedule.config.js';
 import {
   FireSchedulesUseCase,

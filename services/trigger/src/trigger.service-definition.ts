@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@baton/config';
 import { API_KEYS, ApiKeysConfig, parseApiKeys, type ServiceDefinition } from '@baton/service-kit';
-import { CLOCK, systemClock, type Clock } from './clock.js';
+import { CLOCK, systemClock, type Clock } from '@baton/service-kit';
 import { CreateRuns1764072000000 } from './migrations/1764072000000-create-runs.migration.js';
 import { CreateScheduleTicks1795606280000 } from './migrations/1795606280000-create-schedule-ticks.migration.js';
 import { AddRunDeadlineSweep1796090000000 } from './migrations/1796090000000-add-run-deadline-sweep.migration.js';

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { startServiceUnderTest, type ServiceUnderTest } from '@baton/testing';
 import { runService, type RunningService, type ServiceDefinition } from '../run-service.js';
 import { DATA_SOURCE } from '../tokens.js';
+import type { Clock } from '../clock.js';
 
 export interface StartedService extends ServiceUnderTest<RunningService> {
   /** The service's own database (its schema), to check what it wrote. */
@@ -23,3 +24,15 @@ export async function startService(
 }
 
 export { ofRun, type Read } from '@baton/testing';
+
+/**
+ * A clock tests move instead of sleeping: fixed at `time` when one is set, otherwise the real
+ * time shifted by `offsetMs`.
+ */
+export class TestClock implements Clock {
+  offsetMs = 0;
+  constructor(public time?: Date) {}
+  now(): Date {
+    return this.time ? new Date(this.time) : new Date(Date.now() + this.offsetMs);
+  }
+}

@@ -13,6 +13,7 @@ import {
 } from '@baton/contracts';
 import { Routes } from '@baton/messaging';
 import {
+  CLOCK,
   runService,
   sha256,
   type RunningService,
@@ -29,20 +30,14 @@ import {
   type ReadRecord,
 } from '@baton/testing';
 import { expect } from 'vitest';
-import { CLOCK, type Clock } from '../clock.js';
+import { TestClock } from '@baton/service-kit/testing';
 import { escalationService } from '../escalation.service-definition.js';
+
+export { TestClock };
 
 export const KEYS = { reviewer: 'rev-key-1', publisher: 'pub-key-1', admin: 'adm-key-1' };
 /** A second reviewer (`other-reviewer`), for claims. */
 export const OTHER_REVIEWER_KEY = 'rev-key-2';
-
-/** The service's clock, moved forward by tests instead of sleeping. */
-export class TestClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 /** cus_1001's invoices as the escalated run found them. */
 export const INVOICES = [

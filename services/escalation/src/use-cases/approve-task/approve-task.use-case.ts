@@ -4,7 +4,7 @@ import type { MessagingRuntime } from '@baton/messaging';
 import { ANSWER_AT_COMMIT, Routes } from '@baton/messaging';
 import { MESSAGING_RUNTIME, WORKFLOWS, type Principal } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import { gateApproval } from '../../tasks/approval-gate.js';
 import { recordReview } from '../../tasks/record-review.js';
 import { approvedDecision, type Approval } from '../../tasks/review.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, LOGGER, type Principal } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import { ESCALATION_CONFIG, type EscalationConfig } from '../../escalation.config.js';
 import type { TaskDetail } from '../../tasks/task.js';
 import { detailOf } from '../../tasks/task-detail.js';

@@ -3,7 +3,7 @@ import type { RunEvent } from '@baton/contracts';
 import { EndedRuns, LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { EntityManager } from 'typeorm';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import { closeRunTasks, closedReason } from '../../tasks/task-store.js';
 
 /**

@@ -3,7 +3,7 @@ import { runEventFor, stepFinished, uuidv7, type StepEnvelope } from '@baton/con
 import { PermanentFailure, Routes, type OutboxTransaction } from '@baton/messaging';
 import { EndedRuns, endRunIfOutOfBudget, WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import { highlightsOf } from '../../tasks/highlights.js';
 import {
   closeRunTasks,

@@ -4,7 +4,7 @@ import { Routes, type MessagingRuntime, type OutboxTransaction } from '@baton/me
 import { EndedRuns, LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { WorkflowCatalog } from '@baton/workflow';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import { insertNotification } from '../../notifications/notification-store.js';
 import {
   SLA_FALLBACK,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '@baton/service-kit';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import { toSummary, type TaskStatus, type TaskSummary } from '../../tasks/task.js';
 import { listTasks } from '../../tasks/task-store.js';
 

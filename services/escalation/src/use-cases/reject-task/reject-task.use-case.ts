@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { MessagingRuntime } from '@baton/messaging';
 import { ANSWER_AT_COMMIT, Routes } from '@baton/messaging';
 import { MESSAGING_RUNTIME, type Principal } from '@baton/service-kit';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import { recordReview } from '../../tasks/record-review.js';
 import { rejectedDecision } from '../../tasks/review.js';
 import type { ReviewRecord, TaskDetail } from '../../tasks/task.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, type Principal } from '@baton/service-kit';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import type { TaskDetail } from '../../tasks/task.js';
 import { detailOf } from '../../tasks/task-detail.js';
 import { isAdmin, refusalOf } from '../../tasks/task-guards.js';

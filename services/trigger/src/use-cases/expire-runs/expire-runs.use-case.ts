@@ -4,7 +4,7 @@ import { Routes, type MessagingRuntime, type OutboxTransaction } from '@baton/me
 import { LOGGER, MESSAGING_RUNTIME, WORKFLOWS, type DeadLetterReport } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { WorkflowCatalog } from '@baton/workflow';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import { RUN_SWEEP_CONFIG, type RunSweepConfig } from '../../run-sweep.config.js';
 import { deadlineReason, type LastReport } from './deadline-reason.js';
 

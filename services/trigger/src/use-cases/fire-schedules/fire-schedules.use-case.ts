@@ -5,7 +5,7 @@ import type { MessagingRuntime, OutboxTransaction } from '@baton/messaging';
 import { DATA_SOURCE, LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { parseCron, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
-import { CLOCK, type Clock } from '../../clock.js';
+import { CLOCK, type Clock } from '@baton/service-kit';
 import { SCHEDULE_CONFIG, type ScheduleConfig } from '../../schedule.config.js';
 import { TriggerException } from '../../trigger.exception.js';
 import { StartRunUseCase, isIgnored } from '../start-run/start-run.use-case.js';
