@@ -13,4 +13,5 @@ export * from './run/run-event.js';
 export * from './registry/workflow-record.js';
 export * from './effects/effect-record.js';
 export * from './envelope/budget.js';
+export * from './envelope/reason.js';
 export * from './signing/record-signature.js';

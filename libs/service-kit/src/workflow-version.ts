@@ -1,4 +1,5 @@
-import type { WorkflowCatalog } from '@baton/workflow';
+import { PermanentFailure } from '@baton/messaging';
+import type { WorkflowCatalog, WorkflowDefinition } from '@baton/workflow';
 
 /** The `workflow` a step envelope (or run event) names, when it names one. */
 function workflowOf(message: unknown): { id: string; version: number } | undefined {
@@ -23,4 +24,29 @@ export function awaitWorkflowVersion(
     if (wanted && !workflows.get(wanted.id, wanted.version))
       await workflows.resolve(wanted.id, wanted.version);
   };
+}
+
+/**
+ * A step names a workflow version this instance does not hold, even after waiting for the
+ * registry: retrying cannot help, so it is dead-lettered at once (replayable once published).
+ */
+export class UnknownWorkflow extends PermanentFailure {
+  readonly code = 'unknown-workflow';
+  constructor(id: string, version: number) {
+    super(
+      `unknown-workflow: workflow ${id}@${version} is not among this instance's workflows; publish it, then replay this record from the dead-letter topic`,
+    );
+    this.name = 'UnknownWorkflow';
+  }
+}
+
+/** The workflow version a step envelope was started with, or UnknownWorkflow. */
+export function workflowFor(
+  workflows: WorkflowCatalog,
+  envelope: { workflow: { id: string; version: number } },
+): WorkflowDefinition {
+  const { id, version } = envelope.workflow;
+  const workflow = workflows.get(id, version);
+  if (!workflow) throw new UnknownWorkflow(id, version);
+  return workflow;
 }

@@ -252,7 +252,9 @@ describe('context service over the real Kafka broker and Postgres', () => {
       return found!;
     });
     expect(letter.headers[DLQ_HEADER.reason]).toBe('handler-rejected');
-    expect(letter.headers[DLQ_HEADER.errors]).toContain('unknown workflow no-such-workflow@1');
+    expect(letter.headers[DLQ_HEADER.errors]).toContain(
+      'unknown-workflow: workflow no-such-workflow@1',
+    );
     expect(decisions.some((r) => r.key === context.runId)).toBe(false);
   });
 

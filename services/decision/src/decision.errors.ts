@@ -1,8 +1,6 @@
 import { PermanentFailure } from '@baton/messaging';
 
 export enum DecisionErrorCode {
-  /** The envelope names a workflow version this instance does not know. */
-  UnknownWorkflow = 'unknown-workflow',
   /** A reviewer verdict arrived without the review record it refers to. */
   ReviewRecordMissing = 'review-record-missing',
 }

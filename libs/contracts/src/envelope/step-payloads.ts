@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { REASON_MAX } from './reason.js';
 import { Type } from 'class-transformer';
 import {
   Equals,
@@ -135,7 +136,7 @@ export class EscalationPayload {
   @Equals('escalation') kind!: 'escalation';
   @IsObject() @ValidateNested() @Type(() => RunState) state!: RunState;
   @IsOptional() @ValidateNested() @Type(() => DecisionRecord) decision?: DecisionRecord;
-  @IsString() @Length(1, 2000) reason!: string;
+  @IsString() @Length(1, REASON_MAX) reason!: string;
 }
 
 /** Payload type per step kind: the discriminated union the envelope carries. */

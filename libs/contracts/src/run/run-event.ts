@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { REASON_MAX } from '../envelope/reason.js';
 import { Type } from 'class-transformer';
 import {
   Equals,
@@ -68,7 +69,7 @@ export class RunEvent {
   /** `run.ended`: the terminal status. */
   @IsOptional() @IsIn(TERMINAL_STATUSES) status?: TerminalStatus;
   /** `run.ended` and `run.waiting`: why, in words a reviewer or an SRE can act on. */
-  @IsOptional() @IsString() @Length(1, 2000) reason?: string;
+  @IsOptional() @IsString() @Length(1, REASON_MAX) reason?: string;
 }
 
 export function decodeRunEvent(plain: unknown): Decoded<RunEvent> {

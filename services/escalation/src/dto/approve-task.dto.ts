@@ -1,5 +1,5 @@
 import { IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { JsonValue } from '@baton/contracts';
+import { JsonValue, REASON_MAX } from '@baton/contracts';
 
 /** `POST /v1/tasks/:id/approve`: the proposal as it is, or with the reviewer's edits. */
 export class ApproveTaskDto {
@@ -11,5 +11,5 @@ export class ApproveTaskDto {
     message: 'tool must be lowercase letters, digits and dashes',
   })
   tool?: string;
-  @IsOptional() @IsString() @Length(1, 2000) note?: string;
+  @IsOptional() @IsString() @Length(1, REASON_MAX) note?: string;
 }

@@ -7,8 +7,8 @@ import {
   type ToolResult,
 } from '@baton/contracts';
 import { EffectLedger } from '@baton/effects';
-import { MessagingConfig, PermanentFailure, Routes, type HandlerContext } from '@baton/messaging';
-import { EndedRuns, LOGGER, stepMayAct, WORKFLOWS } from '@baton/service-kit';
+import { MessagingConfig, Routes, type HandlerContext } from '@baton/messaging';
+import { EndedRuns, LOGGER, stepMayAct, WORKFLOWS, workflowFor } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import {
   checkProposal,
@@ -62,10 +62,7 @@ export class ExecuteToolUseCase {
 
   async execute(envelope: StepEnvelope<'action'>, ctx: HandlerContext): Promise<void> {
     const startedAt = new Date();
-    const { id, version } = envelope.workflow;
-    const workflow = this.workflows.get(id, version);
-    // Retrying cannot make an unknown workflow known: dead-letter it at once (replayable).
-    if (!workflow) throw new PermanentFailure(`unknown workflow ${id}@${version}`);
+    const workflow = workflowFor(this.workflows, envelope);
     const { state, decision } = envelope.payload;
     const tool = decision.tool ?? '';
     const key = idempotencyKeyFor(envelope, tool);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { nextStep, stepFinished, type StepEnvelope } from '@baton/contracts';
-import { MessagingConfig, PermanentFailure, Routes, type HandlerContext } from '@baton/messaging';
-import { EndedRuns, stepMayAct, WORKFLOWS } from '@baton/service-kit';
+import { MessagingConfig, Routes, type HandlerContext } from '@baton/messaging';
+import { EndedRuns, stepMayAct, WORKFLOWS, workflowFor } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { summarize } from './evidence.js';
 import { SourceRunner } from './source-runner.js';
@@ -23,10 +23,7 @@ export class GatherContextUseCase {
 
   async execute(envelope: StepEnvelope<'context'>, ctx: HandlerContext): Promise<void> {
     const startedAt = new Date();
-    const { id, version } = envelope.workflow;
-    const workflow = this.workflows.get(id, version);
-    // Retrying cannot make an unknown workflow known: dead-letter it at once (replayable).
-    if (!workflow) throw new PermanentFailure(`unknown workflow ${id}@${version}`);
+    const workflow = workflowFor(this.workflows, envelope);
     if (!(await stepMayAct(envelope, ctx, this.routes, this.endedRuns, startedAt))) return;
 
     const { trigger } = envelope.payload;

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  clipReason,
   nextStep,
   runEventFor,
   stepFinished,
@@ -7,10 +8,9 @@ import {
   type TerminalStatus,
 } from '@baton/contracts';
 import { Routes, type HandlerContext } from '@baton/messaging';
-import { endedBecause, EndedRuns, LOGGER, WORKFLOWS } from '@baton/service-kit';
+import { endedBecause, EndedRuns, LOGGER, WORKFLOWS, workflowFor } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { ruleScope, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
-import { DecisionError, DecisionErrorCode } from '../../decision.errors.js';
 import { guardDecision, noDecision, type Decided } from '../../domain/decision-guards.js';
 import { decideByRules } from '../../domain/rule-evaluation.js';
 import { readReviewVerdict } from '../../domain/reviewer-verdict.js';
@@ -23,8 +23,6 @@ import { decisionJsonSchema } from '../../model/model-output.js';
 type DecisionEnvelope = StepEnvelope<'decision'>;
 
 const NOTHING_SPENT = { tokens: 0, costUsd: 0 };
-// Reasons travel in run events and escalation payloads, which cap them at 2000 characters.
-const MAX_REASON = 2000;
 
 /**
  * The decision step (docs/run-protocol.md, row 3): an ended run is not decided; then stopping rules, reviewer verdicts, the
@@ -44,7 +42,7 @@ export class DecideNextStepUseCase {
 
   async execute(envelope: DecisionEnvelope, ctx: HandlerContext): Promise<void> {
     const startedAt = new Date();
-    const workflow = this.workflowOf(envelope);
+    const workflow = workflowFor(this.workflows, envelope);
     const { payload } = envelope;
     const input = {
       reason: payload.reason ?? null,
@@ -105,18 +103,6 @@ export class DecideNextStepUseCase {
       return;
     }
     this.send(envelope, workflow, guardDecision(decided, workflow), ctx, finish);
-  }
-
-  private workflowOf(envelope: DecisionEnvelope): WorkflowDefinition {
-    const { id, version } = envelope.workflow;
-    const workflow = this.workflows.get(id, version);
-    if (!workflow) {
-      throw new DecisionError(
-        DecisionErrorCode.UnknownWorkflow,
-        `workflow ${id}@${version} is not among this instance's workflows`,
-      );
-    }
-    return workflow;
   }
 
   /** The workflow's rules in order, then the model; escalates when neither decides. */
@@ -251,7 +237,7 @@ export class DecideNextStepUseCase {
               kind: 'escalation',
               state,
               decision,
-              reason: clip(decision.rationale, 'escalated by the decision step'),
+              reason: clipReason(decision.rationale, 'escalated by the decision step'),
             },
             spent,
           ),
@@ -281,12 +267,7 @@ export class DecideNextStepUseCase {
   ): void {
     ctx.emit(
       this.routes.get('run.events'),
-      runEventFor(envelope, { type: 'run.ended', status, reason: clip(reason, status) }),
+      runEventFor(envelope, { type: 'run.ended', status, reason: clipReason(reason, status) }),
     );
   }
-}
-
-function clip(text: string, fallback: string): string {
-  const trimmed = text.trim() || fallback;
-  return trimmed.length > MAX_REASON ? `${trimmed.slice(0, MAX_REASON - 1)}…` : trimmed;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runEventFor, stepFinished, uuidv7, type StepEnvelope } from '@baton/contracts';
-import { PermanentFailure, Routes, type OutboxTransaction } from '@baton/messaging';
-import { EndedRuns, endRunIfOutOfBudget, WORKFLOWS } from '@baton/service-kit';
+import { Routes, type OutboxTransaction } from '@baton/messaging';
+import { EndedRuns, endRunIfOutOfBudget, WORKFLOWS, workflowFor } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '@baton/service-kit';
 import { highlightsOf } from '../../tasks/highlights.js';
@@ -40,13 +40,7 @@ export class CreateTaskUseCase {
     tx: OutboxTransaction,
   ): Promise<CreatedTask | undefined> {
     const startedAt = this.clock.now();
-    const { id, version } = envelope.workflow;
-    const workflow = this.workflows.get(id, version);
-    if (!workflow) {
-      throw new PermanentFailure(
-        `workflow ${id}@${version} is not known to the escalation service: deploy it, then replay this record from the dead-letter topic`,
-      );
-    }
+    const workflow = workflowFor(this.workflows, envelope);
     // A task whose approval could not run (no step left, past the deadline) is not opened.
     if (endRunIfOutOfBudget(envelope, tx, this.routes, startedAt)) return undefined;
     const queue = workflow.escalation.queue;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  clipReason,
   nextStep,
   stepFinished,
   type StepEnvelope,
@@ -8,7 +9,6 @@ import {
 } from '@baton/contracts';
 import { Routes, type HandlerContext } from '@baton/messaging';
 import { EndedRuns, stepMayAct } from '@baton/service-kit';
-import { clipReason } from '../../domain/workflow-of.js';
 
 /**
  * An executed (or simulated) action (docs/run-protocol.md, row 4): its result joins the run's

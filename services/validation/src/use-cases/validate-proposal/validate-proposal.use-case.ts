@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  clipReason,
   nextStep,
   stepFinished,
   type DecisionRecord,
@@ -8,10 +9,9 @@ import {
   type StepRecord,
 } from '@baton/contracts';
 import { Routes, type HandlerContext } from '@baton/messaging';
-import { EndedRuns, stepMayAct, WORKFLOWS } from '@baton/service-kit';
+import { EndedRuns, stepMayAct, WORKFLOWS, workflowFor } from '@baton/service-kit';
 import { checkProposal, describeProblems, type WorkflowCatalog } from '@baton/workflow';
 import { failedValidations } from '../../domain/failed-proposals.js';
-import { clipReason, workflowOf } from '../../domain/workflow-of.js';
 
 /**
  * A proposal before it runs (docs/run-protocol.md, row 4), through the workflow's gate
@@ -32,7 +32,7 @@ export class ValidateProposalUseCase {
 
   async execute(envelope: StepEnvelope<'validation'>, ctx: HandlerContext): Promise<void> {
     const startedAt = new Date();
-    const workflow = workflowOf(this.workflows, envelope);
+    const workflow = workflowFor(this.workflows, envelope);
     const { state, decision: proposal } = envelope.payload;
     const tool = proposal.tool ?? null;
     const finish = (outcome: string, output: Record<string, unknown>) =>
