@@ -42,12 +42,26 @@ export default defineConfig({
     ],
   },
   test: {
-    // Unit tests need no infrastructure; integration tests run against the real broker and
-    // the real Postgres, which the global setup starts once per run when they are not given.
+    // Unit tests need no infrastructure; service tests need Postgres; integration tests run
+    // against the real broker and the real Postgres, which the global setup starts once per run
+    // when they are not given.
     projects: [
       {
         extends: true,
         test: { name: 'unit', include: ['{libs,services,tools}/**/*.spec.ts'] },
+      },
+      {
+        // Each service on the in-process transport and the real Postgres: every use case
+        // through the service's own handlers, in seconds, with no broker.
+        extends: true,
+        test: {
+          name: 'service',
+          include: ['services/**/*.service-spec.ts'],
+          globalSetup: ['libs/testing/src/infra/database-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          maxWorkers: 2,
+        },
       },
       {
         extends: true,

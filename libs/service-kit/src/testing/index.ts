@@ -1,7 +1,20 @@
 // Test-only entry point (`@baton/service-kit/testing`): a real service, started in-process
 // the way `runService` starts it in production, for the service's integration tests.
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { DataSource } from 'typeorm';
-import { startServiceUnderTest, type ServiceUnderTest } from '@baton/testing';
+import { topicNames, type TopicNames } from '@baton/contracts';
+import { InProcessTransport } from '@baton/messaging';
+import {
+  dropSchema,
+  freePort,
+  freshSchemaName,
+  startServiceUnderTest,
+  testDatabaseUrl,
+  uniqueTopic,
+  type Read,
+  type ServiceUnderTest,
+} from '@baton/testing';
 import { runService, type RunningService, type ServiceDefinition } from '../run-service.js';
 import { DATA_SOURCE } from '../tokens.js';
 import type { Clock } from '../clock.js';
@@ -35,4 +48,90 @@ export class TestClock implements Clock {
   now(): Date {
     return this.time ? new Date(this.time) : new Date(Date.now() + this.offsetMs);
   }
+}
+
+/** A service on the in-process transport and the real Postgres (the service test tier). */
+export interface InProcessService {
+  running: RunningService;
+  /** The transport the service consumes from and produces to; tests publish through it. */
+  transport: InProcessTransport;
+  names: TopicNames;
+  /** The service's own Postgres schema. */
+  schema: string;
+  /** The service's own database (its schema), to check what it wrote. */
+  dataSource: DataSource;
+  /** Everything published to `topic` (from the start of the service), parsed, as a live view. */
+  watch<M = Record<string, unknown>>(topic: string): Promise<Read<M>>;
+  /** Publishes a message keyed by its run id, as another service would. */
+  publish(topic: string, message: { runId: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a service the way `runService` starts it for embedded mode, on its own in-process
+ * transport, a fresh schema of the real Postgres and a free port: what the service does with a
+ * message, end to end through its handlers, outbox and inbox, in a second and with no broker.
+ */
+export async function startServiceInProcess(
+  definition: ServiceDefinition,
+  options: { env?: Record<string, string>; workflowsDir?: string } = {},
+): Promise<InProcessService> {
+  process.env['LOG_LEVEL'] ??= 'error';
+  const label = definition.name.slice(0, 3);
+  const prefix = `${uniqueTopic(label)}.`;
+  const schemaPrefix = `${freshSchemaName(label)}_`;
+  const schema = `${schemaPrefix}${definition.name}`;
+  const transport = new InProcessTransport();
+  const telemetry = { exporting: false, flush: async () => {}, shutdown: async () => {} };
+  const env: Record<string, string> = {
+    DATABASE_URL: testDatabaseUrl(),
+    BATON_TOPIC_PREFIX: prefix,
+    BATON_SCHEMA_PREFIX: schemaPrefix,
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    BATON_RETRY_INITIAL_DELAY_MS: '20',
+    BATON_RETRY_MAX_DELAY_MS: '100',
+    BATON_DRAIN_TIMEOUT_MS: '5000',
+    ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
+    ...options.env,
+  };
+  const running = await runService(definition, env, { transport, telemetry }).catch(
+    async (error: unknown) => {
+      await transport.close();
+      await dropSchema(schema);
+      throw error;
+    },
+  );
+  let watchers = 0;
+  return {
+    running,
+    transport,
+    names: topicNames(prefix),
+    schema,
+    dataSource: running.app.get<DataSource>(DATA_SOURCE),
+    async watch<M>(topic: string) {
+      const seen: M[] = [];
+      await transport.subscribe({
+        groupId: `watch-${++watchers}`,
+        topics: [topic],
+        concurrency: 1,
+        handler: async (record) => {
+          if (record.value) seen.push(JSON.parse(record.value.toString('utf8')) as M);
+        },
+      });
+      return () => [...seen];
+    },
+    async publish(topic, message) {
+      await transport.publish([
+        { topic, key: message.runId, value: JSON.stringify(message), headers: {} },
+      ]);
+    },
+    async close() {
+      await running.close();
+      await transport.close();
+      await dropSchema(schema);
+      if (options.workflowsDir?.startsWith(tmpdir()))
+        rmSync(options.workflowsDir, { recursive: true, force: true });
+    },
+  };
 }

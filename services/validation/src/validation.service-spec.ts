@@ -2,13 +2,13 @@ import type { RunEvent, StepEnvelope, StepRecord } from '@baton/contracts';
 import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCredit, aValidation } from './testing/validation-envelopes.fixture.js';
-import { ofRun, startService, type Read, type StartedService } from '@baton/service-kit/testing';
+import { ofRun, startServiceInProcess, type InProcessService, type Read } from '@baton/service-kit/testing';
 import { validationService } from './validation.service-definition.js';
 
 const APPROVAL = "Credits above $50 need a reviewer's approval (refund policy §2).";
 
-describe('validation service (real Kafka and Postgres)', () => {
-  let service: StartedService;
+describe('validation service (in-process transport, real Postgres)', () => {
+  let service: InProcessService;
   let decisions: Read<StepEnvelope<'decision'>>;
   let escalations: Read<StepEnvelope<'escalation'>>;
   let actions: Read<StepEnvelope<'action'>>;
@@ -32,7 +32,7 @@ describe('validation service (real Kafka and Postgres)', () => {
 
   beforeAll(async () => {
     // An unknown version is waited for (the registry may deliver it a moment late): briefly here.
-    service = await startService(validationService, {
+    service = await startServiceInProcess(validationService, {
       env: { BATON_WORKFLOW_LOOKUP_WAIT_MS: '300' },
     });
     const { steps } = service.names;
@@ -257,7 +257,7 @@ describe('validation service (real Kafka and Postgres)', () => {
           deadLetter: {
             topic: `${service.names.steps.validation}.dlq`,
             reason: 'handler-rejected',
-            error: 'ValidationStepError', // the name only: its message stays in the record's headers
+            error: 'UnknownWorkflow', // the name only: its message stays in the record's headers
           },
         },
       },
