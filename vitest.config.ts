@@ -56,7 +56,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'service',
-          include: ['services/**/*.service-spec.ts'],
+          include: ['{libs,services}/**/*.service-spec.ts'],
           globalSetup: ['libs/testing/src/infra/database-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

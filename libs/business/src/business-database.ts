@@ -68,8 +68,15 @@ export class BusinessDatabase implements OnApplicationShutdown {
     }
   }
 
+  private closing: Promise<void> | undefined;
+
+  /** Ends the pool, once: the kit's start-up cleanup and Nest's shutdown may both ask. */
+  close(): Promise<void> {
+    return (this.closing ??= this.pool.end());
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
+    await this.close();
   }
 }
 

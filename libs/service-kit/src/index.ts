@@ -18,3 +18,5 @@ export * from './dead-letter-report.js';
 export * from './json-input.interceptor.js';
 export * from './clock.js';
 export * from './interval-worker.js';
+export * from './resources.js';
+export * from './start-failure.js';

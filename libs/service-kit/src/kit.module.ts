@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import { MessagingConfig, Routes, type MessagingRuntime } from '@baton/messaging';
 import type { Logger, Telemetry } from '@baton/telemetry';
 import { HealthController } from './health.controller.js';
+import type { Resources } from './resources.js';
 import {
   DATA_SOURCE,
   HTTP_BODY_LIMIT,
@@ -31,18 +32,20 @@ export interface KitResources {
   httpBodyLimit: number;
   /** Service-specific providers built before Nest starts (its config, clients). */
   providers?: Provider[];
+  /** What the kit and the service opened at start, closed in reverse order at shutdown. */
+  resources: Resources;
 }
 
-/** Closes what the kit opened, after Nest has stopped the transport (which drains). */
+/**
+ * Closes what was opened at start (the service's clients, the messaging runtime, the broker,
+ * the database, telemetry: the reverse of the order they opened in), after Nest has stopped
+ * the transport (which drains).
+ */
 class KitShutdown implements OnApplicationShutdown {
-  constructor(private readonly resources: KitResources) {}
+  constructor(private readonly kit: KitResources) {}
   async onApplicationShutdown(signal?: string) {
-    const { runtime, dataSource, telemetry, logger } = this.resources;
-    logger.info({ signal }, 'shutting down');
-    await runtime.stop();
-    await runtime.transport.close();
-    await dataSource.destroy();
-    await telemetry.shutdown();
+    this.kit.logger.info({ signal }, 'shutting down');
+    await this.kit.resources.closeAll();
   }
 }
 

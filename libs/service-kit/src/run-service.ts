@@ -3,6 +3,7 @@ import type { INestApplication, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
+import type { Telemetry } from '@baton/telemetry';
 import { RecordSigner, allTopics, topicNames } from '@baton/contracts';
 import { ConfigError, loadConfig } from '@baton/config';
 import {
@@ -13,6 +14,7 @@ import {
   Routes,
   createTransport,
   kafkaSecurity,
+  type MessageTransport,
 } from '@baton/messaging';
 import { BusinessDatabaseConfig } from '@baton/business';
 import {
@@ -43,6 +45,9 @@ import {
   openDatabaseWhenUp,
 } from './database-startup.js';
 import { sharedTelemetry, sharedTransport, type ServiceHost } from './service-host.js';
+import { CLOCK, systemClock } from './clock.js';
+import { Resources } from './resources.js';
+import { StartFailure, reportStartFailure } from './start-failure.js';
 
 const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../workflows/', import.meta.url));
 
@@ -56,6 +61,12 @@ export function serviceMigrations(
   return [...MESSAGING_MIGRATIONS, ...definition.migrations];
 }
 
+/** A settings class (fields with `@Setting`), read from the environment at start. */
+export type SettingsClass<T extends object = object> = new () => T;
+
+/** The service's own settings, loaded by the kit: `settings(Class)` is the loaded instance. */
+export type SettingsOf = <T extends object>(cls: SettingsClass<T>) => T;
+
 export interface ServiceDefinition {
   /** `trigger`, `context`, …: names the process, its consumer group and its Postgres schema. */
   name: string;
@@ -67,7 +78,16 @@ export interface ServiceDefinition {
   migrations: MigrationList;
   /** Whether it opens a pool to the business database (its share of BATON_DB_CONNECTIONS). */
   businessDatabase?: boolean;
-  /** Builds service-specific providers (config, clients) before Nest starts. */
+  /**
+   * The service's own settings classes. The kit reads them with its own, reports every bad
+   * variable of all of them at once (exit 78), and provides each instance under its class.
+   */
+  settings?: SettingsClass[];
+  /**
+   * Builds service-specific providers (clients, derived values) before Nest starts. What it
+   * opens it registers with `resources`, so a start that fails later closes it; a ConfigError
+   * it throws is reported like a bad setting.
+   */
   providers?: (context: {
     env: NodeJS.ProcessEnv;
     logger: Logger;
@@ -75,6 +95,8 @@ export interface ServiceDefinition {
     workflows: WorkflowCatalog;
     /** The process's connection budget: the business pool opens `connections.business`. */
     connections: ConnectionBudget;
+    settings: SettingsOf;
+    resources: Resources;
   }) => Provider[] | Promise<Provider[]>;
 }
 
@@ -84,12 +106,27 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/** Everything a service reads from its environment, validated before anything is opened. */
+interface LoadedSettings {
+  service: ServiceConfig;
+  messaging: MessagingConfig;
+  persistence: PersistenceConfig;
+  bodyLimit: number;
+  connections: ConnectionBudget;
+  signer: RecordSigner | undefined;
+  own: SettingsOf;
+  ownProviders: Provider[];
+}
+
 /**
- * Starts one Baton service: telemetry first, then validated config, its database schema and
- * migrations, Kafka, and the Nest app (HTTP API + Baton transport), with graceful shutdown.
- * A bad configuration ends the process with every offending variable named (exit 78).
- * `host` is given when one process runs several services (embedded mode): they share its
- * transport and telemetry, and the host, not each service, handles signals and shutdown.
+ * Starts one Baton service in three phases: its settings (all validated before anything
+ * opens), its resources (database, broker, workflow registry, the service's own clients, each
+ * registered so that a failure later closes what is open, in reverse order), and the Nest app
+ * (HTTP API + Baton transport) with graceful shutdown. A failed start is reported once
+ * (`reportStartFailure`): a process of its own exits 78 for a configuration, 69 for a database
+ * that did not come up in time, 70 otherwise. `host` is given when one process runs several
+ * services (embedded mode, the service test tier): they share its transport and telemetry, the
+ * host handles signals and shutdown, and a failed start throws a StartFailure to it.
  */
 export async function runService(
   definition: ServiceDefinition,
@@ -97,92 +134,152 @@ export async function runService(
   host?: ServiceHost,
 ): Promise<RunningService> {
   const { name, version } = definition;
-  const telemetry = host
-    ? sharedTelemetry(host.telemetry)
-    : startTelemetry({ serviceName: `baton-${name}`, serviceVersion: version });
   const logger = createLogger({ service: name, version, level: env['LOG_LEVEL'] || 'info' });
-  let config: {
-    service: ServiceConfig;
-    messaging: MessagingConfig;
-    persistence: PersistenceConfig;
+  const resources = new Resources(logger);
+  try {
+    const settings = loadSettings(definition, env, host);
+    const telemetry = resources.add(
+      'telemetry',
+      host
+        ? sharedTelemetry(host.telemetry)
+        : startTelemetry({ serviceName: `baton-${name}`, serviceVersion: version }),
+      (t) => t.shutdown(),
+    );
+    const opened = await openResources(definition, settings, env, logger, resources, host);
+    return await startApp(definition, settings, opened, telemetry, logger, resources, host);
+  } catch (error) {
+    await resources.closeAll();
+    return reportStartFailure(error, logger, !host);
+  }
+}
+
+/** Phase 1: the kit's settings and the service's own, every problem reported at once. */
+function loadSettings(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv,
+  host: ServiceHost | undefined,
+): LoadedSettings {
+  const { name } = definition;
+  const problems: string[] = [];
+  const load = <T extends object>(cls: SettingsClass<T>): T | undefined => {
+    try {
+      return loadConfig(cls, env, name);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
   };
-  let bodyLimit: number;
-  let connections: ConnectionBudget;
+  const service = load(ServiceConfig);
+  const messaging = load(MessagingConfig);
+  const persistence = load(PersistenceConfig);
+  const business = definition.businessDatabase ? load(BusinessDatabaseConfig) : undefined;
+  const own = new Map<SettingsClass, object>();
+  for (const cls of definition.settings ?? []) {
+    const loaded = load(cls);
+    if (loaded) own.set(cls, loaded);
+  }
+  if (!service || !messaging || !persistence || (definition.businessDatabase && !business))
+    throw new ConfigError(name, problems);
+  const bodyLimit = parseByteSize(service.httpBodyLimit);
+  if (bodyLimit === undefined)
+    problems.push(
+      `BATON_HTTP_BODY_LIMIT must be a size such as 512kb, 1mb or 1048576 (bytes), got ${JSON.stringify(service.httpBodyLimit)}`,
+    );
+  const budgeted = connectionBudget({
+    connections: persistence.connections,
+    poolSize: persistence.poolSize,
+    businessPoolSize: business?.businessPoolSize ?? 0,
+    concurrency: messaging.concurrency,
+    business: definition.businessDatabase ?? false,
+  });
+  if (!budgeted.ok) problems.push(...budgeted.problems);
+  if (!host && messaging.kafkaBrokers.length === 0)
+    problems.push(
+      'KAFKA_BROKERS is required: a service on its own process talks to the others through Kafka',
+    );
   let signer: RecordSigner | undefined;
   try {
-    config = {
-      service: loadConfig(ServiceConfig, env, name),
-      messaging: loadConfig(MessagingConfig, env, name),
-      persistence: loadConfig(PersistenceConfig, env, name),
-    };
-    const limit = parseByteSize(config.service.httpBodyLimit);
-    if (limit === undefined) {
-      throw new ConfigError(name, [
-        `BATON_HTTP_BODY_LIMIT must be a size such as 512kb, 1mb or 1048576 (bytes), got ${JSON.stringify(config.service.httpBodyLimit)}`,
-      ]);
-    }
-    bodyLimit = limit;
-    const budgeted = connectionBudget({
-      connections: config.persistence.connections,
-      poolSize: config.persistence.poolSize,
-      businessPoolSize: definition.businessDatabase
-        ? loadConfig(BusinessDatabaseConfig, env, name).businessPoolSize
-        : 0,
-      concurrency: config.messaging.concurrency,
-      business: definition.businessDatabase ?? false,
-    });
-    if (!budgeted.ok) throw new ConfigError(name, budgeted.problems);
-    connections = budgeted.budget;
-    if (!host && config.messaging.kafkaBrokers.length === 0) {
-      throw new ConfigError(name, [
-        'KAFKA_BROKERS is required: a service on its own process talks to the others through Kafka',
-      ]);
-    }
-    signer = signerOf(name, config.messaging);
-    const secured = kafkaSecurity(config.messaging);
-    if (!secured.ok) throw new ConfigError(name, secured.problems);
+    signer = signerOf(name, messaging);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      logger.fatal({ problems: error.problems }, error.message);
-      process.exit(78);
-    }
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
   }
-
-  const consumer = `${config.messaging.topicPrefix}${name}`;
-  const workflows = WorkflowCatalog.fromDirectory(
-    config.service.workflowsDir || DEFAULT_WORKFLOWS_DIR,
-  );
-  const dataSource = await openDatabaseWhenUp(
-    () =>
-      openDatabase({
-        url: config.persistence.databaseUrl,
-        schema: `${config.service.schemaPrefix}${name}`,
-        migrations: serviceMigrations(definition),
-        poolSize: connections.baton,
-        applicationName: `baton-${name}`,
-      }),
-    {
-      url: config.persistence.databaseUrl,
-      waitMs: config.service.databaseStartupWaitMs,
-      logger,
+  const secured = kafkaSecurity(messaging);
+  if (!secured.ok) problems.push(...secured.problems);
+  if (problems.length > 0 || bodyLimit === undefined || !budgeted.ok)
+    throw new ConfigError(name, problems);
+  return {
+    service,
+    messaging,
+    persistence,
+    bodyLimit,
+    connections: budgeted.budget,
+    signer,
+    own: <T extends object>(cls: SettingsClass<T>): T => {
+      const loaded = own.get(cls);
+      if (!loaded)
+        throw new Error(`${cls.name} is not among the settings of the ${name} service definition`);
+      return loaded as T;
     },
-  ).catch((error: unknown) => {
-    // One line that says what is wrong, not a stack trace on stderr.
-    logger.fatal(
-      { err: error, database: databaseLocation(config.persistence.databaseUrl) },
-      error instanceof DatabaseUnavailableAtStart
-        ? error.message
-        : 'could not open the database; the service does not start',
-    );
-    if (host) throw error;
-    process.exit(error instanceof DatabaseUnavailableAtStart ? 69 : 70);
-  });
-  await checkCapacity(dataSource, connections, config.persistence.databaseUrl, env, logger, name);
-  const transport = host
-    ? sharedTransport(host.transport)
-    : createTransport(config.messaging, `baton-${name}`, logger);
-  const names = topicNames(config.messaging.topicPrefix);
+    ownProviders: [...own].map(([cls, value]) => ({ provide: cls, useValue: value })),
+  };
+}
+
+interface OpenedResources {
+  dataSource: DataSource;
+  transport: MessageTransport;
+  workflows: WorkflowCatalog;
+  routes: Routes;
+  runtime: MessagingRuntime;
+  providers: Provider[];
+}
+
+/** Phase 2: database, broker, workflow registry, the service's own clients; all registered. */
+async function openResources(
+  definition: ServiceDefinition,
+  settings: LoadedSettings,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  resources: Resources,
+  host: ServiceHost | undefined,
+): Promise<OpenedResources> {
+  const { name } = definition;
+  const { service, messaging, persistence, connections } = settings;
+  const consumer = `${messaging.topicPrefix}${name}`;
+  const workflows = WorkflowCatalog.fromDirectory(service.workflowsDir || DEFAULT_WORKFLOWS_DIR);
+  const dataSource = resources.add(
+    'database',
+    await openDatabaseWhenUp(
+      () =>
+        openDatabase({
+          url: persistence.databaseUrl,
+          schema: `${service.schemaPrefix}${name}`,
+          migrations: serviceMigrations(definition),
+          poolSize: connections.baton,
+          applicationName: `baton-${name}`,
+        }),
+      { url: persistence.databaseUrl, waitMs: service.databaseStartupWaitMs, logger },
+    ).catch((error: unknown) => {
+      const database = databaseLocation(persistence.databaseUrl);
+      throw error instanceof DatabaseUnavailableAtStart
+        ? new StartFailure(error.message, 69, { database }, { cause: error })
+        : new StartFailure(
+            'could not open the database; the service does not start',
+            70,
+            { err: error, database },
+            { cause: error },
+          );
+    }),
+    (d) => d.destroy(),
+  );
+  await checkCapacity(dataSource, connections, persistence.databaseUrl, env, logger, name);
+  const transport = resources.add(
+    'broker',
+    host ? sharedTransport(host.transport) : createTransport(messaging, `baton-${name}`, logger),
+    (t) => t.close(),
+  );
+  const names = topicNames(messaging.topicPrefix);
   await transport.ensureTopics(
     allTopics(names).map((topic) => ({ topic, compacted: topic === names.workflowDefinitions })),
   );
@@ -193,58 +290,97 @@ export async function runService(
     workflows,
     logger,
     groupPrefix: consumer,
-    catchUpTimeoutMs: config.service.registryCatchUpTimeoutMs,
-    lookupWaitMs: config.service.workflowLookupWaitMs,
-    ...(signer ? { signer } : {}),
+    catchUpTimeoutMs: service.registryCatchUpTimeoutMs,
+    lookupWaitMs: service.workflowLookupWaitMs,
+    ...(settings.signer ? { signer: settings.signer } : {}),
   });
-  const routes = new Routes(config.messaging.topicPrefix);
+  const routes = new Routes(messaging.topicPrefix);
   const runtime: MessagingRuntime = new MessagingRuntime({
     consumer,
     transport,
     dataSource,
     logger,
-    config: config.messaging,
+    config: messaging,
     beforeHandle: awaitWorkflowVersion(workflows),
     afterDeadLetter: reportDeadLetteredSteps(() => runtime, routes),
   });
-  let providers: Provider[];
-  try {
-    providers = [
-      { provide: WORKFLOWS, useValue: workflows },
-      ...((await definition.providers?.({ env, logger, dataSource, workflows, connections })) ??
-        []),
-    ];
-  } catch (error) {
-    await transport.close();
-    await dataSource.destroy();
-    if (error instanceof ConfigError) {
-      logger.fatal({ problems: error.problems }, error.message);
-      process.exit(78);
-    }
-    throw error;
-  }
+  resources.add('messaging runtime', runtime, (r) => r.stop());
+  const providers = [
+    { provide: WORKFLOWS, useValue: workflows },
+    { provide: CLOCK, useValue: systemClock },
+    ...settings.ownProviders,
+    ...((await definition.providers?.({
+      env,
+      logger,
+      dataSource,
+      workflows,
+      connections,
+      settings: settings.own,
+      resources,
+    })) ?? []),
+  ];
+  return { dataSource, transport, workflows, routes, runtime, providers };
+}
 
+/** Phase 3: the Nest app, its HTTP API and its message handlers, listening. */
+async function startApp(
+  definition: ServiceDefinition,
+  settings: LoadedSettings,
+  opened: OpenedResources,
+  telemetry: Telemetry,
+  logger: Logger,
+  resources: Resources,
+  host: ServiceHost | undefined,
+): Promise<RunningService> {
+  const { name, version } = definition;
+  const { messaging, bodyLimit } = settings;
+  const { runtime, routes } = opened;
   const app = await NestFactory.create<NestExpressApplication>(
     KitModule.forService(definition.module, {
       service: { name, version },
-      dataSource,
+      dataSource: opened.dataSource,
       runtime,
       routes,
-      messaging: config.messaging,
+      messaging,
       logger,
       telemetry,
       httpBodyLimit: bodyLimit,
-      providers,
+      providers: opened.providers,
+      resources,
     }),
     // Bodies are JSON, read with the configured limit; no form parser.
     { logger: new PinoNestLogger(logger), bufferLogs: true, bodyParser: false },
   );
+  try {
+    return await listen(app, definition, settings, opened, logger, host);
+  } catch (error) {
+    // Closing the app closes what the kit opened too (KitShutdown), in reverse order.
+    await app
+      .close()
+      .catch((closing: unknown) =>
+        logger.warn({ err: closing }, 'closing the half-started app failed'),
+      );
+    throw error;
+  }
+}
+
+async function listen(
+  app: NestExpressApplication,
+  definition: ServiceDefinition,
+  settings: LoadedSettings,
+  opened: OpenedResources,
+  logger: Logger,
+  host: ServiceHost | undefined,
+): Promise<RunningService> {
+  const { name } = definition;
+  const { service, messaging, bodyLimit } = settings;
+  const { runtime, routes, transport, workflows } = opened;
   app.useBodyParser('json', { limit: bodyLimit });
   app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter(), logger));
   app.useGlobalInterceptors(
     new RateLimitInterceptor({
-      perMinute: config.service.rateLimitPerMinute,
-      burst: config.service.rateLimitBurst,
+      perMinute: service.rateLimitPerMinute,
+      burst: service.rateLimitBurst,
     }),
     new JsonInputInterceptor(),
   );
@@ -254,13 +390,13 @@ export async function runService(
   );
   if (!host) app.enableShutdownHooks();
   await app.startAllMicroservices();
-  const port = config.service.port || definition.defaultPort;
-  await app.listen(port, config.service.host);
+  const port = service.port || definition.defaultPort;
+  await app.listen(port, service.host);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   logger.info(
     {
       url,
-      consumer,
+      consumer: `${messaging.topicPrefix}${name}`,
       transport: transport.name,
       workflows: workflows.all().map((w) => `${w.id}@${w.version}`),
     },
@@ -268,8 +404,7 @@ export async function runService(
   );
 
   if (!host) {
-    const hardStop = () =>
-      setTimeout(() => process.exit(1), config.service.shutdownTimeoutMs).unref();
+    const hardStop = () => setTimeout(() => process.exit(1), service.shutdownTimeoutMs).unref();
     process.once('SIGTERM', hardStop);
     process.once('SIGINT', hardStop);
   }
@@ -303,11 +438,7 @@ async function checkCapacity(
   }
   const problem = capacityProblem({ total }, capacity, where);
   if (problem.warning) logger.warn({ connections }, problem.warning);
-  if (problem.fatal) {
-    await dataSource.destroy();
-    logger.fatal({ problems: [problem.fatal] }, `invalid configuration of ${name}`);
-    process.exit(78);
-  }
+  if (problem.fatal) throw new ConfigError(name, [problem.fatal]);
 }
 
 /** `host:port/db` of a Postgres URL, never its credentials. */

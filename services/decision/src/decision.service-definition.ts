@@ -1,4 +1,3 @@
-import { ConfigError, loadConfig } from '@baton/config';
 import type { ServiceDefinition } from '@baton/service-kit';
 import { DecisionConfig } from './decision.config.js';
 import { DecisionModule } from './decision.module.js';
@@ -12,25 +11,12 @@ export const decisionService: ServiceDefinition = {
   defaultPort: 3002,
   module: DecisionModule,
   migrations: [CreateModelCalls1767225600000, CreateEndedRuns1795600000000],
-  providers: ({ env, logger }) => {
-    let config: DecisionConfig;
-    try {
-      config = loadConfig(DecisionConfig, env, 'decision');
-    } catch (error) {
-      // Same contract as the kit's own settings: name every bad variable, exit 78.
-      if (error instanceof ConfigError) {
-        logger.fatal({ problems: error.problems }, error.message);
-        process.exit(78);
-      }
-      throw error;
-    }
-    const model = ModelGateway.fromConfig(config);
+  settings: [DecisionConfig],
+  providers: ({ logger, settings }) => {
+    const model = ModelGateway.fromConfig(settings(DecisionConfig));
     if (!model.configured) {
       logger.warn("no OPENAI_API_KEY: decisions use the workflow's rules only");
     }
-    return [
-      { provide: DecisionConfig, useValue: config },
-      { provide: ModelGateway, useValue: model },
-    ];
+    return [{ provide: ModelGateway, useValue: model }];
   },
 };
