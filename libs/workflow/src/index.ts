@@ -1,4 +1,5 @@
 export * from './expression.js';
+export * from './bind-params.js';
 export * from './workflow-definition.js';
 export * from './load-workflow.js';
 export * from './workflow-catalog.js';

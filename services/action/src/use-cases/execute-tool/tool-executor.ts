@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { getPath, type Scope, type ToolGrantSpec } from '@baton/workflow';
+import { bindParams, getPath, type Scope, type ToolGrantSpec } from '@baton/workflow';
 import { ActionConfig } from '../../action.config.js';
 import { BusinessDatabase } from '@baton/business';
 import { searchKnowledge } from '@baton/business';
-import { bindParams } from './bind-params.js';
 import { ToolInputError } from './tool-error.js';
 
 const DEFAULT_PASSAGE_LIMIT = 5;
@@ -29,7 +28,7 @@ export class ToolExecutor {
     const rows = await this.database.run(
       grant.access,
       grant.statement ?? '',
-      bindParams(grant.params ?? [], scope),
+      bindParams(grant.params ?? [], scope).values,
       this.config.toolTimeoutMs,
     );
     if (grant.access === 'write' && rows.length === 1) return rows[0]!;

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { getPath, type ContextSourceSpec, type Scope } from '@baton/workflow';
+import { bindParams, getPath, type ContextSourceSpec, type Scope } from '@baton/workflow';
 import { BusinessDatabase } from '@baton/business';
 import { searchKnowledge } from '@baton/business';
-import { bindParams, renderUrl } from './bind-params.js';
+import { renderUrl } from './render-url.js';
 import { toEvidence, type GatheredSource, type SourceResult } from './evidence.js';
 
 const DEFAULT_PASSAGE_LIMIT = 5;

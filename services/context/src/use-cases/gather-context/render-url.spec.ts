@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { bindParams, renderUrl } from './bind-params.js';
+import { renderUrl } from './render-url.js';
 
 const scope = {
   trigger: { data: { customerId: 'cus_1001', amount: 18, blank: '', tags: ['a'] } },
 };
-
-describe(bindParams.name, () => {
-  it('binds values from dotted paths in order, keeping their types', () => {
-    expect(
-      bindParams(['trigger.data.customerId', 'trigger.data.amount', 'trigger.data.tags'], scope),
-    ).toEqual({ values: ['cus_1001', 18, ['a']], missing: [] });
-  });
-
-  it('binds NULL for a path that finds nothing and names it as missing', () => {
-    expect(bindParams(['trigger.data.invoiceId', 'trigger.data.blank'], scope)).toEqual({
-      values: [null, null],
-      missing: ['trigger.data.invoiceId', 'trigger.data.blank'],
-    });
-  });
-});
 
 describe(renderUrl.name, () => {
   it('URL-encodes every value, so trigger data cannot change the path or the query', () => {
