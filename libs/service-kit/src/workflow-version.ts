@@ -2,7 +2,7 @@ import { PermanentFailure } from '@baton/messaging';
 import type { WorkflowCatalog, WorkflowDefinition } from '@baton/workflow';
 
 /** The `workflow` a step envelope (or run event) names, when it names one. */
-function workflowOf(message: unknown): { id: string; version: number } | undefined {
+function workflowNamedIn(message: unknown): { id: string; version: number } | undefined {
   const workflow = (message as { workflow?: unknown } | null)?.workflow;
   if (!workflow || typeof workflow !== 'object') return undefined;
   const { id, version } = workflow as { id?: unknown; version?: unknown };
@@ -20,7 +20,7 @@ export function awaitWorkflowVersion(
   workflows: WorkflowCatalog,
 ): (message: unknown) => Promise<void> {
   return async (message) => {
-    const wanted = workflowOf(message);
+    const wanted = workflowNamedIn(message);
     if (wanted && !workflows.get(wanted.id, wanted.version))
       await workflows.resolve(wanted.id, wanted.version);
   };
