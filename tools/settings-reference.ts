@@ -20,9 +20,11 @@ export function settingsReference(): string {
 
 # Settings
 
-Every Baton process reads its settings from environment variables, validated at start: a bad
-value stops the process (exit code 78) with a message naming each offending variable. Secrets
-are never logged.
+Every Baton process reads its settings from environment variables, validated at start, before
+it opens anything: bad values stop the process with one message naming every offending variable
+(the kit's and the service's own together) and exit code 78. A start that fails later closes
+what it had opened and exits 69 when the database did not answer within
+`BATON_DB_STARTUP_WAIT_MS`, 70 for anything else. Secrets are never logged.
 
 ## Every service: the process
 
