@@ -2,10 +2,14 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { EffectLedger } from '@baton/effects';
 import { ApiKeyGuard, EndedRuns } from '@baton/service-kit';
-import { EffectsController } from './effects.controller.js';
-import { EscalationController } from './escalation.controller.js';
-import { SlaSweeper } from './sla-sweeper.js';
-import { TasksController } from './tasks.controller.js';
+import { EffectsController } from './inbound/effects.controller.js';
+import { EscalationController } from './inbound/escalation.controller.js';
+import { SlaSweeper } from './inbound/sla-sweeper.js';
+import { TasksController } from './inbound/tasks.controller.js';
+import { ChainStore } from './store/chain-store.js';
+import { ClaimStore } from './store/claim-store.js';
+import { NotificationStore } from './store/notification-store.js';
+import { TaskStore } from './store/task-store.js';
 import { ApproveTaskUseCase } from './use-cases/approve-task/approve-task.use-case.js';
 import { ClaimTaskUseCase } from './use-cases/claim-task/claim-task.use-case.js';
 import { CloseRunTasksUseCase } from './use-cases/close-run-tasks/close-run-tasks.use-case.js';
@@ -18,6 +22,8 @@ import { ListTasksUseCase } from './use-cases/list-tasks/list-tasks.use-case.js'
 import { RecordEffectUseCase } from './use-cases/record-effect/record-effect.use-case.js';
 import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.js';
 import { ReleaseTaskUseCase } from './use-cases/release-task/release-task.use-case.js';
+import { ReviewRecorder } from './use-cases/review-recorder.js';
+import { TaskDetails } from './use-cases/task-details.js';
 
 /**
  * Escalation: turns `step.escalation` envelopes into review tasks (closed when the run ends), lets reviewers decide them
@@ -39,6 +45,12 @@ import { ReleaseTaskUseCase } from './use-cases/release-task/release-task.use-ca
     ReleaseTaskUseCase,
     RecordEffectUseCase,
     ListEffectsUseCase,
+    ReviewRecorder,
+    TaskDetails,
+    TaskStore,
+    ChainStore,
+    ClaimStore,
+    NotificationStore,
     EffectLedger,
     EndedRuns,
     SlaSweeper,

@@ -1,7 +1,7 @@
 import { ConfigError } from '@baton/config';
 import { API_KEYS, sha256 } from '@baton/service-kit';
 import { describe, expect, it } from 'vitest';
-import { ESCALATION_CONFIG } from './escalation.config.js';
+import { ESCALATION_CONFIG } from './config/escalation.config.js';
 import { loadSettings } from './escalation.service-definition.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {

@@ -3,7 +3,7 @@ import { loadConfig } from '@baton/config';
 import { CreateEffectLedger1796400000000 } from '@baton/effects';
 import { API_KEYS, ApiKeysConfig, parseApiKeys, type ServiceDefinition } from '@baton/service-kit';
 import { CLOCK, systemClock } from '@baton/service-kit';
-import { ESCALATION_CONFIG, EscalationConfig } from './escalation.config.js';
+import { ESCALATION_CONFIG, EscalationConfig } from './config/escalation.config.js';
 import { EscalationModule } from './escalation.module.js';
 import { CreateTasks1764158400000 } from './migrations/1764158400000-create-tasks.migration.js';
 import { CloseTasksOfEndedRuns1795600000000 } from './migrations/1795600000000-close-tasks-of-ended-runs.migration.js';

@@ -1,6 +1,6 @@
 // Test-only: a task row as the store returns it, for unit tests of pure task code.
 import { aContextEnvelope, nextStep } from '@baton/contracts';
-import type { TaskRow } from '../tasks/task.js';
+import type { TaskRow } from '../domain/task.js';
 
 export const TASK_CREATED_AT = new Date('2026-01-01T10:00:00Z');
 

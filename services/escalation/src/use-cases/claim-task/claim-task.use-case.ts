@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, LOGGER, type Principal } from '@baton/service-kit';
+import { CLOCK, DATA_SOURCE, LOGGER, type Clock, type Principal } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { CLOCK, type Clock } from '@baton/service-kit';
-import { ESCALATION_CONFIG, type EscalationConfig } from '../../escalation.config.js';
-import type { TaskDetail } from '../../tasks/task.js';
-import { detailOf } from '../../tasks/task-detail.js';
-import { isAdmin, refusalOf } from '../../tasks/task-guards.js';
-import { claimTask } from '../../tasks/claim-store.js';
-import { loadTask } from '../../tasks/task-store.js';
+import { ESCALATION_CONFIG, type EscalationConfig } from '../../config/escalation.config.js';
+import type { TaskDetail } from '../../domain/task.js';
+import { isAdmin, refusalOf } from '../../domain/task-guards.js';
+import { ClaimStore } from '../../store/claim-store.js';
+import { TaskStore } from '../../store/task-store.js';
+import { TaskDetails } from '../task-details.js';
 
 /**
  * A reviewer claims an open task for `BATON_CLAIM_MINUTES` (claiming it again renews the
@@ -23,24 +22,27 @@ export class ClaimTaskUseCase {
     @Inject(ESCALATION_CONFIG) private readonly config: EscalationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly tasks: TaskStore,
+    private readonly claims: ClaimStore,
+    private readonly details: TaskDetails,
   ) {}
 
   async execute(id: string, principal: Principal): Promise<TaskDetail> {
     const manager = this.dataSource.manager;
-    const task = await loadTask(manager, id);
+    const task = await this.tasks.load(manager, id);
     const now = this.clock.now();
-    const claimed = await claimTask(manager, task.id, {
+    const claimed = await this.claims.claim(manager, task.id, {
       by: principal.name,
       role: principal.role,
       at: now,
       until: new Date(now.getTime() + this.config.claimMinutes * 60_000),
       override: isAdmin(principal),
     });
-    if (!claimed) throw refusalOf(await loadTask(manager, id), now);
+    if (!claimed) throw refusalOf(await this.tasks.load(manager, id), now);
     this.logger.info(
       { taskId: id, claimedBy: principal.name, claimedUntil: claimed.claimed_until },
       'task claimed',
     );
-    return detailOf(manager, claimed, now);
+    return this.details.of(manager, claimed, now);
   }
 }

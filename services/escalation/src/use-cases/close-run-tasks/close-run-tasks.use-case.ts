@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RunEvent } from '@baton/contracts';
-import { EndedRuns, LOGGER } from '@baton/service-kit';
+import { CLOCK, EndedRuns, LOGGER, type Clock } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { EntityManager } from 'typeorm';
-import { CLOCK, type Clock } from '@baton/service-kit';
-import { closeRunTasks, closedReason } from '../../tasks/task-store.js';
+import { closedReason } from '../../domain/task.js';
+import { TaskStore } from '../../store/task-store.js';
 
 /**
  * A run ended (`run.ended`: cancelled, or ended by another step): its open tasks are closed,
@@ -17,6 +17,7 @@ export class CloseRunTasksUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly endedRuns: EndedRuns,
+    private readonly tasks: TaskStore,
   ) {}
 
   async execute(event: RunEvent, manager: EntityManager): Promise<void> {
@@ -24,7 +25,12 @@ export class CloseRunTasksUseCase {
     await this.endedRuns.record(manager, event);
     // The first terminal event of the run says why, whichever this one is.
     const ended = (await this.endedRuns.find(manager, event.runId, { lock: false }))!;
-    const closed = await closeRunTasks(manager, event.runId, closedReason(ended), this.clock.now());
+    const closed = await this.tasks.closeOfRun(
+      manager,
+      event.runId,
+      closedReason(ended),
+      this.clock.now(),
+    );
     if (closed.length) {
       this.logger.info(
         { runId: event.runId, status: ended.status, tasks: closed.map((task) => task.id) },

@@ -1,16 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runEventFor, stepFinished, uuidv7, type StepEnvelope } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
-import { EndedRuns, endRunIfOutOfBudget, WORKFLOWS, workflowFor } from '@baton/service-kit';
-import type { WorkflowCatalog } from '@baton/workflow';
-import { CLOCK, type Clock } from '@baton/service-kit';
-import { highlightsOf } from '../../tasks/highlights.js';
 import {
-  closeRunTasks,
-  closedReason,
-  findTaskBySource,
-  insertTask,
-} from '../../tasks/task-store.js';
+  CLOCK,
+  EndedRuns,
+  endRunIfOutOfBudget,
+  WORKFLOWS,
+  workflowFor,
+  type Clock,
+} from '@baton/service-kit';
+import type { WorkflowCatalog } from '@baton/workflow';
+import { highlightsOf } from '../../domain/highlights.js';
+import { closedReason } from '../../domain/task.js';
+import { TaskStore } from '../../store/task-store.js';
 
 export interface CreatedTask {
   taskId: string;
@@ -33,6 +35,7 @@ export class CreateTaskUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly routes: Routes,
     private readonly endedRuns: EndedRuns,
+    private readonly tasks: TaskStore,
   ) {}
 
   async execute(
@@ -44,7 +47,7 @@ export class CreateTaskUseCase {
     // A task whose approval could not run (no step left, past the deadline) is not opened.
     if (endRunIfOutOfBudget(envelope, tx, this.routes, startedAt)) return undefined;
     const queue = workflow.escalation.queue;
-    const taskId = await insertTask(tx.manager, {
+    const taskId = await this.tasks.insert(tx.manager, {
       id: uuidv7(startedAt.getTime()),
       envelope,
       queue,
@@ -53,7 +56,7 @@ export class CreateTaskUseCase {
       highlights: highlightsOf(workflow.escalation.show, envelope),
     });
     if (!taskId) {
-      const existing = await findTaskBySource(tx.manager, envelope.envelopeId);
+      const existing = await this.tasks.findBySource(tx.manager, envelope.envelopeId);
       return { taskId: existing!.id, queue: existing!.queue, created: false };
     }
 
@@ -68,7 +71,7 @@ export class CreateTaskUseCase {
     const ended = await this.endedRuns.find(tx.manager, envelope.runId);
     if (ended) {
       const closed = closedReason(ended);
-      await closeRunTasks(tx.manager, envelope.runId, closed, now);
+      await this.tasks.closeOfRun(tx.manager, envelope.runId, closed, now);
       tx.emit(
         events,
         stepFinished(

@@ -1,16 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, LOGGER } from '@baton/service-kit';
+import { CLOCK, DATA_SOURCE, LOGGER, type Clock } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { CLOCK, type Clock } from '@baton/service-kit';
-import { ESCALATION_CONFIG, type EscalationConfig } from '../../escalation.config.js';
-import {
-  webhookHost,
-  webhookRefusal,
-  type NotificationRow,
-} from '../../notifications/notification.js';
-import { finishNotification, leaseNotifications } from '../../notifications/notification-store.js';
-import { deliverWebhook } from '../../notifications/webhook-delivery.js';
+import { deliverWebhook } from '../../clients/webhook-delivery.js';
+import { ESCALATION_CONFIG, type EscalationConfig } from '../../config/escalation.config.js';
+import { webhookHost, webhookRefusal, type NotificationRow } from '../../domain/notification.js';
+import { NotificationStore } from '../../store/notification-store.js';
 
 const BATCH_SIZE = 50;
 /** Webhooks sent at once by one instance. */
@@ -32,6 +27,7 @@ export class DeliverNotificationsUseCase {
     @Inject(ESCALATION_CONFIG) private readonly config: EscalationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly notifications: NotificationStore,
   ) {}
 
   /** Delivers what is due now, a batch at a time, until nothing is left; resolves when done. */
@@ -39,7 +35,7 @@ export class DeliverNotificationsUseCase {
     const sent: NotificationRow[] = [];
     for (;;) {
       const now = this.clock.now();
-      const leased = await leaseNotifications(
+      const leased = await this.notifications.lease(
         this.dataSource.manager,
         now,
         new Date(now.getTime() + this.leaseMs()),
@@ -58,7 +54,7 @@ export class DeliverNotificationsUseCase {
     const refusal = webhookRefusal(row.url, this.config.notifyAllowedHosts);
     if (refusal) {
       this.logger.warn({ ...log, refusal }, 'escalation webhook not sent');
-      await finishNotification(
+      await this.notifications.finish(
         this.dataSource.manager,
         row.id,
         { status: 'refused', error: `not sent: ${refusal}` },
@@ -74,7 +70,7 @@ export class DeliverNotificationsUseCase {
     });
     if (outcome.status === 'failed')
       this.logger.warn({ ...log, ...outcome }, 'escalation webhook failed');
-    await finishNotification(this.dataSource.manager, row.id, outcome, this.clock.now());
+    await this.notifications.finish(this.dataSource.manager, row.id, outcome, this.clock.now());
   }
 
   /** Longer than every attempt and pause of one delivery can take, with a minute to spare. */

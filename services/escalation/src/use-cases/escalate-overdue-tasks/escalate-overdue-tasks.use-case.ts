@@ -1,24 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runEventFor, uuidv7 } from '@baton/contracts';
 import { Routes, type MessagingRuntime, type OutboxTransaction } from '@baton/messaging';
-import { EndedRuns, LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
+import {
+  CLOCK,
+  EndedRuns,
+  LOGGER,
+  MESSAGING_RUNTIME,
+  WORKFLOWS,
+  type Clock,
+} from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { WorkflowCatalog } from '@baton/workflow';
-import { CLOCK, type Clock } from '@baton/service-kit';
-import { insertNotification } from '../../notifications/notification-store.js';
 import {
   SLA_FALLBACK,
   breachActionFor,
   breachEventReason,
+  escalatedWebhookBody,
   moveRecord,
   type BreachAction,
-} from '../../tasks/escalation-chain.js';
-import { recordReview } from '../../tasks/record-review.js';
-import { rejectedDecision } from '../../tasks/review.js';
-import { liveClaim, toSummary, type TaskRow, type TaskSummary } from '../../tasks/task.js';
-import { lockBreachedTasks, markOverdue, moveTask } from '../../tasks/chain-store.js';
-import { closeRunTasks, closedReason } from '../../tasks/task-store.js';
+} from '../../domain/escalation-chain.js';
+import { rejectedDecision } from '../../domain/review.js';
+import {
+  closedReason,
+  liveClaim,
+  toSummary,
+  type TaskRow,
+  type TaskSummary,
+} from '../../domain/task.js';
+import { ChainStore } from '../../store/chain-store.js';
+import { NotificationStore } from '../../store/notification-store.js';
+import { TaskStore } from '../../store/task-store.js';
 import { DeliverNotificationsUseCase } from '../deliver-notifications/deliver-notifications.use-case.js';
+import { ReviewRecorder } from '../review-recorder.js';
 
 const BATCH_SIZE = 200;
 
@@ -43,8 +56,12 @@ export class EscalateOverdueTasksUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly routes: Routes,
-    private readonly notifications: DeliverNotificationsUseCase,
+    private readonly deliverNotifications: DeliverNotificationsUseCase,
     private readonly endedRuns: EndedRuns,
+    private readonly tasks: TaskStore,
+    private readonly chain: ChainStore,
+    private readonly notifications: NotificationStore,
+    private readonly reviews: ReviewRecorder,
   ) {}
 
   /** One sweep: every breach due now, then the notifications it (or an earlier one) left. */
@@ -55,7 +72,7 @@ export class EscalateOverdueTasksUseCase {
     for (;;) {
       const now = this.clock.now();
       const batch = await this.runtime.transaction(async (tx) => {
-        const rows = await lockBreachedTasks(tx.manager, now, BATCH_SIZE, unknown);
+        const rows = await this.chain.lockBreached(tx.manager, now, BATCH_SIZE, unknown);
         const handled: TaskSummary[] = [];
         const endedRuns = new Set<string>();
         for (const task of rows) {
@@ -80,7 +97,7 @@ export class EscalateOverdueTasksUseCase {
       escalated.push(...batch.handled);
       if (batch.size < BATCH_SIZE) break;
     }
-    await this.notifications.execute();
+    await this.deliverNotifications.execute();
     return escalated;
   }
 
@@ -96,7 +113,7 @@ export class EscalateOverdueTasksUseCase {
       case 'leave': {
         const claim = liveClaim(task, now);
         const releaseClaim = action.to !== action.from && claim !== undefined;
-        const moved = await moveTask(tx.manager, task.id, {
+        const moved = await this.chain.move(tx.manager, task.id, {
           queue: action.to,
           slaDueAt: action.kind === 'step' ? action.slaDueAt : null,
           chainStep: action.kind === 'step' ? action.step : task.chain_step,
@@ -106,32 +123,19 @@ export class EscalateOverdueTasksUseCase {
         });
         if (action.kind === 'step' && action.webhook) {
           const id = uuidv7(now.getTime());
-          await insertNotification(tx.manager, {
+          await this.notifications.insert(tx.manager, {
             id,
             taskId: task.id,
             step: action.step,
             url: action.webhook,
             createdAt: now,
-            body: {
-              type: 'baton.task.escalated',
-              notificationId: id,
-              taskId: task.id,
-              runId: task.run_id,
-              workflow: { id: task.workflow_id, version: task.workflow_version },
-              tenantId: task.tenant_id,
-              queue: action.to,
-              previousQueue: action.from,
-              step: action.step,
-              reason: action.why,
-              slaDueAt: action.slaDueAt.toISOString(),
-              at: now.toISOString(),
-            },
+            body: escalatedWebhookBody(task, action, id, now),
           });
         }
         return this.waiting(tx, moved, breachEventReason(task, action), now, log);
       }
       case 'overdue':
-        await markOverdue(tx.manager, task.id, now);
+        await this.chain.markOverdue(tx.manager, task.id, now);
         return this.waiting(
           tx,
           { ...task, escalated_at: now },
@@ -143,9 +147,8 @@ export class EscalateOverdueTasksUseCase {
         this.logger.warn({ ...log, reason: action.reason }, action.why);
         const decision = rejectedDecision(task.proposal);
         // The reviewer's rejection path, as the system: the run resumes and ends `rejected`.
-        return recordReview(
+        return this.reviews.record(
           tx,
-          this.routes,
           task,
           'rejected',
           {
@@ -172,7 +175,12 @@ export class EscalateOverdueTasksUseCase {
           now,
         );
         await this.endedRuns.record(tx.manager, event);
-        const closed = await closeRunTasks(tx.manager, task.run_id, closedReason(ended), now);
+        const closed = await this.tasks.closeOfRun(
+          tx.manager,
+          task.run_id,
+          closedReason(ended),
+          now,
+        );
         tx.emit(this.routes.get('run.events'), event);
         return closed.find((row) => row.id === task.id) ?? task;
       }

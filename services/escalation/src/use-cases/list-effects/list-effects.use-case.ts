@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { EffectLedger, type LedgerRow } from '@baton/effects';
 import { DATA_SOURCE } from '@baton/service-kit';
-import { EscalationErrorCode, EscalationException } from '../../escalation.exception.js';
+import { EscalationError, EscalationErrorCode } from '../../domain/escalation-error.js';
 
 /**
  * The writes this service knows of (its copy of the effect ledger, from the effects topic):
@@ -23,7 +23,7 @@ export class ListEffectsUseCase {
     limit?: number;
   }): Promise<{ items: LedgerRow[] }> {
     if (!query.runId && !query.key) {
-      throw new EscalationException(
+      throw new EscalationError(
         EscalationErrorCode.FilterRequired,
         'runId or key: name the run or the limit key whose writes to list',
       );

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE } from '@baton/service-kit';
-import { CLOCK, type Clock } from '@baton/service-kit';
-import { toSummary, type TaskStatus, type TaskSummary } from '../../tasks/task.js';
-import { listTasks } from '../../tasks/task-store.js';
+import { CLOCK, DATA_SOURCE, type Clock } from '@baton/service-kit';
+import { toSummary, type TaskStatus, type TaskSummary } from '../../domain/task.js';
+import { TaskStore } from '../../store/task-store.js';
 
 export interface TaskQuery {
   status?: TaskStatus;
@@ -28,11 +27,12 @@ export class ListTasksUseCase {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly tasks: TaskStore,
   ) {}
 
   async execute(query: TaskQuery): Promise<TaskPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await listTasks(this.dataSource.manager, {
+    const rows = await this.tasks.list(this.dataSource.manager, {
       ...(query.status ? { status: query.status } : {}),
       ...(query.queue ? { queue: query.queue } : {}),
       ...(query.workflowId ? { workflowId: query.workflowId } : {}),

@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessagingRuntime } from '@baton/messaging';
-import { ANSWER_AT_COMMIT, Routes } from '@baton/messaging';
-import { MESSAGING_RUNTIME, type Principal } from '@baton/service-kit';
-import { CLOCK, type Clock } from '@baton/service-kit';
-import { recordReview } from '../../tasks/record-review.js';
-import { rejectedDecision } from '../../tasks/review.js';
-import type { ReviewRecord, TaskDetail } from '../../tasks/task.js';
-import { detailOf } from '../../tasks/task-detail.js';
-import { assertOpen, claimOverriddenBy, isAdmin } from '../../tasks/task-guards.js';
-import { loadTask } from '../../tasks/task-store.js';
+import { ANSWER_AT_COMMIT } from '@baton/messaging';
+import { CLOCK, MESSAGING_RUNTIME, type Clock, type Principal } from '@baton/service-kit';
+import { rejectedDecision } from '../../domain/review.js';
+import type { ReviewRecord, TaskDetail } from '../../domain/task.js';
+import { assertOpen, claimOverriddenBy, isAdmin } from '../../domain/task-guards.js';
+import { TaskStore } from '../../store/task-store.js';
+import { ReviewRecorder } from '../review-recorder.js';
+import { TaskDetails } from '../task-details.js';
 
 export interface Rejection {
   reason: string;
@@ -25,13 +24,15 @@ export class RejectTaskUseCase {
   constructor(
     @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly routes: Routes,
+    private readonly tasks: TaskStore,
+    private readonly reviews: ReviewRecorder,
+    private readonly details: TaskDetails,
   ) {}
 
   async execute(id: string, rejection: Rejection, principal: Principal): Promise<TaskDetail> {
     return this.runtime.transaction(
       async (tx) => {
-        const task = await loadTask(tx.manager, id);
+        const task = await this.tasks.load(tx.manager, id);
         assertOpen(task);
         const now = this.clock.now();
         const claimOverridden = claimOverriddenBy(task, principal, now);
@@ -43,16 +44,15 @@ export class RejectTaskUseCase {
           ...(decision ? { decision } : {}),
           ...(claimOverridden ? { claimOverridden } : {}),
         };
-        const decided = await recordReview(
+        const decided = await this.reviews.record(
           tx,
-          this.routes,
           task,
           'rejected',
           review,
           now,
           isAdmin(principal),
         );
-        return detailOf(tx.manager, decided, now);
+        return this.details.of(tx.manager, decided, now);
       },
       'baton.task.reject',
       ANSWER_AT_COMMIT,

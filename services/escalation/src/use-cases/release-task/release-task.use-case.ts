@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, type Principal } from '@baton/service-kit';
-import { CLOCK, type Clock } from '@baton/service-kit';
-import type { TaskDetail } from '../../tasks/task.js';
-import { detailOf } from '../../tasks/task-detail.js';
-import { isAdmin, refusalOf } from '../../tasks/task-guards.js';
-import { releaseTask } from '../../tasks/claim-store.js';
-import { loadTask } from '../../tasks/task-store.js';
+import { CLOCK, DATA_SOURCE, type Clock, type Principal } from '@baton/service-kit';
+import type { TaskDetail } from '../../domain/task.js';
+import { isAdmin, refusalOf } from '../../domain/task-guards.js';
+import { ClaimStore } from '../../store/claim-store.js';
+import { TaskStore } from '../../store/task-store.js';
+import { TaskDetails } from '../task-details.js';
 
 /**
  * Ends the claim on an open task: the claimant's own, or anyone's for an admin. Releasing a
@@ -17,18 +16,21 @@ export class ReleaseTaskUseCase {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly tasks: TaskStore,
+    private readonly claims: ClaimStore,
+    private readonly details: TaskDetails,
   ) {}
 
   async execute(id: string, principal: Principal): Promise<TaskDetail> {
     const manager = this.dataSource.manager;
-    const task = await loadTask(manager, id);
+    const task = await this.tasks.load(manager, id);
     const now = this.clock.now();
-    const released = await releaseTask(manager, task.id, {
+    const released = await this.claims.release(manager, task.id, {
       by: principal.name,
       at: now,
       override: isAdmin(principal),
     });
-    if (!released) throw refusalOf(await loadTask(manager, id), now);
-    return detailOf(manager, released, now);
+    if (!released) throw refusalOf(await this.tasks.load(manager, id), now);
+    return this.details.of(manager, released, now);
   }
 }

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { UUID_V7_PATTERN, WORKFLOW_ID_PATTERN } from '@baton/contracts';
-import { TASK_STATUSES, type TaskStatus } from '../tasks/task.js';
+import { TASK_STATUSES, type TaskStatus } from '../../domain/task.js';
 
 /** `GET /v1/tasks` query: filters and the page. */
 export class ListTasksQuery {

@@ -6,7 +6,7 @@ import {
   type StepEnvelope,
 } from '@baton/contracts';
 import { describe, expect, it } from 'vitest';
-import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
+import { EscalationError, EscalationErrorCode } from './escalation-error.js';
 import {
   approvedDecision,
   rejectedDecision,
@@ -30,7 +30,7 @@ function codeOf(run: () => unknown): EscalationErrorCode | undefined {
   try {
     run();
   } catch (error) {
-    if (error instanceof EscalationException) return error.code;
+    if (error instanceof EscalationError) return error.code;
     throw error;
   }
   return undefined;

@@ -1,5 +1,6 @@
 import type { DecisionRecord, RunState, StepEnvelope } from '@baton/contracts';
-import type { NotificationSummary } from '../notifications/notification.js';
+import type { EndedRun } from '@baton/service-kit';
+import type { NotificationSummary } from './notification.js';
 
 /** `closed`: the run ended (cancelled, or ended by another step) while the task was open. */
 export const TASK_STATUSES = ['open', 'approved', 'rejected', 'closed'] as const;
@@ -140,6 +141,13 @@ export interface TaskDetail extends TaskSummary {
     decision?: DecisionRecord;
     claimOverridden?: { claimedBy: string; claimedUntil: string };
   } | null;
+}
+
+/** What a task closed because its run ended says about why. */
+export function closedReason(ended: Pick<EndedRun, 'status' | 'reason'>): string {
+  return ended.reason
+    ? `run ended: ${ended.status}: ${ended.reason}`
+    : `run ended: ${ended.status}`;
 }
 
 export function isOverdue(row: Pick<TaskRow, 'status' | 'sla_due_at'>, now: Date): boolean {

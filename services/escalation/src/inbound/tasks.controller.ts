@@ -1,20 +1,32 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseInterceptors,
+  UsePipes,
+} from '@nestjs/common';
 import { CurrentPrincipal, InputErrorCode, Roles, type Principal } from '@baton/service-kit';
 import { ApproveTaskDto } from './dto/approve-task.dto.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { RejectTaskDto } from './dto/reject-task.dto.js';
 import { requestValidationPipe } from './dto/validation.pipe.js';
-import type { TaskDetail } from './tasks/task.js';
-import { ApproveTaskUseCase } from './use-cases/approve-task/approve-task.use-case.js';
-import { ClaimTaskUseCase } from './use-cases/claim-task/claim-task.use-case.js';
-import { GetTaskUseCase } from './use-cases/get-task/get-task.use-case.js';
-import { ListTasksUseCase, type TaskPage } from './use-cases/list-tasks/list-tasks.use-case.js';
-import { RejectTaskUseCase } from './use-cases/reject-task/reject-task.use-case.js';
-import { ReleaseTaskUseCase } from './use-cases/release-task/release-task.use-case.js';
+import { EscalationErrorMapping } from './escalation.exception.js';
+import type { TaskDetail } from '../domain/task.js';
+import { ApproveTaskUseCase } from '../use-cases/approve-task/approve-task.use-case.js';
+import { ClaimTaskUseCase } from '../use-cases/claim-task/claim-task.use-case.js';
+import { GetTaskUseCase } from '../use-cases/get-task/get-task.use-case.js';
+import { ListTasksUseCase, type TaskPage } from '../use-cases/list-tasks/list-tasks.use-case.js';
+import { RejectTaskUseCase } from '../use-cases/reject-task/reject-task.use-case.js';
+import { ReleaseTaskUseCase } from '../use-cases/release-task/release-task.use-case.js';
 
 /** The reviewers' API: the task queue, one task, its claim, and its approval or rejection. */
 @Roles('reviewer')
 @UsePipes(requestValidationPipe())
+@UseInterceptors(EscalationErrorMapping)
 @Controller('v1/tasks')
 @InputErrorCode('invalid-request')
 export class TasksController {

@@ -5,7 +5,7 @@ import {
   type StepEnvelope,
   type StepRecord,
 } from '@baton/contracts';
-import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
+import { EscalationError, EscalationErrorCode } from './escalation-error.js';
 import type { ReviewOutcome, ReviewRecord, Reviewer } from './task.js';
 
 /** What a reviewer sends to approve: the proposal as it is, or with edited args (or a new action). */
@@ -32,7 +32,7 @@ export function approvedDecision(
 ): ApprovedDecision {
   if (proposal?.tool) {
     if (approval.tool !== undefined && approval.tool !== proposal.tool) {
-      throw new EscalationException(
+      throw new EscalationError(
         EscalationErrorCode.ToolMismatch,
         `tool: the proposal runs "${proposal.tool}"; a reviewer may edit its args, not replace the tool (reject it instead)`,
       );
@@ -45,7 +45,7 @@ export function approvedDecision(
     };
   }
   if (!approval.tool || !approval.args) {
-    throw new EscalationException(
+    throw new EscalationError(
       EscalationErrorCode.ToolRequired,
       'tool, args: this task has no proposed action; approving it means naming the tool to run and its args',
     );

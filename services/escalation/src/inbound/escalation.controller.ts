@@ -2,9 +2,9 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { EffectRecord, RunEvent, StepEnvelope } from '@baton/contracts';
 import { OnMessage, type HandlerContext } from '@baton/messaging';
-import { CloseRunTasksUseCase } from './use-cases/close-run-tasks/close-run-tasks.use-case.js';
-import { CreateTaskUseCase } from './use-cases/create-task/create-task.use-case.js';
-import { RecordEffectUseCase } from './use-cases/record-effect/record-effect.use-case.js';
+import { CloseRunTasksUseCase } from '../use-cases/close-run-tasks/close-run-tasks.use-case.js';
+import { CreateTaskUseCase } from '../use-cases/create-task/create-task.use-case.js';
+import { RecordEffectUseCase } from '../use-cases/record-effect/record-effect.use-case.js';
 
 /**
  * Escalated runs arrive here and become review tasks; ended runs close theirs; executed writes

@@ -1,8 +1,8 @@
 import type { Logger } from '@baton/telemetry';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EscalationConfig } from './escalation.config.js';
+import type { EscalationConfig } from '../config/escalation.config.js';
 import { SlaSweeper } from './sla-sweeper.js';
-import type { EscalateOverdueTasksUseCase } from './use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
+import type { EscalateOverdueTasksUseCase } from '../use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
 
 const logger = { error: vi.fn() } as unknown as Logger;
 const config = { slaSweepIntervalMs: 1_000 } as EscalationConfig;

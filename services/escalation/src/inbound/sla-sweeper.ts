@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IntervalWorker, LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { ESCALATION_CONFIG, type EscalationConfig } from './escalation.config.js';
-import { EscalateOverdueTasksUseCase } from './use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
+import { ESCALATION_CONFIG, type EscalationConfig } from '../config/escalation.config.js';
+import { EscalateOverdueTasksUseCase } from '../use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
 
 /**
  * Runs the SLA sweep every `BATON_SLA_SWEEP_INTERVAL_MS`, one sweep at a time (the lifecycle is

@@ -1,12 +1,4 @@
-/** What one delivery (all its attempts) came to. */
-export interface DeliveryOutcome {
-  status: 'delivered' | 'failed';
-  attempts: number;
-  /** The last answer's status; null when no answer came. */
-  httpStatus: number | null;
-  /** Why the last attempt failed; null when delivered. */
-  error: string | null;
-}
+import type { DeliveryOutcome } from '../domain/notification.js';
 
 export interface DeliveryOptions {
   timeoutMs: number;

@@ -39,6 +39,20 @@ export interface WebhookBody {
   at: string;
 }
 
+/** What one delivery (all its attempts) came to. */
+export interface DeliveryOutcome {
+  status: Extract<NotificationStatus, 'delivered' | 'failed'>;
+  attempts: number;
+  /** The last answer's status; null when no answer came. */
+  httpStatus: number | null;
+  /** Why the last attempt failed; null when delivered. */
+  error: string | null;
+}
+
+/** How a notification ended: delivered or failed, or refused (never sent). */
+export type NotificationOutcome =
+  DeliveryOutcome | { status: Extract<NotificationStatus, 'refused'>; error: string };
+
 /** A row of `task_notifications`, as pg returns it. */
 export interface NotificationRow {
   id: string;

@@ -1,4 +1,4 @@
-import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
+import { EscalationError, EscalationErrorCode } from './escalation-error.js';
 import { liveClaim, type TaskRow } from './task.js';
 
 /** Refuses to decide a task that is not open. */
@@ -8,15 +8,15 @@ export function assertOpen(task: TaskRow): void {
 }
 
 /** 409 `task-not-open` saying who decided the task or why it closed; undefined while it is open. */
-function notOpen(task: TaskRow): EscalationException | undefined {
+function notOpen(task: TaskRow): EscalationError | undefined {
   if (task.status === 'closed') {
-    return new EscalationException(
+    return new EscalationError(
       EscalationErrorCode.TaskNotOpen,
       `task ${task.id} is closed (${task.closed_reason ?? 'its run ended'} at ${task.closed_at?.toISOString() ?? 'an earlier time'}); only an open task can be decided`,
     );
   }
   if (task.status !== 'open') {
-    return new EscalationException(
+    return new EscalationError(
       EscalationErrorCode.TaskNotOpen,
       `task ${task.id} is ${task.status} (${task.outcome ?? task.status} by ${task.reviewer_name ?? 'someone'} at ${task.decided_at?.toISOString() ?? 'an earlier time'}); only an open task can be decided`,
     );
@@ -33,11 +33,8 @@ export interface Actor {
 export const isAdmin = (actor: Actor) => actor.role === 'admin';
 
 /** 409 `task-claimed`: who holds the task, and until when. */
-export function claimedError(
-  taskId: string,
-  claim: { by: string; until: Date },
-): EscalationException {
-  return new EscalationException(
+export function claimedError(taskId: string, claim: { by: string; until: Date }): EscalationError {
+  return new EscalationError(
     EscalationErrorCode.TaskClaimed,
     `task ${taskId} is claimed by ${claim.by} until ${claim.until.toISOString()}; until then only ${claim.by} (or an admin) may decide or release it`,
   );
@@ -63,12 +60,12 @@ export function claimOverriddenBy(
  * Why a guarded update of the task (a decision, a claim, a release) changed nothing, from the
  * task as it is now: it is no longer open, or someone else claimed it meanwhile.
  */
-export function refusalOf(task: TaskRow, now: Date): EscalationException {
+export function refusalOf(task: TaskRow, now: Date): EscalationError {
   const closed = notOpen(task);
   if (closed) return closed;
   const claim = liveClaim(task, now);
   if (claim) return claimedError(task.id, claim);
-  return new EscalationException(
+  return new EscalationError(
     EscalationErrorCode.TaskNotOpen,
     `task ${task.id} changed meanwhile; read it again and retry`,
   );

@@ -1,31 +1,36 @@
 import type { DecisionRecord } from '@baton/contracts';
-import type { EffectLedger } from '@baton/effects';
+import type { LedgerScope } from '@baton/effects';
 import {
   checkProposal,
   effectClaims,
+  type EffectClaim,
   type GuardProblem,
   type WorkflowDefinition,
 } from '@baton/workflow';
-import type { EntityManager } from 'typeorm';
-import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
+import { EscalationError, EscalationErrorCode } from './escalation-error.js';
 import type { TaskRow } from './task.js';
+
+/** The approved action, and for a write the effect limits it must still fit in. */
+export interface GatedApproval {
+  decision: DecisionRecord;
+  /** A write's claims on its tool's effect limits, to check against the effect ledger. */
+  limits?: { scope: LedgerScope; claims: EffectClaim[] };
+}
 
 /**
  * A reviewer's approval passes the same gate as a proposal of the rules or the model, at the
  * moment it is made: the workflow's guards (granted tool, pinned and required arguments,
- * `maxAmount`, checks; a call that already failed in this run), and the tool's effect limits
- * against this service's copy of the effect ledger. Anything wrong refuses the approval (422,
+ * `maxAmount`, checks; a call that already failed in this run), then the tool's effect limits
+ * (what it claims here; whether the ledger has room is `limitsRefusal`'s, from the ledger's
+ * answer). Anything wrong refuses the approval (`proposal-refused` or `tool-not-granted`,
  * every problem by field); the task stays open. The approved action is returned with its
  * pinned arguments bound. The action service checks the limits again, atomically.
  */
-export async function gateApproval(
+export function gateApproval(
   workflow: WorkflowDefinition | undefined,
   task: TaskRow,
   decision: DecisionRecord,
-  ledger: EffectLedger,
-  manager: EntityManager,
-  now: Date,
-): Promise<DecisionRecord> {
+): GatedApproval {
   if (!workflow) {
     throw refused(
       `workflow ${task.workflow_id}@${task.workflow_version} is not known to this instance: the approval cannot be checked`,
@@ -34,7 +39,7 @@ export async function gateApproval(
   }
   const verdict = checkProposal(workflow, decision, task.state, { approved: true });
   if (verdict.problems[0]?.guard === 'grant') {
-    throw new EscalationException(
+    throw new EscalationError(
       EscalationErrorCode.ToolNotGranted,
       `tool: ${verdict.problems[0].message}`,
     );
@@ -48,28 +53,27 @@ export async function gateApproval(
   }
   const approved = verdict.decision;
   const grant = workflow.tools.find((tool) => tool.name === approved.tool)!;
-  if (grant.access !== 'write') return approved;
+  if (grant.access !== 'write') return { decision: approved };
   const claims = effectClaims(grant, approved, task.state);
   if (!claims.ok) throw refused(undefined, claims.problems);
-  const broken = await ledger.check(
-    manager,
-    {
-      tenantId: task.tenant_id,
-      workflowId: workflow.id,
-      tool: grant.name,
-      shadow: workflow.mode === 'shadow',
-    },
-    claims.claims,
-    now,
-  );
-  if (broken.length) throw refused(undefined, broken);
-  return approved;
+  const scope: LedgerScope = {
+    tenantId: task.tenant_id,
+    workflowId: workflow.id,
+    tool: grant.name,
+    shadow: workflow.mode === 'shadow',
+  };
+  return { decision: approved, limits: { scope, claims: claims.claims } };
 }
 
-function refused(message: string | undefined, problems: string[]): EscalationException {
+/** The refusal of an approval whose write the effect ledger has no room for (its broken limits). */
+export function limitsRefusal(broken: string[]): EscalationError | undefined {
+  return broken.length ? refused(undefined, broken) : undefined;
+}
+
+function refused(message: string | undefined, problems: string[]): EscalationError {
   const text =
     message ?? `the approved action does not pass the workflow's guards: ${problems.join('; ')}`;
-  return new EscalationException(
+  return new EscalationError(
     EscalationErrorCode.ProposalRefused,
     text,
     problems.length ? problems : [text],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EscalationErrorCode, EscalationException } from '../escalation.exception.js';
+import { EscalationError, EscalationErrorCode } from './escalation-error.js';
 import { aTaskRow } from '../testing/task-row.builder.js';
 import { claimOverriddenBy, refusalOf } from './task-guards.js';
 
@@ -10,11 +10,11 @@ const rita = { name: 'rita', role: 'reviewer' };
 const sam = { name: 'sam', role: 'reviewer' };
 const ada = { name: 'ada', role: 'admin' };
 
-function errorOf(run: () => unknown): EscalationException | undefined {
+function errorOf(run: () => unknown): EscalationError | undefined {
   try {
     run();
   } catch (error) {
-    if (error instanceof EscalationException) return error;
+    if (error instanceof EscalationError) return error;
     throw error;
   }
   return undefined;
@@ -30,7 +30,6 @@ describe(claimOverriddenBy.name, () => {
   it('refuses another reviewer with task-claimed, naming who and until when', () => {
     const error = errorOf(() => claimOverriddenBy(claimed, sam, now));
     expect(error?.code).toBe(EscalationErrorCode.TaskClaimed);
-    expect(error?.getStatus()).toBe(409);
     expect(error?.message).toBe(
       `task ${claimed.id} is claimed by rita until 2026-01-01T11:30:00.000Z; until then only rita (or an admin) may decide or release it`,
     );

@@ -1,5 +1,5 @@
 import type { EscalationSpec } from '@baton/workflow';
-import { webhookHost } from '../notifications/notification.js';
+import { webhookHost, type WebhookBody } from './notification.js';
 import type { Reviewer, TaskMove, TaskRow } from './task.js';
 
 /** Who the system's own decisions are recorded as: a reject fallback is not a person's. */
@@ -112,5 +112,28 @@ export function moveRecord(
     why: action.why,
     slaDueAt: action.kind === 'step' ? action.slaDueAt.toISOString() : null,
     ...(releasedClaimOf ? { releasedClaimOf } : {}),
+  };
+}
+
+/** What the webhook of a chain step receives: ids, the workflow, the queue and why, no case data. */
+export function escalatedWebhookBody(
+  task: Pick<TaskRow, 'id' | 'run_id' | 'workflow_id' | 'workflow_version' | 'tenant_id'>,
+  action: Extract<BreachAction, { kind: 'step' }>,
+  notificationId: string,
+  at: Date,
+): WebhookBody {
+  return {
+    type: 'baton.task.escalated',
+    notificationId,
+    taskId: task.id,
+    runId: task.run_id,
+    workflow: { id: task.workflow_id, version: task.workflow_version },
+    tenantId: task.tenant_id,
+    queue: action.to,
+    previousQueue: action.from,
+    step: action.step,
+    reason: action.why,
+    slaDueAt: action.slaDueAt.toISOString(),
+    at: at.toISOString(),
   };
 }

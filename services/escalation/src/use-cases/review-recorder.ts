@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { context } from '@opentelemetry/api';
+import { runEventFor } from '@baton/contracts';
+import { extractTraceContext } from '@baton/telemetry';
+import { Routes, type OutboxTransaction } from '@baton/messaging';
+import { resumeEnvelope, reviewHistoryRecord } from '../domain/review.js';
+import type { ReviewOutcome, ReviewRecord, TaskRow } from '../domain/task.js';
+import { refusalOf } from '../domain/task-guards.js';
+import { TaskStore } from '../store/task-store.js';
+
+/**
+ * The step a review ends with, shared by approve-task, reject-task and the SLA sweep's reject
+ * fallback (escalate-overdue-tasks): records the decision on the task and, in the same
+ * transaction, resumes the run.
+ */
+@Injectable()
+export class ReviewRecorder {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly routes: Routes,
+  ) {}
+
+  /**
+   * Records the reviewer's decision on the task and resumes the run: the `decision` envelope
+   * `review` (history + reason) and `run.resumed`. Of concurrent decisions on one task exactly
+   * one gets here; the others fail with TaskNotOpen. A decision by someone other than the
+   * holder of a live claim fails with TaskClaimed, unless `overrideClaim` (an admin; the
+   * system's SLA fallback) — checked in the update itself, so a claim made meanwhile counts.
+   */
+  async record(
+    tx: OutboxTransaction,
+    task: TaskRow,
+    outcome: ReviewOutcome,
+    review: ReviewRecord,
+    now: Date,
+    overrideClaim = false,
+  ): Promise<TaskRow> {
+    const decided = await this.tasks.decide(tx.manager, task.id, {
+      status: outcome === 'rejected' ? 'rejected' : 'approved',
+      outcome,
+      reviewer: review.reviewer,
+      review,
+      decidedAt: now,
+      overrideClaim,
+    });
+    if (!decided) throw refusalOf((await this.tasks.find(tx.manager, task.id)) ?? task, now);
+    const resumed = resumeEnvelope(
+      task.envelope,
+      reviewHistoryRecord(task.envelope, outcome, review),
+      now,
+    );
+    // The run's trace continues from the escalation step, not from the reviewer's HTTP request.
+    context.with(extractTraceContext({}, task.envelope.traceparent), () => {
+      tx.emit(this.routes.step('decision'), resumed);
+      tx.emit(
+        this.routes.get('run.events'),
+        runEventFor(
+          task.envelope,
+          { type: 'run.resumed', reason: `${resumed.payload.reason} by ${review.reviewer.name}` },
+          now,
+        ),
+      );
+    });
+    return decided;
+  }
+}
