@@ -1,12 +1,23 @@
-import { ConfigError } from '@baton/config';
-import { API_KEYS, sha256 } from '@baton/service-kit';
+import { ConfigError, loadConfig } from '@baton/config';
+import { API_KEYS, ApiKeysConfig, sha256, type ServiceDefinition } from '@baton/service-kit';
 import { describe, expect, it } from 'vitest';
-import { ESCALATION_CONFIG } from './config/escalation.config.js';
-import { loadSettings } from './escalation.service-definition.js';
+import { EscalationConfig } from './config/escalation.config.js';
+import { escalationService } from './escalation.service-definition.js';
+
+type ProvidersContext = Parameters<NonNullable<ServiceDefinition['providers']>>[0];
+
+/** The definition's providers, given the settings the kit would load from `env`. */
+async function providersOf(env: NodeJS.ProcessEnv) {
+  const settings = ((cls: new () => object) => {
+    expect(escalationService.settings).toContain(cls);
+    return loadConfig(cls, env, escalationService.name);
+  }) as ProvidersContext['settings'];
+  return (await escalationService.providers!({ env, settings } as ProvidersContext)) ?? [];
+}
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadSettings(env);
+    loadConfig(EscalationConfig, env, escalationService.name);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as ConfigError).problems;
@@ -15,38 +26,37 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('escalation settings', () => {
-  it('sweeps every minute by default and reads the API keys', () => {
-    const hash = sha256('k').toString('hex');
-    const providers = loadSettings({ BATON_API_KEYS: `rita:reviewer:${hash}` });
-    const value = (token: symbol) =>
-      (
-        providers.find((p) => typeof p === 'object' && 'provide' in p && p.provide === token) as {
-          useValue: unknown;
-        }
-      ).useValue;
-    expect(value(ESCALATION_CONFIG)).toEqual({
+  it('are the kit to load: EscalationConfig and the API keys, each under its class', () => {
+    expect(escalationService.settings).toEqual([EscalationConfig, ApiKeysConfig]);
+  });
+
+  it('sweeps every minute by default', () => {
+    expect({ ...loadConfig(EscalationConfig, {}, 'escalation') }).toEqual({
       slaSweepIntervalMs: 60_000,
       notifyAllowedHosts: [],
       notifyTimeoutMs: 5_000,
       notifyAttempts: 3,
       claimMinutes: 30,
     });
-    expect(value(API_KEYS)).toEqual([
-      { name: 'rita', role: 'reviewer', hash: Buffer.from(hash, 'hex') },
+  });
+
+  it('provides the API keys, parsed', async () => {
+    const hash = sha256('k').toString('hex');
+    const providers = await providersOf({ BATON_API_KEYS: `rita:reviewer:${hash}` });
+    expect(providers).toEqual([
+      {
+        provide: API_KEYS,
+        useValue: [{ name: 'rita', role: 'reviewer', hash: Buffer.from(hash, 'hex') }],
+      },
     ]);
   });
 
   it('reads the webhook hosts as a list, and names out-of-range notification and claim settings', () => {
-    const hash = sha256('k').toString('hex');
-    const providers = loadSettings({
-      BATON_API_KEYS: `rita:reviewer:${hash}`,
-      BATON_NOTIFY_ALLOWED_HOSTS: 'hooks.acme.example, *.pager.example',
-    });
-    const config = (
-      providers.find(
-        (p) => typeof p === 'object' && 'provide' in p && p.provide === ESCALATION_CONFIG,
-      ) as { useValue: { notifyAllowedHosts: string[] } }
-    ).useValue;
+    const config = loadConfig(
+      EscalationConfig,
+      { BATON_NOTIFY_ALLOWED_HOSTS: 'hooks.acme.example, *.pager.example' },
+      'escalation',
+    );
     expect(config.notifyAllowedHosts).toEqual(['hooks.acme.example', '*.pager.example']);
     expect(
       problemsOf({
@@ -61,11 +71,15 @@ describe('escalation settings', () => {
     ]);
   });
 
-  it('names a bad sweep interval and a malformed key entry', () => {
+  it('names a bad sweep interval and a malformed key entry', async () => {
     expect(problemsOf({ BATON_SLA_SWEEP_INTERVAL_MS: '10' })).toEqual([
       'BATON_SLA_SWEEP_INTERVAL_MS must be at least 1000, got 10',
     ]);
-    expect(problemsOf({ BATON_API_KEYS: 'rita:boss:abc' })).toEqual([
+    const malformed = await providersOf({ BATON_API_KEYS: 'rita:boss:abc' }).catch(
+      (error: unknown) => error,
+    );
+    expect(malformed).toBeInstanceOf(ConfigError);
+    expect((malformed as ConfigError).problems).toEqual([
       expect.stringMatching(/^BATON_API_KEYS entry 1 must be name:role:sha256hex/),
     ]);
   });

@@ -1,9 +1,6 @@
-import type { Provider } from '@nestjs/common';
-import { loadConfig } from '@baton/config';
 import { CreateEffectLedger1796400000000 } from '@baton/effects';
 import { API_KEYS, ApiKeysConfig, parseApiKeys, type ServiceDefinition } from '@baton/service-kit';
-import { CLOCK, systemClock } from '@baton/service-kit';
-import { ESCALATION_CONFIG, EscalationConfig } from './config/escalation.config.js';
+import { EscalationConfig } from './config/escalation.config.js';
 import { EscalationModule } from './escalation.module.js';
 import { CreateTasks1764158400000 } from './migrations/1764158400000-create-tasks.migration.js';
 import { CloseTasksOfEndedRuns1795600000000 } from './migrations/1795600000000-close-tasks-of-ended-runs.migration.js';
@@ -12,18 +9,6 @@ import { AddTaskEscalationChain1796443200000 } from './migrations/1796443200000-
 import { AddTaskClaims1796446800000 } from './migrations/1796446800000-add-task-claims.migration.js';
 
 const NAME = 'escalation';
-
-/** Reads the service's own settings; a bad value names its variable, like the kit's settings. */
-export function loadSettings(env: NodeJS.ProcessEnv): Provider[] {
-  const escalation = loadConfig(EscalationConfig, env, NAME);
-  const apiKeys = loadConfig(ApiKeysConfig, env, NAME);
-  const keys = parseApiKeys(apiKeys.entries, NAME);
-  return [
-    { provide: ESCALATION_CONFIG, useValue: escalation },
-    { provide: API_KEYS, useValue: keys },
-    { provide: CLOCK, useValue: systemClock },
-  ];
-}
 
 /** The escalation service: review tasks for escalated runs, decided by people over HTTP. */
 export const escalationService: ServiceDefinition = {
@@ -39,6 +24,11 @@ export const escalationService: ServiceDefinition = {
     AddTaskEscalationChain1796443200000,
     AddTaskClaims1796446800000,
   ],
-  // A ConfigError here stops the process naming each variable, like the kit's own settings.
-  providers: ({ env }) => loadSettings(env),
+  // Loaded by the kit with its own settings (every bad variable reported at once), each
+  // provided under its class; the clock is the kit's (systemClock).
+  settings: [EscalationConfig, ApiKeysConfig],
+  // A malformed key entry is a ConfigError, reported like a bad setting.
+  providers: ({ settings }) => [
+    { provide: API_KEYS, useValue: parseApiKeys(settings(ApiKeysConfig).entries, NAME) },
+  ],
 };

@@ -1,6 +1,9 @@
 import { Setting } from '@baton/config';
 
-/** Settings of the escalation service beside what every service reads. */
+/**
+ * Settings of the escalation service beside what every service reads. The kit loads them with
+ * its own (`settings` of the service definition) and provides the instance under this class.
+ */
 export class EscalationConfig {
   @Setting({
     env: 'BATON_SLA_SWEEP_INTERVAL_MS',
@@ -54,6 +57,3 @@ export class EscalationConfig {
   })
   claimMinutes!: number;
 }
-
-/** Injection token of the loaded EscalationConfig. */
-export const ESCALATION_CONFIG = Symbol('escalation:config');

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IntervalWorker, LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { ESCALATION_CONFIG, type EscalationConfig } from '../config/escalation.config.js';
+import { EscalationConfig } from '../config/escalation.config.js';
 import { EscalateOverdueTasksUseCase } from '../use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
 
 /**
@@ -12,7 +12,7 @@ import { EscalateOverdueTasksUseCase } from '../use-cases/escalate-overdue-tasks
 export class SlaSweeper extends IntervalWorker {
   constructor(
     private readonly sweep: EscalateOverdueTasksUseCase,
-    @Inject(ESCALATION_CONFIG) config: Pick<EscalationConfig, 'slaSweepIntervalMs'>,
+    config: EscalationConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
     super({ intervalMs: config.slaSweepIntervalMs, failureMessage: 'SLA sweep failed' }, logger);

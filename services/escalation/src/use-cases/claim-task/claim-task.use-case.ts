@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { CLOCK, DATA_SOURCE, LOGGER, type Clock, type Principal } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { ESCALATION_CONFIG, type EscalationConfig } from '../../config/escalation.config.js';
+import { EscalationConfig } from '../../config/escalation.config.js';
 import type { TaskDetail } from '../../domain/task.js';
 import { isAdmin, refusalOf } from '../../domain/task-guards.js';
 import { ClaimStore } from '../../store/claim-store.js';
@@ -19,7 +19,7 @@ import { TaskDetails } from '../task-details.js';
 export class ClaimTaskUseCase {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(ESCALATION_CONFIG) private readonly config: EscalationConfig,
+    private readonly config: EscalationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly tasks: TaskStore,

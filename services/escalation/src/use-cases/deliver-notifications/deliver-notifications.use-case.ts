@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { CLOCK, DATA_SOURCE, LOGGER, type Clock } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { deliverWebhook } from '../../clients/webhook-delivery.js';
-import { ESCALATION_CONFIG, type EscalationConfig } from '../../config/escalation.config.js';
+import { EscalationConfig } from '../../config/escalation.config.js';
 import { webhookHost, webhookRefusal, type NotificationRow } from '../../domain/notification.js';
 import { NotificationStore } from '../../store/notification-store.js';
 
@@ -24,7 +24,7 @@ const RETRY_DELAY_MS = 500;
 export class DeliverNotificationsUseCase {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(ESCALATION_CONFIG) private readonly config: EscalationConfig,
+    private readonly config: EscalationConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly notifications: NotificationStore,
