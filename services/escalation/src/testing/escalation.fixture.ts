@@ -1,36 +1,26 @@
-// Test-only: the real escalation service in-process (Kafka + Postgres), a test clock, API keys,
-// and helpers to publish escalations, read what the service emits and call its HTTP API.
+// Test-only: the real escalation service, on the in-process transport (the service tier) or on
+// the real broker (the integration tier), with the real Postgres, a test clock, API keys, and
+// helpers to publish escalations, read what the service emits and call its HTTP API.
+import type { DataSource } from 'typeorm';
 import {
   aContextEnvelope,
-  allTopics,
   nextStep,
-  topicNames,
   type DecisionRecord,
   type EffectRecord,
   type RunEvent,
   type StepEnvelope,
   type StepRecord,
+  type TopicNames,
 } from '@baton/contracts';
-import { Routes } from '@baton/messaging';
+import { CLOCK, sha256, type RunningService, type ServiceDefinition } from '@baton/service-kit';
 import {
-  CLOCK,
-  runService,
-  sha256,
-  type RunningService,
-  type ServiceDefinition,
-} from '@baton/service-kit';
-import {
-  TestKafka,
-  dropSchema,
-  expectEventually,
-  freshSchemaName,
-  testDatabaseUrl,
-  testKafkaBrokers,
-  uniqueTopic,
-  type ReadRecord,
-} from '@baton/testing';
+  TestClock,
+  startService,
+  startServiceInProcess,
+  type Read,
+} from '@baton/service-kit/testing';
+import { expectEventually, type TestKafka } from '@baton/testing';
 import { expect } from 'vitest';
-import { TestClock } from '@baton/service-kit/testing';
 import { escalationService } from '../escalation.service-definition.js';
 
 export { TestClock };
@@ -57,10 +47,12 @@ export const creditProposal: DecisionRecord = {
 
 export interface EscalationFixture {
   service: RunningService;
-  routes: Routes;
+  /** The service's own database (its schema), to check what it wrote. */
+  dataSource: DataSource;
+  names: TopicNames;
   clock: TestClock;
-  decisions: ReadRecord[];
-  runEvents: ReadRecord[];
+  /** The broker's test client (records as they are on the topics); only with `harness: 'kafka'`. */
+  kafka: TestKafka | undefined;
   /** Publishes an escalation envelope (with the credit proposal unless told) for a new run. */
   escalate(options?: {
     decision?: DecisionRecord | null;
@@ -71,7 +63,7 @@ export interface EscalationFixture {
     workflow?: { id: string; version: number };
   }): Promise<StepEnvelope<'escalation'>>;
   publish(envelope: StepEnvelope<'escalation'>): Promise<void>;
-  /** Publishes a run event on the run-events topic (as another service would). */
+  /** Publishes a run event as the run ledger relays it (`run.ended` on the run-ended topic). */
   publishRunEvent(event: RunEvent): Promise<void>;
   /** Publishes an executed write on the effects topic (as the action service does). */
   publishEffect(effect: EffectRecord): Promise<void>;
@@ -79,6 +71,8 @@ export interface EscalationFixture {
   taskIdOf(envelope: StepEnvelope<'escalation'>): Promise<string>;
   decisionsOf(runId: string): StepEnvelope<'decision'>[];
   eventsOf(runId: string, type?: RunEvent['type']): RunEvent[];
+  /** What was dead-lettered from the escalation topic (the envelopes, parsed). */
+  deadLetters(): Array<{ runId: string }>;
   api(
     method: 'GET' | 'POST',
     path: string,
@@ -88,113 +82,70 @@ export interface EscalationFixture {
   close(): Promise<void>;
 }
 
-/**
- * Creates the installation's topics before the service starts, as the platform does. The kit's
- * own `ensureTopics` asks kafkajs to wait for leaders, which fails with "This server does not
- * host this topic-partition" when two suites create topics at once; this waits on metadata.
- */
-async function provisionTopics(kafka: TestKafka, prefix: string): Promise<void> {
-  const names = topicNames(prefix);
-  const topics = allTopics(names);
-  const admin = kafka.kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: false,
-      topics: topics.map((topic) => ({
-        topic,
-        numPartitions: 3,
-        configEntries:
-          topic === names.workflowDefinitions ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-      })),
-    });
-    await expectEventually(
-      async () => {
-        const metadata = await admin.fetchTopicMetadata({ topics });
-        const ready = metadata.topics.every(
-          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
-        );
-        expect(ready).toBe(true);
-      },
-      { intervalMs: 100 },
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** `env`: settings of this instance beside the fixture's (they win over them). */
-export async function startEscalation(
-  options: { env?: Record<string, string> } = {},
-): Promise<EscalationFixture> {
-  process.env['LOG_LEVEL'] ??= 'error';
-  const prefix = `${uniqueTopic('esc')}.`;
-  const schemaPrefix = `${freshSchemaName('esc')}_`;
-  const clock = new TestClock();
-  const definition: ServiceDefinition = {
-    ...escalationService,
-    defaultPort: 0, // the kit reads PORT=0 as "the default port": 0 here makes it ephemeral
-    providers: async (context) => [
-      ...((await escalationService.providers?.(context)) ?? []),
-      { provide: CLOCK, useValue: clock },
-    ],
-  };
-  const apiKeys = [
+/** BATON_API_KEYS for KEYS (one user per role) and OTHER_REVIEWER_KEY. */
+function apiKeys(): string {
+  return [
     ...Object.entries(KEYS).map(([role, key]) => [`${role}-user`, role, key]),
     ['other-reviewer', 'reviewer', OTHER_REVIEWER_KEY],
   ]
     .map(([name, role, key]) => `${name}:${role}:${sha256(key!).toString('hex')}`)
     .join(',');
-  const kafka = new TestKafka();
-  await provisionTopics(kafka, prefix);
-  const service = await runService(definition, {
-    ...process.env,
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
-    DATABASE_URL: testDatabaseUrl(),
-    BATON_TOPIC_PREFIX: prefix,
-    BATON_SCHEMA_PREFIX: schemaPrefix,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    BATON_API_KEYS: apiKeys,
+}
+
+/**
+ * Starts the escalation service with the fixture's keys and a TestClock as its clock.
+ * `harness`: `in-process` (default; the service tier: no broker, no record signing) or
+ * `kafka` (the integration tier: the real broker, records signed). `env`: settings of this
+ * instance beside the fixture's (they win over them).
+ */
+export async function startEscalation(
+  options: { env?: Record<string, string>; harness?: 'in-process' | 'kafka' } = {},
+): Promise<EscalationFixture> {
+  const clock = new TestClock();
+  // The kit provides its systemClock; the definition's providers come after and win.
+  const definition: ServiceDefinition = {
+    ...escalationService,
+    providers: async (context) => [
+      ...((await escalationService.providers?.(context)) ?? []),
+      { provide: CLOCK, useValue: clock },
+    ],
+  };
+  const env = {
+    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
+    BATON_API_KEYS: apiKeys(),
     BATON_OUTBOX_SWEEP_INTERVAL_MS: '500',
-    BATON_DRAIN_TIMEOUT_MS: '5000',
     ...options.env,
-  }).catch(async (error: unknown) => {
-    // A start that failed half-way may have created the schema: leave nothing behind.
-    await kafka.close();
-    await dropSchema(`${schemaPrefix}escalation`);
-    throw error;
-  });
-  const routes = new Routes(prefix);
-  const decisions = await kafka.read(routes.names.steps.decision);
-  const runEvents = await kafka.read(routes.names.runEvents);
-  const parse = <T>(records: ReadRecord[]) =>
-    records.map((record) => JSON.parse(record.value!.toString()) as T);
+  };
+  const harness =
+    options.harness === 'kafka'
+      ? await startService(definition, { env })
+      : await startServiceInProcess(definition, { env });
+  const { names } = harness;
+  const service = harness.running;
+  const decisions = await harness.watch<StepEnvelope<'decision'>>(names.steps.decision);
+  const runEvents = await harness.watch<RunEvent>(names.runEvents);
+  const deadLetters: Read<{ runId: string }> = await harness.watch(`${names.steps.escalation}.dlq`);
 
   const publish = (envelope: StepEnvelope<'escalation'>) =>
-    kafka.produce(routes.names.steps.escalation, [
-      { key: envelope.runId, value: JSON.stringify(envelope) },
-    ]);
+    harness.publish(names.steps.escalation, envelope);
   const publishRunEvent = (event: RunEvent) =>
     // A run's end reaches the step services on the run-ended topic, as the run ledger relays it.
-    kafka.produce(event.type === 'run.ended' ? routes.names.runEnded : routes.names.runEvents, [
-      { key: event.runId, value: JSON.stringify(event) },
-    ]);
-  const publishEffect = (effect: EffectRecord) =>
-    kafka.produce(routes.names.effects, [{ key: effect.runId, value: JSON.stringify(effect) }]);
+    harness.publish(event.type === 'run.ended' ? names.runEnded : names.runEvents, event);
+  const publishEffect = (effect: EffectRecord) => harness.publish(names.effects, effect);
   const eventsOf = (runId: string, type?: RunEvent['type']) =>
-    parse<RunEvent>(runEvents).filter((e) => e.runId === runId && (!type || e.type === type));
+    runEvents().filter((e) => e.runId === runId && (!type || e.type === type));
 
   return {
     service,
-    routes,
+    dataSource: harness.dataSource,
+    names,
     clock,
-    decisions,
-    runEvents,
+    kafka: 'kafka' in harness ? harness.kafka : undefined,
     publish,
     publishRunEvent,
     publishEffect,
     eventsOf,
+    deadLetters,
     async escalate({
       decision = creditProposal,
       reason = 'credits above 100 need a reviewer',
@@ -253,8 +204,7 @@ export async function startEscalation(
         return finished!.step!.output!['taskId'] as string;
       });
     },
-    decisionsOf: (runId) =>
-      parse<StepEnvelope<'decision'>>(decisions).filter((envelope) => envelope.runId === runId),
+    decisionsOf: (runId) => decisions().filter((envelope) => envelope.runId === runId),
     async api(method, path, key, body) {
       const response = await fetch(`${service.url}${path}`, {
         method,
@@ -266,10 +216,6 @@ export async function startEscalation(
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
-    async close() {
-      await service.close();
-      await kafka.close();
-      await dropSchema(`${schemaPrefix}escalation`);
-    },
+    close: () => harness.close(),
   };
 }

@@ -1,11 +1,9 @@
-import type { DataSource } from 'typeorm';
-import { DATA_SOURCE } from '@baton/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';
 
 // The shipped billing-dispute workflow shows the reviewer first:
 // [trigger.data.message, evidence.customer, args.amount].
-describe('escalation service: escalation.show highlights (real Kafka and Postgres)', () => {
+describe('escalation service: escalation.show highlights (in-process transport, real Postgres)', () => {
   let esc: EscalationFixture;
   beforeAll(async () => {
     esc = await startEscalation();
@@ -34,7 +32,7 @@ describe('escalation service: escalation.show highlights (real Kafka and Postgre
     expect(listed?.highlights).toEqual(highlights);
 
     // Stored, not computed on reading: the task keeps what the run had when it escalated.
-    const dataSource = esc.service.app.get<symbol, DataSource>(DATA_SOURCE);
+    const { dataSource } = esc;
     const [row] = (await dataSource.query('SELECT highlights FROM tasks WHERE id = $1', [
       taskId,
     ])) as Array<{ highlights: unknown }>;

@@ -1,4 +1,4 @@
-import { expectEventually } from '@baton/testing';
+import { expectEventually } from './testing/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KEYS,
@@ -9,7 +9,7 @@ import {
 
 const CLAIM_MINUTES = 30; // BATON_CLAIM_MINUTES' default
 
-describe('escalation service: claims (real Kafka and Postgres)', () => {
+describe('escalation service: claims (in-process transport, real Postgres)', () => {
   let esc: EscalationFixture;
   beforeAll(async () => {
     // The tests move the clock; no SLA sweep of its own gets in between.

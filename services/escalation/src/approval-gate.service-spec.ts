@@ -1,5 +1,5 @@
 import { uuidv7, type StepRecord } from '@baton/contracts';
-import { expectEventually } from '@baton/testing';
+import { expectEventually } from './testing/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KEYS,
@@ -8,7 +8,7 @@ import {
   type EscalationFixture,
 } from './testing/escalation.fixture.js';
 
-describe('escalation service: a reviewer’s approval passes the same gate (real Kafka and Postgres)', () => {
+describe('escalation service: a reviewer’s approval passes the same gate (in-process transport, real Postgres)', () => {
   let esc: EscalationFixture;
   beforeAll(async () => {
     esc = await startEscalation();

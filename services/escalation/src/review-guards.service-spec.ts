@@ -1,13 +1,11 @@
-import { DATA_SOURCE } from '@baton/service-kit';
-import { expectEventually } from '@baton/testing';
-import type { DataSource } from 'typeorm';
+import { expectEventually } from './testing/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';
 import { EscalateOverdueTasksUseCase } from './use-cases/escalate-overdue-tasks/escalate-overdue-tasks.use-case.js';
 
 const REASON = 'credits above 100 need a reviewer';
 
-describe('escalation service: guards and SLA (real Kafka and Postgres)', () => {
+describe('escalation service: guards and SLA (in-process transport, real Postgres)', () => {
   let esc: EscalationFixture;
   beforeAll(async () => {
     esc = await startEscalation();
@@ -34,7 +32,7 @@ describe('escalation service: guards and SLA (real Kafka and Postgres)', () => {
       expect(esc.eventsOf(envelope.runId, 'run.resumed')).toHaveLength(1),
     );
     // The losers' transactions rolled back, outbox rows included: nothing is left to publish.
-    const dataSource = esc.service.app.get<symbol, DataSource>(DATA_SOURCE);
+    const { dataSource } = esc;
     await expectEventually(async () =>
       expect(await dataSource.query('SELECT id FROM outbox')).toEqual([]),
     );

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hostileJson, hostileKeys, hostileText } from '@baton/testing';
+import { hostileJson, hostileKeys, hostileText } from './testing/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';
 
@@ -24,7 +24,7 @@ const body = fc.oneof(
 );
 const action = fc.constantFrom('approve', 'reject', 'claim', 'release');
 
-describe('the review API under 3,000 hostile requests (real Kafka and Postgres)', () => {
+describe('the review API under 3,000 hostile requests (in-process transport, real Postgres)', () => {
   let fixture: EscalationFixture;
   let taskId: string;
 

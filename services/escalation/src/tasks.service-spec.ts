@@ -1,7 +1,7 @@
 import { nextStep } from '@baton/contracts';
 import type { MessagingRuntime } from '@baton/messaging';
 import { MESSAGING_RUNTIME } from '@baton/service-kit';
-import { expectEventually } from '@baton/testing';
+import { expectEventually } from './testing/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KEYS,
@@ -13,10 +13,11 @@ import { CreateTaskUseCase } from './use-cases/create-task/create-task.use-case.
 
 const REASON = 'credits above 100 need a reviewer';
 
-describe('escalation service: tasks and reviews (real Kafka and Postgres)', () => {
+describe('escalation service: tasks and reviews (in-process transport, real Postgres)', () => {
   let esc: EscalationFixture;
   beforeAll(async () => {
-    esc = await startEscalation();
+    // An unknown workflow version is waited for (the registry may deliver it late): briefly here.
+    esc = await startEscalation({ env: { BATON_WORKFLOW_LOOKUP_WAIT_MS: '300' } });
   });
   afterAll(async () => {
     await esc?.close();
@@ -99,6 +100,27 @@ describe('escalation service: tasks and reviews (real Kafka and Postgres)', () =
       esc.service.app.get(CreateTaskUseCase).execute(first, tx),
     );
     expect(again).toEqual({ taskId: await esc.taskIdOf(first), queue: 'billing', created: false });
+  });
+
+  it('dead-letters an escalation of a workflow version it does not know, and opens no task', async () => {
+    const envelope = await esc.escalate({ workflow: { id: 'billing-dispute', version: 999 } });
+    await expectEventually(() =>
+      expect(esc.deadLetters().map((dead) => dead.runId)).toContain(envelope.runId),
+    );
+    await expectEventually(() =>
+      expect(esc.eventsOf(envelope.runId, 'step.finished')).toEqual([
+        expect.objectContaining({
+          step: expect.objectContaining({
+            envelopeId: envelope.envelopeId,
+            outcome: 'dead-lettered',
+            output: { deadLetter: expect.objectContaining({ error: 'UnknownWorkflow' }) },
+          }),
+        }),
+      ]),
+    );
+    expect(esc.eventsOf(envelope.runId, 'run.waiting')).toEqual([]);
+    const tasks = await esc.api('GET', `/v1/tasks?runId=${envelope.runId}`, KEYS.reviewer);
+    expect(tasks.body['items']).toEqual([]);
   });
 
   it('approves as proposed: a review-approved decision envelope, the reviewer recorded', async () => {

@@ -1,11 +1,11 @@
 import { nextStep, runEventFor, type StepEnvelope } from '@baton/contracts';
-import { expectEventually } from '@baton/testing';
+import { expectEventually } from './testing/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';
 
 const CLOSED = 'run ended: cancelled: customer withdrew the dispute';
 
-describe('escalation service: tasks of ended runs (real Kafka and Postgres)', () => {
+describe('escalation service: tasks of ended runs (in-process transport, real Postgres)', () => {
   let esc: EscalationFixture;
   beforeAll(async () => {
     esc = await startEscalation();

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { WORKFLOWS } from '@baton/service-kit';
-import { expectEventually } from '@baton/testing';
+import { expectEventually } from './testing/harness.js';
 import { parseWorkflow, type WorkflowCatalog } from '@baton/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';
@@ -50,7 +50,7 @@ type Task = Record<string, unknown> & {
   notifications: Array<Record<string, unknown>>;
 };
 
-describe('escalation service: escalation chains (real Kafka and Postgres)', () => {
+describe('escalation service: escalation chains (in-process transport, real Postgres)', () => {
   let esc: EscalationFixture;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let version = 100;
