@@ -57,6 +57,7 @@ export default tseslint.config(
     ignores: [
       '**/*.spec.ts',
       '**/*.integration-spec.ts',
+      '**/*.service-spec.ts',
       '**/*.fixture.ts',
       '**/testing/**',
       'libs/testing/**',

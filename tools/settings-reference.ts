@@ -5,7 +5,7 @@ import { PersistenceConfig } from '@baton/persistence';
 import { ApiKeysConfig, ServiceConfig } from '@baton/service-kit';
 import { ActionConfig } from '../services/action/src/action.config.js';
 import { DecisionConfig } from '../services/decision/src/decision.config.js';
-import { EscalationConfig } from '../services/escalation/src/escalation.config.js';
+import { EscalationConfig } from '../services/escalation/src/config/escalation.config.js';
 import { ScheduleConfig } from '../services/trigger/src/schedule.config.js';
 import { RunSweepConfig } from '../services/trigger/src/run-sweep.config.js';
 import { EmbeddedConfig } from '../services/embedded/src/embedded.config.js';
@@ -24,7 +24,7 @@ Every Baton process reads its settings from environment variables, validated at 
 it opens anything: bad values stop the process with one message naming every offending variable
 (the kit's and the service's own together) and exit code 78. A start that fails later closes
 what it had opened and exits 69 when the database did not answer within
-`BATON_DB_STARTUP_WAIT_MS`, 70 for anything else. Secrets are never logged.
+\`BATON_DB_STARTUP_WAIT_MS\`, 70 for anything else. Secrets are never logged.
 
 ## Every service: the process
 

@@ -44,6 +44,7 @@ export async function startServiceUnderTest<T extends { close(): Promise<void> }
   const schema = `${schemaPrefix}${options.name}`;
   const running = await options
     .start({
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
       BATON_SIGNING_KEY: testSigningKey(),

@@ -84,6 +84,7 @@ export async function startServiceInProcess(
   const transport = new InProcessTransport();
   const telemetry = { exporting: false, flush: async () => {}, shutdown: async () => {} };
   const env: Record<string, string> = {
+    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
     DATABASE_URL: testDatabaseUrl(),
     BATON_TOPIC_PREFIX: prefix,
     BATON_SCHEMA_PREFIX: schemaPrefix,
