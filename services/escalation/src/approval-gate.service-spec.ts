@@ -1,5 +1,5 @@
 import { uuidv7, type StepRecord } from '@baton/contracts';
-import { expectEventually } from './testing/harness.js';
+import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KEYS,

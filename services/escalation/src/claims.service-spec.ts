@@ -1,4 +1,4 @@
-import { expectEventually } from './testing/harness.js';
+import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KEYS,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { WORKFLOWS } from '@baton/service-kit';
-import { expectEventually } from './testing/harness.js';
+import { expectEventually } from '@baton/testing';
 import { parseWorkflow, type WorkflowCatalog } from '@baton/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hostileJson, hostileKeys, hostileText } from './testing/harness.js';
+import { hostileJson, hostileKeys, hostileText } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';
 

@@ -1,5 +1,5 @@
 import { nextStep, runEventFor, type StepEnvelope } from '@baton/contracts';
-import { expectEventually } from './testing/harness.js';
+import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';
 

@@ -1,7 +1,7 @@
 import { nextStep } from '@baton/contracts';
 import type { MessagingRuntime } from '@baton/messaging';
 import { MESSAGING_RUNTIME } from '@baton/service-kit';
-import { expectEventually } from './testing/harness.js';
+import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KEYS,

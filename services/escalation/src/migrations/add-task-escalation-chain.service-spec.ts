@@ -1,5 +1,5 @@
 import { serviceMigrations } from '@baton/service-kit';
-import { migrationUnderTest } from '../testing/harness.js';
+import { migrationUnderTest } from '@baton/testing';
 import { describe, expect, it } from 'vitest';
 import { escalationService } from '../escalation.service-definition.js';
 import { AddTaskEscalationChain1796443200000 } from './1796443200000-add-task-escalation-chain.migration.js';

@@ -1,5 +1,5 @@
 import { serviceMigrations } from '@baton/service-kit';
-import { migrationUnderTest } from '../testing/harness.js';
+import { migrationUnderTest } from '@baton/testing';
 import { describe, expect, it } from 'vitest';
 import { escalationService } from '../escalation.service-definition.js';
 import { CloseTasksOfEndedRuns1795600000000 } from './1795600000000-close-tasks-of-ended-runs.migration.js';

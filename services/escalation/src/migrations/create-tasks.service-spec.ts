@@ -1,5 +1,5 @@
 import { serviceMigrations } from '@baton/service-kit';
-import { migrationUnderTest } from '../testing/harness.js';
+import { migrationUnderTest } from '@baton/testing';
 import { describe, expect, it } from 'vitest';
 import { escalationService } from '../escalation.service-definition.js';
 import { CreateTasks1764158400000 } from './1764158400000-create-tasks.migration.js';
