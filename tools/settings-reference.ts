@@ -73,6 +73,7 @@ ${describeSettings(EscalationConfig)}
 The six services in one process ([architecture](architecture.md#embedded-mode)). It reads every
 setting above (one value for all six services), plus these. Without \`DATABASE_URL\` it starts an
 embedded Postgres (PGlite); without \`KAFKA_BROKERS\` it uses the in-process transport.
+\`npm run start:distributed\` reads \`BATON_PORT_BASE\` too: its six processes take the same ports.
 
 ${describeSettings(EmbeddedConfig)}
 

@@ -1,15 +1,18 @@
 // `npm run start:distributed`: Baton on this machine in its distributed form — Postgres (started if down),
 // the local Kafka broker (unless KAFKA_BROKERS is set), the demo billing data, and the six
-// services as separate processes. Prints how to fire a trigger. Ctrl-C stops everything it started.
+// services as separate processes, on ports 3000–3005 or from BATON_PORT_BASE (tools/service-ports.ts).
+// Makes fresh development keys (printed, and written to .baton/dev-keys.env for the CLI, as
+// `npm start` does) and prints how to fire a trigger. Ctrl-C stops everything it started.
 import { fileURLToPath } from 'node:url';
-import { devSigningKey } from '../libs/cli/src/dev-keys.js';
+import { DEV_KEYS_FILE, devSigningKey, writeDevKeys } from '../libs/cli/src/dev-keys.js';
 import { devApiKeys } from './dev-api-keys.js';
+import { portsInUse, servicePorts, type ServicePorts } from './service-ports.js';
 import { dataLines } from './start-banner.js';
 import pg from 'pg';
 import { topicNames } from '@baton/contracts';
+import { ConfigError } from '@baton/config';
 import { splitConnections } from '@baton/persistence';
 import {
-  DEFAULT_PORTS,
   SERVICES,
   ServiceProcesses,
   ensureKafka,
@@ -20,6 +23,25 @@ import {
 } from '@baton/testing';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+const host = process.env['HOST'] ?? '127.0.0.1';
+// The ports first: a bad BATON_PORT_BASE, or a port already taken, stops before anything starts.
+let ports: ServicePorts;
+try {
+  ports = servicePorts(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(78);
+}
+const taken = await portsInUse(ports, host);
+if (taken.length > 0) {
+  process.stderr.write(
+    `${taken.length > 1 ? 'ports' : 'port'} ${taken.map((service) => `${ports[service]} (${service})`).join(', ')} already in use on ${host}: ` +
+      'stop what listens there (another Baton?) or move all six services with BATON_PORT_BASE, ' +
+      `e.g. BATON_PORT_BASE=${ports.trigger < 60_000 ? ports.trigger + 1000 : 4000} npm run start:distributed\n`,
+  );
+  process.exit(1);
+}
 await ensurePostgres();
 const kafka = await ensureKafka();
 const databaseUrl = testDatabaseUrl();
@@ -31,8 +53,8 @@ await seedBusinessData(businessDatabaseUrl);
 // BATON_DB_CONNECTIONS here is the installation's total; by default what the server has free.
 const connections = await connectionShares(databaseUrl);
 
-// Development keys, made fresh at each start and shown once below.
-const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer']);
+// Development keys, made fresh at each start: shown below and written where the CLI reads them.
+const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer', 'admin']);
 // The services' record signing key: yours, or this machine's (.baton/signing.key, kept).
 const signingKey = process.env['BATON_SIGNING_KEY'] || devSigningKey();
 
@@ -47,10 +69,10 @@ const processes = new ServiceProcesses(
     BATON_DB_CONNECTIONS: String(connections[service]),
     BATON_API_KEYS: apiKeys,
     BATON_SIGNING_KEY: signingKey,
-    PORT: String(DEFAULT_PORTS[service]),
-    HOST: process.env['HOST'] ?? '127.0.0.1',
+    PORT: String(ports[service]),
+    HOST: host,
   }),
-  (service) => DEFAULT_PORTS[service],
+  (service) => ports[service],
 );
 
 let stopping = false;
@@ -74,9 +96,23 @@ try {
   await stop(1);
 }
 
+// BATON_DEV_KEYS_FILE: elsewhere (tests), so a developer's own file is left alone.
+const keysFile = process.env['BATON_DEV_KEYS_FILE'] || DEV_KEYS_FILE;
+writeDevKeys(
+  {
+    BATON_API_KEY: keys.admin,
+    BATON_REVIEWER_KEY: keys.reviewer,
+    BATON_PUBLISHER_KEY: keys.publisher,
+  },
+  keysFile,
+);
+
 const names = topicNames(process.env['BATON_TOPIC_PREFIX']);
-const trigger = `http://127.0.0.1:${DEFAULT_PORTS.trigger}`;
-const escalation = `http://127.0.0.1:${DEFAULT_PORTS.escalation}`;
+const trigger = `http://127.0.0.1:${ports.trigger}`;
+const escalation = `http://127.0.0.1:${ports.escalation}`;
+// The CLI's defaults are the default ports; other ports are named on its command line.
+const cliUrls =
+  ports.trigger === 3000 ? '' : ` --trigger-url ${trigger} --escalation-url ${escalation}`;
 const model = process.env['OPENAI_API_KEY']
   ? `model via ${process.env['OPENAI_BASE_URL'] ?? 'OpenAI'}`
   : "no OPENAI_API_KEY: decisions use the workflows' rules only";
@@ -95,8 +131,11 @@ process.stdout.write(
       },
     }).slice(0, 2), // the first line names Kafka
     '',
+    `  trigger API    ${trigger}     escalation API  ${escalation}`,
     `  publisher key  ${keys.publisher}`,
     `  reviewer key   ${keys.reviewer}`,
+    `  admin key      ${keys.admin}`,
+    `  (the baton CLI reads them from ${keysFile.replace(root, '')})`,
     '',
     'Fire a trigger (the form names the invoice and amount, so the rules decide):',
     `  curl -s -X POST ${trigger}/v1/triggers -H 'authorization: Bearer ${keys.publisher}' -H 'content-type: application/json' \\`,
@@ -106,6 +145,7 @@ process.stdout.write(
     'Or publish to Kafka:',
     `  kcat -P -b ${kafka.brokers} -t ${names.triggerIngress} -k acme:zendesk-ticket-48213 docs/examples/trigger-event.json`,
     `Review queue: curl -s ${escalation}/v1/tasks -H 'authorization: Bearer ${keys.reviewer}'`,
+    `The CLI: npx baton runs${cliUrls}`,
     '',
     'Ctrl-C stops everything this command started.',
     '',
