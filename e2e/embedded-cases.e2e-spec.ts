@@ -1,18 +1,24 @@
 // Every example workflow's cases through `baton cases`, against the embedded form: the six
 // services in one process (`npm start`'s entry point) over the in-process transport and PGlite,
 // with the decision step pointed at the scripted model the cases command serves.
+import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  EXAMPLE_WORKFLOWS,
   freeFixedPort,
+  minimumCases,
   runCaseSuite,
   workflowsWithCases,
   workflowsWithGuide,
 } from './support/case-suites.js';
 import { EmbeddedBatonProcess } from './support/embedded-baton.js';
 
-const withCases = workflowsWithCases();
 // The examples, plus the workflow docs/first-workflow.md has a new user write.
 const guide = workflowsWithGuide();
+// Its suite runs as the page writes it (the last test), not as a reader's copy may have become.
+const withCases = workflowsWithCases().filter(
+  (workflow) => workflow !== basename(guide.guideWorkflow),
+);
 
 describe('workflow cases through `baton cases`, embedded Baton (one process, PGlite)', () => {
   let modelPort: number;
@@ -32,15 +38,7 @@ describe('workflow cases through `baton cases`, embedded Baton (one process, PGl
   }, 60_000);
 
   it('finds all five example workflows', () => {
-    expect(withCases).toEqual(
-      expect.arrayContaining([
-        'billing-dispute',
-        'document-intake',
-        'help-desk',
-        'lead-qualification',
-        'weekly-briefing',
-      ]),
-    );
+    expect(withCases).toEqual(expect.arrayContaining(EXAMPLE_WORKFLOWS));
   });
 
   it.each(withCases)(
@@ -52,7 +50,7 @@ describe('workflow cases through `baton cases`, embedded Baton (one process, PGl
         modelPort,
       });
       expect(suite.failures, `baton cases ${workflow} exited ${suite.code}`).toBe('');
-      expect(suite.total).toBeGreaterThanOrEqual(8);
+      expect(suite.total).toBeGreaterThanOrEqual(minimumCases(workflow));
       expect(suite.code).toBe(0);
     },
     600_000,

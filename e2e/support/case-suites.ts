@@ -17,6 +17,23 @@ import { baton } from './baton-cli.js';
 
 const WORKFLOWS = join(REPO_ROOT, 'workflows');
 
+/**
+ * The example workflows Baton ships. Their suites must have at least 8 cases; a workflow of your
+ * own in workflows/ (docs/first-workflow.md writes one with 4) runs too, held to no such bar.
+ */
+export const EXAMPLE_WORKFLOWS = [
+  'billing-dispute',
+  'document-intake',
+  'help-desk',
+  'lead-qualification',
+  'weekly-briefing',
+];
+
+/** The fewest cases a suite of this workflow may have: 8 for an example, else 1. */
+export function minimumCases(workflow: string): number {
+  return EXAMPLE_WORKFLOWS.includes(workflow) ? 8 : 1;
+}
+
 /** Workflow folders that hold cases, found anew on every run: a new folder is picked up. */
 export function workflowsWithCases(): string[] {
   return readdirSync(WORKFLOWS, { withFileTypes: true })
@@ -109,14 +126,20 @@ export function workflowsWithGuide(): { dir: string; guideWorkflow: string } {
   const root = mkdtempSync(join(tmpdir(), 'baton-guide-'));
   const dir = join(root, 'workflows');
   mkdirSync(dir);
-  for (const name of readdirSync(WORKFLOWS)) symlinkSync(join(WORKFLOWS, name), join(dir, name));
   const folders = new Set<string>();
-  for (const [, path, text] of blocks) {
+  for (const [path] of blocks.map((block) => block.slice(1))) {
     if (!path!.startsWith('workflows/')) throw new Error(`guide file outside workflows/: ${path}`);
+    folders.add(path!.split('/')[1]!);
+  }
+  // The examples, linked; not a folder the guide writes, which a reader who followed it has in
+  // workflows/ already: the page's files are written to a folder of their own, never into theirs.
+  for (const name of readdirSync(WORKFLOWS)) {
+    if (!folders.has(name)) symlinkSync(join(WORKFLOWS, name), join(dir, name));
+  }
+  for (const [, path, text] of blocks) {
     const file = join(root, path!);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text!);
-    folders.add(path!.split('/')[1]!);
   }
   if (folders.size !== 1)
     throw new Error(`the guide writes ${[...folders].join(', ')}: expected one workflow`);

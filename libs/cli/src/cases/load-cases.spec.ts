@@ -374,25 +374,69 @@ expect:
   });
 });
 
+/**
+ * The example workflows Baton ships in workflows/ (README, docs/workflows.md). Their case suites
+ * are held to a bar: at least 8 cases, most of them ugly. A workflow of your own beside them
+ * (docs/first-workflow.md has you write one, with 4 cases, to workflows/) only needs valid files.
+ */
+const EXAMPLES = [
+  'billing-dispute',
+  'document-intake',
+  'help-desk',
+  'lead-qualification',
+  'weekly-briefing',
+];
+
+async function loadedCases(workflow: string, cwd: string) {
+  const loaded = await loadCases(workflow, { cwd, env: {} });
+  if (!loaded.ok) {
+    throw new Error(
+      loaded.kind === 'invalid'
+        ? loaded.files.map((f) => `${f.file}\n  ${f.errors.join('\n  ')}`).join('\n')
+        : loaded.message,
+    );
+  }
+  return loaded.cases;
+}
+
 describe('the shipped cases', () => {
   const withCases = readdirSync(WORKFLOWS, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(WORKFLOWS, entry.name, 'cases')))
     .map((entry) => entry.name);
 
-  it.each(withCases)(
-    '%s: every case file is valid, at least 8 of them, most of them ugly',
-    async (workflow) => {
-      const loaded = await loadCases(workflow, { cwd: REPO, env: {} });
-      if (!loaded.ok) {
-        throw new Error(
-          loaded.kind === 'invalid'
-            ? loaded.files.map((f) => `${f.file}\n  ${f.errors.join('\n  ')}`).join('\n')
-            : loaded.message,
-        );
-      }
-      expect(loaded.cases.length).toBeGreaterThanOrEqual(8);
-      const ugly = loaded.cases.filter((c) => c.tags.length > 0);
-      expect(ugly.length * 2).toBeGreaterThan(loaded.cases.length);
-    },
-  );
+  it('every example workflow is there, with its cases', () => {
+    expect(withCases).toEqual(expect.arrayContaining(EXAMPLES));
+  });
+
+  it.each(withCases)('%s: every case file is valid', async (workflow) => {
+    expect((await loadedCases(workflow, REPO)).length).toBeGreaterThan(0);
+  });
+
+  it.each(EXAMPLES)('%s: at least 8 cases, most of them ugly', async (workflow) => {
+    const cases = await loadedCases(workflow, REPO);
+    expect(cases.length).toBeGreaterThanOrEqual(8);
+    const ugly = cases.filter((c) => c.tags.length > 0);
+    expect(ugly.length * 2).toBeGreaterThan(cases.length);
+  });
+});
+
+describe("the guide's workflow (docs/first-workflow.md)", () => {
+  it('is valid as the page writes it, with its 4 cases', async () => {
+    // Each file the page has a new user create: the block after `<!-- file: <path> -->`.
+    const page = readFileSync(join(REPO, 'docs/first-workflow.md'), 'utf8');
+    const blocks = [...page.matchAll(/<!-- file: (\S+) -->\s*```\w*\n([\s\S]*?)```/g)];
+    const root = mkdtempSync(join(tmp, 'guide-'));
+    for (const [, path, text] of blocks) {
+      expect(path).toMatch(/^workflows\/late-fee-waiver\//);
+      mkdirSync(join(root, path!, '..'), { recursive: true });
+      writeFileSync(join(root, path!), text!);
+    }
+    const cases = await loadedCases('late-fee-waiver', root);
+    expect(cases.map((c) => c.name).sort()).toEqual([
+      'injected-instructions',
+      'large-fee-approved',
+      'loyal-small-fee',
+      'unknown-customer',
+    ]);
+  });
 });
