@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `baton` command: runs the CLI's TypeScript sources with the current Node through
-// tools/ts-register.mjs (SWC). Node 24 is required (`npm run baton -- …` provides it).
+// The `baton` command. Runs the built CLI (libs/cli/dist/, which `npm install` makes: see
+// built-cli.mjs) while it is fresh, else the TypeScript sources through tools/ts-register.mjs
+// (SWC), as after an edit. Node 24 is required (`npm run baton -- …` and `npx baton` provide it).
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(
@@ -10,6 +11,13 @@ if (major < 24) {
   );
   process.exit(2);
 }
-await import('../../../tools/ts-register.mjs');
-const { main } = await import('../src/main.ts');
+const { freshBuild } = await import('./built-cli.mjs');
+const built = freshBuild();
+let main;
+if (built) {
+  ({ main } = await import(built));
+} else {
+  await import('../../../tools/ts-register.mjs');
+  ({ main } = await import('../src/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

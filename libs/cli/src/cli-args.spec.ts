@@ -78,6 +78,16 @@ describe(parseCommandLine.name, () => {
     });
   });
 
+  it('answers --version without a command; a command keeps its own --version', () => {
+    expect(parse(['--version'])).toEqual({ kind: 'version' });
+    expect(parse(['--json', '--version'])).toEqual({ kind: 'version' });
+    // trigger's --version <n> pins a workflow version.
+    expect(
+      parse(['trigger', 'billing-dispute', '--tenant', 'acme', '--data', '{}', '--version', '2']),
+    ).toMatchObject({ kind: 'run', command: { name: 'trigger' }, options: { version: '2' } });
+    expect(usageError(['runs', '--version']).message).toBe('unknown option --version');
+  });
+
   it('refuses unknown commands and options, missing and extra arguments, and values', () => {
     expect(usageError(['rnu']).message).toBe('unknown command "rnu"');
     expect(usageError(['tsk', 'x']).message).toBe('unknown command "tsk"');

@@ -30,6 +30,8 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 export type ParsedCommandLine =
   /** `baton`, `baton --help`, `baton help [command]`, `baton <command> --help`. */
   | { kind: 'help'; command?: Command; explicit: boolean }
+  /** `baton --version` (no command: `trigger --version <n>` pins a workflow version). */
+  | { kind: 'version' }
   | {
       kind: 'run';
       command: Command;
@@ -52,6 +54,7 @@ export function parseCommandLine(
 ): ParsedCommandLine {
   const at = commandIndex(argv);
   const name = at === -1 ? undefined : argv[at];
+  if (name === undefined && argv.includes('--version')) return { kind: 'version' };
   if (name === undefined || name === 'help') {
     const rest = at === -1 ? [] : argv.slice(at + 1);
     const topic = rest.find((arg) => !arg.startsWith('-'));

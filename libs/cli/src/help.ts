@@ -17,6 +17,7 @@ export function generalHelp(commands: Command[]): string[] {
     '',
     'Exit codes: 0 ok, 1 failed or invalid, 2 usage error, 3 cannot reach the service.',
     'Run `baton <command> --help` for its options and examples; docs/cli.md has more.',
+    '`baton --version` prints the version.',
   ];
 }
 

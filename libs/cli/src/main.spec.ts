@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -174,6 +174,17 @@ describe('exit codes', () => {
     expect(await cli.run('approve', '--help')).toBe(ExitCode.Ok);
     expect(cli.stdout()).toContain('Usage: baton approve <task-id> [options]');
     expect(cli.stdout()).toContain('--args <json|@file>');
+  });
+
+  it("--version is 0 and prints package.json's version on stdout, asking no service", async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    const cli = harness(() => ({ status: 200, body: {} }));
+    expect(await cli.run('--version')).toBe(ExitCode.Ok);
+    expect(cli.stdout()).toBe(`baton ${version}\n`);
+    expect(cli.stderr()).toBe('');
+    expect(cli.requests).toEqual([]);
   });
 });
 

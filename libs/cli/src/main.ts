@@ -20,6 +20,7 @@ import { DEV_KEYS_FILE } from './dev-keys.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { commandHelp, generalHelp, usageLine } from './help.js';
 import { println, stylizeFor, type Io } from './output.js';
+import { batonVersion } from './version.js';
 
 export const COMMANDS: Command[] = [
   validateCommand,
@@ -57,6 +58,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<ExitCo
     // Development keys (.baton/dev-keys.env) only for a real process, never a test's own env.
     const devKeys = io.env === process.env ? DEV_KEYS_FILE : undefined;
     const parsed = parseCommandLine(argv, COMMANDS, io.env, devKeys);
+    if (parsed.kind === 'version') {
+      println(io.stdout, `baton ${batonVersion()}`);
+      return ExitCode.Ok;
+    }
     if (parsed.kind === 'help') {
       const lines = parsed.command ? commandHelp(parsed.command) : generalHelp(COMMANDS);
       println(parsed.explicit ? io.stdout : io.stderr, ...lines);
