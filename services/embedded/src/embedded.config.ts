@@ -18,7 +18,7 @@ export class EmbeddedConfig {
     min: 0,
     max: 65_530,
     description:
-      "First of the six HTTP ports in embedded mode (trigger on it, then context, decision, action, validation, escalation); 0 means the services' default ports 3000–3005.",
+      "First of the six HTTP ports of a local Baton, `npm start` (embedded) and `npm run start:distributed` alike (trigger on it, then context, decision, action, validation, escalation); 0 means the services' default ports 3000–3005.",
   })
   portBase!: number;
 }
