@@ -20,6 +20,7 @@ function harness(
   env: NodeJS.ProcessEnv = {},
   cwd = process.cwd(),
   sleep: (ms: number) => Promise<void> = async () => undefined,
+  now?: () => number,
 ) {
   const out: string[] = [];
   const err: string[] = [];
@@ -48,6 +49,7 @@ function harness(
     cwd,
     fetch,
     sleep,
+    ...(now ? { now } : {}),
   };
   return {
     run: (...argv: string[]) => main(argv, io),
@@ -302,16 +304,21 @@ describe('commands', () => {
   });
 
   it('run --wait gives up after --timeout, exit 1, and says the run goes on', async () => {
+    // A clock that only the CLI's own sleeps move: the count of polls cannot depend on load.
+    let clock = 0;
     const cli = harness(
       () => ({ status: 200, body: { ...billingRun, status: 'running', endedAt: null } }),
       {},
       process.cwd(),
-      (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      async (ms) => {
+        clock += ms;
+      },
+      () => clock,
     );
     expect(await cli.run('run', billingRun.id, '--wait', '--timeout', '1')).toBe(ExitCode.Failed);
-    // Polled every 500 ms for a second, then gave up; the timeline of where it stands is shown.
-    expect(cli.requests.length).toBeGreaterThanOrEqual(2);
-    expect(cli.requests.length).toBeLessThanOrEqual(4);
+    // Polled at 0, 500 and 1,000 ms, then gave up; the timeline of where it stands is shown.
+    expect(cli.requests).toHaveLength(3);
+    expect(clock).toBe(1_000);
     expect(cli.stdout().trimEnd().split('\n').at(-1)).toMatch(/^running for /);
     expect(cli.stderr()).toContain(`run ${billingRun.id} is still running after 1 s; it goes on`);
   });

@@ -11,6 +11,8 @@ export interface Io {
   fetch?: typeof fetch;
   /** Replaces the pause between polls (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** The time, ms since the epoch; tests give a clock their `sleep` moves. */
+  now?: () => number;
 }
 
 export interface Writable {

@@ -30,13 +30,14 @@ export async function waitForRun(
   { timeoutMs, intervalMs = 500 }: WaitOptions,
 ): Promise<Waited> {
   const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const started = Date.now();
+  const now = io.now ?? Date.now;
+  const started = now();
   const progress = startProgress(io.stderr, `run ${runId}: waiting`);
   try {
     for (;;) {
       const { body: run } = await client.getRun(runId);
       if (settled(run)) return { run, timedOut: false };
-      const elapsed = Date.now() - started;
+      const elapsed = now() - started;
       if (elapsed >= timeoutMs) return { run, timedOut: true };
       const last = run.steps.at(-1);
       progress.update(
