@@ -4,8 +4,8 @@
 // Makes fresh development keys (printed, and written to .baton/dev-keys.env for the CLI, as
 // `npm start` does) and prints how to fire a trigger. Ctrl-C stops everything it started.
 import { fileURLToPath } from 'node:url';
-import { DEV_KEYS_FILE, devSigningKey, writeDevKeys } from '../libs/cli/src/dev-keys.js';
-import { devApiKeys } from './dev-api-keys.js';
+import { devSigningKey } from '../libs/cli/src/dev-keys.js';
+import { devApiKeys, saveDevKeys } from './dev-api-keys.js';
 import { portsInUse, servicePorts, type ServicePorts } from './service-ports.js';
 import { dataLines } from './start-banner.js';
 import pg from 'pg';
@@ -96,16 +96,7 @@ try {
   await stop(1);
 }
 
-// BATON_DEV_KEYS_FILE: elsewhere (tests), so a developer's own file is left alone.
-const keysFile = process.env['BATON_DEV_KEYS_FILE'] || DEV_KEYS_FILE;
-writeDevKeys(
-  {
-    BATON_API_KEY: keys.admin,
-    BATON_REVIEWER_KEY: keys.reviewer,
-    BATON_PUBLISHER_KEY: keys.publisher,
-  },
-  keysFile,
-);
+const keysFile = saveDevKeys(keys);
 
 const names = topicNames(process.env['BATON_TOPIC_PREFIX']);
 const trigger = `http://127.0.0.1:${ports.trigger}`;

@@ -6,8 +6,8 @@
 // drains and stops. The distributed form (six processes on Kafka and Postgres) is
 // `npm run start:distributed` (tools/start-local.ts).
 import { seedBusinessData } from '@baton/testing';
-import { DEV_KEYS_FILE, devSigningKey, writeDevKeys } from '../libs/cli/src/dev-keys.js';
-import { devApiKeys } from './dev-api-keys.js';
+import { devSigningKey } from '../libs/cli/src/dev-keys.js';
+import { devApiKeys, saveDevKeys } from './dev-api-keys.js';
 import { startEmbeddedBaton, stopOnSignals } from '../services/embedded/src/embedded-baton.js';
 import { startBanner } from './start-banner.js';
 
@@ -30,16 +30,7 @@ const baton = await startEmbeddedBaton({
   beforeServices: ({ businessDatabaseUrl }) => seedBusinessData(businessDatabaseUrl),
 });
 stopOnSignals(baton, () => process.stdout.write('\nstopping Baton (draining)…\n'));
-// BATON_DEV_KEYS_FILE: elsewhere (tests), so a developer's own file is left alone.
-const keysFile = process.env['BATON_DEV_KEYS_FILE'] || DEV_KEYS_FILE;
-writeDevKeys(
-  {
-    BATON_API_KEY: keys.admin,
-    BATON_REVIEWER_KEY: keys.reviewer,
-    BATON_PUBLISHER_KEY: keys.publisher,
-  },
-  keysFile,
-);
+const keysFile = saveDevKeys(keys);
 
 const url = (name: string) => baton.services.find((s) => s.name === name)!.url;
 process.stdout.write(

@@ -37,32 +37,17 @@ export async function startServiceUnderTest<T extends { close(): Promise<void> }
   env?: Record<string, string>;
   workflowsDir?: string;
 }): Promise<ServiceUnderTest<T>> {
-  process.env['LOG_LEVEL'] ??= 'error';
-  const label = options.name.slice(0, 3);
-  const prefix = `${uniqueTopic(label)}.`;
-  const schemaPrefix = `${freshSchemaName(label)}_`;
-  const schema = `${schemaPrefix}${options.name}`;
-  const running = await options
-    .start({
-      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: testDatabaseUrl(),
-      BATON_SIGNING_KEY: testSigningKey(),
-      BATON_TOPIC_PREFIX: prefix,
-      BATON_SCHEMA_PREFIX: schemaPrefix,
-      HOST: '127.0.0.1',
-      PORT: String(await freePort()),
-      BATON_RETRY_INITIAL_DELAY_MS: '20',
-      BATON_RETRY_MAX_DELAY_MS: '100',
-      BATON_DRAIN_TIMEOUT_MS: '5000',
-      ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
-      ...options.env,
-    })
-    .catch(async (error: unknown) => {
-      // A start that failed half-way may have created the schema: leave nothing behind.
-      await dropSchema(schema);
-      throw error;
-    });
+  const { prefix, schema, env } = await serviceTestEnvironment(options.name, {
+    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    BATON_SIGNING_KEY: testSigningKey(),
+    ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
+    ...options.env,
+  });
+  const running = await options.start(env).catch(async (error: unknown) => {
+    // A start that failed half-way may have created the schema: leave nothing behind.
+    await dropSchema(schema);
+    throw error;
+  });
   const kafka = new TestKafka();
   return {
     running,
@@ -82,6 +67,37 @@ export async function startServiceUnderTest<T extends { close(): Promise<void> }
       await dropSchema(schema);
       if (options.workflowsDir?.startsWith(tmpdir()))
         rmSync(options.workflowsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The environment of a service under test: its own topic prefix and schema (fresh names), the
+ * test database, a free port on loopback, short retry delays, and LOG_LEVEL (error unless the
+ * run sets it); `extra` is added last.
+ */
+export async function serviceTestEnvironment(
+  name: string,
+  extra: Record<string, string> = {},
+): Promise<{ prefix: string; schema: string; env: Record<string, string> }> {
+  process.env['LOG_LEVEL'] ??= 'error';
+  const label = name.slice(0, 3);
+  const prefix = `${uniqueTopic(label)}.`;
+  const schemaPrefix = `${freshSchemaName(label)}_`;
+  return {
+    prefix,
+    schema: `${schemaPrefix}${name}`,
+    env: {
+      LOG_LEVEL: process.env['LOG_LEVEL'],
+      DATABASE_URL: testDatabaseUrl(),
+      BATON_TOPIC_PREFIX: prefix,
+      BATON_SCHEMA_PREFIX: schemaPrefix,
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      BATON_RETRY_INITIAL_DELAY_MS: '20',
+      BATON_RETRY_MAX_DELAY_MS: '100',
+      BATON_DRAIN_TIMEOUT_MS: '5000',
+      ...extra,
     },
   };
 }

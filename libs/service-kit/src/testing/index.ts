@@ -7,11 +7,8 @@ import { topicNames, type TopicNames } from '@baton/contracts';
 import { InProcessTransport } from '@baton/messaging';
 import {
   dropSchema,
-  freePort,
-  freshSchemaName,
+  serviceTestEnvironment,
   startServiceUnderTest,
-  testDatabaseUrl,
-  uniqueTopic,
   type Read,
   type ServiceUnderTest,
 } from '@baton/testing';
@@ -76,26 +73,12 @@ export async function startServiceInProcess(
   definition: ServiceDefinition,
   options: { env?: Record<string, string>; workflowsDir?: string } = {},
 ): Promise<InProcessService> {
-  process.env['LOG_LEVEL'] ??= 'error';
-  const label = definition.name.slice(0, 3);
-  const prefix = `${uniqueTopic(label)}.`;
-  const schemaPrefix = `${freshSchemaName(label)}_`;
-  const schema = `${schemaPrefix}${definition.name}`;
-  const transport = new InProcessTransport();
-  const telemetry = { exporting: false, flush: async () => {}, shutdown: async () => {} };
-  const env: Record<string, string> = {
-    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
-    DATABASE_URL: testDatabaseUrl(),
-    BATON_TOPIC_PREFIX: prefix,
-    BATON_SCHEMA_PREFIX: schemaPrefix,
-    HOST: '127.0.0.1',
-    PORT: String(await freePort()),
-    BATON_RETRY_INITIAL_DELAY_MS: '20',
-    BATON_RETRY_MAX_DELAY_MS: '100',
-    BATON_DRAIN_TIMEOUT_MS: '5000',
+  const { prefix, schema, env } = await serviceTestEnvironment(definition.name, {
     ...(options.workflowsDir ? { BATON_WORKFLOWS_DIR: options.workflowsDir } : {}),
     ...options.env,
-  };
+  });
+  const transport = new InProcessTransport();
+  const telemetry = { exporting: false, flush: async () => {}, shutdown: async () => {} };
   const running = await runService(definition, env, { transport, telemetry }).catch(
     async (error: unknown) => {
       await transport.close();
