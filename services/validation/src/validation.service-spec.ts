@@ -2,7 +2,12 @@ import type { RunEvent, StepEnvelope, StepRecord } from '@baton/contracts';
 import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCredit, aValidation } from './testing/validation-envelopes.fixture.js';
-import { ofRun, startServiceInProcess, type InProcessService, type Read } from '@baton/service-kit/testing';
+import {
+  ofRun,
+  startServiceInProcess,
+  type InProcessService,
+  type Read,
+} from '@baton/service-kit/testing';
 import { validationService } from './validation.service-definition.js';
 
 const APPROVAL = "Credits above $50 need a reviewer's approval (refund policy §2).";
