@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { EndedRunsModule } from '@baton/service-kit';
 import { EffectLedger } from '@baton/effects';
-import { ActionController } from './action.controller.js';
+import { ActionController } from './inbound/action.controller.js';
 import { ExecuteToolUseCase } from './use-cases/execute-tool/execute-tool.use-case.js';
-import { ToolCallsRepository } from './use-cases/execute-tool/tool-calls.repository.js';
+import { ToolCallsRepository } from './store/tool-calls.repository.js';
 import { ToolExecutor } from './use-cases/execute-tool/tool-executor.js';
 
 /** The action service: executes granted tools, once per idempotency key, within their effect limits. */

@@ -1,5 +1,5 @@
 import { CreateEndedRuns1796430000000, type ServiceDefinition } from '@baton/service-kit';
-import { ActionConfig } from './action.config.js';
+import { ActionConfig } from './config/action.config.js';
 import { ActionModule } from './action.module.js';
 import { BusinessDatabase } from '@baton/business';
 import { CreateToolCalls1764072000300 } from './migrations/1764072000300-create-tool-calls.migration.js';

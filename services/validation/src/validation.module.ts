@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { EndedRunsModule } from '@baton/service-kit';
 import { RecordResultUseCase } from './use-cases/record-result/record-result.use-case.js';
 import { ValidateProposalUseCase } from './use-cases/validate-proposal/validate-proposal.use-case.js';
-import { ValidationController } from './validation.controller.js';
+import { ValidationController } from './inbound/validation.controller.js';
 
 /** The validation step: proposals before they run, results after. */
 @Module({

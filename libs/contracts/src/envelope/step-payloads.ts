@@ -124,12 +124,27 @@ export class ActionPayload {
   @IsObject() @ValidateNested() @Type(() => DecisionRecord) decision!: DecisionRecord;
 }
 
+/** The action step that produced a result: the granted tool it ran and that step's `seq`. */
+export class ExecutedAction {
+  @IsString() @Length(1, 100) tool!: string;
+  @IsInt() @Min(0) @Max(INT32_MAX) seq!: number;
+}
+
 export class ValidationPayload {
   @Equals('validation') kind!: 'validation';
   @IsObject() @ValidateNested() @Type(() => RunState) state!: RunState;
   @IsObject() @ValidateNested() @Type(() => DecisionRecord) decision!: DecisionRecord;
   /** Absent when a proposal is checked before it is executed. */
   @IsOptional() @ValidateNested() @Type(() => ToolResult) result?: ToolResult;
+  /**
+   * Set by the action service beside `result`: what it executed. Optional so that envelopes
+   * sent before the field existed still decode.
+   */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ExecutedAction)
+  executed?: ExecutedAction;
 }
 
 export class EscalationPayload {

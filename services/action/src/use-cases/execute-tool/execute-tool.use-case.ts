@@ -20,7 +20,7 @@ import {
   type WorkflowDefinition,
 } from '@baton/workflow';
 import { idempotencyKeyFor, simulatedResult } from './tool-call-policy.js';
-import { ToolCallsRepository } from './tool-calls.repository.js';
+import { ToolCallsRepository } from '../../store/tool-calls.repository.js';
 import { describeError, isTransient } from './tool-error.js';
 import { ToolExecutor } from './tool-executor.js';
 
@@ -104,13 +104,20 @@ export class ExecuteToolUseCase {
           await this.recordEffect(envelope, tool, key, cleared.claims, result, ctx, startedAt);
       }
     }
-    const executed = { ...decision, args };
+    const name = (tool || 'none').slice(0, 100);
     ctx.emit(
       this.routes.step('validation'),
       nextStep(
         envelope,
-        { name: `check-${tool || 'none'}`.slice(0, 100), kind: 'validation' },
-        { kind: 'validation', state, decision: executed, result },
+        { name: `check-${name}`.slice(0, 100), kind: 'validation' },
+        {
+          kind: 'validation',
+          state,
+          decision: { ...decision, args },
+          result,
+          // What ran, named outright: validation records it under this tool and step.
+          executed: { tool: name, seq: envelope.step.seq },
+        },
       ),
     );
     ctx.emit(

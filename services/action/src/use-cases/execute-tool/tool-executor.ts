@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { bindParams, getPath, type Scope, type ToolGrantSpec } from '@baton/workflow';
-import { ActionConfig } from '../../action.config.js';
+import { ActionConfig } from '../../config/action.config.js';
 import { BusinessDatabase } from '@baton/business';
 import { searchKnowledge } from '@baton/business';
 import { ToolInputError } from './tool-error.js';

@@ -30,14 +30,12 @@ export class RecordResultUseCase {
     const startedAt = new Date();
     if (!(await stepMayAct(envelope, ctx, this.routes, this.endedRuns, startedAt))) return;
     const { state, decision } = envelope.payload;
-    // The action service names its follow-up `check-<tool>`; the decision names the tool too.
-    const tool = decision.tool ?? envelope.step.name.replace(/^check-/, '');
+    const { tool, seq } = executedBy(envelope);
     const args = decision.args ?? {};
     const record: StepRecord = {
       name: tool,
       kind: 'action',
-      // The action step that produced the result is the one this envelope follows.
-      seq: Math.max(0, envelope.step.seq - 1),
+      seq,
       outcome: result.status,
       output: { args, result },
     };
@@ -76,4 +74,15 @@ export class RecordResultUseCase {
       ),
     );
   }
+}
+
+/**
+ * The action step the result came from, as the action service names it (`executed`). Envelopes
+ * sent before that field existed (still in flight across an upgrade) lack it: for those only,
+ * the decision's tool and the step before this one — remove once no such envelope can remain.
+ */
+function executedBy(envelope: StepEnvelope<'validation'>): { tool: string; seq: number } {
+  const { executed, decision } = envelope.payload;
+  if (executed) return executed;
+  return { tool: decision.tool || 'none', seq: Math.max(0, envelope.step.seq - 1) };
 }

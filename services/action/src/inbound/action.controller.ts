@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { StepEnvelope } from '@baton/contracts';
 import { OnMessage, type HandlerContext } from '@baton/messaging';
-import { ExecuteToolUseCase } from './use-cases/execute-tool/execute-tool.use-case.js';
+import { ExecuteToolUseCase } from '../use-cases/execute-tool/execute-tool.use-case.js';
 
 @Controller()
 export class ActionController {

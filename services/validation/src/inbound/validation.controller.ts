@@ -2,8 +2,8 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { StepEnvelope } from '@baton/contracts';
 import { OnMessage, type HandlerContext } from '@baton/messaging';
-import { RecordResultUseCase } from './use-cases/record-result/record-result.use-case.js';
-import { ValidateProposalUseCase } from './use-cases/validate-proposal/validate-proposal.use-case.js';
+import { RecordResultUseCase } from '../use-cases/record-result/record-result.use-case.js';
+import { ValidateProposalUseCase } from '../use-cases/validate-proposal/validate-proposal.use-case.js';
 
 @Controller()
 export class ValidationController {
