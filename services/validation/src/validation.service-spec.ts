@@ -243,6 +243,35 @@ describe('validation service (in-process transport, real Postgres)', () => {
     expect(report.outcome).toBe('recorded');
   });
 
+  it('records the result under the tool and step the action names, not under a guess from the step name', async () => {
+    const result = { status: 'succeeded' as const, output: { id: 'cr_2', amount: 20 } };
+    const envelope = aValidation(aCredit(20), {
+      result,
+      executed: { tool: 'issue-credit', seq: 1 },
+    });
+    envelope.step.name = 'check-something-else';
+    const { sent } = await validate(envelope, decisions);
+    expect(sent.payload.state.history.at(-1)).toMatchObject({
+      name: 'issue-credit',
+      kind: 'action',
+      seq: 1,
+      outcome: 'succeeded',
+    });
+  });
+
+  it('still records a result from an envelope sent before the action named what it executed', async () => {
+    const result = { status: 'failed' as const, error: 'violates check constraint' };
+    const envelope = aValidation(aCredit(20), { result, executed: null });
+    expect(envelope.payload.executed).toBeUndefined();
+    const { sent } = await validate(envelope, decisions);
+    expect(sent.payload.reason).toBe('action-failed');
+    expect(sent.payload.state.history.at(-1)).toMatchObject({
+      name: 'issue-credit',
+      seq: envelope.step.seq - 1,
+      outcome: 'failed',
+    });
+  });
+
   it('dead-letters an envelope of a workflow version it does not know once the registry wait is over', async () => {
     const envelope = aValidation(aCredit(20), { workflowVersion: 99 });
     await service.publish(service.names.steps.validation, envelope);

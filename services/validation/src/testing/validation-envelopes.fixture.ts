@@ -3,6 +3,7 @@ import {
   aContextEnvelope,
   nextStep,
   type DecisionRecord,
+  type ExecutedAction,
   type StepEnvelope,
   type StepRecord,
   type ToolResult,
@@ -33,6 +34,8 @@ export function aValidation(
   options: {
     history?: StepRecord[];
     result?: ToolResult;
+    /** With a result: what the action names as executed (default: its tool and step); null: none, as before the field. */
+    executed?: ExecutedAction | null;
     workflowVersion?: number;
     stepsLeft?: number;
   } = {},
@@ -57,15 +60,20 @@ export function aValidation(
     { name: 'decide', kind: 'decision' },
     { kind: 'decision', state },
   );
+  const action = nextStep(
+    decide,
+    { name: `execute-${decision.tool}`, kind: 'action' },
+    { kind: 'action', state, decision },
+  );
+  const executed =
+    options.executed === null
+      ? {}
+      : { executed: options.executed ?? { tool: decision.tool!, seq: action.step.seq } };
   const envelope = options.result
     ? nextStep(
-        nextStep(
-          decide,
-          { name: `execute-${decision.tool}`, kind: 'action' },
-          { kind: 'action', state, decision },
-        ),
+        action,
         { name: `check-${decision.tool}`, kind: 'validation' },
-        { kind: 'validation', state, decision, result: options.result },
+        { kind: 'validation', state, decision, result: options.result, ...executed },
       )
     : nextStep(
         decide,
