@@ -189,6 +189,14 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
         report(where, 'a limit has maxCount, or sum and maxSum (or both)');
     }
     duplicates(`${at}.limits`, limits, report);
+    const resultChecks = items(tool['resultChecks']);
+    if (resultChecks.length && tool['access'] !== 'write')
+      report(
+        `${at}.resultChecks`,
+        'result checks look at what a write tool wrote; a read tool has none',
+      );
+    for (const [j, check] of resultChecks)
+      expression(`${at}.resultChecks.${j}.expr`, check['expr'], types.result, 'condition');
   }
   duplicates('tools', tools ?? [], report);
 

@@ -14,3 +14,4 @@ export { variables, type Variables, type CheckProblem } from './cel/cel-checker.
 export * from './scope-types.js';
 export * from './guards/proposal-gate.js';
 export * from './guards/effect-limits.js';
+export * from './guards/result-checks.js';

@@ -20,6 +20,8 @@ export interface ScopeTypes {
   rule: Variables;
   /** validation.checks, validation.approvals, tools.*.limits: the rule scope, `args` and `decision`. */
   proposal: Variables;
+  /** tools.*.resultChecks: the proposal scope and `result`, what the tool returned. */
+  result: Variables;
 }
 
 const TRIGGER = record(
@@ -70,6 +72,7 @@ export function scopeTypes(definition: Plain): ScopeTypes {
     trigger: variables({ trigger: TRIGGER }),
     rule: variables(rule),
     proposal: variables({ ...rule, args: DYN_MAP, decision: DECISION }),
+    result: variables({ ...rule, args: DYN_MAP, decision: DECISION, result: DYN_MAP }),
   };
 }
 

@@ -482,6 +482,26 @@ export class EffectLimitSpec {
 
 @JSONSchema({
   description:
+    'A check on what a write tool returned, run by the validation step after the tool ran: the write happened, so a result that fails it goes to a person (the run escalates with `result-check-failed: <message>`).',
+})
+export class ResultCheckSpec {
+  @Doc(
+    'A CEL condition over the result scope — the proposal scope (`args`, `decision`, `trigger`, `evidence`, …) plus `result`, what the tool returned (for a sql write, the row its statement returned). The check passes when it is true; false, or an expression that cannot be evaluated, fails it.',
+    'result.amount == args.amount',
+  )
+  @IsExpression()
+  expr!: string;
+  @Doc(
+    'Why the result is wrong, for the reviewer: the escalation reason is `result-check-failed: <message>`.',
+    'The credit row does not carry the proposed amount.',
+  )
+  @IsString()
+  @Length(1, 500)
+  message!: string;
+}
+
+@JSONSchema({
+  description:
     'A tool the workflow may use, how it runs, and its limits. Nothing else is callable.',
 })
 export class ToolGrantSpec {
@@ -565,6 +585,15 @@ export class ToolGrantSpec {
   @ValidateNested({ each: true })
   @Type(() => EffectLimitSpec)
   limits?: EffectLimitSpec[];
+  /** Checks on what the tool returned, after it ran (write tools only). */
+  @Doc(
+    'Checks on what the write tool returned, run by the validation step after a succeeded call, in order; every one that fails is named. A failed one escalates the run (`result-check-failed: <message>`): the write happened, so a person looks. Not run on a simulated (shadow-mode) result: the run records them as skipped. Write tools only.',
+  )
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ResultCheckSpec)
+  resultChecks?: ResultCheckSpec[];
 }
 
 @JSONSchema({ description: 'When a proposed action needs a reviewer’s approval first.' })

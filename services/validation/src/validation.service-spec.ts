@@ -222,7 +222,8 @@ describe('validation service (in-process transport, real Postgres)', () => {
   it('records an executed action in the history and asks the decision what comes next', async () => {
     const result = {
       status: 'succeeded' as const,
-      output: { id: 'cr_1', amount: 20 },
+      // The row billing's statement returns: it passes issue-credit's result checks.
+      output: { id: 'cr_1', customer_id: 'cus_1001', invoice_id: 'inv_8', amount: 20 },
       idempotencyKey: 'k:3:issue-credit',
     };
     const envelope = aValidation(aCredit(20), { result });
@@ -240,11 +241,81 @@ describe('validation service (in-process transport, real Postgres)', () => {
         output: { args: aCredit(20).args, result },
       },
     ]);
-    expect(report.outcome).toBe('recorded');
+    expect(report).toMatchObject({
+      outcome: 'recorded',
+      output: { resultChecks: { checked: 2, failed: 0 } },
+    });
+  });
+
+  it('escalates a write whose result fails its result checks, recording a failed validation', async () => {
+    const result = {
+      status: 'succeeded' as const,
+      output: { id: 'cr_3', customer_id: 'cus_1001', invoice_id: 'inv_8', amount: 2000 },
+      idempotencyKey: 'k:3:issue-credit',
+    };
+    const envelope = aValidation(aCredit(20), { result });
+    const { sent, report } = await validate(envelope, escalations);
+    expect(sent.payload).toMatchObject({
+      reason: 'result-check-failed: The credit row does not carry the proposed amount.',
+      decision: aCredit(20),
+    });
+    expect(sent.payload.state.history).toEqual([
+      {
+        name: 'issue-credit',
+        kind: 'action',
+        seq: envelope.step.seq - 1,
+        outcome: 'succeeded',
+        output: { args: aCredit(20).args, result },
+      },
+      {
+        name: 'check-result',
+        kind: 'validation',
+        seq: envelope.step.seq,
+        outcome: 'failed',
+        output: {
+          tool: 'issue-credit',
+          message: 'The credit row does not carry the proposed amount.',
+          failures: [
+            {
+              index: 0,
+              expr: 'result.amount == args.amount',
+              message: 'The credit row does not carry the proposed amount.',
+            },
+          ],
+        },
+      },
+    ]);
+    expect(report).toMatchObject({ outcome: 'failed', output: { message: expect.any(String) } });
+    expect(ofRun(decisions, envelope.runId)).toEqual([]);
+  });
+
+  it('fails a result check closed when the result lacks what it looks at', async () => {
+    const result = { status: 'succeeded' as const, output: { id: 'cr_4', amount: 20 } };
+    const envelope = aValidation(aCredit(20), { result });
+    const { sent } = await validate(envelope, escalations);
+    expect(sent.payload.reason).toMatch(
+      /^result-check-failed: The credit row is not on the proposed invoice of the customer who wrote in\. \(could not be evaluated, so it fails: .+\)$/,
+    );
+  });
+
+  it('skips the result checks of a simulated write, saying so, and asks the decision what comes next', async () => {
+    const result = {
+      status: 'simulated' as const,
+      output: { wouldExecute: { tool: 'issue-credit', args: aCredit(20).args } },
+    };
+    const envelope = aValidation(aCredit(20), { result });
+    const { sent, report } = await validate(envelope, decisions);
+    expect(sent.payload.reason).toBe('action-simulated');
+    expect(report.output).toMatchObject({
+      resultChecks: { skipped: 'simulated: nothing was written to check' },
+    });
   });
 
   it('records the result under the tool and step the action names, not under a guess from the step name', async () => {
-    const result = { status: 'succeeded' as const, output: { id: 'cr_2', amount: 20 } };
+    const result = {
+      status: 'succeeded' as const,
+      output: { id: 'cr_2', customer_id: 'cus_1001', invoice_id: 'inv_8', amount: 20 },
+    };
     const envelope = aValidation(aCredit(20), {
       result,
       executed: { tool: 'issue-credit', seq: 1 },

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   clipReason,
   nextStep,
@@ -8,16 +8,27 @@ import {
   type ToolResult,
 } from '@baton/contracts';
 import { Routes, type HandlerContext } from '@baton/messaging';
-import { EndedRuns, stepMayAct } from '@baton/service-kit';
+import { EndedRuns, stepMayAct, WORKFLOWS, workflowFor } from '@baton/service-kit';
+import {
+  checkResult,
+  describeResultFailures,
+  type ResultCheckFailure,
+  type WorkflowCatalog,
+} from '@baton/workflow';
 
 /**
  * An executed (or simulated) action (docs/run-protocol.md, row 4): its result joins the run's
- * history as `{ name: <tool>, kind: 'action', outcome: <status>, output: { args, result } }`
- * and the decision step is asked what comes next, with `reason: 'action-<status>'`.
+ * history as `{ name: <tool>, kind: 'action', outcome: <status>, output: { args, result } }`.
+ * A succeeded write is checked against its grant's `resultChecks`: a failing one is recorded as a
+ * failed validation and escalates the run (`result-check-failed: <message>`): the write happened,
+ * so a person looks. A refused call escalates too. Otherwise the decision step is asked what
+ * comes next, with `reason: 'action-<status>'`. A simulated (shadow-mode) result is not checked
+ * (it holds what would have been written, not a row): the step report says the checks were skipped.
  */
 @Injectable()
 export class RecordResultUseCase {
   constructor(
+    @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     private readonly routes: Routes,
     private readonly endedRuns: EndedRuns,
   ) {}
@@ -28,6 +39,7 @@ export class RecordResultUseCase {
     ctx: HandlerContext,
   ): Promise<void> {
     const startedAt = new Date();
+    const workflow = workflowFor(this.workflows, envelope);
     if (!(await stepMayAct(envelope, ctx, this.routes, this.endedRuns, startedAt))) return;
     const { state, decision } = envelope.payload;
     const { tool, seq } = executedBy(envelope);
@@ -39,16 +51,33 @@ export class RecordResultUseCase {
       outcome: result.status,
       output: { args, result },
     };
+    const withRecord = { ...state, history: [...state.history, record] };
+    const checks = workflow.tools.find((grant) => grant.name === tool)?.resultChecks ?? [];
+    const failures =
+      result.status === 'succeeded' && checks.length
+        ? checkResult({ resultChecks: checks }, decision, state, result.output ?? {})
+        : [];
+    const resultChecks = !checks.length
+      ? {}
+      : result.status === 'simulated'
+        ? { resultChecks: { skipped: 'simulated: nothing was written to check' } }
+        : result.status === 'succeeded'
+          ? { resultChecks: { checked: checks.length, failed: failures.length } }
+          : {};
+
+    if (failures.length) {
+      this.resultCheckFailed(envelope, tool, record, withRecord, failures, ctx, startedAt);
+      return;
+    }
     ctx.emit(
       this.routes.get('run.events'),
       stepFinished(envelope, {
         outcome: 'recorded',
         startedAt,
         input: { tool, status: result.status },
-        output: { record },
+        output: { record, ...resultChecks },
       }),
     );
-    const withRecord = { ...state, history: [...state.history, record] };
     if (result.status === 'refused') {
       ctx.emit(
         this.routes.step('escalation'),
@@ -71,6 +100,51 @@ export class RecordResultUseCase {
         envelope,
         { name: 'decide', kind: 'decision' },
         { kind: 'decision', state: withRecord, reason: `action-${result.status}` },
+      ),
+    );
+  }
+
+  /**
+   * The write happened and its result is not what was proposed: the action and a failed
+   * validation join the history, the step is reported failed, and a person takes over.
+   */
+  private resultCheckFailed(
+    envelope: StepEnvelope<'validation'>,
+    tool: string,
+    record: StepRecord,
+    withRecord: StepEnvelope<'validation'>['payload']['state'],
+    failures: ResultCheckFailure[],
+    ctx: HandlerContext,
+    startedAt: Date,
+  ): void {
+    const message = describeResultFailures(failures);
+    const failed: StepRecord = {
+      name: 'check-result',
+      kind: 'validation',
+      seq: envelope.step.seq,
+      outcome: 'failed',
+      output: { tool, message, failures: failures.map((failure) => ({ ...failure })) },
+    };
+    ctx.emit(
+      this.routes.get('run.events'),
+      stepFinished(envelope, {
+        outcome: 'failed',
+        startedAt,
+        input: { tool, status: record.outcome },
+        output: { record, failures: failed.output!['failures'], message },
+      }),
+    );
+    ctx.emit(
+      this.routes.step('escalation'),
+      nextStep(
+        envelope,
+        { name: 'escalate', kind: 'escalation' },
+        {
+          kind: 'escalation',
+          state: { ...withRecord, history: [...withRecord.history, failed] },
+          decision: envelope.payload.decision,
+          reason: clipReason(`result-check-failed: ${message}`),
+        },
       ),
     );
   }
