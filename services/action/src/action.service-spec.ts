@@ -1,5 +1,6 @@
 import { uuidv7, type EffectRecord, type RunEvent, type StepEnvelope } from '@baton/contracts';
-import { businessQuery, expectEventually, seedBusinessData } from '@baton/testing';
+import { billingWorkflow, businessQuery, expectEventually, seedBusinessData } from '@baton/testing';
+import { checkResult, parseWorkflow } from '@baton/workflow';
 import {
   startServiceInProcess,
   ofRun,
@@ -82,6 +83,13 @@ describe('action service (in-process transport, real Postgres)', () => {
         amount: 18,
       },
     });
+    // The row the credit statement returns passes billing's result checks (validation runs them).
+    const loaded = parseWorkflow(JSON.stringify(billingWorkflow()));
+    if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+    const grant = loaded.workflow.tools.find((tool) => tool.name === 'issue-credit')!;
+    expect(grant.resultChecks).toHaveLength(2);
+    const { state, decision } = first!.payload;
+    expect(checkResult(grant, decision, state, first!.payload.result!.output!)).toEqual([]);
     expect(second!.causationId).toBe(copy.envelopeId);
     expect(second!.payload.result).toEqual(first!.payload.result); // answered from tool_calls
     expect(await creditsFor(key)).toEqual([{ id: expect.any(String), amount: '18.00' }]);
