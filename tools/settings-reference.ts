@@ -3,7 +3,7 @@ import { describeSettings } from '@baton/config';
 import { MessagingConfig } from '@baton/messaging';
 import { PersistenceConfig } from '@baton/persistence';
 import { ApiKeysConfig, ServiceConfig } from '@baton/service-kit';
-import { ActionConfig } from '../services/action/src/action.config.js';
+import { ActionConfig } from '../services/action/src/config/action.config.js';
 import { DecisionConfig } from '../services/decision/src/decision.config.js';
 import { EscalationConfig } from '../services/escalation/src/config/escalation.config.js';
 import { ScheduleConfig } from '../services/trigger/src/schedule.config.js';
