@@ -16,7 +16,7 @@ import {
   kafkaSecurity,
   type MessageTransport,
 } from '@baton/messaging';
-import { BusinessDatabaseConfig } from '@baton/business';
+import { BusinessDatabase, BusinessDatabaseConfig } from '@baton/business';
 import {
   PersistenceConfig,
   capacityProblem,
@@ -76,7 +76,11 @@ export interface ServiceDefinition {
   module: Type<unknown>;
   /** The service's own migrations (the messaging tables are added by the kit). */
   migrations: MigrationList;
-  /** Whether it opens a pool to the business database (its share of BATON_DB_CONNECTIONS). */
+  /**
+   * Whether it reads or writes the business database: the kit then opens a pool to it
+   * (BUSINESS_DATABASE_URL, else DATABASE_URL; its share of BATON_DB_CONNECTIONS) and provides
+   * it as `BusinessDatabase`.
+   */
   businessDatabase?: boolean;
   /**
    * The service's own settings classes. The kit reads them with its own, reports every bad
@@ -114,6 +118,7 @@ interface LoadedSettings {
   bodyLimit: number;
   connections: ConnectionBudget;
   signer: RecordSigner | undefined;
+  business: BusinessDatabaseConfig | undefined;
   own: SettingsOf;
   ownProviders: Provider[];
 }
@@ -216,6 +221,7 @@ function loadSettings(
     bodyLimit,
     connections: budgeted.budget,
     signer,
+    business,
     own: <T extends object>(cls: SettingsClass<T>): T => {
       const loaded = own.get(cls);
       if (!loaded)
@@ -305,8 +311,21 @@ async function openResources(
     afterDeadLetter: reportDeadLetteredSteps(() => runtime, routes),
   });
   resources.add('messaging runtime', runtime, (r) => r.stop());
+  const business = settings.business
+    ? resources.add(
+        'business database',
+        BusinessDatabase.open({
+          url: settings.business.businessDatabaseUrl || persistence.databaseUrl,
+          poolSize: connections.business,
+          logger,
+          applicationName: `baton-${name}-business`,
+        }),
+        (database) => database.close(),
+      )
+    : undefined;
   const providers = [
     { provide: WORKFLOWS, useValue: workflows },
+    ...(business ? [{ provide: BusinessDatabase, useValue: business }] : []),
     { provide: CLOCK, useValue: systemClock },
     ...settings.ownProviders,
     ...((await definition.providers?.({

@@ -1,7 +1,6 @@
 import { CreateEndedRuns1796430000000, type ServiceDefinition } from '@baton/service-kit';
 import { ActionConfig } from './config/action.config.js';
 import { ActionModule } from './action.module.js';
-import { BusinessDatabase } from '@baton/business';
 import { CreateToolCalls1764072000300 } from './migrations/1764072000300-create-tool-calls.migration.js';
 import { CreateEffectLedger1796400000000 } from '@baton/effects';
 
@@ -17,18 +16,4 @@ export const actionService: ServiceDefinition = {
   ],
   businessDatabase: true,
   settings: [ActionConfig],
-  providers: ({ env, logger, connections, settings, resources }) => {
-    const config = settings(ActionConfig);
-    const database = resources.add(
-      'business database',
-      BusinessDatabase.open({
-        url: config.businessDatabaseUrl || String(env['DATABASE_URL']),
-        poolSize: connections.business,
-        logger,
-        applicationName: 'baton-action-business',
-      }),
-      (db) => db.close(),
-    );
-    return [{ provide: BusinessDatabase, useValue: database }];
-  },
 };

@@ -1,5 +1,4 @@
 import { CreateEndedRuns1796430000000, type ServiceDefinition } from '@baton/service-kit';
-import { BusinessDatabase } from '@baton/business';
 import { ContextConfig } from './context.config.js';
 import { ContextModule } from './context.module.js';
 
@@ -12,18 +11,4 @@ export const contextService: ServiceDefinition = {
   migrations: [CreateEndedRuns1796430000000],
   businessDatabase: true,
   settings: [ContextConfig],
-  providers: ({ env, logger, connections, settings, resources }) => {
-    const config = settings(ContextConfig);
-    const database = resources.add(
-      'business database',
-      BusinessDatabase.open({
-        url: config.businessDatabaseUrl || String(env['DATABASE_URL']),
-        poolSize: connections.business,
-        logger,
-        applicationName: 'baton-context-business',
-      }),
-      (db) => db.close(),
-    );
-    return [{ provide: BusinessDatabase, useValue: database }];
-  },
 };
