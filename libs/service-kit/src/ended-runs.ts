@@ -65,24 +65,35 @@ export function endedBecause(ended: EndedRun): string {
 }
 
 /**
+ * The ended_runs table's DDL, written once: the kit's migration below and the older migrations
+ * of the decision and escalation services (which created the same table first) all call it.
+ */
+export async function createEndedRunsTable(runner: QueryRunner): Promise<void> {
+  await runner.query(`
+    CREATE TABLE ended_runs (
+      run_id    uuid        PRIMARY KEY,
+      status    text        NOT NULL,
+      reason    text,
+      ended_at  timestamptz NOT NULL
+    )`);
+}
+
+export async function dropEndedRunsTable(runner: QueryRunner): Promise<void> {
+  await runner.query(`DROP TABLE ended_runs`);
+}
+
+/**
  * The ended_runs table, for services that did not keep one before (context, validation,
- * action; the decision and escalation services created the same table in their own
- * migrations).
+ * action; the decision and escalation services created it in their own earlier migrations).
  */
 export class CreateEndedRuns1796430000000 implements MigrationInterface {
   name = 'CreateEndedRuns1796430000000';
 
-  async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`
-      CREATE TABLE ended_runs (
-        run_id    uuid        PRIMARY KEY,
-        status    text        NOT NULL,
-        reason    text,
-        ended_at  timestamptz NOT NULL
-      )`);
+  up(runner: QueryRunner): Promise<void> {
+    return createEndedRunsTable(runner);
   }
 
-  async down(runner: QueryRunner): Promise<void> {
-    await runner.query(`DROP TABLE ended_runs`);
+  down(runner: QueryRunner): Promise<void> {
+    return dropEndedRunsTable(runner);
   }
 }

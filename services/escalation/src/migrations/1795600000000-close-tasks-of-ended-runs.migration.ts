@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { createEndedRunsTable, dropEndedRunsTable } from '@baton/service-kit';
 
 /**
  * Tasks of runs that ended while they waited (a cancellation, or an end from another step):
@@ -15,18 +16,12 @@ export class CloseTasksOfEndedRuns1795600000000 implements MigrationInterface {
         ADD CONSTRAINT tasks_status_check CHECK (status IN ('open', 'approved', 'rejected', 'closed')),
         ADD COLUMN closed_reason text,
         ADD COLUMN closed_at     timestamptz`);
-    await runner.query(`
-      CREATE TABLE ended_runs (
-        run_id    uuid        PRIMARY KEY,
-        status    text        NOT NULL,
-        reason    text,
-        ended_at  timestamptz NOT NULL
-      )`);
+    await createEndedRunsTable(runner);
   }
 
   // Fails while closed tasks exist: the previous schema has no way to say what they are.
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query(`DROP TABLE ended_runs`);
+    await dropEndedRunsTable(runner);
     await runner.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_status_check`);
     await runner.query(`
       ALTER TABLE tasks
