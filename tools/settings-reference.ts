@@ -4,7 +4,7 @@ import { MessagingConfig } from '@baton/messaging';
 import { PersistenceConfig } from '@baton/persistence';
 import { ApiKeysConfig, ServiceConfig } from '@baton/service-kit';
 import { ActionConfig } from '../services/action/src/config/action.config.js';
-import { DecisionConfig } from '../services/decision/src/decision.config.js';
+import { DecisionConfig } from '../services/decision/src/config/decision.config.js';
 import { EscalationConfig } from '../services/escalation/src/config/escalation.config.js';
 import { ScheduleConfig } from '../services/trigger/src/schedule.config.js';
 import { RunSweepConfig } from '../services/trigger/src/run-sweep.config.js';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EndedRunsModule } from '@baton/service-kit';
-import { DecisionController } from './decision.controller.js';
+import { DecisionController } from './inbound/decision.controller.js';
+import { ModelCallsRepository } from './store/model-calls.repository.js';
 import { DecideNextStepUseCase } from './use-cases/decide-next-step/decide-next-step.use-case.js';
 
 /**
@@ -10,6 +11,6 @@ import { DecideNextStepUseCase } from './use-cases/decide-next-step/decide-next-
 @Module({
   imports: [EndedRunsModule],
   controllers: [DecisionController],
-  providers: [DecideNextStepUseCase],
+  providers: [DecideNextStepUseCase, ModelCallsRepository],
 })
 export class DecisionModule {}

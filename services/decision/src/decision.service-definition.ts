@@ -1,9 +1,9 @@
 import type { ServiceDefinition } from '@baton/service-kit';
-import { DecisionConfig } from './decision.config.js';
+import { DecisionConfig } from './config/decision.config.js';
 import { DecisionModule } from './decision.module.js';
 import { CreateModelCalls1767225600000 } from './migrations/1767225600000-create-model-calls.migration.js';
 import { CreateEndedRuns1795600000000 } from './migrations/1795600000000-create-ended-runs.migration.js';
-import { ModelGateway } from './model/model-gateway.js';
+import { ModelGateway } from './clients/model-gateway.js';
 
 export const decisionService: ServiceDefinition = {
   name: 'decision',

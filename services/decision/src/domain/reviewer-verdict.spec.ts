@@ -1,6 +1,6 @@
 import type { DecisionPayload, StepRecord } from '@baton/contracts';
 import { describe, expect, it } from 'vitest';
-import { DecisionError } from '../decision.errors.js';
+import { DecisionError } from './decision-errors.js';
 import { readReviewVerdict } from './reviewer-verdict.js';
 
 const proposal = {

@@ -1,5 +1,5 @@
 import { DecisionRecord, decodeAs, type DecisionPayload, type StepRecord } from '@baton/contracts';
-import { DecisionError, DecisionErrorCode } from '../decision.errors.js';
+import { DecisionError, DecisionErrorCode } from './decision-errors.js';
 
 export const REVIEW_APPROVED = 'review-approved';
 export const REVIEW_REJECTED = 'review-rejected';

@@ -15,10 +15,11 @@ import { guardDecision, noDecision, type Decided } from '../../domain/decision-g
 import { decideByRules } from '../../domain/rule-evaluation.js';
 import { readReviewVerdict } from '../../domain/reviewer-verdict.js';
 import { overspent, stopReason } from '@baton/contracts';
-import { askModel, type ModelCall } from '../../model/ask-model.js';
-import { decisionMessages } from '../../model/decision-prompt.js';
-import { ModelGateway } from '../../model/model-gateway.js';
-import { decisionJsonSchema } from '../../model/model-output.js';
+import { askModel } from '../../clients/ask-model.js';
+import { decisionMessages } from '../../clients/decision-prompt.js';
+import { ModelGateway } from '../../clients/model-gateway.js';
+import { decisionJsonSchema } from '../../clients/model-output.js';
+import { ModelCallsRepository } from '../../store/model-calls.repository.js';
 
 type DecisionEnvelope = StepEnvelope<'decision'>;
 
@@ -38,6 +39,7 @@ export class DecideNextStepUseCase {
     private readonly model: ModelGateway,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly endedRuns: EndedRuns,
+    private readonly modelCalls: ModelCallsRepository,
   ) {}
 
   async execute(envelope: DecisionEnvelope, ctx: HandlerContext): Promise<void> {
@@ -154,7 +156,11 @@ export class DecideNextStepUseCase {
       },
       envelope.budget,
     );
-    await this.recordCalls(envelope, answer.calls, ctx);
+    await this.modelCalls.record(
+      ctx.manager,
+      { runId: envelope.runId, envelopeId: envelope.envelopeId, stepSeq: envelope.step.seq },
+      answer.calls,
+    );
     const spent = { tokens: answer.tokens, costUsd: answer.costUsd };
     const usage = { calls: answer.calls, tokens: answer.tokens, costUsd: answer.costUsd };
     if (!answer.decision && answer.budget) {
@@ -175,33 +181,6 @@ export class DecideNextStepUseCase {
       };
     }
     return { decision: answer.decision, spent, output: { model: usage } };
-  }
-
-  private async recordCalls(
-    envelope: DecisionEnvelope,
-    calls: ModelCall[],
-    ctx: HandlerContext,
-  ): Promise<void> {
-    for (const call of calls) {
-      await ctx.manager.query(
-        `INSERT INTO model_calls (run_id, envelope_id, step_seq, attempt, model, prompt_tokens,
-           completion_tokens, latency_ms, cost_usd, outcome, problem)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          envelope.runId,
-          envelope.envelopeId,
-          envelope.step.seq,
-          call.attempt,
-          call.model,
-          call.promptTokens,
-          call.completionTokens,
-          call.latencyMs,
-          call.costUsd,
-          call.outcome,
-          call.problem ?? null,
-        ],
-      );
-    }
   }
 
   /** Sends the decision on: validation, action (a reviewer's approval), escalation or the end. */

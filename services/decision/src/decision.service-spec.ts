@@ -3,13 +3,18 @@ import { ScriptedOpenAI, expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
 import { aDecision, aModelCredit } from './testing/decision-envelopes.fixture.js';
-import { ofRun, startService, type Read, type StartedService } from '@baton/service-kit/testing';
+import {
+  ofRun,
+  startServiceInProcess,
+  type InProcessService,
+  type Read,
+} from '@baton/service-kit/testing';
 
 const creditAnswer = (tool: string) => aModelCredit({ tool });
 
-describe('decision service (real Kafka, Postgres, scripted OpenAI endpoint)', () => {
+describe('decision service (in-process transport, real Postgres, scripted OpenAI endpoint)', () => {
   const scripted = new ScriptedOpenAI();
-  let service: StartedService;
+  let service: InProcessService;
   let validations: Read<StepEnvelope<'validation'>>;
   let escalations: Read<StepEnvelope<'escalation'>>;
   let actions: Read<StepEnvelope<'action'>>;
@@ -33,7 +38,7 @@ describe('decision service (real Kafka, Postgres, scripted OpenAI endpoint)', ()
 
   beforeAll(async () => {
     await scripted.start();
-    service = await startService(decisionService, {
+    service = await startServiceInProcess(decisionService, {
       env: {
         OPENAI_API_KEY: 'test',
         OPENAI_BASE_URL: scripted.baseURL,

@@ -1,7 +1,7 @@
 import { ScriptedOpenAI } from '@baton/testing';
 import type { ModelSpec } from '@baton/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecisionConfig } from '../decision.config.js';
+import { DecisionConfig } from '../config/decision.config.js';
 import { askModel, worstCaseTokens } from './ask-model.js';
 import { ModelGateway } from './model-gateway.js';
 

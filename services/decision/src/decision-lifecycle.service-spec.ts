@@ -9,7 +9,12 @@ import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
 import { aDecision } from './testing/decision-envelopes.fixture.js';
-import { ofRun, startService, type Read, type StartedService } from '@baton/service-kit/testing';
+import {
+  ofRun,
+  startServiceInProcess,
+  type InProcessService,
+  type Read,
+} from '@baton/service-kit/testing';
 
 const proposal: DecisionRecord = {
   next: 'act',
@@ -30,7 +35,7 @@ const review = (outcome: string, output: Record<string, unknown>): StepRecord =>
 
 // Without OPENAI_API_KEY: what the decision step does before and instead of asking a model.
 describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_API_KEY)', () => {
-  let service: StartedService;
+  let service: InProcessService;
   let validations: Read<StepEnvelope<'validation'>>;
   let escalations: Read<StepEnvelope<'escalation'>>;
   let actions: Read<StepEnvelope<'action'>>;
@@ -69,7 +74,7 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
   };
 
   beforeAll(async () => {
-    service = await startService(decisionService);
+    service = await startServiceInProcess(decisionService);
     const { steps } = service.names;
     validations = await service.watch(steps.validation);
     escalations = await service.watch(steps.escalation);

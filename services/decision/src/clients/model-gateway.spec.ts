@@ -1,6 +1,6 @@
 import { ScriptedOpenAI } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecisionConfig } from '../decision.config.js';
+import { DecisionConfig } from '../config/decision.config.js';
 import { ModelGateway } from './model-gateway.js';
 
 const request = {

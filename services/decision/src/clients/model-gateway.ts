@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
-import type { DecisionConfig } from '../decision.config.js';
+import type { DecisionConfig } from '../config/decision.config.js';
 import type { PromptMessage } from './decision-prompt.js';
 
 export interface ModelRequest {

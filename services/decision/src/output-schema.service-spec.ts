@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { StepEnvelope } from '@baton/contracts';
-import { ofRun, startService, type Read, type StartedService } from '@baton/service-kit/testing';
+import {
+  ofRun,
+  startServiceInProcess,
+  type InProcessService,
+  type Read,
+} from '@baton/service-kit/testing';
 import { ScriptedOpenAI, expectEventually, writeWorkflows } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
@@ -28,9 +33,9 @@ const withOutputSchema: Workflow = {
 
 const credit = (amount: unknown) => aModelCredit({ amount });
 
-describe('decision.model.outputSchema (real Kafka, Postgres, scripted OpenAI endpoint)', () => {
+describe('decision.model.outputSchema (in-process transport, real Postgres, scripted OpenAI endpoint)', () => {
   const scripted = new ScriptedOpenAI();
-  let service: StartedService;
+  let service: InProcessService;
   let validations: Read<StepEnvelope<'validation'>>;
   let escalations: Read<StepEnvelope<'escalation'>>;
 
@@ -42,7 +47,7 @@ describe('decision.model.outputSchema (real Kafka, Postgres, scripted OpenAI end
 
   beforeAll(async () => {
     await scripted.start();
-    service = await startService(decisionService, {
+    service = await startServiceInProcess(decisionService, {
       workflowsDir: writeWorkflows([withOutputSchema]),
       env: {
         OPENAI_API_KEY: 'test',

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { StepEnvelope } from '@baton/contracts';
 import { OnMessage, type HandlerContext } from '@baton/messaging';
-import { DecideNextStepUseCase } from './use-cases/decide-next-step/decide-next-step.use-case.js';
+import { DecideNextStepUseCase } from '../use-cases/decide-next-step/decide-next-step.use-case.js';
 
 @Controller()
 export class DecisionController {
