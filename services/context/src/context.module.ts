@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EndedRunsModule } from '@baton/service-kit';
-import { ContextController } from './context.controller.js';
+import { ContextController } from './inbound/context.controller.js';
 import { GatherContextUseCase } from './use-cases/gather-context/gather-context.use-case.js';
 import { SourceRunner } from './use-cases/gather-context/source-runner.js';
 

@@ -1,5 +1,5 @@
 import { CreateEndedRuns1796430000000, type ServiceDefinition } from '@baton/service-kit';
-import { ContextConfig } from './context.config.js';
+import { ContextConfig } from './config/context.config.js';
 import { ContextModule } from './context.module.js';
 
 export const contextService: ServiceDefinition = {

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { StepEnvelope } from '@baton/contracts';
 import { OnMessage, type HandlerContext } from '@baton/messaging';
-import { GatherContextUseCase } from './use-cases/gather-context/gather-context.use-case.js';
+import { GatherContextUseCase } from '../use-cases/gather-context/gather-context.use-case.js';
 
 @Controller()
 export class ContextController {

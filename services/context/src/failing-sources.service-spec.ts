@@ -1,5 +1,5 @@
 import { aContextEnvelope, type RunEvent, type StepEnvelope } from '@baton/contracts';
-import { startService, type StartedService } from '@baton/service-kit/testing';
+import { startServiceInProcess, type InProcessService } from '@baton/service-kit/testing';
 import {
   billingWorkflowWithSources,
   businessQuery,
@@ -34,18 +34,18 @@ const customerFrom = (query: string) => ({
 });
 
 describe('context sources that fail (real Postgres, real Kafka)', () => {
-  let recovering: StartedService;
-  let exhausted: StartedService;
-  const reads = new Map<StartedService, () => Array<StepEnvelope<'decision'>>>();
-  const events = new Map<StartedService, () => RunEvent[]>();
+  let recovering: InProcessService;
+  let exhausted: InProcessService;
+  const reads = new Map<InProcessService, () => Array<StepEnvelope<'decision'>>>();
+  const events = new Map<InProcessService, () => RunEvent[]>();
 
-  const gather = async (service: StartedService, workflowId: string) => {
+  const gather = async (service: InProcessService, workflowId: string) => {
     const first = aContextEnvelope({ data: { customerId: 'cus_1001', message: 'charged twice' } });
     const envelope = { ...first, workflow: { id: workflowId, version: 1 } };
     await service.publish(service.names.steps.context, envelope);
     return envelope;
   };
-  const decisionOf = (service: StartedService, runId: string) =>
+  const decisionOf = (service: InProcessService, runId: string) =>
     expectEventually(
       () => {
         const found = reads.get(service)!().find((e) => e.runId === runId);
@@ -89,11 +89,11 @@ describe('context sources that fail (real Postgres, real Kafka)', () => {
       ]);
     // Attempts enough (100, up to 1 s apart) that the test, not the budget, decides when the
     // source recovers: it does so as soon as one attempt has failed.
-    recovering = await startService(contextService, {
+    recovering = await startServiceInProcess(contextService, {
       workflowsDir: workflows(),
       env: { BATON_RETRY_MAX_ATTEMPTS: '100', BATON_RETRY_MAX_DELAY_MS: '1000' },
     });
-    exhausted = await startService(contextService, {
+    exhausted = await startServiceInProcess(contextService, {
       workflowsDir: workflows(),
       env: { BATON_RETRY_MAX_ATTEMPTS: '3' },
     });
