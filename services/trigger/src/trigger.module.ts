@@ -15,10 +15,12 @@ import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.
 import { PublishBundledWorkflows } from './use-cases/publish-workflow/publish-bundled-workflows.js';
 import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
 import { WorkflowsController } from './workflows.controller.js';
+import { RunLedger } from './store/run-ledger.repository.js';
 
 @Module({
   controllers: [RunsController, TriggerMessagesController, WorkflowsController],
   providers: [
+    RunLedger,
     CancelRunUseCase,
     StartRunUseCase,
     RecordRunEventUseCase,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { TERMINAL_STATUSES, runEventFor } from '@baton/contracts';
+import { runEventFor } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
-
-const TERMINAL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+import { isTerminal } from '../../domain/run-status.js';
+import { RunLedger } from '../../store/run-ledger.repository.js';
 
 /**
  * Cancels a run that has not ended: the ledger says `cancelled` with the reason at once, and
@@ -12,7 +12,10 @@ const TERMINAL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
  */
 @Injectable()
 export class CancelRunUseCase {
-  constructor(private readonly routes: Routes) {}
+  constructor(
+    private readonly routes: Routes,
+    private readonly ledger: RunLedger,
+  ) {}
 
   async execute(
     runId: string,
@@ -21,28 +24,16 @@ export class CancelRunUseCase {
     tx: OutboxTransaction,
     now: Date = new Date(),
   ) {
-    const rows: Array<{
-      workflow_id: string;
-      workflow_version: number;
-      tenant_id: string;
-      status: string;
-    }> = await tx.manager.query(
-      'SELECT workflow_id, workflow_version, tenant_id, status FROM runs WHERE id = $1 FOR UPDATE',
-      [runId],
-    );
-    const run = rows[0];
+    const run = await this.ledger.lock(tx.manager, runId);
     if (!run) throw new TriggerException(TriggerErrorCode.RunNotFound, `no run ${runId}`);
-    if ((TERMINAL_STATUSES as readonly string[]).includes(run.status)) {
+    if (isTerminal(run.status)) {
       throw new TriggerException(
         TriggerErrorCode.RunEnded,
         `run ${runId} has already ended: ${run.status}`,
       );
     }
     const fullReason = `cancelled by ${by}: ${reason}`;
-    await tx.manager.query(
-      `UPDATE runs SET status = 'cancelled', reason = $2, updated_at = $3, ended_at = $3 WHERE id = $1 AND status NOT IN ${TERMINAL}`,
-      [runId, fullReason, now],
-    );
+    await this.ledger.end(tx.manager, runId, { status: 'cancelled', reason: fullReason, at: now });
     tx.emit(
       this.routes.get('run.events'),
       runEventFor(

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runEventFor } from '@baton/contracts';
 import { Routes, type MessagingRuntime, type OutboxTransaction } from '@baton/messaging';
-import { LOGGER, MESSAGING_RUNTIME, WORKFLOWS, type DeadLetterReport } from '@baton/service-kit';
+import { LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '@baton/service-kit';
 import { RUN_SWEEP_CONFIG, type RunSweepConfig } from '../../run-sweep.config.js';
 import { deadlineReason, type LastReport } from './deadline-reason.js';
+import { RunLedger, type OverdueRow } from '../../store/run-ledger.repository.js';
 
 /** The deadline of a run whose workflow version the catalog does not hold: a day. */
 export const UNKNOWN_WORKFLOW_DEADLINE_MINUTES = 24 * 60;
@@ -19,27 +20,6 @@ export interface ExpiredRun {
   workflow: { id: string; version: number };
   deadlineMinutes: number;
   reason: string;
-}
-
-interface OverdueRow {
-  id: string;
-  workflow_id: string;
-  workflow_version: number;
-  tenant_id: string;
-  /** The catalog's `limits.deadlineMinutes`; null when it does not hold the version. */
-  deadline_minutes: number | null;
-  created_at: Date;
-  /** The time of the run's latest run event (a step report, a resume). */
-  updated_at: Date;
-  /** When the deadline passed: created_at + the deadline + the time spent waiting for review. */
-  deadline_at: Date;
-  /** The step that finished last, as run_steps has it; null when none is recorded. */
-  step_name: string | null;
-  step_kind: string | null;
-  step_seq: number | null;
-  step_finished_at: Date | null;
-  /** The step's `output.deadLetter` when it was reported dead-lettered, else null. */
-  step_dead_letter: DeadLetterReport | null;
 }
 
 /**
@@ -62,6 +42,7 @@ export class ExpireRunsUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly routes: Routes,
+    private readonly ledger: RunLedger,
   ) {}
 
   /** Ends every run overdue at `now` (the clock's time by default), a batch per transaction. */
@@ -91,45 +72,13 @@ export class ExpireRunsUseCase {
       version: w.version,
       minutes: w.limits.deadlineMinutes,
     }));
-    const grace = this.config.graceMinutes;
-    // No run can be overdue before the shortest deadline: this bound lets the partial index
-    // (running, by created_at) skip the recent runs.
-    const shortest = Math.min(UNKNOWN_WORKFLOW_DEADLINE_MINUTES, ...limits.map((l) => l.minutes));
-    const rows: OverdueRow[] = await tx.manager.query(
-      `WITH limits AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS l(id text, version integer, minutes integer)
-       )
-       SELECT r.id, r.workflow_id, r.workflow_version, r.tenant_id, l.minutes AS deadline_minutes,
-              r.created_at, r.updated_at,
-              r.created_at
-                + make_interval(mins => COALESCE(l.minutes, $4))
-                + r.waited_ms * interval '1 millisecond' AS deadline_at,
-              s.name AS step_name, s.kind AS step_kind, s.seq AS step_seq,
-              s.finished_at AS step_finished_at,
-              CASE WHEN s.outcome = 'dead-lettered' THEN s.output->'deadLetter' END AS step_dead_letter
-       FROM runs r
-       LEFT JOIN limits l ON l.id = r.workflow_id AND l.version = r.workflow_version
-       LEFT JOIN LATERAL (
-         SELECT name, kind, seq, finished_at, outcome, output FROM run_steps
-          WHERE run_id = r.id ORDER BY finished_at DESC, seq DESC LIMIT 1
-       ) s ON true
-       WHERE r.status = 'running'
-         AND r.created_at <= $2::timestamptz - make_interval(mins => $3)
-         AND r.created_at
-             + make_interval(mins => COALESCE(l.minutes, $4) + $5)
-             + r.waited_ms * interval '1 millisecond' <= $2::timestamptz
-       ORDER BY r.created_at
-       LIMIT $6
-       FOR UPDATE OF r SKIP LOCKED`,
-      [
-        JSON.stringify(limits),
-        now,
-        shortest + grace,
-        UNKNOWN_WORKFLOW_DEADLINE_MINUTES,
-        grace,
-        batchSize,
-      ],
-    );
+    const rows = await this.ledger.claimOverdue(tx.manager, {
+      now,
+      limits,
+      graceMinutes: this.config.graceMinutes,
+      unknownDeadlineMinutes: UNKNOWN_WORKFLOW_DEADLINE_MINUTES,
+      batchSize,
+    });
     const expired: ExpiredRun[] = [];
     for (const row of rows) {
       const workflow = { id: row.workflow_id, version: row.workflow_version };
@@ -141,12 +90,13 @@ export class ExpireRunsUseCase {
       const deadlineMinutes = row.deadline_minutes ?? UNKNOWN_WORKFLOW_DEADLINE_MINUTES;
       const reason = deadlineReason(lastReport(row, deadlineMinutes));
       // The row is locked and `running`: the guard only keeps the update honest.
-      const updated: unknown[] = await tx.manager.query(
-        `UPDATE runs SET status = 'failed', reason = $2, updated_at = $3, ended_at = $3
-         WHERE id = $1 AND status = 'running' RETURNING id`,
-        [row.id, reason, now],
-      );
-      if (updated.length === 0) continue;
+      const ended = await this.ledger.end(tx.manager, row.id, {
+        status: 'failed',
+        reason,
+        at: now,
+        onlyIfRunning: true,
+      });
+      if (!ended) continue;
       tx.emit(
         this.routes.get('run.events'),
         runEventFor(

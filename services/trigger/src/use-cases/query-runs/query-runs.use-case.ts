@@ -2,45 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '@baton/service-kit';
 import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
+import { RunLedger, type RunFilter, type RunRow } from '../../store/run-ledger.repository.js';
 
-export interface RunFilter {
-  workflowId?: string;
-  status?: string;
-  since?: string;
-  until?: string;
-  /** The last run id of the previous page. */
-  cursor?: string;
-  limit: number;
-}
-
-interface RunRow {
-  id: string;
-  tenant_id: string;
-  idempotency_key: string;
-  workflow_id: string;
-  workflow_version: number;
-  event_type: string;
-  source: string | null;
-  status: string;
-  reason: string | null;
-  trigger: unknown;
-  created_at: Date;
-  updated_at: Date;
-  ended_at: Date | null;
-}
-
-interface StepRow {
-  envelope_id: string;
-  seq: number;
-  name: string;
-  kind: string;
-  attempt: number;
-  outcome: string;
-  input: unknown;
-  output: unknown;
-  started_at: Date;
-  finished_at: Date;
-}
+export type { RunFilter };
 
 const summary = (row: RunRow) => ({
   id: row.id,
@@ -59,26 +23,13 @@ const summary = (row: RunRow) => ({
 /** Reads the run ledger. */
 @Injectable()
 export class QueryRunsUseCase {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly ledger: RunLedger,
+  ) {}
 
   async list(filter: RunFilter) {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.workflowId) add('workflow_id = ?', filter.workflowId);
-    if (filter.status) add('status = ?', filter.status);
-    if (filter.since) add('created_at >= ?', filter.since);
-    if (filter.until) add('created_at < ?', filter.until);
-    // Run ids are UUIDv7, ordered by creation: the id is the paging key.
-    if (filter.cursor) add('id < ?', filter.cursor);
-    params.push(filter.limit + 1);
-    const rows: RunRow[] = await this.dataSource.query(
-      `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await this.ledger.list(this.dataSource.manager, filter);
     const page = rows.slice(0, filter.limit);
     return {
       items: page.map(summary),
@@ -87,13 +38,9 @@ export class QueryRunsUseCase {
   }
 
   async get(id: string) {
-    const rows: RunRow[] = await this.dataSource.query('SELECT * FROM runs WHERE id = $1', [id]);
-    const run = rows[0];
+    const run = await this.ledger.get(this.dataSource.manager, id);
     if (!run) throw new TriggerException(TriggerErrorCode.RunNotFound, `no run ${id}`);
-    const steps: StepRow[] = await this.dataSource.query(
-      'SELECT * FROM run_steps WHERE run_id = $1 ORDER BY seq, finished_at, envelope_id',
-      [id],
-    );
+    const steps = await this.ledger.steps(this.dataSource.manager, id);
     return {
       ...summary(run),
       trigger: run.trigger,

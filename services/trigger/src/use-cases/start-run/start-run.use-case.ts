@@ -20,6 +20,7 @@ import {
   type WorkflowDefinition,
 } from '@baton/workflow';
 import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
+import { RunLedger } from '../../store/run-ledger.repository.js';
 
 export interface StartedRun {
   runId: string;
@@ -67,6 +68,7 @@ export class StartRunUseCase {
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     private readonly routes: Routes,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly ledger: RunLedger,
   ) {}
 
   async execute(
@@ -112,25 +114,18 @@ export class StartRunUseCase {
       if (same) return same;
     }
     const runId = uuidv7(receivedAt.getTime());
-    const inserted: unknown[] = await tx.manager.query(
-      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest, dedup_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10)
-       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-       RETURNING id`,
-      [
-        runId,
-        event.tenantId,
-        event.idempotencyKey,
-        workflow.id,
-        workflow.version,
-        event.eventType,
-        event.source ?? null,
-        JSON.stringify(event),
-        digest,
-        dedupKey ?? null,
-      ],
-    );
-    if (inserted.length === 0) {
+    const inserted = await this.ledger.insert(tx.manager, {
+      id: runId,
+      tenantId: event.tenantId,
+      idempotencyKey: event.idempotencyKey,
+      workflow: { id: workflow.id, version: workflow.version },
+      eventType: event.eventType,
+      source: event.source ?? null,
+      trigger: event,
+      digest,
+      dedupKey: dedupKey ?? null,
+    });
+    if (!inserted) {
       // A concurrent request with the same key won the insert; answer as to a resend.
       return this.resent((await this.find(tx, event))!, event, digest);
     }
@@ -194,18 +189,13 @@ export class StartRunUseCase {
     receivedAt: Date,
   ): Promise<StartedRun | undefined> {
     const dedup = workflow.trigger.dedup!;
-    await tx.manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      JSON.stringify(['baton:dedup', event.tenantId, workflow.id, key]),
-    ]);
-    const rows: Array<{ id: string; workflow_version: number; status: string }> =
-      await tx.manager.query(
-        `SELECT id, workflow_version, status FROM runs
-          WHERE tenant_id = $1 AND workflow_id = $2 AND dedup_key = $3 AND created_at > $4
-            AND status NOT IN ('failed', 'cancelled')
-          ORDER BY created_at DESC LIMIT 1`,
-        [event.tenantId, workflow.id, key, new Date(receivedAt.getTime() - windowMs(dedup.window))],
-      );
-    const earlier = rows[0];
+    const entity = { tenantId: event.tenantId, workflowId: workflow.id, dedupKey: key };
+    await this.ledger.lockDedupKey(tx.manager, entity);
+    const earlier = await this.ledger.findByDedupKey(
+      tx.manager,
+      entity,
+      new Date(receivedAt.getTime() - windowMs(dedup.window)),
+    );
     if (!earlier) return undefined;
     if (dedup.duplicates === 'refuse') {
       const message = `the event is about the same business entity (trigger.dedup.key) as run ${earlier.id}, started within ${dedup.window}; ${workflow.id} refuses the same business event twice`;
@@ -238,17 +228,11 @@ export class StartRunUseCase {
   }
 
   private async find(tx: OutboxTransaction, event: TriggerEvent): Promise<KeyedRun | undefined> {
-    const rows: Array<{
-      id: string;
-      workflow_id: string;
-      workflow_version: number;
-      status: string;
-      event_digest: string | null;
-    }> = await tx.manager.query(
-      'SELECT id, workflow_id, workflow_version, status, event_digest FROM runs WHERE tenant_id = $1 AND idempotency_key = $2',
-      [event.tenantId, event.idempotencyKey],
+    const row = await this.ledger.findByIdempotencyKey(
+      tx.manager,
+      event.tenantId,
+      event.idempotencyKey,
     );
-    const row = rows[0];
     return (
       row && {
         runId: row.id,

@@ -1,0 +1,353 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { RunEvent } from '@baton/contracts';
+import type { DeadLetterReport } from '@baton/service-kit';
+import { DEAD_LETTERED, NOT_DEDUPLICATING_SQL, TERMINAL_SQL } from '../domain/run-status.js';
+
+/** A run as the ledger keeps it (`runs`). */
+export interface RunRow {
+  id: string;
+  tenant_id: string;
+  idempotency_key: string;
+  workflow_id: string;
+  workflow_version: number;
+  event_type: string;
+  source: string | null;
+  status: string;
+  reason: string | null;
+  trigger: unknown;
+  event_digest: string | null;
+  created_at: Date;
+  updated_at: Date;
+  ended_at: Date | null;
+}
+
+/** A step as the ledger keeps it (`run_steps`). */
+export interface StepRow {
+  envelope_id: string;
+  seq: number;
+  name: string;
+  kind: string;
+  attempt: number;
+  outcome: string;
+  input: unknown;
+  output: unknown;
+  started_at: Date;
+  finished_at: Date;
+}
+
+export interface NewRun {
+  id: string;
+  tenantId: string;
+  idempotencyKey: string;
+  workflow: { id: string; version: number };
+  eventType: string;
+  source: string | null;
+  trigger: unknown;
+  digest: string;
+  dedupKey: string | null;
+}
+
+export interface RunFilter {
+  workflowId?: string;
+  status?: string;
+  since?: string;
+  until?: string;
+  /** The last run id of the previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+/** A running run past its deadline, with the step it last reported. */
+export interface OverdueRow {
+  id: string;
+  workflow_id: string;
+  workflow_version: number;
+  tenant_id: string;
+  /** The catalog's `limits.deadlineMinutes`; null when it does not hold the version. */
+  deadline_minutes: number | null;
+  created_at: Date;
+  /** The time of the run's latest run event (a step report, a resume). */
+  updated_at: Date;
+  /** When the deadline passed: created_at + the deadline + the time spent waiting for review. */
+  deadline_at: Date;
+  /** The step that finished last, as run_steps has it; null when none is recorded. */
+  step_name: string | null;
+  step_kind: string | null;
+  step_seq: number | null;
+  step_finished_at: Date | null;
+  /** Its dead letter (topic, reason), when that step was dead-lettered. */
+  step_dead_letter: DeadLetterReport | null;
+}
+
+/**
+ * The trigger service's run ledger (`runs`, `run_steps`): every statement on them, and the
+ * status rules they keep (domain/run-status.ts): a terminal status is never changed.
+ * Methods take the transaction's manager (or the data source, for reads outside one).
+ */
+@Injectable()
+export class RunLedger {
+  /** Inserts a new running run; false when one with the idempotency key exists already. */
+  async insert(manager: EntityManager, run: NewRun): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest, dedup_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10)
+       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+       RETURNING id`,
+      [
+        run.id,
+        run.tenantId,
+        run.idempotencyKey,
+        run.workflow.id,
+        run.workflow.version,
+        run.eventType,
+        run.source,
+        JSON.stringify(run.trigger),
+        run.digest,
+        run.dedupKey,
+      ],
+    );
+    return inserted.length > 0;
+  }
+
+  async findByIdempotencyKey(
+    manager: EntityManager,
+    tenantId: string,
+    idempotencyKey: string,
+  ): Promise<
+    Pick<RunRow, 'id' | 'workflow_id' | 'workflow_version' | 'status' | 'event_digest'> | undefined
+  > {
+    const rows: Array<
+      Pick<RunRow, 'id' | 'workflow_id' | 'workflow_version' | 'status' | 'event_digest'>
+    > = await manager.query(
+      'SELECT id, workflow_id, workflow_version, status, event_digest FROM runs WHERE tenant_id = $1 AND idempotency_key = $2',
+      [tenantId, idempotencyKey],
+    );
+    return rows[0];
+  }
+
+  /**
+   * The latest run of the same business entity (`dedup_key`) since `since`, that did the work
+   * (not failed or cancelled). Callers hold `lockDedupKey` for the rest of the transaction.
+   */
+  async findByDedupKey(
+    manager: EntityManager,
+    key: { tenantId: string; workflowId: string; dedupKey: string },
+    since: Date,
+  ): Promise<Pick<RunRow, 'id' | 'workflow_version' | 'status'> | undefined> {
+    const rows: Array<Pick<RunRow, 'id' | 'workflow_version' | 'status'>> = await manager.query(
+      `SELECT id, workflow_version, status FROM runs
+        WHERE tenant_id = $1 AND workflow_id = $2 AND dedup_key = $3 AND created_at > $4
+          AND status NOT IN ${NOT_DEDUPLICATING_SQL}
+        ORDER BY created_at DESC LIMIT 1`,
+      [key.tenantId, key.workflowId, key.dedupKey, since],
+    );
+    return rows[0];
+  }
+
+  /** Serialises starts of one business entity until the transaction ends. */
+  async lockDedupKey(
+    manager: EntityManager,
+    key: { tenantId: string; workflowId: string; dedupKey: string },
+  ): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      JSON.stringify(['baton:dedup', key.tenantId, key.workflowId, key.dedupKey]),
+    ]);
+  }
+
+  /** The run, locked for an update in this transaction. */
+  async lock(
+    manager: EntityManager,
+    runId: string,
+  ): Promise<
+    Pick<RunRow, 'workflow_id' | 'workflow_version' | 'tenant_id' | 'status'> | undefined
+  > {
+    const rows: Array<Pick<RunRow, 'workflow_id' | 'workflow_version' | 'tenant_id' | 'status'>> =
+      await manager.query(
+        'SELECT workflow_id, workflow_version, tenant_id, status FROM runs WHERE id = $1 FOR UPDATE',
+        [runId],
+      );
+    return rows[0];
+  }
+
+  /**
+   * Ends the run with `status`, unless it has ended already (the first end wins). With
+   * `onlyIfRunning`, only a run still `running` (not waiting for a person) is ended.
+   * Whether this call ended it.
+   */
+  async end(
+    manager: EntityManager,
+    runId: string,
+    end: { status: string; reason: string | null; at: Date | string; onlyIfRunning?: boolean },
+  ): Promise<boolean> {
+    const guard = end.onlyIfRunning ? `status = 'running'` : `status NOT IN ${TERMINAL_SQL}`;
+    const result: unknown[] = await manager.query(
+      `UPDATE runs SET status = $2, reason = $3, updated_at = $4, ended_at = $4
+        WHERE id = $1 AND ${guard} RETURNING id`,
+      [runId, end.status, end.reason, end.at],
+    );
+    // TypeORM answers an UPDATE on Postgres with [rows, count].
+    const rows = Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+    return rows.length > 0;
+  }
+
+  /** A run that has not ended moves to `status` (waiting for review, running again). */
+  async setStatus(
+    manager: EntityManager,
+    runId: string,
+    status: string,
+    reason: string | null,
+    at: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE runs SET status = $2, reason = $3, updated_at = $4
+       WHERE id = $1 AND status NOT IN ${TERMINAL_SQL}`,
+      [runId, status, reason, at],
+    );
+  }
+
+  /** The wait for a person begins (it does not count against the run's deadline). */
+  async startWaiting(manager: EntityManager, runId: string, at: string): Promise<void> {
+    await manager.query(
+      `UPDATE runs SET waiting_since = COALESCE(waiting_since, $2::timestamptz)
+       WHERE id = $1 AND status = 'waiting-for-review'`,
+      [runId, at],
+    );
+  }
+
+  /** The wait ends: its length is added to `waited_ms`. */
+  async stopWaiting(manager: EntityManager, runId: string, at: string): Promise<void> {
+    await manager.query(
+      `UPDATE runs SET waiting_since = NULL,
+         waited_ms = waited_ms + GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - waiting_since)) * 1000))::bigint
+       WHERE id = $1 AND waiting_since IS NOT NULL AND status NOT IN ${TERMINAL_SQL}`,
+      [runId, at],
+    );
+  }
+
+  /**
+   * One row per envelope: a redelivered report changes nothing, but a step reported
+   * dead-lettered gets the report of the replay that handled it. The run's `updated_at` moves.
+   */
+  async recordStep(
+    manager: EntityManager,
+    runId: string,
+    step: NonNullable<RunEvent['step']>,
+    at: string,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO run_steps (envelope_id, run_id, seq, name, kind, attempt, outcome, input, output, started_at, finished_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (envelope_id) DO UPDATE SET
+         attempt = EXCLUDED.attempt, outcome = EXCLUDED.outcome, input = EXCLUDED.input,
+         output = EXCLUDED.output, started_at = EXCLUDED.started_at,
+         finished_at = EXCLUDED.finished_at
+       WHERE run_steps.outcome = '${DEAD_LETTERED}'`,
+      [
+        step.envelopeId,
+        runId,
+        step.seq,
+        step.name,
+        step.kind,
+        step.attempt,
+        step.outcome,
+        step.input ? JSON.stringify(step.input) : null,
+        step.output ? JSON.stringify(step.output) : null,
+        step.startedAt,
+        step.finishedAt,
+      ],
+    );
+    await manager.query(
+      'UPDATE runs SET updated_at = GREATEST(updated_at, $2::timestamptz) WHERE id = $1',
+      [runId, at],
+    );
+  }
+
+  /**
+   * Claims (locks, skipping runs another instance holds) up to `batchSize` running runs past
+   * their deadline plus `graceMinutes` at `now`, oldest first. `limits` are the catalog's
+   * deadlines; a version it does not hold gets `unknownDeadlineMinutes`.
+   */
+  async claimOverdue(
+    manager: EntityManager,
+    options: {
+      now: Date;
+      limits: Array<{ id: string; version: number; minutes: number }>;
+      graceMinutes: number;
+      unknownDeadlineMinutes: number;
+      batchSize: number;
+    },
+  ): Promise<OverdueRow[]> {
+    const { now, limits, graceMinutes, unknownDeadlineMinutes, batchSize } = options;
+    // No run can be overdue before the shortest deadline: this bound lets the partial index
+    // (running, by created_at) skip the recent runs.
+    const shortest = Math.min(unknownDeadlineMinutes, ...limits.map((l) => l.minutes));
+    return manager.query(
+      `WITH limits AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS l(id text, version integer, minutes integer)
+       )
+       SELECT r.id, r.workflow_id, r.workflow_version, r.tenant_id, l.minutes AS deadline_minutes,
+              r.created_at, r.updated_at,
+              r.created_at
+                + make_interval(mins => COALESCE(l.minutes, $4))
+                + r.waited_ms * interval '1 millisecond' AS deadline_at,
+              s.name AS step_name, s.kind AS step_kind, s.seq AS step_seq,
+              s.finished_at AS step_finished_at,
+              CASE WHEN s.outcome = '${DEAD_LETTERED}' THEN s.output->'deadLetter' END AS step_dead_letter
+       FROM runs r
+       LEFT JOIN limits l ON l.id = r.workflow_id AND l.version = r.workflow_version
+       LEFT JOIN LATERAL (
+         SELECT name, kind, seq, finished_at, outcome, output FROM run_steps
+          WHERE run_id = r.id ORDER BY finished_at DESC, seq DESC LIMIT 1
+       ) s ON true
+       WHERE r.status = 'running'
+         AND r.created_at <= $2::timestamptz - make_interval(mins => $3)
+         AND r.created_at
+             + make_interval(mins => COALESCE(l.minutes, $4) + $5)
+             + r.waited_ms * interval '1 millisecond' <= $2::timestamptz
+       ORDER BY r.created_at
+       LIMIT $6
+       FOR UPDATE OF r SKIP LOCKED`,
+      [
+        JSON.stringify(limits),
+        now,
+        shortest + graceMinutes,
+        unknownDeadlineMinutes,
+        graceMinutes,
+        batchSize,
+      ],
+    );
+  }
+
+  /** A page of runs, newest first (run ids are UUIDv7: the id is the paging key). */
+  async list(manager: EntityManager, filter: RunFilter): Promise<RunRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.workflowId) add('workflow_id = ?', filter.workflowId);
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.since) add('created_at >= ?', filter.since);
+    if (filter.until) add('created_at < ?', filter.until);
+    if (filter.cursor) add('id < ?', filter.cursor);
+    params.push(filter.limit + 1);
+    return manager.query(
+      `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  async get(manager: EntityManager, id: string): Promise<RunRow | undefined> {
+    const rows: RunRow[] = await manager.query('SELECT * FROM runs WHERE id = $1', [id]);
+    return rows[0];
+  }
+
+  async steps(manager: EntityManager, runId: string): Promise<StepRow[]> {
+    return manager.query(
+      'SELECT * FROM run_steps WHERE run_id = $1 ORDER BY seq, finished_at, envelope_id',
+      [runId],
+    );
+  }
+}
