@@ -6,8 +6,8 @@ import { ApiKeysConfig, ServiceConfig } from '@baton/service-kit';
 import { ActionConfig } from '../services/action/src/config/action.config.js';
 import { DecisionConfig } from '../services/decision/src/config/decision.config.js';
 import { EscalationConfig } from '../services/escalation/src/config/escalation.config.js';
-import { ScheduleConfig } from '../services/trigger/src/schedule.config.js';
-import { RunSweepConfig } from '../services/trigger/src/run-sweep.config.js';
+import { ScheduleConfig } from '../services/trigger/src/config/schedule.config.js';
+import { RunSweepConfig } from '../services/trigger/src/config/run-sweep.config.js';
 import { EmbeddedConfig } from '../services/embedded/src/embedded.config.js';
 
 /** docs/settings.md, generated from the typed config classes the services validate at boot. */

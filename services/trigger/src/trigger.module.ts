@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from '@baton/service-kit';
-import { RunDeadlineSweeper } from './run-deadline-sweeper.js';
-import { RunsController } from './runs.controller.js';
-import { ScheduleTimer } from './schedule-timer.js';
-import { TriggerMessagesController } from './trigger-messages.controller.js';
+import { RunDeadlineSweeper } from './inbound/run-deadline-sweeper.js';
+import { RunsController } from './inbound/runs.controller.js';
+import { ScheduleTimer } from './inbound/schedule-timer.js';
+import { TriggerMessagesController } from './inbound/trigger-messages.controller.js';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
 import { ExpireRunsUseCase } from './use-cases/expire-runs/expire-runs.use-case.js';
 import { FireSchedulesUseCase } from './use-cases/fire-schedules/fire-schedules.use-case.js';
@@ -14,7 +14,7 @@ import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
 import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.use-case.js';
 import { PublishBundledWorkflows } from './use-cases/publish-workflow/publish-bundled-workflows.js';
 import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
-import { WorkflowsController } from './workflows.controller.js';
+import { WorkflowsController } from './inbound/workflows.controller.js';
 import { RunLedger } from './store/run-ledger.repository.js';
 
 @Module({

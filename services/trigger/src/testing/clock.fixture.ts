@@ -1,8 +1,8 @@
 import type { Clock, ServiceDefinition } from '@baton/service-kit';
 export { TestClock } from '@baton/service-kit/testing';
-import { loadSettings, triggerService } from '../trigger.service-definition.js';
+import { triggerProviders, triggerService } from '../trigger.service-definition.js';
 
 /** The trigger service, reading `clock` for its scheduler and its run deadline sweeper. */
 export function triggerServiceOn(clock: Clock): ServiceDefinition {
-  return { ...triggerService, providers: ({ env }) => loadSettings(env, clock) };
+  return { ...triggerService, providers: ({ settings }) => triggerProviders(settings, clock) };
 }

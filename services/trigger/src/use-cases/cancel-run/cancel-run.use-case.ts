@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { runEventFor } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
-import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
+import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
 import { isTerminal } from '../../domain/run-status.js';
 import { RunLedger } from '../../store/run-ledger.repository.js';
 

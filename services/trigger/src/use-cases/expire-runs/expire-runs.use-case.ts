@@ -5,7 +5,7 @@ import { LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import type { WorkflowCatalog } from '@baton/workflow';
 import { CLOCK, type Clock } from '@baton/service-kit';
-import { RUN_SWEEP_CONFIG, type RunSweepConfig } from '../../run-sweep.config.js';
+import { RunSweepConfig } from '../../config/run-sweep.config.js';
 import { deadlineReason, type LastReport } from './deadline-reason.js';
 import { RunLedger, type OverdueRow } from '../../store/run-ledger.repository.js';
 
@@ -38,7 +38,7 @@ export class ExpireRunsUseCase {
   constructor(
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
-    @Inject(RUN_SWEEP_CONFIG) private readonly config: Pick<RunSweepConfig, 'graceMinutes'>,
+    @Inject(RunSweepConfig) private readonly config: Pick<RunSweepConfig, 'graceMinutes'>,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly routes: Routes,

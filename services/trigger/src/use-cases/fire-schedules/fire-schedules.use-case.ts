@@ -6,8 +6,8 @@ import { DATA_SOURCE, LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/servic
 import type { Logger } from '@baton/telemetry';
 import { parseCron, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
 import { CLOCK, type Clock } from '@baton/service-kit';
-import { SCHEDULE_CONFIG, type ScheduleConfig } from '../../schedule.config.js';
-import { TriggerException } from '../../trigger.exception.js';
+import { ScheduleConfig } from '../../config/schedule.config.js';
+import { TriggerException } from '../../domain/trigger-errors.js';
 import { StartRunUseCase, isIgnored } from '../start-run/start-run.use-case.js';
 import { planTicks, type TickPlan } from './due-ticks.js';
 
@@ -57,7 +57,7 @@ export class FireSchedulesUseCase {
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(SCHEDULE_CONFIG) private readonly config: ScheduleConfig,
+    @Inject(ScheduleConfig) private readonly config: ScheduleConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly startRun: StartRunUseCase,

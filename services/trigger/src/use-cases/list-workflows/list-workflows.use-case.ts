@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WORKFLOWS } from '@baton/service-kit';
 import type { CatalogEntry, WorkflowCatalog } from '@baton/workflow';
-import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
+import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
 
 /** One workflow version as `GET /v1/workflows` lists it. */
 export interface WorkflowSummary {

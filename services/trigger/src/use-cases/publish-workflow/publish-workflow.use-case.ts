@@ -13,7 +13,7 @@ import {
 } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { parseWorkflow, workflowDigest, type WorkflowCatalog } from '@baton/workflow';
-import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
+import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
 import { summaryOf, type WorkflowSummary } from '../list-workflows/list-workflows.use-case.js';
 
 export interface Published {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '@baton/service-kit';
-import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
+import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
 import { RunLedger, type RunFilter, type RunRow } from '../../store/run-ledger.repository.js';
 
 export type { RunFilter };

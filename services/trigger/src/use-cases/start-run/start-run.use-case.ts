@@ -19,7 +19,7 @@ import {
   type WorkflowCatalog,
   type WorkflowDefinition,
 } from '@baton/workflow';
-import { TriggerErrorCode, TriggerException } from '../../trigger.exception.js';
+import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
 import { RunLedger } from '../../store/run-ledger.repository.js';
 
 export interface StartedRun {

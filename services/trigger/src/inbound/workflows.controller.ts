@@ -18,9 +18,9 @@ import {
   Roles,
   type Principal,
 } from '@baton/service-kit';
-import { TriggerErrorCode, TriggerException } from './trigger.exception.js';
-import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.use-case.js';
-import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
+import { TriggerErrorCode, TriggerException } from '../domain/trigger-errors.js';
+import { ListWorkflowsUseCase } from '../use-cases/list-workflows/list-workflows.use-case.js';
+import { PublishWorkflowUseCase } from '../use-cases/publish-workflow/publish-workflow.use-case.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { IntervalWorker } from '@baton/service-kit';
-import { SCHEDULE_CONFIG, type ScheduleConfig } from './schedule.config.js';
+import { ScheduleConfig } from '../config/schedule.config.js';
 import {
   FireSchedulesUseCase,
   SCHEDULE_EVENT_TYPE,
-} from './use-cases/fire-schedules/fire-schedules.use-case.js';
+} from '../use-cases/fire-schedules/fire-schedules.use-case.js';
 
 /**
  * Runs fire-schedules every `BATON_SCHEDULE_TICK_MS` from the start of the service, one run at
@@ -16,7 +16,7 @@ import {
 export class ScheduleTimer extends IntervalWorker {
   constructor(
     private readonly fireSchedules: FireSchedulesUseCase,
-    @Inject(SCHEDULE_CONFIG) config: Pick<ScheduleConfig, 'tickMs'>,
+    @Inject(ScheduleConfig) config: Pick<ScheduleConfig, 'tickMs'>,
     @Inject(LOGGER) logger: Logger,
   ) {
     super({ intervalMs: config.tickMs, failureMessage: 'firing schedules failed' }, logger);

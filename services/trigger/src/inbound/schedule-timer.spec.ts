@@ -2,7 +2,7 @@ import type { Logger } from '@baton/telemetry';
 import type { WorkflowDefinition } from '@baton/workflow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ScheduleTimer } from './schedule-timer.js';
-import type { FireSchedulesUseCase } from './use-cases/fire-schedules/fire-schedules.use-case.js';
+import type { FireSchedulesUseCase } from '../use-cases/fire-schedules/fire-schedules.use-case.js';
 
 const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn() } as unknown as Logger;
 const workflow = (id: string, eventTypes: string[]) =>

@@ -2,9 +2,9 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { RunEvent, TriggerEvent } from '@baton/contracts';
 import { OnMessage, PermanentFailure, type HandlerContext } from '@baton/messaging';
-import { TriggerException } from './trigger.exception.js';
-import { RecordRunEventUseCase } from './use-cases/record-run-event/record-run-event.use-case.js';
-import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
+import { TriggerException } from '../domain/trigger-errors.js';
+import { RecordRunEventUseCase } from '../use-cases/record-run-event/record-run-event.use-case.js';
+import { StartRunUseCase } from '../use-cases/start-run/start-run.use-case.js';
 
 /** Trigger events from the ingress topic, and the run events the ledger is kept from. */
 @Controller()

@@ -43,6 +43,3 @@ export class ScheduleConfig {
   })
   tenant!: string;
 }
-
-/** Injection token of the loaded ScheduleConfig. */
-export const SCHEDULE_CONFIG = Symbol('trigger:schedule-config');

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { IntervalWorker } from '@baton/service-kit';
-import { RUN_SWEEP_CONFIG, type RunSweepConfig } from './run-sweep.config.js';
-import { ExpireRunsUseCase } from './use-cases/expire-runs/expire-runs.use-case.js';
+import { RunSweepConfig } from '../config/run-sweep.config.js';
+import { ExpireRunsUseCase } from '../use-cases/expire-runs/expire-runs.use-case.js';
 
 /**
  * Runs expire-runs every `BATON_RUN_SWEEP_MS` from the start of the service, one run at a time
@@ -13,7 +13,7 @@ import { ExpireRunsUseCase } from './use-cases/expire-runs/expire-runs.use-case.
 export class RunDeadlineSweeper extends IntervalWorker {
   constructor(
     private readonly expireRuns: ExpireRunsUseCase,
-    @Inject(RUN_SWEEP_CONFIG) config: Pick<RunSweepConfig, 'sweepMs'>,
+    @Inject(RunSweepConfig) config: Pick<RunSweepConfig, 'sweepMs'>,
     @Inject(LOGGER) logger: Logger,
   ) {
     super({ intervalMs: config.sweepMs, failureMessage: 'sweeping overdue runs failed' }, logger);

@@ -24,6 +24,3 @@ export class RunSweepConfig {
   })
   graceMinutes!: number;
 }
-
-/** Injection token of the loaded RunSweepConfig. */
-export const RUN_SWEEP_CONFIG = Symbol('trigger:run-sweep-config');

@@ -31,10 +31,10 @@ import {
   Roles,
   type Principal,
 } from '@baton/service-kit';
-import { TriggerErrorCode, TriggerException } from './trigger.exception.js';
-import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
-import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
-import { StartRunUseCase, isIgnored } from './use-cases/start-run/start-run.use-case.js';
+import { TriggerErrorCode, TriggerException } from '../domain/trigger-errors.js';
+import { CancelRunUseCase } from '../use-cases/cancel-run/cancel-run.use-case.js';
+import { QueryRunsUseCase } from '../use-cases/query-runs/query-runs.use-case.js';
+import { StartRunUseCase, isIgnored } from '../use-cases/start-run/start-run.use-case.js';
 
 export class ListRunsQuery {
   @IsOptional() @IsString() workflowId?: string;
