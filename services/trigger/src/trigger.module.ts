@@ -16,11 +16,13 @@ import { PublishBundledWorkflows } from './use-cases/publish-workflow/publish-bu
 import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
 import { WorkflowsController } from './inbound/workflows.controller.js';
 import { RunLedger } from './store/run-ledger.repository.js';
+import { ScheduleTicks } from './store/schedule-ticks.repository.js';
 
 @Module({
   controllers: [RunsController, TriggerMessagesController, WorkflowsController],
   providers: [
     RunLedger,
+    ScheduleTicks,
     CancelRunUseCase,
     StartRunUseCase,
     RecordRunEventUseCase,

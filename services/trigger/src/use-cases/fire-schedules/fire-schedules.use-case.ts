@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { TriggerEvent } from '@baton/contracts';
 import type { MessagingRuntime, OutboxTransaction } from '@baton/messaging';
 import { DATA_SOURCE, LOGGER, MESSAGING_RUNTIME, WORKFLOWS } from '@baton/service-kit';
@@ -10,6 +10,7 @@ import { ScheduleConfig } from '../../config/schedule.config.js';
 import { TriggerException } from '../../domain/trigger-errors.js';
 import { StartRunUseCase, isIgnored } from '../start-run/start-run.use-case.js';
 import { planTicks, type TickPlan } from './due-ticks.js';
+import { ScheduleTicks } from '../../store/schedule-ticks.repository.js';
 
 /** The event type of a scheduled run's trigger: a workflow lists it to be started by its schedule. */
 export const SCHEDULE_EVENT_TYPE = 'schedule.tick';
@@ -61,6 +62,7 @@ export class FireSchedulesUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly startRun: StartRunUseCase,
+    private readonly ticks: ScheduleTicks,
   ) {}
 
   /**
@@ -111,15 +113,12 @@ export class FireSchedulesUseCase {
         maxCatchUp: this.config.maxCatchUp,
       });
     // A look without the lock first: most passes find nothing due and open no transaction.
-    const looked = plan(await this.lastFired(this.dataSource.manager, workflow.id));
+    const looked = plan(await this.ticks.lastTick(this.dataSource.manager, workflow.id));
     if (looked.fire.length === 0 && !looked.skipped) return [];
 
     const outcomes = await this.runtime.transaction(async (tx) => {
-      await tx.manager.query(
-        `SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':baton:schedule:' || $1, 0))`,
-        [workflow.id],
-      );
-      const lastFired = await this.lastFired(tx.manager, workflow.id);
+      await this.ticks.lock(tx.manager, workflow.id);
+      const lastFired = await this.ticks.lastTick(tx.manager, workflow.id);
       const due = plan(lastFired);
       // What another instance recorded between the look and the lock.
       const result: TickOutcome[] = looked.fire
@@ -145,26 +144,13 @@ export class FireSchedulesUseCase {
     const key = `${workflow.id}@${workflow.version}`;
     const known = this.firstSeenAt.get(key);
     if (known) return known;
-    const rows: Array<{ first_seen: Date }> = await this.dataSource.query(
-      `INSERT INTO schedule_versions (workflow_id, workflow_version, schedule, first_seen)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (workflow_id, workflow_version)
-         DO UPDATE SET schedule = COALESCE(schedule_versions.schedule, EXCLUDED.schedule)
-       RETURNING first_seen`,
-      [workflow.id, workflow.version, workflow.trigger.schedule, now],
+    const firstSeen = await this.ticks.firstSeen(
+      this.dataSource.manager,
+      { id: workflow.id, version: workflow.version, schedule: workflow.trigger.schedule },
+      now,
     );
-    const firstSeen = rows[0]!.first_seen;
     this.firstSeenAt.set(key, firstSeen);
     return firstSeen;
-  }
-
-  /** The latest tick recorded for the workflow, fired, refused or skipped, whatever its version. */
-  private async lastFired(manager: EntityManager, workflowId: string): Promise<Date | undefined> {
-    const rows: Array<{ last: Date | null }> = await manager.query(
-      'SELECT max(tick) AS last FROM schedule_ticks WHERE workflow_id = $1',
-      [workflowId],
-    );
-    return rows[0]?.last ?? undefined;
   }
 
   /** One row for the due ticks not fired, at the most recent of them. */
@@ -174,11 +160,7 @@ export class FireSchedulesUseCase {
     plan: TickPlan,
   ): Promise<TickOutcome> {
     const { count, from, until } = plan.skipped!;
-    await tx.manager.query(
-      `INSERT INTO schedule_ticks (workflow_id, tick, workflow_version, skipped, skipped_from)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [workflow.id, until, workflow.version, count, from],
-    );
+    await this.ticks.recordSkipped(tx.manager, workflow, { count, from, until });
     return {
       workflowId: workflow.id,
       tick: until.toISOString(),
@@ -196,12 +178,8 @@ export class FireSchedulesUseCase {
   ): Promise<TickOutcome> {
     const at = tick.toISOString();
     const base = { workflowId: workflow.id, tick: at };
-    const claimed: unknown[] = await tx.manager.query(
-      `INSERT INTO schedule_ticks (workflow_id, tick, workflow_version) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING RETURNING tick`,
-      [workflow.id, tick, workflow.version],
-    );
-    if (claimed.length === 0) return { ...base, outcome: 'claimed-elsewhere' };
+    if (!(await this.ticks.claim(tx.manager, workflow, tick)))
+      return { ...base, outcome: 'claimed-elsewhere' };
 
     const event: TriggerEvent = {
       schemaVersion: 1,
@@ -217,24 +195,20 @@ export class FireSchedulesUseCase {
       const run = await this.startRun.execute(event, tx, now);
       if (isIgnored(run)) {
         // The tick is spent like a refused one (it would be ignored again), with the reason.
-        await tx.manager.query(
-          'UPDATE schedule_ticks SET refused = $3 WHERE workflow_id = $1 AND tick = $2',
-          [workflow.id, tick, `ignored: ${run.reason}`],
-        );
+        await this.ticks.refused(tx.manager, workflow.id, tick, `ignored: ${run.reason}`);
         return { ...base, outcome: 'ignored', reason: run.reason };
       }
-      await tx.manager.query(
-        'UPDATE schedule_ticks SET run_id = $3 WHERE workflow_id = $1 AND tick = $2',
-        [workflow.id, tick, run.runId],
-      );
+      await this.ticks.started(tx.manager, workflow.id, tick, run.runId);
       return { ...base, outcome: 'started', runId: run.runId };
     } catch (error) {
       // The workflow refuses the event (it requires data a tick does not have): it would
       // refuse it again, so the tick is spent, with the reason.
       if (!(error instanceof TriggerException)) throw error;
-      await tx.manager.query(
-        'UPDATE schedule_ticks SET refused = $3 WHERE workflow_id = $1 AND tick = $2',
-        [workflow.id, tick, `${error.code}: ${error.problems.join('; ')}`],
+      await this.ticks.refused(
+        tx.manager,
+        workflow.id,
+        tick,
+        `${error.code}: ${error.problems.join('; ')}`,
       );
       return { ...base, outcome: 'refused', reason: error.message, problems: error.problems };
     }
