@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { TRIGGER_EVENT_FIELDS } from '@baton/contracts';
-import { startService, type StartedService } from '@baton/service-kit/testing';
+import { startServiceInProcess, type InProcessService } from '@baton/service-kit/testing';
 import { bearer, hostileJson, hostileKeys, hostileText, testApiKeysSetting } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aTriggerEvent } from './testing/trigger-event.fixture.js';
@@ -91,10 +91,10 @@ const requests: fc.Arbitrary<Request> = fc.oneof(
 );
 
 describe('the trigger API under 10,000 hostile requests (real Kafka and Postgres)', () => {
-  let service: StartedService;
+  let service: InProcessService;
 
   beforeAll(async () => {
-    service = await startService(triggerService, {
+    service = await startServiceInProcess(triggerService, {
       // One key sends them all, as fast as it can: the per-key rate limit is another test's.
       env: { BATON_API_KEYS: testApiKeysSetting(), BATON_RATE_LIMIT_PER_MINUTE: '0' },
     });

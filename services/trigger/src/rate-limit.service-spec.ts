@@ -1,11 +1,11 @@
-import { startService, type StartedService } from '@baton/service-kit/testing';
+import { startServiceInProcess, type InProcessService } from '@baton/service-kit/testing';
 import { bearer, testApiKeysSetting } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aTriggerEvent } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
 
 describe('per-key rate limits on the trigger API (real Kafka and Postgres)', () => {
-  let service: StartedService;
+  let service: InProcessService;
   const post = (key: string, role: 'publisher' | 'admin' = 'publisher') =>
     fetch(`${service.running.url}/v1/triggers`, {
       method: 'POST',
@@ -14,7 +14,7 @@ describe('per-key rate limits on the trigger API (real Kafka and Postgres)', () 
     });
 
   beforeAll(async () => {
-    service = await startService(triggerService, {
+    service = await startServiceInProcess(triggerService, {
       // Two changes at once, then one a minute: no test runs long enough to earn another.
       env: {
         BATON_API_KEYS: testApiKeysSetting(),
