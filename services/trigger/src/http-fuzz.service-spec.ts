@@ -90,7 +90,7 @@ const requests: fc.Arbitrary<Request> = fc.oneof(
   },
 );
 
-describe('the trigger API under 10,000 hostile requests (real Kafka and Postgres)', () => {
+describe('the trigger API under 10,000 hostile requests (in-process transport, real Postgres)', () => {
   let service: InProcessService;
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aTriggerEvent } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
 
-describe('per-key rate limits on the trigger API (real Kafka and Postgres)', () => {
+describe('per-key rate limits on the trigger API (in-process transport, real Postgres)', () => {
   let service: InProcessService;
   const post = (key: string, role: 'publisher' | 'admin' = 'publisher') =>
     fetch(`${service.running.url}/v1/triggers`, {
