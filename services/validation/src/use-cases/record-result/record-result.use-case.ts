@@ -79,19 +79,7 @@ export class RecordResultUseCase {
       }),
     );
     if (result.status === 'refused') {
-      ctx.emit(
-        this.routes.step('escalation'),
-        nextStep(
-          envelope,
-          { name: 'escalate', kind: 'escalation' },
-          {
-            kind: 'escalation',
-            state: withRecord,
-            decision,
-            reason: clipReason(`refused: ${result.error ?? `${tool} was refused`}`),
-          },
-        ),
-      );
+      this.escalate(envelope, withRecord, `refused: ${result.error ?? `${tool} was refused`}`, ctx);
       return;
     }
     ctx.emit(
@@ -134,6 +122,21 @@ export class RecordResultUseCase {
         output: { record, failures: failed.output!['failures'], message },
       }),
     );
+    this.escalate(
+      envelope,
+      { ...withRecord, history: [...withRecord.history, failed] },
+      `result-check-failed: ${message}`,
+      ctx,
+    );
+  }
+
+  /** A person takes over the run, with `state` as it stands and why. */
+  private escalate(
+    envelope: StepEnvelope<'validation'>,
+    state: StepEnvelope<'validation'>['payload']['state'],
+    reason: string,
+    ctx: HandlerContext,
+  ): void {
     ctx.emit(
       this.routes.step('escalation'),
       nextStep(
@@ -141,9 +144,9 @@ export class RecordResultUseCase {
         { name: 'escalate', kind: 'escalation' },
         {
           kind: 'escalation',
-          state: { ...withRecord, history: [...withRecord.history, failed] },
+          state,
           decision: envelope.payload.decision,
-          reason: clipReason(`result-check-failed: ${message}`),
+          reason: clipReason(reason),
         },
       ),
     );
