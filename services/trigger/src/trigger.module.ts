@@ -17,12 +17,14 @@ import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-wor
 import { WorkflowsController } from './inbound/workflows.controller.js';
 import { RunLedger } from './store/run-ledger.repository.js';
 import { ScheduleTicks } from './store/schedule-ticks.repository.js';
+import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
 
 @Module({
   controllers: [RunsController, TriggerMessagesController, WorkflowsController],
   providers: [
     RunLedger,
     ScheduleTicks,
+    WorkflowPublishLock,
     CancelRunUseCase,
     StartRunUseCase,
     RecordRunEventUseCase,

@@ -3,9 +3,7 @@ import { ConfigError } from '@baton/config';
 import {
   API_KEYS,
   ApiKeysConfig,
-  CLOCK,
   parseApiKeys,
-  type Clock,
   type ServiceDefinition,
   type SettingsOf,
 } from '@baton/service-kit';
@@ -22,18 +20,15 @@ import { TriggerModule } from './trigger.module.js';
 const NAME = 'trigger';
 
 /**
- * The trigger service's own providers: its API keys (a bad entry is a ConfigError naming it),
- * the rule its settings classes cannot say (the schedule tenant's length) and, in tests, the
- * clock of the scheduler and the run deadline sweeper.
+ * The trigger service's own providers: its API keys (a bad entry is a ConfigError naming it)
+ * and the rule its settings classes cannot say (the schedule tenant's length). Tests give the
+ * scheduler and the run deadline sweeper a clock of their own (testing/clock.fixture.ts).
  */
-export function triggerProviders(settings: SettingsOf, clock?: Clock): Provider[] {
+function triggerProviders(settings: SettingsOf): Provider[] {
   const schedule = settings(ScheduleConfig);
   if (schedule.tenant.length < 1 || schedule.tenant.length > 100)
     throw new ConfigError(NAME, ['BATON_SCHEDULE_TENANT: must be 1 to 100 characters']);
-  return [
-    { provide: API_KEYS, useValue: parseApiKeys(settings(ApiKeysConfig).entries, NAME) },
-    ...(clock ? [{ provide: CLOCK, useValue: clock }] : []),
-  ];
+  return [{ provide: API_KEYS, useValue: parseApiKeys(settings(ApiKeysConfig).entries, NAME) }];
 }
 
 export const triggerService: ServiceDefinition = {

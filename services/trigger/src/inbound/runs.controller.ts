@@ -9,6 +9,7 @@ import {
   Post,
   Query,
   Res,
+  UseInterceptors,
 } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import {
@@ -31,10 +32,11 @@ import {
   Roles,
   type Principal,
 } from '@baton/service-kit';
-import { TriggerErrorCode, TriggerException } from '../domain/trigger-errors.js';
+import { TriggerErrorCode } from '../domain/trigger-error.js';
 import { CancelRunUseCase } from '../use-cases/cancel-run/cancel-run.use-case.js';
 import { QueryRunsUseCase } from '../use-cases/query-runs/query-runs.use-case.js';
 import { StartRunUseCase, isIgnored } from '../use-cases/start-run/start-run.use-case.js';
+import { TriggerErrorMapping, refuse } from './trigger.exception.js';
 
 export class ListRunsQuery {
   @IsOptional() @IsString() workflowId?: string;
@@ -56,15 +58,12 @@ interface Reply {
 const runId = () =>
   new ParseUUIDPipe({
     exceptionFactory: () =>
-      new TriggerException(TriggerErrorCode.InvalidRunId, 'id: must be a run id (a UUID)'),
+      refuse(TriggerErrorCode.InvalidRunId, ['id: must be a run id (a UUID)']),
   });
-
-/** 400 with every problem, the first as the message. */
-const refuse = (code: TriggerErrorCode, errors: string[]) =>
-  new TriggerException(code, errors[0]!, errors);
 
 /** The HTTP face of the trigger service: start runs, read the run ledger. */
 @Controller('v1')
+@UseInterceptors(TriggerErrorMapping)
 export class RunsController {
   constructor(
     private readonly startRun: StartRunUseCase,

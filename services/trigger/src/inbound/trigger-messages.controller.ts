@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { RunEvent, TriggerEvent } from '@baton/contracts';
 import { OnMessage, PermanentFailure, type HandlerContext } from '@baton/messaging';
-import { TriggerException } from '../domain/trigger-errors.js';
+import { TriggerError } from '../domain/trigger-error.js';
 import { RecordRunEventUseCase } from '../use-cases/record-run-event/record-run-event.use-case.js';
 import { StartRunUseCase } from '../use-cases/start-run/start-run.use-case.js';
 
@@ -26,7 +26,7 @@ export class TriggerMessagesController {
       await ctx.release();
     } catch (error) {
       // A refused event will be refused again: dead-letter it now, with the fields at fault.
-      if (error instanceof TriggerException)
+      if (error instanceof TriggerError)
         throw new PermanentFailure(`${error.code}: ${error.problems.join('; ')}`);
       throw error;
     }

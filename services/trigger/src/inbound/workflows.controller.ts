@@ -10,6 +10,7 @@ import {
   Req,
   Res,
   UnsupportedMediaTypeException,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   CurrentPrincipal,
@@ -18,9 +19,10 @@ import {
   Roles,
   type Principal,
 } from '@baton/service-kit';
-import { TriggerErrorCode, TriggerException } from '../domain/trigger-errors.js';
+import { TriggerErrorCode } from '../domain/trigger-error.js';
 import { ListWorkflowsUseCase } from '../use-cases/list-workflows/list-workflows.use-case.js';
 import { PublishWorkflowUseCase } from '../use-cases/publish-workflow/publish-workflow.use-case.js';
+import { TriggerErrorMapping, refuse } from './trigger.exception.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
@@ -34,6 +36,7 @@ interface Reply {
 
 /** The workflow registry over HTTP: publish a version, list versions, read one. */
 @Controller('v1/workflows')
+@UseInterceptors(TriggerErrorMapping)
 export class WorkflowsController {
   constructor(
     private readonly publishWorkflow: PublishWorkflowUseCase,
@@ -89,7 +92,7 @@ export class WorkflowsController {
       'version',
       new ParseIntPipe({
         exceptionFactory: () =>
-          new TriggerException(TriggerErrorCode.InvalidVersion, 'version: must be a whole number'),
+          refuse(TriggerErrorCode.InvalidVersion, ['version: must be a whole number']),
       }),
     )
     version: number,

@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RunEvent } from '@baton/contracts';
 import type { DeadLetterReport } from '@baton/service-kit';
-import { DEAD_LETTERED, NOT_DEDUPLICATING_SQL, TERMINAL_SQL } from '../domain/run-status.js';
+import {
+  DEAD_LETTERED,
+  NOT_DEDUPLICATING_SQL,
+  RUNNING,
+  WAITING_FOR_REVIEW,
+  mayMoveSql,
+  type RunMove,
+} from '../domain/run-status.js';
 
 /** A run as the ledger keeps it (`runs`). */
 export interface RunRow {
@@ -82,7 +89,8 @@ export interface OverdueRow {
 
 /**
  * The trigger service's run ledger (`runs`, `run_steps`): every statement on them, and the
- * status rules they keep (domain/run-status.ts): a terminal status is never changed.
+ * status rules they keep (domain/run-status.ts): a terminal status is never changed, and only
+ * a `running` run expires.
  * Methods take the transaction's manager (or the data source, for reads outside one).
  */
 @Injectable()
@@ -91,7 +99,7 @@ export class RunLedger {
   async insert(manager: EntityManager, run: NewRun): Promise<boolean> {
     const inserted: unknown[] = await manager.query(
       `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest, dedup_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, '${RUNNING}', $8, $9, $10)
        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
        RETURNING id`,
       [
@@ -171,19 +179,23 @@ export class RunLedger {
   }
 
   /**
-   * Ends the run with `status`, unless it has ended already (the first end wins). With
-   * `onlyIfRunning`, only a run still `running` (not waiting for a person) is ended.
-   * Whether this call ended it.
+   * Ends the run with `status`, if it may make `end.move` (by default `end`: unless it has
+   * ended already, the first end wins; `expire`: only a run still `running`). Whether this
+   * call ended it.
    */
   async end(
     manager: EntityManager,
     runId: string,
-    end: { status: string; reason: string | null; at: Date | string; onlyIfRunning?: boolean },
+    end: {
+      status: string;
+      reason: string | null;
+      at: Date | string;
+      move?: Extract<RunMove, 'end' | 'expire'>;
+    },
   ): Promise<boolean> {
-    const guard = end.onlyIfRunning ? `status = 'running'` : `status NOT IN ${TERMINAL_SQL}`;
     const result: unknown[] = await manager.query(
       `UPDATE runs SET status = $2, reason = $3, updated_at = $4, ended_at = $4
-        WHERE id = $1 AND ${guard} RETURNING id`,
+        WHERE id = $1 AND ${mayMoveSql(end.move ?? 'end')} RETURNING id`,
       [runId, end.status, end.reason, end.at],
     );
     // TypeORM answers an UPDATE on Postgres with [rows, count].
@@ -191,17 +203,18 @@ export class RunLedger {
     return rows.length > 0;
   }
 
-  /** A run that has not ended moves to `status` (waiting for review, running again). */
-  async setStatus(
+  /** A run that has not ended waits for a person (`wait`) or runs again (`resume`). */
+  async move(
     manager: EntityManager,
     runId: string,
-    status: string,
+    move: Extract<RunMove, 'wait' | 'resume'>,
     reason: string | null,
     at: string,
   ): Promise<void> {
+    const status = move === 'wait' ? WAITING_FOR_REVIEW : RUNNING;
     await manager.query(
       `UPDATE runs SET status = $2, reason = $3, updated_at = $4
-       WHERE id = $1 AND status NOT IN ${TERMINAL_SQL}`,
+       WHERE id = $1 AND ${mayMoveSql(move)}`,
       [runId, status, reason, at],
     );
   }
@@ -210,7 +223,7 @@ export class RunLedger {
   async startWaiting(manager: EntityManager, runId: string, at: string): Promise<void> {
     await manager.query(
       `UPDATE runs SET waiting_since = COALESCE(waiting_since, $2::timestamptz)
-       WHERE id = $1 AND status = 'waiting-for-review'`,
+       WHERE id = $1 AND status = '${WAITING_FOR_REVIEW}'`,
       [runId, at],
     );
   }
@@ -220,7 +233,7 @@ export class RunLedger {
     await manager.query(
       `UPDATE runs SET waiting_since = NULL,
          waited_ms = waited_ms + GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - waiting_since)) * 1000))::bigint
-       WHERE id = $1 AND waiting_since IS NOT NULL AND status NOT IN ${TERMINAL_SQL}`,
+       WHERE id = $1 AND waiting_since IS NOT NULL AND ${mayMoveSql('resume')}`,
       [runId, at],
     );
   }
@@ -300,7 +313,7 @@ export class RunLedger {
          SELECT name, kind, seq, finished_at, outcome, output FROM run_steps
           WHERE run_id = r.id ORDER BY finished_at DESC, seq DESC LIMIT 1
        ) s ON true
-       WHERE r.status = 'running'
+       WHERE ${mayMoveSql('expire', 'r.status')}
          AND r.created_at <= $2::timestamptz - make_interval(mins => $3)
          AND r.created_at
              + make_interval(mins => COALESCE(l.minutes, $4) + $5)

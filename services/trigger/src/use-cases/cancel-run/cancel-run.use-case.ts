@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { runEventFor } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
-import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
-import { isTerminal } from '../../domain/run-status.js';
+import { TriggerErrorCode, TriggerError } from '../../domain/trigger-error.js';
+import { mayMove } from '../../domain/run-status.js';
 import { RunLedger } from '../../store/run-ledger.repository.js';
 
 /**
@@ -25,9 +25,9 @@ export class CancelRunUseCase {
     now: Date = new Date(),
   ) {
     const run = await this.ledger.lock(tx.manager, runId);
-    if (!run) throw new TriggerException(TriggerErrorCode.RunNotFound, `no run ${runId}`);
-    if (isTerminal(run.status)) {
-      throw new TriggerException(
+    if (!run) throw new TriggerError(TriggerErrorCode.RunNotFound, `no run ${runId}`);
+    if (!mayMove(run.status, 'end')) {
+      throw new TriggerError(
         TriggerErrorCode.RunEnded,
         `run ${runId} has already ended: ${run.status}`,
       );

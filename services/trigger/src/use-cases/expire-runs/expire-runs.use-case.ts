@@ -94,7 +94,7 @@ export class ExpireRunsUseCase {
         status: 'failed',
         reason,
         at: now,
-        onlyIfRunning: true,
+        move: 'expire',
       });
       if (!ended) continue;
       tx.emit(

@@ -7,7 +7,7 @@ import type { Logger } from '@baton/telemetry';
 import { parseCron, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
 import { CLOCK, type Clock } from '@baton/service-kit';
 import { ScheduleConfig } from '../../config/schedule.config.js';
-import { TriggerException } from '../../domain/trigger-errors.js';
+import { TriggerError } from '../../domain/trigger-error.js';
 import { StartRunUseCase, isIgnored } from '../start-run/start-run.use-case.js';
 import { planTicks, type TickPlan } from './due-ticks.js';
 import { ScheduleTicks } from '../../store/schedule-ticks.repository.js';
@@ -203,7 +203,7 @@ export class FireSchedulesUseCase {
     } catch (error) {
       // The workflow refuses the event (it requires data a tick does not have): it would
       // refuse it again, so the tick is spent, with the reason.
-      if (!(error instanceof TriggerException)) throw error;
+      if (!(error instanceof TriggerError)) throw error;
       await this.ticks.refused(
         tx.manager,
         workflow.id,

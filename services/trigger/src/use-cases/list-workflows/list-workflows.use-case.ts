@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WORKFLOWS } from '@baton/service-kit';
 import type { CatalogEntry, WorkflowCatalog } from '@baton/workflow';
-import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
+import { TriggerErrorCode, TriggerError } from '../../domain/trigger-error.js';
 
 /** One workflow version as `GET /v1/workflows` lists it. */
 export interface WorkflowSummary {
@@ -51,7 +51,7 @@ export class ListWorkflowsUseCase {
         .entries()
         .filter((e) => e.workflow.id === id)
         .map((e) => e.workflow.version);
-      throw new TriggerException(
+      throw new TriggerError(
         TriggerErrorCode.WorkflowNotFound,
         `no workflow ${id}@${version}${known.length ? ` (versions of ${id}: ${known.join(', ')})` : ''}`,
       );

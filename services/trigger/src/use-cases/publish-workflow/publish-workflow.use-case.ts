@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { workflowRecordKey } from '@baton/contracts';
 import { Routes, type MessagingRuntime } from '@baton/messaging';
 import {
-  DATA_SOURCE,
   LOGGER,
   MESSAGING_RUNTIME,
   WORKFLOWS,
@@ -13,7 +11,8 @@ import {
 } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
 import { parseWorkflow, workflowDigest, type WorkflowCatalog } from '@baton/workflow';
-import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
+import { TriggerErrorCode, TriggerError } from '../../domain/trigger-error.js';
+import { WorkflowPublishLock } from '../../store/workflow-publish-lock.js';
 import { summaryOf, type WorkflowSummary } from '../list-workflows/list-workflows.use-case.js';
 
 export interface Published {
@@ -31,10 +30,10 @@ export interface Published {
 export class PublishWorkflowUseCase {
   constructor(
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(MESSAGING_RUNTIME) private readonly runtime: MessagingRuntime,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly routes: Routes,
+    private readonly publishLock: WorkflowPublishLock,
   ) {}
 
   async execute(
@@ -46,7 +45,7 @@ export class PublishWorkflowUseCase {
     const loaded = parseWorkflow(text, { format });
     if (!loaded.ok) {
       const count = loaded.problems.length;
-      throw new TriggerException(
+      throw new TriggerError(
         TriggerErrorCode.InvalidDefinition,
         `the definition has ${count} problem${count === 1 ? '' : 's'}`,
         loaded.errors,
@@ -55,15 +54,14 @@ export class PublishWorkflowUseCase {
     const { workflow, document } = loaded;
     const key = workflowRecordKey(workflow.id, workflow.version);
     const digest = workflowDigest(document);
-    // Trigger instances share the database: the lock makes check-then-publish atomic across
-    // them, so two different definitions can never both be published under one version.
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`baton.workflow:${key}`]);
+    // Check-then-publish holds the version's lock: another trigger instance publishing the
+    // same version waits, then finds it published.
+    return this.publishLock.holding(key, async () => {
       await this.workflows.catchUp();
       const existing = this.workflows.entry(workflow.id, workflow.version);
       if (existing && existing.digest !== digest) {
         const next = (this.workflows.latest(workflow.id)?.version ?? workflow.version) + 1;
-        throw new TriggerException(
+        throw new TriggerError(
           TriggerErrorCode.VersionPublished,
           `${key} is already published with other content (digest ${existing.digest}; this definition has ${digest}): a published version never changes, publish this one as version ${next}`,
         );

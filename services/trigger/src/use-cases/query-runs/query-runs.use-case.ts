@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '@baton/service-kit';
-import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
+import { TriggerErrorCode, TriggerError } from '../../domain/trigger-error.js';
 import { RunLedger, type RunFilter, type RunRow } from '../../store/run-ledger.repository.js';
 
 export type { RunFilter };
@@ -39,7 +39,7 @@ export class QueryRunsUseCase {
 
   async get(id: string) {
     const run = await this.ledger.get(this.dataSource.manager, id);
-    if (!run) throw new TriggerException(TriggerErrorCode.RunNotFound, `no run ${id}`);
+    if (!run) throw new TriggerError(TriggerErrorCode.RunNotFound, `no run ${id}`);
     const steps = await this.ledger.steps(this.dataSource.manager, id);
     return {
       ...summary(run),

@@ -28,19 +28,13 @@ export class RecordRunEventUseCase {
           await this.ledger.recordStep(manager, event.runId, event.step, event.createdAt);
         return;
       case 'run.waiting':
-        await this.ledger.setStatus(
-          manager,
-          event.runId,
-          'waiting-for-review',
-          event.reason ?? null,
-          event.createdAt,
-        );
+        await this.ledger.move(manager, event.runId, 'wait', event.reason ?? null, event.createdAt);
         // The wait does not count against the run's deadline (see the run deadline sweeper).
         await this.ledger.startWaiting(manager, event.runId, event.createdAt);
         return;
       case 'run.resumed':
         await this.ledger.stopWaiting(manager, event.runId, event.createdAt);
-        return this.ledger.setStatus(manager, event.runId, 'running', null, event.createdAt);
+        return this.ledger.move(manager, event.runId, 'resume', null, event.createdAt);
       case 'run.ended':
         await this.ledger.end(manager, event.runId, {
           status: event.status ?? 'failed',

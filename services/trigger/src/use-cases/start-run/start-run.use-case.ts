@@ -19,7 +19,7 @@ import {
   type WorkflowCatalog,
   type WorkflowDefinition,
 } from '@baton/workflow';
-import { TriggerErrorCode, TriggerException } from '../../domain/trigger-errors.js';
+import { TriggerErrorCode, TriggerError } from '../../domain/trigger-error.js';
 import { RunLedger } from '../../store/run-ledger.repository.js';
 
 export interface StartedRun {
@@ -199,7 +199,7 @@ export class StartRunUseCase {
     if (!earlier) return undefined;
     if (dedup.duplicates === 'refuse') {
       const message = `the event is about the same business entity (trigger.dedup.key) as run ${earlier.id}, started within ${dedup.window}; ${workflow.id} refuses the same business event twice`;
-      throw new TriggerException(TriggerErrorCode.DuplicateEvent, message, [`data: ${message}`]);
+      throw new TriggerError(TriggerErrorCode.DuplicateEvent, message, [`data: ${message}`]);
     }
     this.logger.info(
       { workflowId: workflow.id, tenantId: event.tenantId, runId: earlier.id },
@@ -218,11 +218,9 @@ export class StartRunUseCase {
   private resent(run: KeyedRun, event: TriggerEvent, digest: string): StartedRun {
     if (run.digest !== null && run.digest !== digest) {
       const reused = `${JSON.stringify(event.idempotencyKey)} was already used for a different event (run ${run.runId}); send the same event to get that run, or use a new key`;
-      throw new TriggerException(
-        TriggerErrorCode.IdempotencyKeyReused,
-        `idempotency key ${reused}`,
-        [`idempotencyKey: ${reused}`],
-      );
+      throw new TriggerError(TriggerErrorCode.IdempotencyKeyReused, `idempotency key ${reused}`, [
+        `idempotencyKey: ${reused}`,
+      ]);
     }
     return { runId: run.runId, workflow: run.workflow, status: run.status, duplicate: true };
   }
@@ -257,13 +255,13 @@ export class StartRunUseCase {
       const wanted = event.workflowVersion
         ? `${event.workflowId}@${event.workflowVersion}`
         : event.workflowId;
-      throw new TriggerException(
+      throw new TriggerError(
         TriggerErrorCode.UnknownWorkflow,
         `workflowId: no published workflow "${wanted}" (published: ${known})`,
       );
     }
     if (!workflow.trigger.eventTypes.includes(event.eventType)) {
-      throw new TriggerException(
+      throw new TriggerError(
         TriggerErrorCode.EventTypeNotAccepted,
         `eventType: workflow ${workflow.id} starts on ${workflow.trigger.eventTypes.join(', ')}, not "${event.eventType}"`,
       );
@@ -291,7 +289,7 @@ export class StartRunUseCase {
       return value === undefined || value === null || value === '';
     });
     if (missing.length) {
-      throw new TriggerException(
+      throw new TriggerError(
         TriggerErrorCode.MissingData,
         `data: ${workflow.id} needs ${missing.join(', ')}`,
         missing.map((path) => `data.${path}: is required by workflow ${workflow.id}`),
