@@ -1,8 +1,8 @@
 import type { DecisionRecord } from '@baton/contracts';
 import type { ModelSpec } from '@baton/workflow';
-import { argsCheckOf } from './args-schema.js';
+import { argsCheckOf } from '../domain/args-schema.js';
 import type { ModelGateway, ModelRequest } from './model-gateway.js';
-import { parseModelOutput } from './model-output.js';
+import { parseModelOutput } from '../domain/model-output.js';
 
 export type ModelCallOutcome =
   | 'ok'

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
 import type { DecisionConfig } from '../config/decision.config.js';
-import type { PromptMessage } from './decision-prompt.js';
+import type { PromptMessage } from '../domain/decision-prompt.js';
 
 export interface ModelRequest {
   model: string;

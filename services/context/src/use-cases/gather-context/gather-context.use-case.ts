@@ -3,7 +3,7 @@ import { nextStep, stepFinished, type StepEnvelope } from '@baton/contracts';
 import { MessagingConfig, Routes, type HandlerContext } from '@baton/messaging';
 import { EndedRuns, stepMayAct, WORKFLOWS, workflowFor } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
-import { summarize } from './evidence.js';
+import { summarize } from '../../domain/evidence.js';
 import { SourceRunner } from './source-runner.js';
 
 /**

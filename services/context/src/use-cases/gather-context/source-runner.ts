@@ -5,7 +5,7 @@ import { bindParams, getPath, type ContextSourceSpec, type Scope } from '@baton/
 import { BusinessDatabase } from '@baton/business';
 import { searchKnowledge } from '@baton/business';
 import { renderUrl } from './render-url.js';
-import { toEvidence, type GatheredSource, type SourceResult } from './evidence.js';
+import { toEvidence, type GatheredSource, type SourceResult } from '../../domain/evidence.js';
 
 const DEFAULT_PASSAGE_LIMIT = 5;
 

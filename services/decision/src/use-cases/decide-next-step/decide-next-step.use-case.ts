@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   clipReason,
   nextStep,
+  overspent,
   runEventFor,
   stepFinished,
+  stopReason,
   type StepEnvelope,
   type TerminalStatus,
 } from '@baton/contracts';
@@ -14,11 +16,10 @@ import { ruleScope, type WorkflowCatalog, type WorkflowDefinition } from '@baton
 import { guardDecision, noDecision, type Decided } from '../../domain/decision-guards.js';
 import { decideByRules } from '../../domain/rule-evaluation.js';
 import { readReviewVerdict } from '../../domain/reviewer-verdict.js';
-import { overspent, stopReason } from '@baton/contracts';
+import { decisionMessages } from '../../domain/decision-prompt.js';
+import { decisionJsonSchema } from '../../domain/model-output.js';
 import { askModel } from '../../clients/ask-model.js';
-import { decisionMessages } from '../../clients/decision-prompt.js';
 import { ModelGateway } from '../../clients/model-gateway.js';
-import { decisionJsonSchema } from '../../clients/model-output.js';
 import { ModelCallsRepository } from '../../store/model-calls.repository.js';
 
 type DecisionEnvelope = StepEnvelope<'decision'>;
