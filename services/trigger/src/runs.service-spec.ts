@@ -1,68 +1,48 @@
-import { deadLetterTopic, topicNames, type RunEvent, type StepEnvelope } from '@baton/contracts';
-import { runEventFor, stepFinished } from '@baton/contracts';
-import type { RunningService } from '@baton/service-kit';
-import { runService } from '@baton/service-kit';
+import { runEventFor, stepFinished, type RunEvent, type StepEnvelope } from '@baton/contracts';
 import {
-  TestKafka,
-  bearer,
-  dropSchema,
-  expectEventually,
-  freePort,
-  testApiKeysSetting,
-  testDatabaseUrl,
-  testKafkaBrokers,
-  uniqueTopic,
-} from '@baton/testing';
+  startServiceInProcess,
+  type InProcessService,
+  type Read,
+} from '@baton/service-kit/testing';
+import { bearer, expectEventually, testApiKeysSetting } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLettersOf, sendToIngress } from './testing/ingress.fixture.js';
 import { aTriggerEvent } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
 
-const prefix = `${uniqueTopic('trg')}.`;
-const schemaPrefix = `t${Date.now().toString(36)}_`;
-const names = topicNames(prefix);
-
 const event = aTriggerEvent;
 
-describe('trigger service', () => {
-  const kafka = new TestKafka();
-  let service: RunningService;
-  let contextSteps: Awaited<ReturnType<TestKafka['read']>>;
-  let runEvents: Awaited<ReturnType<TestKafka['read']>>;
+describe('trigger service: runs over HTTP and the ingress topic, the ledger (in-process transport, real Postgres)', () => {
+  let service: InProcessService;
+  let contextSteps: Read<StepEnvelope<'context'>>;
+  let runEvents: Read<RunEvent>;
   const post = (
     body: unknown,
     headers: Record<string, string> = bearer('publisher'),
     raw = false,
   ) =>
-    fetch(`${service.url}/v1/triggers`, {
+    fetch(`${service.running.url}/v1/triggers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: raw ? (body as string) : JSON.stringify(body),
     });
   const get = (path: string, headers: Record<string, string> = bearer('reviewer')) =>
-    fetch(`${service.url}${path}`, { headers });
+    fetch(`${service.running.url}${path}`, { headers });
+  /** Run events, as the run-events topic carries them (keyed by run id, in order). */
+  const report = async (...events: RunEvent[]) => {
+    for (const e of events) await service.publish(service.names.runEvents, e);
+  };
 
   beforeAll(async () => {
-    service = await runService(triggerService, {
-      ...process.env,
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: testDatabaseUrl(),
-      BATON_TOPIC_PREFIX: prefix,
-      BATON_SCHEMA_PREFIX: schemaPrefix,
-      BATON_API_KEYS: testApiKeysSetting(),
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error',
+    service = await startServiceInProcess(triggerService, {
+      env: { BATON_API_KEYS: testApiKeysSetting(), LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'error' },
     });
-    contextSteps = await kafka.read(names.steps.context);
-    runEvents = await kafka.read(names.runEvents);
+    contextSteps = await service.watch(service.names.steps.context);
+    runEvents = await service.watch(service.names.runEvents);
   });
-  afterAll(async () => {
-    await service?.close();
-    await kafka.close();
-    await dropSchema(`${schemaPrefix}trigger`);
-  });
+  afterAll(() => service?.close());
 
-  it('starts a run from an HTTP trigger: 202, the first step on Kafka, the run in the ledger', async () => {
+  it('starts a run from an HTTP trigger: 202, the first step sent on, the run in the ledger', async () => {
     const response = await post(event('http-1'));
     expect(response.status).toBe(202);
     const run = (await response.json()) as { runId: string; duplicate: boolean; workflow: unknown };
@@ -72,10 +52,11 @@ describe('trigger service', () => {
       acceptedBy: 'publisher-1',
     });
 
-    await expectEventually(() => expect(contextSteps.map((r) => r.key)).toContain(run.runId));
-    const envelope = JSON.parse(
-      contextSteps.find((r) => r.key === run.runId)!.value!.toString(),
-    ) as StepEnvelope<'context'>;
+    const envelope = await expectEventually(() => {
+      const sent = contextSteps().find((e) => e.runId === run.runId);
+      expect(sent).toBeDefined();
+      return sent!;
+    });
     expect(envelope).toMatchObject({
       runId: run.runId,
       step: { name: 'gather-context', kind: 'context', seq: 0, attempt: 1 },
@@ -86,7 +67,7 @@ describe('trigger service', () => {
       },
     });
     await expectEventually(() =>
-      expect(runEvents.map((r) => JSON.parse(r.value!.toString()) as RunEvent)).toContainEqual(
+      expect(runEvents()).toContainEqual(
         expect.objectContaining({ runId: run.runId, type: 'run.started' }),
       ),
     );
@@ -99,28 +80,26 @@ describe('trigger service', () => {
     });
   });
 
-  it('starts one run per idempotency key, over HTTP and over Kafka', async () => {
+  it('starts one run per idempotency key, over HTTP and over the ingress topic', async () => {
     const first = (await (await post(event('dup-1'))).json()) as { runId: string };
     const again = await post(event('dup-1'));
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ runId: first.runId, duplicate: true });
-    await kafka.produce(names.triggerIngress, [
-      { key: 'acme:dup-1', value: JSON.stringify(event('dup-1')) },
-    ]);
-    // A fresh key over Kafka starts a run; the duplicate before it did not.
-    await kafka.produce(names.triggerIngress, [
-      { key: 'acme:kafka-1', value: JSON.stringify(event('kafka-1')) },
-    ]);
+    await sendToIngress(service, event('dup-1'));
+    // A fresh key over the topic starts a run; the duplicate before it did not.
+    await sendToIngress(service, event('ingress-1'));
     await expectEventually(async () => {
       const { items: runs } = (await (
         await get('/v1/runs?workflowId=billing-dispute&limit=200')
       ).json()) as { items: Array<{ idempotencyKey: string }> };
-      expect(runs.map((r) => r.idempotencyKey)).toContain('kafka-1');
+      expect(runs.map((r) => r.idempotencyKey)).toContain('ingress-1');
     });
-    const started = contextSteps.map(
-      (r) => JSON.parse(r.value!.toString()) as StepEnvelope<'context'>,
+    await expectEventually(() =>
+      expect(contextSteps().map((e) => e.payload.trigger.idempotencyKey)).toContain('ingress-1'),
     );
-    expect(started.filter((e) => e.payload.trigger.idempotencyKey === 'dup-1')).toHaveLength(1);
+    expect(contextSteps().filter((e) => e.payload.trigger.idempotencyKey === 'dup-1')).toHaveLength(
+      1,
+    );
   });
 
   it('answers malformed triggers with a 4xx naming the problem, and starts nothing', async () => {
@@ -155,14 +134,13 @@ describe('trigger service', () => {
     expect(runs.map((r) => r.idempotencyKey).filter((k) => k.startsWith('bad-'))).toEqual([]);
   });
 
-  it('dead-letters a trigger for an unknown workflow arriving over Kafka, with the reason', async () => {
-    const dlq = await kafka.read(deadLetterTopic(names.triggerIngress));
-    await kafka.produce(names.triggerIngress, [
-      { key: 'acme:bad-kafka', value: JSON.stringify(event('bad-kafka', { workflowId: 'nope' })) },
-    ]);
-    await expectEventually(() => expect(dlq).toHaveLength(1));
-    expect(dlq[0]!.headers['baton-dlq-reason']).toBe('handler-rejected');
-    expect(dlq[0]!.headers['baton-dlq-errors']).toContain('unknown-workflow');
+  it('dead-letters a trigger for an unknown workflow arriving on the ingress topic, with the reason', async () => {
+    const dlq = await deadLettersOf(service);
+    await sendToIngress(service, event('bad-ingress', { workflowId: 'nope' }));
+    await expectEventually(() => expect(dlq()).toHaveLength(1));
+    expect(dlq()[0]!.key).toBe('acme:bad-ingress');
+    expect(dlq()[0]!.headers['baton-dlq-reason']).toBe('handler-rejected');
+    expect(dlq()[0]!.headers['baton-dlq-errors']).toContain('unknown-workflow');
   });
 
   it('requires an API key with the right role', async () => {
@@ -177,34 +155,28 @@ describe('trigger service', () => {
 
   it('keeps the ledger from run events: steps with timing, and a terminal state with its reason', async () => {
     const { runId } = (await (await post(event('ledger-1'))).json()) as { runId: string };
-    await expectEventually(() => expect(contextSteps.map((r) => r.key)).toContain(runId));
-    const envelope = JSON.parse(
-      contextSteps.find((r) => r.key === runId)!.value!.toString(),
-    ) as StepEnvelope;
-    const started = new Date(Date.now() - 40);
-    const report = (outcome: string, output: Record<string, unknown>) => ({
-      key: runId,
-      value: JSON.stringify(stepFinished(envelope, { outcome, startedAt: started, output })),
+    const envelope: StepEnvelope = await expectEventually(() => {
+      const sent = contextSteps().find((e) => e.runId === runId);
+      expect(sent).toBeDefined();
+      return sent!;
     });
+    const started = new Date(Date.now() - 40);
+    const finished = (outcome: string, output: Record<string, unknown>) =>
+      stepFinished(envelope, { outcome, startedAt: started, output });
     // The step was dead-lettered first: the ledger shows it lost.
     const deadLetter = { topic: 'x.dlq', reason: 'handler-failed', error: 'TypeError' };
-    await kafka.produce(names.runEvents, [report('dead-lettered', { deadLetter })]);
+    await report(finished('dead-lettered', { deadLetter }));
     await expectEventually(async () => {
       const run = (await (await get(`/v1/runs/${runId}`)).json()) as Record<string, unknown>;
       expect(run['steps']).toMatchObject([{ outcome: 'dead-lettered', output: { deadLetter } }]);
     });
     // Replayed, it was handled: its report takes the dead-lettered one's place; a redelivered
     // report of the same envelope changes nothing.
-    await kafka.produce(names.runEvents, [
-      report('gathered', { sources: 3 }),
-      report('gathered', { sources: 4 }),
-      {
-        key: runId,
-        value: JSON.stringify(
-          runEventFor(envelope, { type: 'run.ended', status: 'completed', reason: 'resolved' }),
-        ),
-      },
-    ]);
+    await report(
+      finished('gathered', { sources: 3 }),
+      finished('gathered', { sources: 4 }),
+      runEventFor(envelope, { type: 'run.ended', status: 'completed', reason: 'resolved' }),
+    );
     await expectEventually(async () => {
       const run = (await (await get(`/v1/runs/${runId}`)).json()) as Record<string, unknown>;
       expect(run).toMatchObject({
@@ -235,10 +207,10 @@ describe('trigger service', () => {
     expect((await get('/v1/runs?status=lost')).status).toBe(400);
   });
 
-  it('cancels a run: cancelled in the ledger with who and why, run.ended on Kafka, 409 the second time', async () => {
+  it('cancels a run: cancelled in the ledger with who and why, run.ended sent on, 409 the second time', async () => {
     const { runId } = (await (await post(event('cancel-1'))).json()) as { runId: string };
     const cancel = (body: unknown, headers = bearer('reviewer')) =>
-      fetch(`${service.url}/v1/runs/${runId}/cancel`, {
+      fetch(`${service.running.url}/v1/runs/${runId}/cancel`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
@@ -257,7 +229,7 @@ describe('trigger service', () => {
       endedAt: expect.any(String),
     });
     await expectEventually(() =>
-      expect(runEvents.map((r) => JSON.parse(r.value!.toString()) as RunEvent)).toContainEqual(
+      expect(runEvents()).toContainEqual(
         expect.objectContaining({
           runId,
           type: 'run.ended',

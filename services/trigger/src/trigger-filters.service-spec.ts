@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { deadLetterTopic, type StepEnvelope } from '@baton/contracts';
-import { startService, type StartedService } from '@baton/service-kit/testing';
+import type { StepEnvelope } from '@baton/contracts';
+import { startServiceInProcess, type InProcessService } from '@baton/service-kit/testing';
 import { expectEventually, testApiKeysSetting, writeWorkflows } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLettersOf, sendToIngress } from './testing/ingress.fixture.js';
 import { aTriggerEvent, postTrigger } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
 
@@ -34,8 +35,8 @@ const event = (key: string, data: Record<string, unknown>) =>
   aTriggerEvent(key, { workflowId: 'filtered-dispute', data });
 const matching = { customerId: 'cus_1001', message: 'Charged twice', channel: 'email', amount: 49 };
 
-describe('trigger filters (real Kafka and Postgres)', () => {
-  let service: StartedService;
+describe('trigger filters (in-process transport, real Postgres)', () => {
+  let service: InProcessService;
   let contextSteps: () => Array<StepEnvelope<'context'>>;
   const post = (body: unknown) => postTrigger(service.running.url, body);
   const runsWithKey = async (key: string) =>
@@ -45,7 +46,7 @@ describe('trigger filters (real Kafka and Postgres)', () => {
     )) as Array<{ id: string; trigger: { data: Record<string, unknown> } }>;
 
   beforeAll(async () => {
-    service = await startService(triggerService, {
+    service = await startServiceInProcess(triggerService, {
       workflowsDir: writeWorkflows([filtered]),
       env: {
         BATON_API_KEYS: testApiKeysSetting(),
@@ -124,15 +125,11 @@ describe('trigger filters (real Kafka and Postgres)', () => {
     expect(await runsWithKey('f-5')).toHaveLength(1);
   });
 
-  it('skips an ignored event arriving over Kafka without a dead letter, and leaves its key free', async () => {
-    const deadLetters = await service.watch(deadLetterTopic(service.names.triggerIngress));
-    const publish = (body: ReturnType<typeof event>) =>
-      service.kafka.produce(service.names.triggerIngress, [
-        { key: `acme:${body.idempotencyKey}`, value: JSON.stringify(body) },
-      ]);
-    // Same key, same partition: the ignored event is handled before the matching one.
-    await publish(event('fk-1', { ...matching, amount: 0 }));
-    await publish(event('fk-1', { ...matching, channel: 'chat' }));
+  it('skips an ignored event arriving on the ingress topic without a dead letter, and leaves its key free', async () => {
+    const deadLetters = await deadLettersOf(service);
+    // Same key, in order: the ignored event is handled before the matching one.
+    await sendToIngress(service, event('fk-1', { ...matching, amount: 0 }));
+    await sendToIngress(service, event('fk-1', { ...matching, channel: 'chat' }));
 
     const [run] = await expectEventually(async () => {
       const runs = await runsWithKey('fk-1');

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { deadLetterTopic } from '@baton/contracts';
-import { startService, type StartedService } from '@baton/service-kit/testing';
+import { startServiceInProcess, type InProcessService } from '@baton/service-kit/testing';
 import { expectEventually, testApiKeysSetting, writeWorkflows } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLettersOf, sendToIngress } from './testing/ingress.fixture.js';
 import { aTriggerEvent, postTrigger } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
 
@@ -29,8 +29,8 @@ const withDedup = (id: string, duplicates: 'join' | 'refuse') => ({
   },
 });
 
-describe('business-level de-duplication of trigger events (real Kafka and Postgres)', () => {
-  let service: StartedService;
+describe('business-level de-duplication of trigger events (in-process transport, real Postgres)', () => {
+  let service: InProcessService;
   const post = (body: unknown) => postTrigger(service.running.url, body);
   const runsOf = async (workflowId: string, tenantId: string) =>
     (await service.dataSource.query(
@@ -47,7 +47,7 @@ describe('business-level de-duplication of trigger events (real Kafka and Postgr
   const dispute = { customerId: 'cus_1001', invoiceId: 'inv_2001', message: 'Charged twice' };
 
   beforeAll(async () => {
-    service = await startService(triggerService, {
+    service = await startServiceInProcess(triggerService, {
       workflowsDir: writeWorkflows([
         withDedup('dedup-join', 'join'),
         withDedup('dedup-refuse', 'refuse'),
@@ -117,16 +117,14 @@ describe('business-level de-duplication of trigger events (real Kafka and Postgr
     expect(await runsOf('dedup-join', tenantId)).toHaveLength(1);
   });
 
-  it('dead-letters a refused duplicate arriving over Kafka, with the reason', async () => {
+  it('dead-letters a refused duplicate arriving on the ingress topic, with the reason', async () => {
     const tenantId = newTenant();
-    const deadLetters = await service.kafka.read(deadLetterTopic(service.names.triggerIngress));
+    const deadLetters = await deadLettersOf(service);
     await post(event('dedup-refuse', 'k-1', dispute, tenantId));
     const duplicate = event('dedup-refuse', 'k-2', dispute, tenantId);
-    await service.kafka.produce(service.names.triggerIngress, [
-      { key: `${tenantId}:k-2`, value: JSON.stringify(duplicate) },
-    ]);
+    await sendToIngress(service, duplicate);
     const letter = await expectEventually(() => {
-      const found = deadLetters.find((record) => record.key === `${tenantId}:k-2`);
+      const found = deadLetters().find((record) => record.key === `${tenantId}:k-2`);
       expect(found).toBeDefined();
       return found!;
     });

@@ -1,7 +1,9 @@
-import { deadLetterTopic, uuidv7, type StepEnvelope } from '@baton/contracts';
-import { startService, type StartedService } from '@baton/service-kit/testing';
+import { uuidv7, type StepEnvelope } from '@baton/contracts';
+import type { InboundRecord } from '@baton/messaging';
+import { startServiceInProcess, type InProcessService } from '@baton/service-kit/testing';
 import { bearer, expectEventually, testApiKeysSetting } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLettersOf, sendToIngress } from './testing/ingress.fixture.js';
 import { aTriggerEvent, postTrigger } from './testing/trigger-event.fixture.js';
 import { triggerService } from './trigger.service-definition.js';
 
@@ -14,13 +16,13 @@ const errorShape = {
   problems: expect.any(Array),
 };
 
-describe('trigger input hygiene (real Kafka and Postgres)', () => {
-  let service: StartedService;
+describe('trigger input hygiene (in-process transport, real Postgres)', () => {
+  let service: InProcessService;
   let contextSteps: () => Array<StepEnvelope<'context'>>;
-  let deadLetters: Awaited<ReturnType<StartedService['kafka']['read']>>;
+  let deadLetters: () => InboundRecord[];
   const deadLetterOf = async (key: string) => {
-    await expectEventually(() => expect(deadLetters.map((record) => record.key)).toContain(key));
-    return deadLetters.find((record) => record.key === key)!;
+    await expectEventually(() => expect(deadLetters().map((record) => record.key)).toContain(key));
+    return deadLetters().find((record) => record.key === key)!;
   };
   const post = (body: unknown) => postTrigger(service.running.url, body);
   const postText = (text: string, headers: Record<string, string> = bearer('publisher')) =>
@@ -40,7 +42,7 @@ describe('trigger input hygiene (real Kafka and Postgres)', () => {
     )) as Array<{ id: string; event_digest: string | null }>;
 
   beforeAll(async () => {
-    service = await startService(triggerService, {
+    service = await startServiceInProcess(triggerService, {
       env: {
         BATON_API_KEYS: testApiKeysSetting(),
         // Small, so a test can go over it; a trigger event here is a few hundred bytes.
@@ -49,7 +51,7 @@ describe('trigger input hygiene (real Kafka and Postgres)', () => {
       },
     });
     contextSteps = await service.watch(service.names.steps.context);
-    deadLetters = await service.kafka.read(deadLetterTopic(service.names.triggerIngress));
+    deadLetters = await deadLettersOf(service);
   });
   afterAll(async () => {
     await service?.close();
@@ -208,12 +210,9 @@ describe('trigger input hygiene (real Kafka and Postgres)', () => {
     });
   });
 
-  it('dead-letters a Kafka record with a NUL byte, with the reason, and the next valid record still starts a run', async () => {
+  it('dead-letters an ingress record with a NUL byte, with the reason, and the next valid record still starts a run', async () => {
     const bad = event('kafka-nul-1', { data: { customerId: 'cus_1001', message: 'a\u0000b' } });
-    await service.kafka.produce(service.names.triggerIngress, [
-      { key: 'acme:kafka-nul-1', value: JSON.stringify(bad) },
-      { key: 'acme:kafka-ok-1', value: JSON.stringify(event('kafka-ok-1')) },
-    ]);
+    await sendToIngress(service, bad, event('kafka-ok-1'));
 
     const letter = await deadLetterOf('acme:kafka-nul-1');
     expect(letter.headers['baton-dlq-reason']).toBe('invalid-message');
@@ -228,21 +227,15 @@ describe('trigger input hygiene (real Kafka and Postgres)', () => {
     expect(await runsWithKey('kafka-nul-1')).toEqual([]);
   });
 
-  it('dead-letters a Kafka record reusing the key of an earlier record for a different event; a resend starts nothing', async () => {
+  it('dead-letters an ingress record reusing the key of an earlier record for a different event; a resend starts nothing', async () => {
     const first = event('kafka-reuse-2');
     const other = (message: string) =>
       event('kafka-reuse-2', { data: { customerId: 'cus_1001', message } });
-    // One key, one partition: handled in this order. The last one marks the end.
-    await service.kafka.produce(
-      service.names.triggerIngress,
-      [first, other('Another one'), first, other('The last one')].map((body) => ({
-        key: 'acme:kafka-reuse-2',
-        value: JSON.stringify(body),
-      })),
-    );
+    // One key: handled in this order. The last one marks the end.
+    await sendToIngress(service, first, other('Another one'), first, other('The last one'));
 
     const letters = await expectEventually(() => {
-      const mine = deadLetters.filter((record) => record.key === 'acme:kafka-reuse-2');
+      const mine = deadLetters().filter((record) => record.key === 'acme:kafka-reuse-2');
       expect(mine).toHaveLength(2);
       return mine;
     });
@@ -263,15 +256,13 @@ describe('trigger input hygiene (real Kafka and Postgres)', () => {
     }
   });
 
-  it('dead-letters a Kafka record reusing the key of an HTTP trigger for a different event, with the reason', async () => {
+  it('dead-letters an ingress record reusing the key of an HTTP trigger for a different event, with the reason', async () => {
     const started = await answer(await post(event('kafka-reuse-1')));
     expect(started.status).toBe(202);
     const other = event('kafka-reuse-1', {
       data: { customerId: 'cus_1001', message: 'Another one' },
     });
-    await service.kafka.produce(service.names.triggerIngress, [
-      { key: 'acme:kafka-reuse-1', value: JSON.stringify(other) },
-    ]);
+    await sendToIngress(service, other);
 
     const letter = await deadLetterOf('acme:kafka-reuse-1');
     expect(letter.headers['baton-dlq-reason']).toBe('handler-rejected');
