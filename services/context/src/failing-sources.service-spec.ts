@@ -1,4 +1,4 @@
-import { aContextEnvelope, type RunEvent, type StepEnvelope } from '@baton/contracts';
+import type { RunEvent, StepEnvelope } from '@baton/contracts';
 import { startServiceInProcess, type InProcessService } from '@baton/service-kit/testing';
 import {
   billingWorkflowWithSources,
@@ -9,6 +9,7 @@ import {
 } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextService } from './context.service-definition.js';
+import { contextFor } from './testing/context-envelopes.fixture.js';
 
 /**
  * A source whose system cannot serve ("too many clients") is retried like any unavailable
@@ -33,15 +34,14 @@ const customerFrom = (query: string) => ({
   required: true,
 });
 
-describe('context sources that fail (real Postgres, real Kafka)', () => {
+describe('context sources that fail (in-process transport, real Postgres)', () => {
   let recovering: InProcessService;
   let exhausted: InProcessService;
   const reads = new Map<InProcessService, () => Array<StepEnvelope<'decision'>>>();
   const events = new Map<InProcessService, () => RunEvent[]>();
 
   const gather = async (service: InProcessService, workflowId: string) => {
-    const first = aContextEnvelope({ data: { customerId: 'cus_1001', message: 'charged twice' } });
-    const envelope = { ...first, workflow: { id: workflowId, version: 1 } };
+    const envelope = contextFor({ customerId: 'cus_1001', message: 'charged twice' }, workflowId);
     await service.publish(service.names.steps.context, envelope);
     return envelope;
   };
