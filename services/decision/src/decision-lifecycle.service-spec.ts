@@ -5,10 +5,11 @@ import {
   type StepEnvelope,
   type StepRecord,
 } from '@baton/contracts';
+import { DLQ_HEADER } from '@baton/messaging';
 import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
-import { aDecision } from './testing/decision-envelopes.fixture.js';
+import { aDecision, publishedFor } from './testing/decision-envelopes.fixture.js';
 import {
   ofRun,
   startServiceInProcess,
@@ -38,15 +39,16 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
   let service: InProcessService;
   let validations: Read<StepEnvelope<'validation'>>;
   let escalations: Read<StepEnvelope<'escalation'>>;
-  let actions: Read<StepEnvelope<'action'>>;
   let events: Read<RunEvent>;
   let deadLetters: Read<{ runId: string }>;
 
-  const sent = (runId: string) => [
-    ...ofRun(validations, runId),
-    ...ofRun(escalations, runId),
-    ...ofRun(actions, runId),
-  ];
+  // Deterministic once the step has reported (see publishedFor): for "nothing was sent on".
+  const sentOn = (runId: string) =>
+    [
+      service.names.steps.validation,
+      service.names.steps.escalation,
+      service.names.steps.action,
+    ].flatMap((topic) => publishedFor(service, topic, runId));
   const ended = (runId: string) =>
     expectEventually(() => {
       const found = ofRun(events, runId).find((e) => e.type === 'run.ended');
@@ -74,11 +76,13 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
   };
 
   beforeAll(async () => {
-    service = await startServiceInProcess(decisionService);
+    service = await startServiceInProcess(decisionService, {
+      // An unknown version is waited for (the registry may deliver it a moment late): briefly here.
+      env: { BATON_WORKFLOW_LOOKUP_WAIT_MS: '300' },
+    });
     const { steps } = service.names;
     validations = await service.watch(steps.validation);
     escalations = await service.watch(steps.escalation);
-    actions = await service.watch(steps.action);
     events = await service.watch(service.names.runEvents);
     deadLetters = await service.watch(`${steps.decision}.dlq`);
   });
@@ -135,7 +139,7 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     });
     const finished = ofRun(events, envelope.runId).find((e) => e.type === 'step.finished');
     expect(finished?.step?.outcome).toBe('stopped');
-    expect(sent(envelope.runId)).toEqual([]);
+    expect(sentOn(envelope.runId)).toEqual([]);
   });
 
   it("sends a reviewer's approved (edited) proposal through validation's gate, like any proposal", async () => {
@@ -159,7 +163,7 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
       step: { name: 'validate-proposal', kind: 'validation' },
       payload: { decision: { ...proposal, args: edited, decidedBy: 'reviewer' } },
     });
-    expect(ofRun(actions, envelope.runId)).toEqual([]);
+    expect(publishedFor(service, service.names.steps.action, envelope.runId)).toEqual([]);
   });
 
   it("ends a rejected run with the reviewer's reason", async () => {
@@ -172,7 +176,7 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
       status: 'rejected',
       reason: 'Already refunded by phone.',
     });
-    expect(sent(envelope.runId)).toEqual([]);
+    expect(sentOn(envelope.runId)).toEqual([]);
   });
 
   it('does not run an approved tool the workflow does not grant', async () => {
@@ -190,7 +194,7 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     expect(escalation!.payload.reason).toBe(
       'reviewer proposed tool "wire-money", which this workflow does not grant',
     );
-    expect(ofRun(actions, envelope.runId)).toEqual([]);
+    expect(publishedFor(service, service.names.steps.action, envelope.runId)).toEqual([]);
   });
 
   it('completes the run when the rules say it is done', async () => {
@@ -216,7 +220,26 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     const envelope = aDecision({ reason: 'review-approved', history: [] });
     await decide(envelope);
     await expectEventually(() => expect(ofRun(deadLetters, envelope.runId)).toHaveLength(1));
-    expect(sent(envelope.runId)).toEqual([]);
+    expect(sentOn(envelope.runId)).toEqual([]);
+  });
+
+  it('dead-letters an envelope of a workflow version it does not know, unretried, once the registry wait is over', async () => {
+    const envelope = { ...aDecision({ data: structuredDispute }) };
+    envelope.workflow = { ...envelope.workflow, version: 99 };
+    await decide(envelope);
+    await expectEventually(() => expect(ofRun(deadLetters, envelope.runId)).toHaveLength(1));
+    const [letter] = service.transport
+      .records(`${service.names.steps.decision}.dlq`)
+      .filter((record) => record.key === envelope.runId);
+    expect(letter!.headers).toMatchObject({
+      [DLQ_HEADER.reason]: 'handler-rejected',
+      [DLQ_HEADER.attempts]: '1',
+    });
+    expect((await finishedOf(envelope.runId)).step).toMatchObject({
+      outcome: 'dead-lettered',
+      output: { deadLetter: { reason: 'handler-rejected', error: 'UnknownWorkflow' } },
+    });
+    expect(sentOn(envelope.runId)).toEqual([]);
   });
 
   it('does not decide a cancelled run: only a run-ended step.finished, nothing sent on', async () => {
@@ -249,10 +272,10 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
       outcome: 'run-ended',
       output: { status: 'cancelled', reason: 'customer withdrew the dispute' },
     });
-    // Give anything wrongly sent on time to arrive.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(sent(envelope.runId)).toEqual([]);
-    expect(ofRun(events, envelope.runId).map((e) => e.type)).toEqual(['step.finished']);
+    expect(sentOn(envelope.runId)).toEqual([]);
+    expect(
+      publishedFor(service, service.names.runEvents, envelope.runId).map((e) => e.type),
+    ).toEqual(['step.finished']);
     expect(await endedRun(envelope.runId)).toEqual([
       { status: 'cancelled', reason: 'customer withdrew the dispute' },
     ]);
