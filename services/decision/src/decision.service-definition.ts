@@ -10,6 +10,9 @@ export const decisionService: ServiceDefinition = {
   version: '0.1.0',
   defaultPort: 3002,
   module: DecisionModule,
+  // ended_runs comes from decision's own earlier migration (the kit's DDL, createEndedRunsTable):
+  // schemas that ran it keep it in their history, and the kit's CreateEndedRuns1796430000000
+  // (a plain CREATE TABLE) would fail on them.
   migrations: [CreateModelCalls1767225600000, CreateEndedRuns1795600000000],
   settings: [DecisionConfig],
   providers: ({ logger, settings }) => {
