@@ -20,3 +20,4 @@ export * from './clock.js';
 export * from './interval-worker.js';
 export * from './resources.js';
 export * from './start-failure.js';
+export * from './coded-error.js';

@@ -1,3 +1,5 @@
+import { CodedError } from '@baton/service-kit';
+
 export enum EscalationErrorCode {
   TaskNotFound = 'task-not-found',
   TaskNotOpen = 'task-not-open',
@@ -17,13 +19,6 @@ export enum EscalationErrorCode {
  * field (or the message alone). What a caller is answered is the inbound side's business
  * (inbound/escalation.exception.ts maps the code to an HTTP status).
  */
-export class EscalationError extends Error {
-  constructor(
-    readonly code: EscalationErrorCode,
-    message: string,
-    readonly problems: string[] = [message],
-  ) {
-    super(message);
-    this.name = 'EscalationError';
-  }
+export class EscalationError extends CodedError<EscalationErrorCode> {
+  override name = 'EscalationError';
 }

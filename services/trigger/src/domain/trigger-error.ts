@@ -1,3 +1,5 @@
+import { CodedError } from '@baton/service-kit';
+
 export enum TriggerErrorCode {
   InvalidEvent = 'invalid-event',
   InvalidQuery = 'invalid-query',
@@ -23,13 +25,6 @@ export enum TriggerErrorCode {
  * business: over HTTP a status follows the code (inbound/trigger.exception.ts), on the
  * ingress topic the event is dead-lettered with the code and the problems.
  */
-export class TriggerError extends Error {
-  constructor(
-    readonly code: TriggerErrorCode,
-    message: string,
-    readonly problems: string[] = [message],
-  ) {
-    super(message);
-    this.name = 'TriggerError';
-  }
+export class TriggerError extends CodedError<TriggerErrorCode> {
+  override name = 'TriggerError';
 }

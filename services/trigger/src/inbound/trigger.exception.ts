@@ -1,13 +1,5 @@
-import {
-  HttpException,
-  HttpStatus,
-  Injectable,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
-import { catchError, throwError, type Observable } from 'rxjs';
-import { errorBody } from '@baton/service-kit';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { CodedHttpException, ErrorMappingInterceptor } from '@baton/service-kit';
 import { TriggerError, TriggerErrorCode } from '../domain/trigger-error.js';
 
 const STATUS: Record<TriggerErrorCode, HttpStatus> = {
@@ -32,13 +24,9 @@ const STATUS: Record<TriggerErrorCode, HttpStatus> = {
  * A TriggerError as an HTTP answer: the status follows the code, the body is every Baton
  * service's error shape (`error` is the code).
  */
-export class TriggerException extends HttpException {
-  readonly code: TriggerErrorCode;
-
+export class TriggerException extends CodedHttpException<TriggerErrorCode> {
   constructor(error: TriggerError) {
-    const status = STATUS[error.code];
-    super(errorBody(status, error.code, error.message, error.problems), status, { cause: error });
-    this.code = error.code;
+    super(error, STATUS[error.code]);
     this.name = 'TriggerException';
   }
 }
@@ -49,14 +37,8 @@ export const refuse = (code: TriggerErrorCode, problems: string[]) =>
 
 /** Answers the use cases' TriggerErrors as their HTTP status (on the HTTP controllers). */
 @Injectable()
-export class TriggerErrorMapping implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next
-      .handle()
-      .pipe(
-        catchError((error: unknown) =>
-          throwError(() => (error instanceof TriggerError ? new TriggerException(error) : error)),
-        ),
-      );
+export class TriggerErrorMapping extends ErrorMappingInterceptor {
+  protected map(error: unknown): unknown {
+    return error instanceof TriggerError ? new TriggerException(error) : error;
   }
 }
