@@ -100,16 +100,6 @@ describe('context service (in-process transport, real Postgres)', () => {
       expect(found).toBeDefined();
       return found!;
     });
-  /**
-   * What the service published on `topic` for the run, as the transport logged it. A step's
-   * messages are published together once its transaction commits, so once its step.finished is
-   * there, whatever else it sent is too.
-   */
-  const publishedFor = (topic: string, runId: string) =>
-    service.transport
-      .records(topic)
-      .filter((record) => record.key === runId)
-      .map((record) => JSON.parse(record.value!.toString('utf8')) as { runId: string });
   const bySource = (evidence: Evidence[]) => Object.fromEntries(evidence.map((e) => [e.source, e]));
 
   it('finds the customer, their invoices and the policy passage for cus_1001', async () => {
@@ -122,7 +112,7 @@ describe('context service (in-process transport, real Postgres)', () => {
       step: { name: 'decide', kind: 'decision', seq: 1 },
       payload: { kind: 'decision', reason: 'context-gathered' },
     });
-    expect(publishedFor(service.names.steps.decision, context.runId)).toHaveLength(1);
+    expect(service.published(service.names.steps.decision, context.runId)).toHaveLength(1);
     const { state } = decision.payload;
     expect(state.trigger).toEqual(context.payload.trigger);
     expect(state.history).toEqual([]);
@@ -276,7 +266,7 @@ describe('context service (in-process transport, real Postgres)', () => {
       'unknown-workflow: workflow no-such-workflow@1',
     );
     expect((await stepEventOf(context.runId)).step).toMatchObject({ outcome: 'dead-lettered' });
-    expect(publishedFor(service.names.steps.decision, context.runId)).toEqual([]);
+    expect(service.published(service.names.steps.decision, context.runId)).toEqual([]);
   });
 
   it('reads no source and ends the run when it is past its deadline', async () => {
@@ -293,7 +283,7 @@ describe('context service (in-process transport, real Postgres)', () => {
       reason: expect.stringMatching(/^stopped: deadline passed/),
     });
     expect((await stepEventOf(late.runId)).step).toMatchObject({ outcome: 'stopped' });
-    expect(publishedFor(service.names.steps.decision, late.runId)).toEqual([]);
+    expect(service.published(service.names.steps.decision, late.runId)).toEqual([]);
   });
 
   it('reads no source of a run that has ended: only a run-ended step report, nothing sent on', async () => {
@@ -321,7 +311,7 @@ describe('context service (in-process transport, real Postgres)', () => {
         skipped: 'run ended (cancelled: withdrawn)',
       },
     });
-    expect(publishedFor(service.names.steps.decision, context.runId)).toEqual([]);
+    expect(service.published(service.names.steps.decision, context.runId)).toEqual([]);
     expect(crm.requests).not.toContain('/customers/cus_ended');
   });
 });

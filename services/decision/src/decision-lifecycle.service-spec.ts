@@ -9,7 +9,7 @@ import { DLQ_HEADER } from '@baton/messaging';
 import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
-import { aDecision, publishedFor } from './testing/decision-envelopes.fixture.js';
+import { aDecision } from './testing/decision-envelopes.fixture.js';
 import {
   ofRun,
   startServiceInProcess,
@@ -42,13 +42,13 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
   let events: Read<RunEvent>;
   let deadLetters: Read<{ runId: string }>;
 
-  // Deterministic once the step has reported (see publishedFor): for "nothing was sent on".
+  // Deterministic once the step has reported (see InProcessService.published): for "nothing was sent on".
   const sentOn = (runId: string) =>
     [
       service.names.steps.validation,
       service.names.steps.escalation,
       service.names.steps.action,
-    ].flatMap((topic) => publishedFor(service, topic, runId));
+    ].flatMap((topic) => service.published(topic, runId));
   const ended = (runId: string) =>
     expectEventually(() => {
       const found = ofRun(events, runId).find((e) => e.type === 'run.ended');
@@ -163,7 +163,7 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
       step: { name: 'validate-proposal', kind: 'validation' },
       payload: { decision: { ...proposal, args: edited, decidedBy: 'reviewer' } },
     });
-    expect(publishedFor(service, service.names.steps.action, envelope.runId)).toEqual([]);
+    expect(service.published(service.names.steps.action, envelope.runId)).toEqual([]);
   });
 
   it("ends a rejected run with the reviewer's reason", async () => {
@@ -194,7 +194,7 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
     expect(escalation!.payload.reason).toBe(
       'reviewer proposed tool "wire-money", which this workflow does not grant',
     );
-    expect(publishedFor(service, service.names.steps.action, envelope.runId)).toEqual([]);
+    expect(service.published(service.names.steps.action, envelope.runId)).toEqual([]);
   });
 
   it('completes the run when the rules say it is done', async () => {
@@ -273,9 +273,9 @@ describe('decision service: limits, reviewer verdicts and rules only (no OPENAI_
       output: { status: 'cancelled', reason: 'customer withdrew the dispute' },
     });
     expect(sentOn(envelope.runId)).toEqual([]);
-    expect(
-      publishedFor(service, service.names.runEvents, envelope.runId).map((e) => e.type),
-    ).toEqual(['step.finished']);
+    expect(service.published(service.names.runEvents, envelope.runId).map((e) => e.type)).toEqual([
+      'step.finished',
+    ]);
     expect(await endedRun(envelope.runId)).toEqual([
       { status: 'cancelled', reason: 'customer withdrew the dispute' },
     ]);

@@ -2,7 +2,7 @@ import type { RunEvent, StepEnvelope } from '@baton/contracts';
 import { ScriptedOpenAI, expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
-import { aDecision, aModelCredit, publishedFor } from './testing/decision-envelopes.fixture.js';
+import { aDecision, aModelCredit } from './testing/decision-envelopes.fixture.js';
 import {
   ofRun,
   startServiceInProcess,
@@ -168,7 +168,7 @@ describe('decision service (in-process transport, real Postgres, scripted OpenAI
       outcome: 'escalate',
       output: { unsureProposal: { next: 'act', confidence: 0.42 } },
     });
-    expect(publishedFor(service, service.names.steps.validation, envelope.runId)).toEqual([]);
+    expect(service.published(service.names.steps.validation, envelope.runId)).toEqual([]);
   });
 
   it('makes no model call that could cross the token budget: the run escalates with "budget"', async () => {
@@ -208,8 +208,8 @@ describe('decision service (in-process transport, real Postgres, scripted OpenAI
       outcome: 'stopped',
       output: { refusedDecision: { next: 'act', tool: 'issue-credit' } },
     });
-    expect(publishedFor(service, service.names.steps.validation, envelope.runId)).toEqual([]);
-    expect(publishedFor(service, service.names.steps.escalation, envelope.runId)).toEqual([]);
+    expect(service.published(service.names.steps.validation, envelope.runId)).toEqual([]);
+    expect(service.published(service.names.steps.escalation, envelope.runId)).toEqual([]);
   });
 
   it('escalates after invalid JSON, an HTTP 500 and a timeout, names them, and keeps working', async () => {
@@ -275,7 +275,7 @@ describe('decision service (in-process transport, real Postgres, scripted OpenAI
       outcome: 'escalate',
       output: { refusedProposal: { tool: 'wire-money', args: { amount: 49 }, decidedBy: 'model' } },
     });
-    expect(publishedFor(service, service.names.steps.validation, envelope.runId)).toEqual([]);
-    expect(publishedFor(service, service.names.steps.action, envelope.runId)).toEqual([]);
+    expect(service.published(service.names.steps.validation, envelope.runId)).toEqual([]);
+    expect(service.published(service.names.steps.action, envelope.runId)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import {
 import { ScriptedOpenAI, expectEventually, writeWorkflows } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
-import { aDecision, aModelCredit, publishedFor } from './testing/decision-envelopes.fixture.js';
+import { aDecision, aModelCredit } from './testing/decision-envelopes.fixture.js';
 
 type Workflow = Record<string, unknown> & {
   decision: Record<string, unknown> & { model: Record<string, unknown> };
@@ -111,6 +111,6 @@ describe('decision.model.outputSchema (in-process transport, real Postgres, scri
       'invalid-output',
       'invalid-output',
     ]);
-    expect(publishedFor(service, service.names.steps.validation, envelope.runId)).toEqual([]);
+    expect(service.published(service.names.steps.validation, envelope.runId)).toEqual([]);
   });
 });

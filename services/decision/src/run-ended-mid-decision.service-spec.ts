@@ -9,7 +9,7 @@ import {
 } from '@baton/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionService } from './decision.service-definition.js';
-import { aDecision, aModelCredit, publishedFor } from './testing/decision-envelopes.fixture.js';
+import { aDecision, aModelCredit } from './testing/decision-envelopes.fixture.js';
 
 // A run that ends (a cancel) while its decision is with the model: the model's answer is
 // reported and never acted on. The model client's timeout is long here, so only the test's
@@ -73,11 +73,11 @@ describe('decision service: a run that ends while the model is asked (in-process
     });
     const { steps } = service.names;
     for (const topic of [steps.validation, steps.escalation, steps.action])
-      expect(publishedFor(service, topic, envelope.runId)).toEqual([]);
+      expect(service.published(topic, envelope.runId)).toEqual([]);
     // No run.ended of its own: the run had ended already.
-    expect(
-      publishedFor(service, service.names.runEvents, envelope.runId).map((e) => e.type),
-    ).toEqual(['step.finished']);
+    expect(service.published(service.names.runEvents, envelope.runId).map((e) => e.type)).toEqual([
+      'step.finished',
+    ]);
     // The call was made and paid for: it is recorded.
     expect(
       await service.dataSource.query('SELECT outcome FROM model_calls WHERE run_id = $1', [

@@ -59,6 +59,13 @@ export interface InProcessService {
   dataSource: DataSource;
   /** Everything published to `topic` (from the start of the service), parsed, as a live view. */
   watch<M = Record<string, unknown>>(topic: string): Promise<Read<M>>;
+  /**
+   * What was published on `topic` for the run so far, parsed, as the transport logged it. A
+   * step's messages are published together once its transaction commits, so once its
+   * step.finished is seen, whatever else it sent is here too: an empty list means nothing was
+   * sent, with no waiting.
+   */
+  published<M = { runId: string; type?: string }>(topic: string, runId: string): M[];
   /** Publishes a message keyed by its run id, as another service would. */
   publish(topic: string, message: { runId: string }): Promise<void>;
   close(): Promise<void>;
@@ -104,6 +111,12 @@ export async function startServiceInProcess(
         },
       });
       return () => [...seen];
+    },
+    published<M>(topic: string, runId: string) {
+      return transport
+        .records(topic)
+        .filter((record) => record.key === runId)
+        .map((record) => JSON.parse(record.value!.toString('utf8')) as M);
     },
     async publish(topic, message) {
       await transport.publish([

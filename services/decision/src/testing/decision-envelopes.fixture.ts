@@ -6,7 +6,6 @@ import {
   type StepEnvelope,
   type StepRecord,
 } from '@baton/contracts';
-import type { InProcessService } from '@baton/service-kit/testing';
 
 export const CUSTOMER: Evidence = {
   source: 'customer',
@@ -78,17 +77,3 @@ export const aModelCredit = (
   confidence: options.confidence ?? 0.85,
   rationale: 'Two identical March invoices; the policy refunds duplicates.',
 });
-
-/**
- * What the service published on `topic` for the run, as the in-process transport logged it. A
- * step's messages are published together once its transaction commits, so once its
- * step.finished is seen, whatever else the step sent is here too: an empty list means nothing
- * was sent, with no waiting.
- */
-export const publishedFor = (service: InProcessService, topic: string, runId: string) =>
-  service.transport
-    .records(topic)
-    .filter((record) => record.key === runId)
-    .map(
-      (record) => JSON.parse(record.value!.toString('utf8')) as { runId: string; type?: string },
-    );
