@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { openDatabase } from '@baton/persistence';
 import { MESSAGING_MIGRATIONS } from '@baton/messaging';
-import { parseOptions, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { BusinessDatabase } from '@baton/business';
+import {
+  parseOptions,
+  sessionChangeOf,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from './embedded-postgres.js';
+
+const logger = { warn: () => undefined } as never;
 
 // What Baton's services do to Postgres, against the embedded one: several pools of several
 // connections, each with its own search_path, running transactions at the same time.
@@ -162,6 +170,96 @@ describe('embedded Postgres (PGlite behind the session multiplexer)', () => {
     ).connection.stream.destroy();
     const { rows } = await waiting;
     expect(rows[0]!.n).toBe(before);
+  });
+
+  it("keeps each connection's own SET settings its own: the business database's read-only reads and writes share one session", async () => {
+    const business = embedded.urls['business']!;
+    const admin = new pg.Client({ connectionString: business });
+    await admin.connect();
+    await admin.query('CREATE TABLE IF NOT EXISTS notes (id int PRIMARY KEY)');
+    await admin.end();
+    // Two services' business pools on one PGlite session: one reads, the other writes.
+    const reader = BusinessDatabase.open({
+      url: business,
+      poolSize: 3,
+      logger,
+      applicationName: 'reader',
+    });
+    const writer = BusinessDatabase.open({
+      url: business,
+      poolSize: 3,
+      logger,
+      applicationName: 'writer',
+    });
+    try {
+      const work = Array.from({ length: 60 }, (_, i) =>
+        i % 2
+          ? writer.run('write', 'INSERT INTO notes VALUES ($1) RETURNING id', [i], 5_000)
+          : reader
+              .run(
+                'read',
+                'WITH d AS (DELETE FROM notes RETURNING id) SELECT count(*) FROM d',
+                [],
+                5_000,
+              )
+              .then(
+                () => 'deleted',
+                (error: Error) => error.message,
+              ),
+      );
+      const outcomes = await Promise.all(work);
+      // Every write went in; every read was refused its delete, whoever held the session before.
+      const reads = outcomes.filter((_, i) => i % 2 === 0);
+      expect(reads).toHaveLength(30);
+      for (const read of reads) expect(read).toMatch(/in a read-only transaction/);
+      const rows = await writer.run('read', 'SELECT count(*)::int AS n FROM notes', [], 5_000);
+      expect(rows).toEqual([{ n: 30 }]);
+      // A statement that changes its session by set_config leaves nothing to the next one.
+      await reader.run(
+        'read',
+        "SELECT set_config('default_transaction_read_only', 'off', false)",
+        [],
+        5_000,
+      );
+      await expect(
+        reader.run(
+          'read',
+          'WITH d AS (DELETE FROM notes RETURNING id) SELECT count(*) FROM d',
+          [],
+          5_000,
+        ),
+      ).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
+
+describe('sessionChangeOf', () => {
+  const query = (text: string) => {
+    const body = Buffer.from(`${text}\0`);
+    const message = Buffer.alloc(5 + body.length);
+    message[0] = 0x51;
+    message.writeInt32BE(4 + body.length, 1);
+    body.copy(message, 5);
+    return message;
+  };
+  it('reads plain SETs, flags other session changes, ignores the rest', () => {
+    expect(
+      sessionChangeOf(
+        query('SET default_transaction_read_only = on; SET statement_timeout = 5000'),
+      ),
+    ).toEqual({
+      default_transaction_read_only: 'on',
+      statement_timeout: '5000',
+    });
+    expect(sessionChangeOf(query("SET search_path TO 'a'"))).toEqual({ search_path: 'a' });
+    expect(sessionChangeOf(query('RESET ALL'))).toBe('unknown');
+    expect(sessionChangeOf(query("SELECT set_config('x.y', '1', false)"))).toBe('unknown');
+    expect(sessionChangeOf(query('SET LOCAL statement_timeout = 5'))).toBe('unknown');
+    expect(sessionChangeOf(query("UPDATE t SET v = 'x'"))).toBeUndefined();
+    expect(sessionChangeOf(query('SELECT 1'))).toBeUndefined();
   });
 });
 

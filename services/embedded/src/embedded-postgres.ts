@@ -15,9 +15,12 @@
 //    runs alone, which is trivially isolated (and `FOR UPDATE SKIP LOCKED` never skips);
 //  - when the session passes to another connection, that connection's startup settings
 //    (`options=-c name=value`, `application_name`) are applied first.
+//  - a connection's own plain `SET name = value` statements (a simple query) become its
+//    settings too; anything else that may change settings (`set_config`, `RESET`, `DISCARD`)
+//    makes the next connection's settings be applied in full, from a `RESET ALL`.
 // What it cannot give: concurrency (one statement at a time, and a transaction that waits on
-// something else holds every other connection up, see `stallWarnMs`), session-level state a
-// client SETs itself, and session-level advisory locks as a mutual exclusion between
+// something else holds every other connection up, see `stallWarnMs`), session-level state
+// other than settings, and session-level advisory locks as a mutual exclusion between
 // connections (they all are one session). Transaction-level locks work (nothing overlaps).
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -254,6 +257,7 @@ export class SessionMultiplexer {
       } else if (this.owner === undefined) {
         await this.applySettings(this.settings.get(connection) ?? {});
       }
+      const sessionChange = startup ? undefined : sessionChangeOf(message);
       let bytes = 0;
       await this.db.runExclusive(() =>
         this.db.execProtocolRawStream(message, {
@@ -263,6 +267,12 @@ export class SessionMultiplexer {
           },
         }),
       );
+      if (sessionChange === 'unknown') this.appliedKnown = false;
+      else if (sessionChange) {
+        // The connection's own SETs become its settings, applied whenever the session is its.
+        this.settings.set(connection, { ...this.settings.get(connection), ...sessionChange });
+        this.applied = { ...this.applied, ...sessionChange };
+      }
       // The session stays with this connection until the backend is idle again.
       const endsQuery = startup !== undefined || message[0] === SIMPLE_QUERY || message[0] === SYNC;
       const owner = endsQuery && !this.db.isInTransaction() ? undefined : connection;
@@ -333,4 +343,37 @@ export function parseOptions(options: string): Record<string, string> {
     }
   }
   return settings;
+}
+
+const PARSE = 0x50; // 'P'
+const PLAIN_SETS =
+  /^\s*(?:SET\s+(?:SESSION\s+)?[a-z_][a-z0-9_.]*\s*(?:=|TO)\s*(?:'[^']*'|[a-z0-9_.-]+)\s*(?:;\s*|$))+$/i;
+const ONE_SET = /SET\s+(?:SESSION\s+)?([a-z_][a-z0-9_.]*)\s*(?:=|TO)\s*('[^']*'|[a-z0-9_.-]+)/gi;
+const CHANGES_SESSION = /set_config|^\s*(?:set|reset|discard)\b/i;
+
+/**
+ * What a message does to session settings: the settings of plain `SET name = value` statements
+ * sent as a simple query (kept as the connection's own, as on a real server), `'unknown'` for
+ * anything else that may change them (`set_config`, `RESET`, `DISCARD`, a SET of another form;
+ * the next connection's settings are then applied in full), or nothing.
+ */
+export function sessionChangeOf(
+  message: Uint8Array,
+): Record<string, string> | 'unknown' | undefined {
+  let text: string;
+  if (message[0] === SIMPLE_QUERY) text = cString(message, 5);
+  else if (message[0] === PARSE) text = cString(message, message.indexOf(0, 5) + 1);
+  else return undefined;
+  if (!CHANGES_SESSION.test(text)) return undefined;
+  if (message[0] !== SIMPLE_QUERY || !PLAIN_SETS.test(text)) return 'unknown';
+  const settings: Record<string, string> = {};
+  for (const [, name, value] of text.matchAll(ONE_SET)) {
+    settings[name!.toLowerCase()] = value!.startsWith("'") ? value!.slice(1, -1) : value!;
+  }
+  return settings;
+}
+
+function cString(bytes: Uint8Array, start: number): string {
+  const end = bytes.indexOf(0, start);
+  return Buffer.from(bytes.subarray(start, end < 0 ? bytes.length : end)).toString('utf8');
 }
