@@ -20,14 +20,18 @@ export interface OutboxOptions {
 
 /**
  * Transactional outbox. Handlers' messages are inserted in the handler's transaction and
- * published right after commit; the sweeper publishes whatever a crash left behind. A row
- * can be published twice (crash between send and delete); consumers' inboxes absorb that.
+ * published right after commit, then deleted (one statement, no transaction of its own); the
+ * sweeper, the only one that locks rows, publishes whatever a crash left behind. A row can be
+ * published twice (a crash between send and delete, a send slower than the sweep grace);
+ * consumers' inboxes absorb that.
  */
 export class Outbox {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
   private readonly pending: Array<{ rows: OutboxRow[]; done: () => void }> = [];
   private flushing: Promise<void> | undefined;
+  /** Ids of committed rows this instance is sending right now: its sweeper leaves them be. */
+  private readonly sending = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -78,27 +82,23 @@ export class Outbox {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
       const rows = batch.flatMap((entry) => entry.rows);
+      // No lock and no transaction: the rows were committed a moment ago and are this
+      // instance's to send. This instance's sweeper skips them while they are in flight; other
+      // instances' sweepers leave them alone for the grace period (BATON_OUTBOX_SWEEP_GRACE_MS).
+      // A send slower than that may be sent twice, which consumers' inboxes absorb.
+      for (const row of rows) this.sending.add(row.id);
       try {
-        // Lock the rows while they are sent: a sweeper (this instance's or another's) skips
-        // locked rows, so a slow send is not sent a second time by the sweeper.
-        await this.dataSource.transaction(async (manager) => {
-          const locked: Array<{ id: string }> = await manager.query(
-            `SELECT id FROM outbox WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED`,
-            [rows.map((r) => r.id)],
-          );
-          const ids = new Set(locked.map((r) => r.id));
-          const mine = rows.filter((r) => ids.has(r.id));
-          if (mine.length === 0) return;
-          await this.transport.publish(mine);
-          await manager.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [
-            mine.map((r) => r.id),
-          ]);
-        });
+        await this.transport.publish(rows);
+        await this.dataSource.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [
+          rows.map((r) => r.id),
+        ]);
       } catch (error) {
         this.logger.warn(
           { err: error, rows: rows.length },
           'outbox publish failed; the sweeper will retry',
         );
+      } finally {
+        for (const row of rows) this.sending.delete(row.id);
       }
       batch.forEach((entry) => entry.done());
     }
@@ -118,10 +118,11 @@ export class Outbox {
         }> = await manager.query(
           `SELECT id, topic, key, value, headers FROM outbox
              WHERE created_at < now() - ($1::bigint * interval '1 millisecond')
+               AND NOT (id = ANY($3::uuid[]))
              ORDER BY created_at, id
              LIMIT $2
              FOR UPDATE SKIP LOCKED`,
-          [this.options.sweepGraceMs, this.options.sweepBatchSize],
+          [this.options.sweepGraceMs, this.options.sweepBatchSize, [...this.sending]],
         );
         if (rows.length === 0) return 0;
         await this.transport.publish(rows);
