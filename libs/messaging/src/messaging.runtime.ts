@@ -7,6 +7,7 @@ import {
   MessagePipeline,
   encodeWithTrace,
   type MessageHandler,
+  type MessagePreparer,
   type PipelineOptions,
   type Route,
 } from './pipeline/message-pipeline.js';
@@ -101,11 +102,20 @@ export class MessagingRuntime {
     return this.options.transport;
   }
 
-  on<T>(route: Route<T>, handler: MessageHandler<T>): this {
+  /**
+   * Registers the handler of a route, run in the transaction that claims each message; with
+   * `prepare`, a prepare phase before that transaction whose result is the handler's
+   * `ctx.prepared` (slow work that must hold no connection: see MessagePreparer).
+   */
+  on<T, P = unknown>(
+    route: Route<T>,
+    handler: MessageHandler<T, P>,
+    prepare?: MessagePreparer<T, P>,
+  ): this {
     if (this.subscription) throw new Error('handlers must be registered before start()');
     if (this.handlers.has(route.topic))
       throw new Error(`a handler for ${route.topic} is already registered`);
-    this.handlers.set(route.topic, this.pipeline.handlerFor(route, handler));
+    this.handlers.set(route.topic, this.pipeline.handlerFor(route, handler, prepare));
     return this;
   }
 

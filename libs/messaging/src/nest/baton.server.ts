@@ -1,13 +1,23 @@
-import { EventPattern, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import {
+  EventPattern,
+  Server,
+  type CustomTransportStrategy,
+  type MessageHandler as NestHandler,
+} from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import type { MessagingRuntime } from '../messaging.runtime.js';
-import type { HandlerContext } from '../pipeline/message-pipeline.js';
+import type { HandlerContext, PrepareContext } from '../pipeline/message-pipeline.js';
 import type { RouteName, RouteTypes, Routes } from '../routes.js';
+
+/** The Nest pattern of a route's prepare phase (`@PrepareMessage`), beside its handler's. */
+const PREPARE_SUFFIX = '#prepare';
 
 /**
  * Nest transport strategy over Baton messaging: `@OnMessage('step.decision')` handlers in
- * controllers become the service's subscriptions. Records are decoded and validated before
- * a handler runs; handlers take `(@Payload() message, @Ctx() context: HandlerContext)`.
+ * controllers become the service's subscriptions, and `@PrepareMessage('step.decision')`
+ * their prepare phases. Records are decoded and validated before either runs; handlers take
+ * `(@Payload() message, @Ctx() context: HandlerContext)`, preparers
+ * `(@Payload() message, @Ctx() context: PrepareContext)`.
  */
 export class BatonServer extends Server implements CustomTransportStrategy {
   constructor(
@@ -19,19 +29,40 @@ export class BatonServer extends Server implements CustomTransportStrategy {
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
+      const preparers = new Map<string, NestHandler>();
       for (const [pattern, handler] of this.messageHandlers) {
-        const route = this.routes.get(pattern as RouteName);
-        this.runtime.on(route, async (message, context) => {
-          const result: unknown = await handler(message, context);
-          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-        });
+        if (pattern.endsWith(PREPARE_SUFFIX))
+          preparers.set(pattern.slice(0, -PREPARE_SUFFIX.length), handler);
       }
+      for (const [pattern, handler] of this.messageHandlers) {
+        if (pattern.endsWith(PREPARE_SUFFIX)) continue;
+        const route = this.routes.get(pattern as RouteName);
+        const prepare = preparers.get(pattern);
+        preparers.delete(pattern);
+        this.runtime.on(
+          route,
+          async (message, context: HandlerContext) => {
+            await this.run(handler, message, context);
+          },
+          prepare
+            ? (message, context: PrepareContext) => this.run(prepare, message, context)
+            : undefined,
+        );
+      }
+      for (const pattern of preparers.keys())
+        throw new Error(`@PrepareMessage('${pattern}') has no @OnMessage('${pattern}') handler`);
       await this.runtime.ensureTopics();
       await this.runtime.start();
       callback();
     } catch (error) {
       callback(error);
     }
+  }
+
+  /** Calls a Nest handler (its pipes, interceptors and filters) and resolves to its result. */
+  private async run(handler: NestHandler, message: unknown, context: unknown): Promise<unknown> {
+    const result: unknown = await handler(message, context);
+    return lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
   }
 
   async close(): Promise<void> {
@@ -50,9 +81,10 @@ export class BatonServer extends Server implements CustomTransportStrategy {
 /**
  * Marks a controller method as the handler of a route. The method's type is checked
  * against the route: `@OnMessage('step.action')` only accepts `(StepEnvelope<'action'>, …)`.
+ * A handler whose route has a prepare phase takes `HandlerContext<P>`, P what it prepares.
  */
 export function OnMessage<N extends RouteName>(route: N) {
-  return <H extends (message: RouteTypes[N], context: HandlerContext) => Promise<void>>(
+  return <H extends (message: RouteTypes[N], context: HandlerContext<never>) => Promise<void>>(
     target: object,
     key: string | symbol,
     descriptor: TypedPropertyDescriptor<H>,
@@ -63,5 +95,22 @@ export function OnMessage<N extends RouteName>(route: N) {
       key,
       descriptor as unknown as TypedPropertyDescriptor<(data: unknown) => unknown>,
     );
+  };
+}
+
+/**
+ * Marks a controller method as the prepare phase of a route (MessagePreparer): it runs for
+ * each attempt before the handler's transaction opens, holding no connection, and what it
+ * returns is the handler's `ctx.prepared`. The route must have an `@OnMessage` handler too.
+ */
+export function PrepareMessage<N extends RouteName>(route: N) {
+  return <H extends (message: RouteTypes[N], context: PrepareContext) => Promise<unknown>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<H>,
+  ): void => {
+    // A pattern of Baton's own beside the route's: not a topic, BatonServer pairs the two.
+    const byPattern = EventPattern as (pattern: string) => MethodDecorator;
+    byPattern(`${route}${PREPARE_SUFFIX}`)(target, key, descriptor);
   };
 }

@@ -26,13 +26,24 @@ export interface Route<T> {
   public?: boolean;
 }
 
-/** What a handler gets beside its decoded message. */
-export interface HandlerContext {
+/** Where a record came from, as handlers and preparers see it. */
+export type RecordOrigin = Readonly<Pick<InboundRecord, 'topic' | 'partition' | 'offset' | 'key'>>;
+
+/**
+ * What a handler gets beside its decoded message. `P` is what the route's preparer returned
+ * for this attempt (`prepared`); undefined on routes without one.
+ */
+export interface HandlerContext<P = unknown> {
   /** The transaction: the handler's writes, its inbox row and its outbox rows commit together. */
   readonly manager: EntityManager;
-  readonly record: Readonly<Pick<InboundRecord, 'topic' | 'partition' | 'offset' | 'key'>>;
+  readonly record: RecordOrigin;
   /** 1 on the first try, then counts transient-failure retries of this delivery. */
   readonly attempt: number;
+  /**
+   * What the route's preparer returned for this attempt, before the transaction opened (slow
+   * work done holding no connection: the decision step's model call). Undefined without one.
+   */
+  readonly prepared: P;
   /** Sends a message after this transaction commits (through the outbox). */
   emit<T>(route: Route<T>, message: T): void;
   /**
@@ -43,7 +54,43 @@ export interface HandlerContext {
   release(): Promise<void>;
 }
 
-export type MessageHandler<T> = (message: T, context: HandlerContext) => Promise<void>;
+export type MessageHandler<T, P = unknown> = (
+  message: T,
+  context: HandlerContext<P>,
+) => Promise<void>;
+
+/**
+ * What a preparer gets: the delivery, and no transaction. It may query the database (each query
+ * takes a pooled connection for its own length only) or open short transactions of its own;
+ * what it commits is committed whatever the handler does after, so it must be safe to repeat:
+ * a retry or a redelivery prepares again.
+ */
+export interface PrepareContext {
+  readonly record: RecordOrigin;
+  /** The attempt this preparation is for (as HandlerContext.attempt). */
+  readonly attempt: number;
+  /**
+   * Aborts when the subscription stops. A wait (for admission to a model) should end with it:
+   * the preparer then throws, and the record, not finished, is delivered again.
+   */
+  readonly shutdown: AbortSignal;
+  /**
+   * Whether this consumer has handled the message already: a read-only look at the inbox, in no
+   * transaction. When it has, the handler will not run (and the pipeline does not open its
+   * transaction), so the preparer should do nothing slow or costly for it. The inbox claim in the
+   * handler's transaction still decides: a delivery racing this one on another instance may
+   * prepare too, and only one of them acts.
+   */
+  alreadyHandled(): Promise<boolean>;
+}
+
+/**
+ * A route's prepare phase: runs for each attempt after decode and `beforeHandle`, before the
+ * handler's transaction opens, holding no connection while it waits; its result is the
+ * handler's `ctx.prepared`. A throw is the attempt's failure, retried or dead-lettered as a
+ * handler's would be.
+ */
+export type MessagePreparer<T, P> = (message: T, context: PrepareContext) => Promise<P>;
 
 export interface PipelineOptions {
   /** Names this consumer in the inbox and on dead letters; the consumer group id. */
@@ -90,13 +137,22 @@ const tracer = trace.getTracer('@baton/messaging');
 export class MessagePipeline {
   constructor(private readonly options: PipelineOptions) {}
 
-  handlerFor<T>(route: Route<T>, handle: MessageHandler<T>): RecordHandler {
-    return (record, shutdown) => this.process(route, handle, record, shutdown);
+  /**
+   * The record handler of a route: `handle` runs in the transaction that claims the message;
+   * `prepare`, if given, before that transaction on each attempt (see MessagePreparer).
+   */
+  handlerFor<T, P = unknown>(
+    route: Route<T>,
+    handle: MessageHandler<T, P>,
+    prepare?: MessagePreparer<T, P>,
+  ): RecordHandler {
+    const steps = { handle, prepare } as Steps<T>;
+    return (record, shutdown) => this.process(route, steps, record, shutdown);
   }
 
   private async process<T>(
     route: Route<T>,
-    handle: MessageHandler<T>,
+    steps: Steps<T>,
     record: InboundRecord,
     shutdown: AbortSignal,
   ): Promise<void> {
@@ -138,7 +194,7 @@ export class MessagePipeline {
             return;
           }
           await this.beforeHandle(read.value, record);
-          await this.handleWithRetries(route, handle, read.value, record, span, shutdown);
+          await this.handleWithRetries(route, steps, read.value, record, span, shutdown);
         } finally {
           span.end();
         }
@@ -167,7 +223,7 @@ export class MessagePipeline {
 
   private async handleWithRetries<T>(
     route: Route<T>,
-    handle: MessageHandler<T>,
+    steps: Steps<T>,
     message: T,
     record: InboundRecord,
     span: Span,
@@ -177,11 +233,41 @@ export class MessagePipeline {
     // Attempts the database was unavailable for do not count: they say nothing of the message.
     let unavailable = 0;
     for (let attempt = 1; ; attempt++) {
+      let preparing = false;
       try {
-        const outcome = await this.handleOnce(route, handle, message, record, attempt);
+        let prepared: unknown;
+        if (steps.prepare) {
+          preparing = true;
+          const preparation = await this.prepare(
+            route,
+            steps.prepare,
+            message,
+            record,
+            attempt,
+            shutdown,
+          );
+          preparing = false;
+          if (preparation.handled) {
+            // Handled before (the inbox said so): nothing to claim, no transaction to open.
+            span.setAttribute('baton.inbox.duplicate', true);
+            return;
+          }
+          prepared = preparation.value;
+        }
+        const outcome = await this.handleOnce(
+          route,
+          steps.handle,
+          message,
+          record,
+          attempt,
+          prepared,
+        );
         span.setAttribute('baton.inbox.duplicate', outcome === 'duplicate');
         return;
       } catch (error) {
+        // A preparation cut short by shutdown (a wait for admission) did not act: the record is
+        // not finished and is delivered again, neither retried here nor dead-lettered.
+        if (preparing && shutdown.aborted) throw error;
         // Nest's RPC layer rethrows plain objects such as { status, message }.
         const reason =
           error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error);
@@ -228,12 +314,59 @@ export class MessagePipeline {
     }
   }
 
-  private async handleOnce<T>(
+  /**
+   * The route's prepare phase for one attempt, in a span of its own, holding no connection but
+   * for the queries it makes. `handled`: the preparer looked and the inbox already had the id.
+   */
+  private async prepare<T>(
     route: Route<T>,
-    handle: MessageHandler<T>,
+    prepare: MessagePreparer<T, unknown>,
     message: T,
     record: InboundRecord,
     attempt: number,
+    shutdown: AbortSignal,
+  ): Promise<{ value: unknown; handled: boolean }> {
+    const { dataSource, consumer } = this.options;
+    const messageId = route.codec.idOf(message);
+    let handled = false;
+    const ctx: PrepareContext = {
+      record: origin(record),
+      attempt,
+      shutdown,
+      alreadyHandled: async () => {
+        const rows: unknown[] = await dataSource.query(
+          'SELECT 1 FROM inbox WHERE consumer = $1 AND message_id = $2',
+          [consumer, messageId],
+        );
+        handled = rows.length > 0;
+        return handled;
+      },
+    };
+    return tracer.startActiveSpan(
+      `prepare ${record.topic}`,
+      { kind: SpanKind.INTERNAL, attributes: { 'baton.step.attempt': attempt } },
+      async (span) => {
+        try {
+          const value = await prepare(message, ctx);
+          return { value, handled };
+        } catch (error) {
+          const safe = safeError(error);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: `${safe.type}: ${safe.message}` });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async handleOnce<T>(
+    route: Route<T>,
+    handle: MessageHandler<T, unknown>,
+    message: T,
+    record: InboundRecord,
+    attempt: number,
+    prepared: unknown,
   ): Promise<'handled' | 'duplicate'> {
     const { dataSource, outbox, consumer } = this.options;
     const staged: OutboxRow[] = [];
@@ -242,13 +375,9 @@ export class MessagePipeline {
       if (!(await Inbox.claim(manager, consumer, messageId, record))) return false;
       const ctx: HandlerContext = {
         manager,
-        record: {
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-          key: record.key,
-        },
+        record: origin(record),
         attempt,
+        prepared,
         emit: (target, out) => staged.push(outbox.stage(encodeWithTrace(target, out))),
         release: () => Inbox.release(manager, consumer, messageId),
       };
@@ -260,6 +389,21 @@ export class MessagePipeline {
     await outbox.publishCommitted(staged);
     return 'handled';
   }
+}
+
+/** A route's handler and its optional prepare phase, with the prepared value's type erased. */
+interface Steps<T> {
+  handle: MessageHandler<T, unknown>;
+  prepare?: MessagePreparer<T, unknown>;
+}
+
+function origin(record: InboundRecord): RecordOrigin {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    key: record.key,
+  };
 }
 
 /** A record read as far as the pipeline needs it: the message, its span attributes, its trace. */
