@@ -3,6 +3,7 @@ import type { ModelSpec } from '@baton/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecisionConfig } from '../config/decision.config.js';
 import { askModel, worstCaseTokens } from './ask-model.js';
+import { ModelAdmission, type AdmissionPermit } from './model-admission.js';
 import { ModelGateway } from './model-gateway.js';
 
 const spec: ModelSpec = {
@@ -147,5 +148,43 @@ describe(askModel.name, () => {
     expect(broke.budget).toMatch(
       /^budget: the next model call could cost \$[0-9.]+ and the run has \$0\.0001 left/,
     );
+  });
+
+  it('asks admission for each call at its worst case, and settles it with what the provider counted', async () => {
+    const admitted: Array<{ model: string; tokens: number; settled?: number }> = [];
+    const admission = new ModelAdmission();
+    admission.admit = (model: string, tokens: number): Promise<AdmissionPermit> => {
+      const entry: (typeof admitted)[number] = { model, tokens };
+      admitted.push(entry);
+      return Promise.resolve({ settle: (used: number) => (entry.settled = used) });
+    };
+    scripted.reply(
+      { status: 500 },
+      { text: 'not json', promptTokens: 70, completionTokens: 5 },
+      { json: valid, promptTokens: 70, completionTokens: 30 },
+    );
+    const answer = await askModel(gateway, spec, request, PLENTY, { admission });
+    expect(answer.decision?.label).toBe('unclear');
+    const worst = worstCaseTokens(request, 1024);
+    expect(admitted).toEqual([
+      { model: 'gpt-test', tokens: worst, settled: 0 },
+      { model: 'gpt-test', tokens: worst, settled: 75 },
+      { model: 'gpt-test', tokens: 70 + 1024, settled: 100 },
+    ]);
+  });
+
+  it('makes no call when its wait for admission is aborted (shutdown)', async () => {
+    const before = scripted.requests.length;
+    const admission = new ModelAdmission({
+      maxConcurrent: { byModel: new Map([['gpt-test', 1]]), otherwise: 0 },
+      tokensPerMinute: { byModel: new Map(), otherwise: 0 },
+    });
+    const held = await admission.admit('gpt-test', 1);
+    const stop = new AbortController();
+    const asking = askModel(gateway, spec, request, PLENTY, { admission, signal: stop.signal });
+    stop.abort();
+    await expect(asking).rejects.toMatchObject({ name: 'AbortError' });
+    expect(scripted.requests.length).toBe(before);
+    held.settle(0);
   });
 });

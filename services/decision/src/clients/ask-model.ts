@@ -1,7 +1,8 @@
 import type { DecisionRecord } from '@baton/contracts';
 import type { ModelSpec } from '@baton/workflow';
 import { argsCheckOf } from '../domain/args-schema.js';
-import type { ModelGateway, ModelRequest } from './model-gateway.js';
+import type { ModelGateway, ModelReply, ModelRequest } from './model-gateway.js';
+import type { ModelAdmission } from './model-admission.js';
 import { parseModelOutput } from '../domain/model-output.js';
 
 export type ModelCallOutcome =
@@ -62,18 +63,28 @@ export function worstCaseTokens(
   return (promptTokens ?? Math.ceil(bytes / 2)) + maxOutputTokens;
 }
 
+/** How a call gets to the provider: past its admission (per-model limits), and when to give up. */
+export interface AskOptions {
+  /** Per-model limits; each call waits here for its turn (no limit without one). */
+  admission?: ModelAdmission;
+  /** Aborts a wait for admission (shutdown): askModel then rejects, no call having been made. */
+  signal?: AbortSignal;
+  clock?: () => number;
+}
+
 /**
  * Asks the model for a decision: one try plus up to `maxInvalidOutputs` more when the answer
  * is invalid or the endpoint fails transiently. Every call is reported, failed ones too.
  * Before each call the worst case it could use is reserved from what the run has left: a call
- * that could cross the token or cost budget is not made (`budget` says why).
+ * that could cross the token or cost budget is not made (`budget` says why). Each call then
+ * waits for admission to its model, counted at that worst case until it returns.
  */
 export async function askModel(
   gateway: ModelGateway,
   spec: ModelSpec,
   request: Omit<ModelRequest, 'model' | 'temperature' | 'maxOutputTokens'>,
   budget: ModelBudget,
-  clock: () => number = () => performance.now(),
+  { admission, signal, clock = () => performance.now() }: AskOptions = {},
 ): Promise<ModelAnswer> {
   const answer: ModelAnswer = { calls: [], problems: [], tokens: 0, costUsd: 0 };
   const attempts = spec.maxInvalidOutputs + 1;
@@ -91,13 +102,22 @@ export async function askModel(
           : `budget: the next model call could cost $${Number(reserveUsd.toPrecision(3))} and the run has $${Number(Math.max(0, costLeft).toPrecision(3))} left; it was not made`;
       break;
     }
+    const permit = await admission?.admit(spec.name, reserve, signal);
     const started = clock();
-    const reply = await gateway.complete({
-      ...request,
-      model: spec.name,
-      temperature: spec.temperature,
-      maxOutputTokens,
-    });
+    let reply: ModelReply;
+    try {
+      reply = await gateway.complete({
+        ...request,
+        model: spec.name,
+        temperature: spec.temperature,
+        maxOutputTokens,
+      });
+    } catch (error) {
+      permit?.settle(0);
+      throw error;
+    }
+    // What the provider counted replaces the reservation (a failed call counts nothing).
+    permit?.settle(reply.ok ? reply.promptTokens + reply.completionTokens : 0);
     const latencyMs = Math.round(clock() - started);
     if (!reply.ok) {
       answer.calls.push({

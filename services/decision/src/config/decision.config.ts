@@ -1,6 +1,6 @@
 import { Setting } from '@baton/config';
 
-/** Settings of the decision service: how it reaches the model. */
+/** Settings of the decision service: how it reaches the model, and how much of it it may use. */
 export class DecisionConfig {
   @Setting({
     env: 'OPENAI_API_KEY',
@@ -31,4 +31,22 @@ export class DecisionConfig {
       'Longest one model call may take, milliseconds; a call that times out counts as a failed attempt.',
   })
   openaiTimeoutMs!: number;
+
+  @Setting({
+    env: 'BATON_MODEL_MAX_CONCURRENT',
+    type: 'list',
+    default: [],
+    description:
+      'Model calls in flight at once, per model and instance: comma-separated `model=limit` (`gpt-4.1-mini=8,gpt-4.1=2`), `*=limit` for every model not named, or a bare limit for all; empty or 0: no limit but `BATON_CONCURRENCY`. A decision that must ask a model at its limit waits for a call to end, holding no database connection but one of the `BATON_CONCURRENCY` in-flight slots; once every slot waits, the service takes no new records (fetching pauses at `BATON_MAX_BUFFERED`) rather than queueing them.',
+  })
+  modelMaxConcurrent!: string[];
+
+  @Setting({
+    env: 'BATON_MODEL_TOKENS_PER_MINUTE',
+    type: 'list',
+    default: [],
+    description:
+      "Tokens (prompt and reply) per rolling minute, per model and instance, same format as `BATON_MODEL_MAX_CONCURRENT` (`gpt-4.1-mini=200000`); empty or 0: no limit. A call counts at the most it could use (its prompt estimate plus the reply's cap) until it returns, then at what the provider says it used; one that would cross the limit waits, as at `BATON_MODEL_MAX_CONCURRENT`. Set it below the provider's limit divided by the decision service's instances.",
+  })
+  modelTokensPerMinute!: string[];
 }

@@ -11,8 +11,9 @@ export interface ModelCallSite {
 
 /**
  * The decision service's `model_calls`: every call to the model provider (model, tokens,
- * latency, cost, outcome), written in the step's transaction, so a redelivered step that was
- * already decided records nothing twice.
+ * latency, cost, outcome), written with the answer they made (ModelAnswersRepository.record)
+ * right after the calls, so a retried or redelivered step that finds that answer asks, and
+ * records, nothing twice.
  */
 @Injectable()
 export class ModelCallsRepository {

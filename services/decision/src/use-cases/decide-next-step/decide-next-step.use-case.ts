@@ -9,28 +9,71 @@ import {
   type StepEnvelope,
   type TerminalStatus,
 } from '@baton/contracts';
-import { Routes, type HandlerContext } from '@baton/messaging';
-import { endedBecause, EndedRuns, LOGGER, WORKFLOWS, workflowFor } from '@baton/service-kit';
+import { Routes, type HandlerContext, type PrepareContext } from '@baton/messaging';
+import {
+  DATA_SOURCE,
+  endedBecause,
+  EndedRuns,
+  LOGGER,
+  WORKFLOWS,
+  workflowFor,
+} from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { ruleScope, type WorkflowCatalog, type WorkflowDefinition } from '@baton/workflow';
+import {
+  ruleScope,
+  type ModelSpec,
+  type WorkflowCatalog,
+  type WorkflowDefinition,
+} from '@baton/workflow';
+import type { DataSource } from 'typeorm';
 import { guardDecision, noDecision, type Decided } from '../../domain/decision-guards.js';
 import { decideByRules } from '../../domain/rule-evaluation.js';
 import { readReviewVerdict } from '../../domain/reviewer-verdict.js';
 import { decisionMessages } from '../../domain/decision-prompt.js';
 import { decisionJsonSchema } from '../../domain/model-output.js';
-import { askModel } from '../../clients/ask-model.js';
+import { askModel, type ModelAnswer } from '../../clients/ask-model.js';
+import { ModelAdmission } from '../../clients/model-admission.js';
 import { ModelGateway } from '../../clients/model-gateway.js';
-import { ModelCallsRepository } from '../../store/model-calls.repository.js';
+import { ModelAnswersRepository } from '../../store/model-answers.repository.js';
 
 type DecisionEnvelope = StepEnvelope<'decision'>;
 
 const NOTHING_SPENT = { tokens: 0, costUsd: 0 };
 
 /**
- * The decision step (docs/run-protocol.md, row 3): an ended run is not decided; then stopping rules, reviewer verdicts, the
- * workflow's rules in order, then the model; then the outcome is sent on. An `act` naming a
- * tool the workflow does not grant is never sent on: the run escalates and the attempt is
- * recorded in the step's output.
+ * What the prepare phase hands the step's transaction: when the step started (its stop rules
+ * are judged at that time in both phases) and, when the step must ask the model, the model's
+ * answer, recorded already. Undefined only where no prepare phase ran.
+ */
+export interface PreparedDecision {
+  startedAt: Date;
+  answer?: ModelAnswer;
+}
+
+/**
+ * What the step does before any model: stop, end on a reviewer's rejection, act on what it
+ * decided (a reviewer's approval, a rule, an escalation), or ask the model. Pure: the same
+ * envelope, workflow and time give the same evaluation in the prepare phase and the transaction.
+ */
+type Evaluation =
+  | { kind: 'stopped'; reason: string }
+  | { kind: 'rejected'; reviewer: string; reason: string }
+  | { kind: 'decided'; decided: Decided }
+  | { kind: 'ask'; spec: ModelSpec };
+
+/**
+ * The decision step (docs/run-protocol.md, row 3): an ended run is not decided; then stopping
+ * rules, reviewer verdicts, the workflow's rules in order, then the model; then the outcome is
+ * sent on. An `act` naming a tool the workflow does not grant is never sent on: the run
+ * escalates and the attempt is recorded in the step's output.
+ *
+ * In two phases, so that a model call holds no database connection (docs/architecture.md,
+ * "The decision step and its model"): `prepare`, outside any transaction, asks the model when
+ * the step must (after an unlocked look for the run's end) and records the answer and its calls
+ * in a short transaction of their own; a retry or redelivery finds the answer and does not ask
+ * again. `execute`, in the step's transaction with its inbox claim, applies it: the locked look
+ * for the run's end, the budget, and what is sent on. Decisions no model is asked for open no
+ * transaction in `prepare` and make no query there.
  */
 @Injectable()
 export class DecideNextStepUseCase {
@@ -38,13 +81,59 @@ export class DecideNextStepUseCase {
     @Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog,
     private readonly routes: Routes,
     private readonly model: ModelGateway,
+    private readonly admission: ModelAdmission,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly endedRuns: EndedRuns,
-    private readonly modelCalls: ModelCallsRepository,
+    private readonly answers: ModelAnswersRepository,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
   ) {}
 
-  async execute(envelope: DecisionEnvelope, ctx: HandlerContext): Promise<void> {
+  /**
+   * The prepare phase, before the step's transaction, holding no connection while the model
+   * thinks: asks the model when nothing else decides, unless the step was handled already, an
+   * earlier attempt recorded the answer, or the run has ended.
+   */
+  async prepare(envelope: DecisionEnvelope, ctx: PrepareContext): Promise<PreparedDecision> {
     const startedAt = new Date();
+    const workflow = workflowFor(this.workflows, envelope);
+    const evaluation = this.evaluate(envelope, workflow, startedAt);
+    if (evaluation.kind !== 'ask') return { startedAt };
+    // A duplicate is not handled at all: it must not ask either.
+    if (await ctx.alreadyHandled()) return { startedAt };
+    const recorded = await this.answers.find(this.dataSource, envelope.envelopeId);
+    if (recorded) return { startedAt, answer: recorded };
+    // A first look, unlocked and in no transaction: an ended run does not ask (the step's
+    // transaction looks again and reports it). A run.ended arriving during the call is looked
+    // for again, locked, before the answer is acted on.
+    if (await this.endedRuns.find(this.dataSource.manager, envelope.runId, { lock: false }))
+      return { startedAt };
+    const { spec } = evaluation;
+    const answer = await askModel(
+      this.model,
+      spec,
+      {
+        messages: decisionMessages(workflow, spec, envelope.payload),
+        schema: decisionJsonSchema(workflow, spec.labels),
+        caller: { runId: envelope.runId, stepSeq: envelope.step.seq },
+      },
+      envelope.budget,
+      { admission: this.admission, signal: ctx.shutdown },
+    );
+    const site = {
+      runId: envelope.runId,
+      envelopeId: envelope.envelopeId,
+      stepSeq: envelope.step.seq,
+    };
+    return { startedAt, answer: await this.answers.record(this.dataSource, site, answer) };
+  }
+
+  /** The step's transaction: applies what was prepared (or decides without a model) and sends on. */
+  async execute(
+    envelope: DecisionEnvelope,
+    ctx: HandlerContext<PreparedDecision | undefined>,
+  ): Promise<void> {
+    const prepared = ctx.prepared;
+    const startedAt = prepared?.startedAt ?? new Date();
     const workflow = workflowFor(this.workflows, envelope);
     const { payload } = envelope;
     const input = {
@@ -60,32 +149,41 @@ export class DecideNextStepUseCase {
       );
 
     // A run that has ended (cancelled, or ended by another step) is not decided any further.
-    // A first look, unlocked: a run.ended arriving during a model call must still be recorded,
-    // and is looked for again, locked, right before the decision is sent on.
-    const ended = await this.endedRuns.find(ctx.manager, envelope.runId, { lock: false });
-    if (ended) {
-      finish('run-ended', { status: ended.status, reason: ended.reason });
-      this.logger.info(
-        { runId: envelope.runId, status: ended.status },
-        'decision envelope of an ended run: not decided',
-      );
-      return;
+    // A first look, unlocked (the prepare phase made it before asking the model, when it did):
+    // a run.ended arriving during a model call must still be recorded, and is looked for
+    // again, locked, right before the decision is sent on.
+    if (!prepared?.answer) {
+      const ended = await this.endedRuns.find(ctx.manager, envelope.runId, { lock: false });
+      if (ended) {
+        finish('run-ended', { status: ended.status, reason: ended.reason });
+        this.logger.info(
+          { runId: envelope.runId, status: ended.status },
+          'decision envelope of an ended run: not decided',
+        );
+        return;
+      }
     }
-    const stop = stopReason(envelope, startedAt);
-    if (stop) {
-      finish('stopped', { reason: stop });
-      this.end(envelope, ctx, 'failed', stop);
-      return;
+    const evaluation = this.evaluate(envelope, workflow, startedAt);
+    let decided: Decided;
+    switch (evaluation.kind) {
+      case 'stopped':
+        finish('stopped', { reason: evaluation.reason });
+        this.end(envelope, ctx, 'failed', evaluation.reason);
+        return;
+      case 'rejected':
+        finish('rejected', { reviewer: evaluation.reviewer, reason: evaluation.reason });
+        this.end(envelope, ctx, 'rejected', evaluation.reason);
+        return;
+      case 'decided':
+        decided = evaluation.decided;
+        break;
+      case 'ask':
+        // The prepare phase asked (same envelope, workflow and time: same evaluation).
+        if (!prepared?.answer) throw new Error('the model was not asked before the transaction');
+        decided = this.answered(envelope, prepared.answer);
+        await this.answers.applied(ctx.manager, envelope.envelopeId);
+        break;
     }
-    const verdict = readReviewVerdict(payload);
-    if (verdict?.kind === 'rejected') {
-      finish('rejected', { reviewer: verdict.reviewer, reason: verdict.reason });
-      this.end(envelope, ctx, 'rejected', verdict.reason);
-      return;
-    }
-    const decided: Decided = verdict
-      ? { decision: verdict.decision, spent: NOTHING_SPENT, output: { reviewer: verdict.reviewer } }
-      : await this.decide(envelope, workflow, ctx);
     // The run may have ended while the model was asked (a cancel): nothing is sent on.
     const endedMeanwhile = await this.endedRuns.find(ctx.manager, envelope.runId);
     if (endedMeanwhile) {
@@ -108,13 +206,32 @@ export class DecideNextStepUseCase {
     this.send(envelope, workflow, guardDecision(decided, workflow), ctx, finish);
   }
 
-  /** The workflow's rules in order, then the model; escalates when neither decides. */
-  private async decide(
+  /**
+   * Stopping rules, a reviewer's verdict, a required source that failed, the workflow's rules
+   * in order; then the model when the workflow has one and a model is configured, else an
+   * escalation.
+   */
+  private evaluate(
     envelope: DecisionEnvelope,
     workflow: WorkflowDefinition,
-    ctx: HandlerContext,
-  ): Promise<Decided> {
+    startedAt: Date,
+  ): Evaluation {
+    const stop = stopReason(envelope, startedAt);
+    if (stop) return { kind: 'stopped', reason: stop };
     const { payload } = envelope;
+    const verdict = readReviewVerdict(payload);
+    if (verdict?.kind === 'rejected')
+      return { kind: 'rejected', reviewer: verdict.reviewer, reason: verdict.reason };
+    if (verdict) {
+      return {
+        kind: 'decided',
+        decided: {
+          decision: verdict.decision,
+          spent: NOTHING_SPENT,
+          output: { reviewer: verdict.reviewer },
+        },
+      };
+    }
     const failed = payload.state.evidence.filter((item) => item.failed);
     const required = new Set(
       workflow.context.sources.filter((source) => source.required).map((source) => source.name),
@@ -126,42 +243,48 @@ export class DecideNextStepUseCase {
       const reason = failedRequired
         .map((item) => `source ${item.source} failed: ${item.note ?? 'it did not answer'}`)
         .join('; ');
-      return noDecision('source-failed', `${reason}; a person decides`, 'rules');
+      return {
+        kind: 'decided',
+        decided: noDecision('source-failed', `${reason}; a person decides`, 'rules'),
+      };
     }
     const byRule = decideByRules(
       workflow.decision.rules,
       ruleScope(payload.state),
       new Set(failed.map((item) => item.source)),
     );
-    if (byRule)
-      return { decision: byRule.decision, spent: NOTHING_SPENT, output: { rule: byRule.rule } };
-
+    if (byRule) {
+      return {
+        kind: 'decided',
+        decided: { decision: byRule.decision, spent: NOTHING_SPENT, output: { rule: byRule.rule } },
+      };
+    }
     const spec = workflow.decision.model;
     if (!spec) {
-      return noDecision('no-decision', 'no rule decides and the workflow has no model', 'rules');
+      return {
+        kind: 'decided',
+        decided: noDecision(
+          'no-decision',
+          'no rule decides and the workflow has no model',
+          'rules',
+        ),
+      };
     }
     if (!this.model.configured) {
-      return noDecision(
-        'no-decision',
-        "no rule decides and no model is configured (no OPENAI_API_KEY): decisions use the workflow's rules only",
-        'rules',
-      );
+      return {
+        kind: 'decided',
+        decided: noDecision(
+          'no-decision',
+          "no rule decides and no model is configured (no OPENAI_API_KEY): decisions use the workflow's rules only",
+          'rules',
+        ),
+      };
     }
-    const answer = await askModel(
-      this.model,
-      spec,
-      {
-        messages: decisionMessages(workflow, spec, payload),
-        schema: decisionJsonSchema(workflow, spec.labels),
-        caller: { runId: envelope.runId, stepSeq: envelope.step.seq },
-      },
-      envelope.budget,
-    );
-    await this.modelCalls.record(
-      ctx.manager,
-      { runId: envelope.runId, envelopeId: envelope.envelopeId, stepSeq: envelope.step.seq },
-      answer.calls,
-    );
+    return { kind: 'ask', spec };
+  }
+
+  /** What the model's answer decides: its decision, or an escalation saying why there is none. */
+  private answered(envelope: DecisionEnvelope, answer: ModelAnswer): Decided {
     const spent = { tokens: answer.tokens, costUsd: answer.costUsd };
     const usage = { calls: answer.calls, tokens: answer.tokens, costUsd: answer.costUsd };
     if (!answer.decision && answer.budget) {
