@@ -1,7 +1,8 @@
 import type { RunEvent, StepEnvelope } from '@baton/contracts';
 import type { MessagingRuntime } from '@baton/messaging';
 import { MESSAGING_RUNTIME } from '@baton/service-kit';
-import { ScriptedOpenAI, expectEventually } from '@baton/testing';
+import { ScriptedOpenAI, expectEventually, testDatabaseUrl } from '@baton/testing';
+import pg from 'pg';
 import {
   ofRun,
   startServiceInProcess,
@@ -31,6 +32,8 @@ interface PgPool {
   idleCount: number;
   waitingCount: number;
   options: { max: number };
+  /** pg's own list of the pool's clients (not in its typings); each knows its backend's pid. */
+  _clients: Array<{ processID: number }>;
 }
 /** The service's own connection pool (pg's Pool under TypeORM). */
 const poolOf = (service: InProcessService) =>
@@ -40,14 +43,30 @@ const checkedOut = (service: InProcessService) => {
   const pool = poolOf(service);
   return pool.totalCount - pool.idleCount;
 };
-/** Backends of the service's pool (its application_name is its schema) in an open transaction. */
-const idleInTransaction = async (service: InProcessService) => {
-  const rows: Array<{ n: number }> = await service.dataSource.query(
-    `SELECT count(*)::int AS n FROM pg_stat_activity
-     WHERE application_name = $1 AND state LIKE 'idle in transaction%'`,
-    [service.schema],
-  );
-  return rows[0]!.n;
+/**
+ * The states of the backends behind the service's pool, from pg_stat_activity, counted by a
+ * connection of the test's own (other services under test share the application_name).
+ */
+const backendStates = async (service: InProcessService) => {
+  const pids = poolOf(service)._clients.map((client) => client.processID);
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number; state: string }>(
+      'SELECT pid, state FROM pg_stat_activity WHERE pid = ANY($1)',
+      [pids],
+    );
+    return { pids, states: rows.map((row) => row.state) };
+  } finally {
+    await client.end();
+  }
+};
+/** No backend of the pool sits in an open transaction (and the pool has backends to look at). */
+const expectNoneInTransaction = async (service: InProcessService) => {
+  const { pids, states } = await backendStates(service);
+  expect(pids.length).toBeGreaterThan(0);
+  expect(states).toHaveLength(pids.length);
+  expect(states.filter((state) => state.startsWith('idle in transaction'))).toEqual([]);
 };
 
 const MODEL_ENV = { OPENAI_API_KEY: 'test', OPENAI_TIMEOUT_MS: '120000' };
@@ -87,7 +106,7 @@ describe('decision service: 50 runs wait on the model at once, on a pool of 5 co
     await expectEventually(() => expect(scripted.requests.length).toBe(asked + 50));
     expect(checkedOut(service)).toBe(0);
     expect(poolOf(service).waitingCount).toBe(0);
-    expect(await idleInTransaction(service)).toBe(0);
+    await expectNoneInTransaction(service);
 
     answer.open();
     await expectEventually(() => {
@@ -254,7 +273,7 @@ describe('decision service: admission to the model (BATON_MODEL_MAX_CONCURRENT)'
     });
     expect(scripted.requests.length).toBe(asked + 2);
     expect(checkedOut(service)).toBe(0);
-    expect(await idleInTransaction(service)).toBe(0);
+    await expectNoneInTransaction(service);
 
     answer.open();
     await expectEventually(() => {
