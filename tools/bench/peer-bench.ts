@@ -75,6 +75,8 @@ const SERVER_URL = env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/te
 const LOG_DIR = '/tmp/peer-bench/logs';
 const CLK_TCK = Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
 const BATON_REF = env['BENCH_BATON_REF'] || '';
+// One record signing key for every round: the broker keeps the registry records of earlier rounds.
+const signingKey = randomBytes(32).toString('hex');
 
 type System = 'distributed' | 'embedded' | 'peer';
 type Pass = 'lone' | 'concurrent';
@@ -338,7 +340,7 @@ async function measured(
     cpu['all']! +
     Object.values(idle).reduce((a, b) => a + b, 0) +
     (driver.user + driver.system) / 1000;
-  const n = durations.length;
+  const n = statuses.length;
   const notCompleted: Record<string, number> = {};
   for (const status of statuses)
     if (status !== 'completed') notCompleted[status] = (notCompleted[status] ?? 0) + 1;
@@ -354,7 +356,8 @@ async function measured(
     p99: round1(percentile(durations, 99)),
     max: round1(Math.max(...durations)),
     wallMs: Math.round(wallMs),
-    runsPerSecond: round1((n / wallMs) * 1000),
+    // Completed runs only: a run that escalated did not finish the work.
+    runsPerSecond: round1((durations.length / wallMs) * 1000),
     cpuMs: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v)])),
     cpuMsPerRun: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round1(v / n)])),
     machineBusyPercent: Math.round(
@@ -381,7 +384,15 @@ interface RunSummary {
   id: string;
   status: string;
   createdAt: string;
+  updatedAt: string;
   endedAt: string | null;
+}
+/** Where a run settled for the bench: ended, or waiting for a person (it will not go on alone). */
+interface Settled {
+  status: string;
+  createdAt: number;
+  /** endedAt, or for a run waiting for review the time it started to wait (updatedAt). */
+  at: number;
 }
 const ENDED = new Set(['completed', 'rejected', 'failed', 'cancelled']);
 
@@ -421,11 +432,12 @@ class BatonClient {
   }
 
   /**
-   * Waits until every run in `ids` has ended, polling the runs list (runs created since
-   * `since`, newest first, 200 a page) every POLL_MS; their summaries.
+   * Waits until every run in `ids` has settled (ended, or waiting for review), polling the runs
+   * list (runs created since `since`, newest first, 200 a page) every POLL_MS. A run still
+   * under way after `waitMs` is given as `unfinished`.
    */
-  async ended(ids: Set<string>, since: Date, waitMs: number): Promise<Map<string, RunSummary>> {
-    const found = new Map<string, RunSummary>();
+  async settled(ids: Set<string>, since: Date, waitMs: number): Promise<Map<string, Settled>> {
+    const found = new Map<string, Settled>();
     const deadline = Date.now() + waitMs;
     for (;;) {
       let cursor: string | null = null;
@@ -443,17 +455,35 @@ class BatonClient {
         if (response.status !== 200)
           throw new Error(`GET /v1/runs: ${response.status} ${await response.text()}`);
         const page = (await response.json()) as { items: RunSummary[]; nextCursor: string | null };
-        for (const item of page.items)
-          if (ids.has(item.id) && item.endedAt && ENDED.has(item.status)) found.set(item.id, item);
+        for (const item of page.items) {
+          if (!ids.has(item.id)) continue;
+          const at =
+            item.endedAt && ENDED.has(item.status)
+              ? item.endedAt
+              : item.status === 'waiting-for-review'
+                ? item.updatedAt
+                : undefined;
+          if (at)
+            found.set(item.id, {
+              status: item.status,
+              createdAt: Date.parse(item.createdAt),
+              at: Date.parse(at),
+            });
+        }
         cursor = page.nextCursor;
       } while (cursor && found.size < ids.size);
       if (found.size === ids.size) return found;
-      if (Date.now() > deadline)
-        throw new Error(`${ids.size - found.size} of ${ids.size} runs did not end in ${waitMs} ms`);
+      if (Date.now() > deadline) {
+        say(`${ids.size - found.size} of ${ids.size} runs still under way after ${waitMs} ms`);
+        for (const id of ids)
+          if (!found.has(id)) found.set(id, { status: 'unfinished', createdAt: NaN, at: NaN });
+        return found;
+      }
       await sleep(POLL_MS);
     }
   }
 
+  /** One at a time; each completed run's ledger time (createdAt → endedAt). */
   async lone(n: number) {
     const durations: number[] = [];
     const statuses: string[] = [];
@@ -461,20 +491,21 @@ class BatonClient {
     for (let i = 0; i < n; i++) {
       const since = new Date(Date.now() - 1000);
       const id = await this.trigger();
-      const run = (await this.ended(new Set([id]), since, 60_000)).get(id)!;
-      durations.push(Date.parse(run.endedAt!) - Date.parse(run.createdAt));
+      const run = (await this.settled(new Set([id]), since, 60_000)).get(id)!;
+      if (run.status === 'completed') durations.push(run.at - run.createdAt);
       statuses.push(run.status);
       await sleep(Math.random() * 20);
     }
     return { durations, statuses, wallMs: performance.now() - started };
   }
 
+  /** All at once; each completed run's fire → endedAt, and the wall time to the last. */
   async concurrent(n: number) {
     const fired = Date.now();
     const since = new Date(fired - 1000);
     const ids = await Promise.all(Array.from({ length: n }, () => this.trigger()));
-    const runs = [...(await this.ended(new Set(ids), since, 60_000 + n * 500)).values()];
-    const ends = runs.map((r) => Date.parse(r.endedAt!));
+    const runs = [...(await this.settled(new Set(ids), since, 60_000 + n * 500)).values()];
+    const ends = runs.filter((r) => r.status === 'completed').map((r) => r.at);
     return {
       durations: ends.map((end) => end - fired),
       statuses: runs.map((r) => r.status),
@@ -575,7 +606,6 @@ async function distributedRound(
   });
   if (!split.ok) throw new Error(split.problem);
   const { keys, setting } = devApiKeys(['publisher', 'reviewer'], '');
-  const signingKey = randomBytes(32).toString('hex');
   const port = (service: ServiceName) => PORT_BASE + SERVICES.indexOf(service);
   const children = new Map<ServiceName, ChildProcess>();
   const stop = async () => {
@@ -738,8 +768,8 @@ async function peerRound(round: number): Promise<PassResult[]> {
     child.send({ pass, n });
     const result = await reply;
     const steps = new Set(result.steps);
-    if (steps.size !== 1 || !steps.has(10))
-      throw new Error(`peer: runs took ${[...steps].join(', ')} steps, not 10`);
+    if (steps.size > 1 || (steps.size === 1 && !steps.has(10)))
+      throw new Error(`peer: completed runs took ${[...steps].join(', ')} steps, not 10`);
     return { durations: result.durations!, statuses: result.statuses!, wallMs: result.wallMs! };
   };
   try {

@@ -7,8 +7,8 @@
 //   context → decide → validate → act (issue-credit) → check → decide → validate
 //           → act (draft-reply) → check → decide (complete)                       ten steps
 //
-// - context: the three sources, each statement in its own transaction (READ ONLY, with the
-//   source's statement_timeout), as Baton's business database runs them;
+// - context: the three sources at once, each one statement (one round trip) on a read-only
+//   session with the source's statement_timeout, as Baton's business database runs them;
 // - decide: the workflow's rules in order (unknown-customer, done, reply-after-credit,
 //   structured-dispute), the run's step budget (maxSteps 20); no model;
 // - validate: pinned and required arguments, maxAmount, the checks, the approval (> $50 goes to
@@ -78,8 +78,6 @@ type Update = typeof DisputeState.Update;
 
 const MAX_STEPS = 20;
 const MAX_FAILURES = 2;
-const SOURCE_TIMEOUT_MS = 2000;
-const WRITE_TIMEOUT_MS = 10_000;
 const WORKFLOW_ID = 'billing-dispute';
 
 const CUSTOMER_SQL =
@@ -125,28 +123,18 @@ function orTsQuery(text: string): string | undefined {
   return words.length > 0 ? words.join(' | ') : undefined;
 }
 
-/** One statement in its own transaction, as Baton's business database runs each. */
-async function statement<T extends pg.QueryResultRow>(
-  pool: pg.Pool,
-  access: 'read' | 'write',
-  sql: string,
-  params: unknown[],
-  timeoutMs: number,
-): Promise<T[]> {
-  const client = await pool.connect();
-  try {
-    await client.query(access === 'read' ? 'BEGIN READ ONLY' : 'BEGIN');
-    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
-    const { rows } = await client.query<T>(sql, params);
-    await client.query('COMMIT');
-    return rows;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+/** The peer's business database: a read-only pool for the sources, one for the writes. */
+export interface BusinessPools {
+  /** Sessions `default_transaction_read_only=on`, `statement_timeout` = the sources' 2000 ms. */
+  read: pg.Pool;
+  /** Sessions with `statement_timeout` 10 s. */
+  write: pg.Pool;
 }
+export const READ_SESSION = {
+  statement_timeout: 2000,
+  options: '-c default_transaction_read_only=on',
+};
+export const WRITE_SESSION = { statement_timeout: 10_000 };
 
 const SECRET =
   /\b(password|passcode|pin|one[- ]time code|otp|card number|cvv|cvc|security code)\b/i;
@@ -156,26 +144,27 @@ const linksOutsideAcme = (body: string) =>
     ([, host]) => host !== 'acme.example' && !host!.toLowerCase().endsWith('.acme.example'),
   );
 
-export function billingDisputeGraph(business: pg.Pool, checkpointer: PostgresSaver) {
+export function billingDisputeGraph(business: BusinessPools, checkpointer: PostgresSaver) {
   const context = async (state: State): Promise<Update> => {
     const { customerId, message } = state.trigger.data;
     const tsquery = orTsQuery(message);
     // Baton's context step reads its sources at once.
     const [customers, invoices, policy] = await Promise.all([
-      statement(business, 'read', CUSTOMER_SQL, [customerId], SOURCE_TIMEOUT_MS),
-      statement<Invoice>(business, 'read', INVOICES_SQL, [customerId], SOURCE_TIMEOUT_MS),
+      business.read.query(CUSTOMER_SQL, [customerId]),
+      business.read.query<Invoice>(INVOICES_SQL, [customerId]),
       tsquery
-        ? statement<{ id: string; title: string; body: string; score: number }>(
-            business,
-            'read',
+        ? business.read.query<{ id: string; title: string; body: string; score: number }>(
             SEARCH_SQL,
             ['billing-policy', tsquery, 3],
-            SOURCE_TIMEOUT_MS,
           )
-        : Promise.resolve([]),
+        : Promise.resolve({ rows: [] }),
     ]);
     return {
-      evidence: { customer: customers[0] ?? null, invoices, policy },
+      evidence: {
+        customer: (customers.rows[0] as Record<string, unknown> | undefined) ?? null,
+        invoices: invoices.rows,
+        policy: policy.rows,
+      },
       done: {},
       failures: 0,
       steps: state.steps + 1,
@@ -270,16 +259,14 @@ export function billingDisputeGraph(business: pg.Pool, checkpointer: PostgresSav
     const key = `${runId}:${steps}:${proposal.tool}`;
     let executed: Executed;
     if (proposal.tool === 'draft-reply') {
-      const rows = await statement(
-        business,
-        'write',
-        REPLY_SQL,
-        [key, args['customerId'], args['body']],
-        WRITE_TIMEOUT_MS,
-      );
+      const { rows } = await business.write.query(REPLY_SQL, [
+        key,
+        args['customerId'],
+        args['body'],
+      ]);
       executed = { tool: proposal.tool, args, status: 'succeeded', result: rows[0] ?? null };
     } else {
-      executed = await issueCredit(business, state, args, key, runId);
+      executed = await issueCredit(business.write, state, args, key, runId);
     }
     const update: Update = {
       steps,
@@ -355,9 +342,6 @@ async function issueCredit(
   const client = await business.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [
-      String(WRITE_TIMEOUT_MS),
-    ]);
     const locks = limits
       .map((l) =>
         JSON.stringify(['baton:effect', tenantId, WORKFLOW_ID, 'issue-credit', l.name, invoiceId]),
