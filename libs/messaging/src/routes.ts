@@ -49,10 +49,18 @@ export class Routes {
       } as Route<RouteTypes[N]>;
     }
     if (name === 'run.events') {
-      return { topic: this.names.runEvents, codec: runEventCodec } as Route<RouteTypes[N]>;
+      return {
+        topic: this.names.runEvents,
+        codec: runEventCodec,
+        groupCommit: true,
+      } as Route<RouteTypes[N]>;
     }
     if (name === 'run.ended') {
-      return { topic: this.names.runEnded, codec: runEndedCodec } as Route<RouteTypes[N]>;
+      return {
+        topic: this.names.runEnded,
+        codec: runEndedCodec,
+        groupCommit: true,
+      } as Route<RouteTypes[N]>;
     }
     if (name === 'effects') {
       return { topic: this.names.effects, codec: effectRecordCodec } as Route<RouteTypes[N]>;

@@ -13,6 +13,7 @@ import { Inbox } from '../store/inbox.js';
 import type { Outbox, OutboxRow } from '../store/outbox.js';
 import type { InboundRecord, RecordHandler } from '../transport/transport.js';
 import { DeadLetters, type DeadLetterReason } from './dead-letter.js';
+import { GroupCommit, GroupFailed, type GroupOutcome } from './group-commit.js';
 import { PermanentFailure, isUnavailable, retryDelay, type RetryPolicy } from './retry-policy.js';
 
 /** A topic and how its messages are encoded. */
@@ -24,6 +25,12 @@ export interface Route<T> {
    * no signature. Every other topic takes only records signed by this deployment's services.
    */
   public?: boolean;
+  /**
+   * Its handlers are short and touch only the service's database (the run ledger, the
+   * ended-runs record): messages that arrive together share one transaction (GroupCommit)
+   * instead of one each. A message whose group fails is handled again on its own.
+   */
+  groupCommit?: boolean;
 }
 
 /** Where a record came from, as handlers and preparers see it. */
@@ -128,6 +135,9 @@ export interface DeadLettered {
 
 const tracer = trace.getTracer('@baton/messaging');
 
+/** Messages per shared transaction, at most (the in-flight limit bounds it first). */
+const MAX_GROUP = 100;
+
 /**
  * Everything between a raw record and a handler, the same for every transport:
  * decode and validate once (invalid → dead letter), continue the trace, run the handler
@@ -135,6 +145,8 @@ const tracer = trace.getTracer('@baton/messaging');
  * backoff, dead-letter after the last attempt, publish the outbox after commit.
  */
 export class MessagePipeline {
+  private group: GroupCommit | undefined;
+
   constructor(private readonly options: PipelineOptions) {}
 
   /**
@@ -230,6 +242,14 @@ export class MessagePipeline {
     shutdown: AbortSignal,
   ): Promise<void> {
     const { retry, logger } = this.options;
+    if (route.groupCommit && !steps.prepare) {
+      const grouped = await this.inGroup(route, steps.handle, message, record);
+      if (grouped) {
+        span.setAttribute('baton.inbox.duplicate', grouped === 'duplicate');
+        return;
+      }
+      // Its group's transaction failed: handled on its own below, with retries and dead letter.
+    }
     // Attempts the database was unavailable for do not count: they say nothing of the message.
     let unavailable = 0;
     for (let attempt = 1; ; attempt++) {
@@ -358,6 +378,43 @@ export class MessagePipeline {
         }
       },
     );
+  }
+
+  /**
+   * The message handled in a transaction shared with the others that arrived meanwhile (the
+   * route's `groupCommit`); undefined when that transaction failed, to be handled on its own.
+   */
+  private async inGroup<T>(
+    route: Route<T>,
+    handle: MessageHandler<T, unknown>,
+    message: T,
+    record: InboundRecord,
+  ): Promise<GroupOutcome | undefined> {
+    const { dataSource, outbox, consumer } = this.options;
+    this.group ??= new GroupCommit({ consumer, dataSource, outbox, maxGroup: MAX_GROUP });
+    // The handler runs inside another delivery's drain: what it emits keeps its own trace.
+    const active = context.active();
+    const messageId = route.codec.idOf(message);
+    try {
+      return await this.group.submit({
+        messageId,
+        record,
+        run: (manager, stage) =>
+          context.with(active, () =>
+            handle(message, {
+              manager,
+              record: origin(record),
+              attempt: 1,
+              prepared: undefined,
+              emit: (target, out) => stage(outbox.stage(encodeWithTrace(target, out))),
+              release: () => Inbox.release(manager, consumer, messageId),
+            }),
+          ),
+      });
+    } catch (error) {
+      if (error instanceof GroupFailed) return undefined;
+      throw error;
+    }
   }
 
   private async handleOnce<T>(
