@@ -20,7 +20,8 @@ export interface OutboxOptions {
 
 /**
  * Transactional outbox. Handlers' messages are inserted in the handler's transaction and
- * published right after commit, then deleted (one statement, no transaction of its own); the
+ * published right after commit, then deleted in the background (one statement for all rows sent
+ * meanwhile, no transaction of its own); the
  * sweeper, the only one that locks rows, publishes whatever a crash left behind. A row can be
  * published twice (a crash between send and delete, a send slower than the sweep grace);
  * consumers' inboxes absorb that.
@@ -30,8 +31,11 @@ export class Outbox {
   private sweeping: Promise<number> | undefined;
   private readonly pending: Array<{ rows: OutboxRow[]; done: () => void }> = [];
   private flushing: Promise<void> | undefined;
-  /** Ids of committed rows this instance is sending right now: its sweeper leaves them be. */
+  /** Ids of committed rows this instance is sending or deleting: its sweeper leaves them be. */
   private readonly sending = new Set<string>();
+  /** Ids sent and not yet deleted. */
+  private readonly sent: string[] = [];
+  private deleting: Promise<void> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -68,7 +72,8 @@ export class Outbox {
   /**
    * Publishes rows just committed, and resolves once they are sent (or left to the sweeper on
    * failure). Rows committed while a send is under way go out together in the next one, so
-   * concurrent handlers share produce requests and DELETE statements instead of paying each.
+   * concurrent handlers share produce requests instead of paying each. Sent rows are deleted in
+   * the background, coalesced the same way: no send and no handler waits for a DELETE.
    */
   publishCommitted(rows: OutboxRow[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
@@ -83,26 +88,43 @@ export class Outbox {
       const batch = this.pending.splice(0);
       const rows = batch.flatMap((entry) => entry.rows);
       // No lock and no transaction: the rows were committed a moment ago and are this
-      // instance's to send. This instance's sweeper skips them while they are in flight; other
+      // instance's to send. This instance's sweeper skips them until they are deleted; other
       // instances' sweepers leave them alone for the grace period (BATON_OUTBOX_SWEEP_GRACE_MS).
-      // A send slower than that may be sent twice, which consumers' inboxes absorb.
+      // A send (or delete) slower than that may be sent twice, which consumers' inboxes absorb.
       for (const row of rows) this.sending.add(row.id);
       try {
         await this.transport.publish(rows);
-        await this.dataSource.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [
-          rows.map((r) => r.id),
-        ]);
+        this.sent.push(...rows.map((r) => r.id));
+        this.deleting ??= this.deleteSent();
       } catch (error) {
+        for (const row of rows) this.sending.delete(row.id);
         this.logger.warn(
           { err: error, rows: rows.length },
           'outbox publish failed; the sweeper will retry',
         );
-      } finally {
-        for (const row of rows) this.sending.delete(row.id);
       }
       batch.forEach((entry) => entry.done());
     }
     this.flushing = undefined;
+  }
+
+  /** Deletes sent rows, all that were sent meanwhile in one statement. */
+  private async deleteSent(): Promise<void> {
+    while (this.sent.length > 0) {
+      const ids = this.sent.splice(0);
+      try {
+        await this.dataSource.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [ids]);
+      } catch (error) {
+        // Left in the table: a sweeper sends them again after the grace (inboxes absorb it).
+        this.logger.warn(
+          { err: error, rows: ids.length },
+          'deleting sent outbox rows failed; a sweeper will send them again',
+        );
+      } finally {
+        for (const id of ids) this.sending.delete(id);
+      }
+    }
+    this.deleting = undefined;
   }
 
   /** Publishes rows older than the grace period, oldest first. Returns how many. */
@@ -158,5 +180,8 @@ export class Outbox {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.sweeping?.catch(() => undefined);
+    // Rows already sent are deleted before the pool closes (deleteSent never rejects). A send
+    // still under way (a broker outage) is not waited for: its rows stay for a sweeper.
+    await this.deleting;
   }
 }
