@@ -58,6 +58,8 @@ export class MessagingRuntime {
   readonly signer: RecordSigner | undefined;
   private readonly pipeline: MessagePipeline;
   private readonly handlers = new Map<string, RecordHandler>();
+  /** Topics whose records hold a pooled connection the whole time they are in flight. */
+  private readonly holdingRoutes = new Set<string>();
   private subscription: Subscription | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
 
@@ -116,6 +118,9 @@ export class MessagingRuntime {
     if (this.handlers.has(route.topic))
       throw new Error(`a handler for ${route.topic} is already registered`);
     this.handlers.set(route.topic, this.pipeline.handlerFor(route, handler, prepare));
+    // A record of this route holds a connection for as long as it is in flight, unless its slow
+    // part is prepared outside the transaction or its messages share one (group commit).
+    if (!prepare && !route.groupCommit) this.holdingRoutes.add(route.topic);
     return this;
   }
 
@@ -140,9 +145,9 @@ export class MessagingRuntime {
     this.pruneTimer.unref();
     if (this.handlers.size === 0) return;
     const pool = (this.options.dataSource.options.extra as { max?: number } | undefined)?.max ?? 10;
-    if (pool < config.concurrency) {
+    if (pool < config.concurrency && this.holdingRoutes.size > 0) {
       this.options.logger.warn(
-        { pool, concurrency: config.concurrency },
+        { pool, concurrency: config.concurrency, topics: [...this.holdingRoutes] },
         'database pool is smaller than the in-flight limit: each in-flight record holds a connection, so the pool caps concurrency',
       );
     }
