@@ -7,8 +7,24 @@ export const UUID_V7_PATTERN =
 let lastMs = 0;
 let sequence = 0;
 
+/**
+ * Random bytes drawn from the CSPRNG 4 KiB at a time and handed out 16 per id (as Node's own
+ * randomUUID does): one system call per 256 ids instead of one per id.
+ */
+const entropy = new Uint8Array(4096);
+let entropyOffset = entropy.length;
+function randomBytes16(): Uint8Array {
+  if (entropyOffset + 16 > entropy.length) {
+    randomFillSync(entropy);
+    entropyOffset = 0;
+  }
+  const bytes = entropy.slice(entropyOffset, entropyOffset + 16);
+  entropyOffset += 16;
+  return bytes;
+}
+
 export function uuidv7(now: number = Date.now()): string {
-  const bytes = randomFillSync(new Uint8Array(16));
+  const bytes = randomBytes16();
   // A 12-bit counter in rand_a keeps ids created in the same millisecond in creation order.
   if (now <= lastMs) {
     sequence = (sequence + 1) & 0xfff;
