@@ -20,11 +20,10 @@ export interface OutboxOptions {
 
 /**
  * Transactional outbox. Handlers' messages are inserted in the handler's transaction and
- * published right after commit, then deleted in the background (one statement for all rows sent
- * meanwhile, no transaction of its own); the
- * sweeper, the only one that locks rows, publishes whatever a crash left behind. A row can be
- * published twice (a crash between send and delete, a send slower than the sweep grace);
- * consumers' inboxes absorb that.
+ * published right after commit, then deleted in the background (one statement for all rows
+ * sent meanwhile, no transaction of its own). The sweeper, the only one that locks rows,
+ * publishes whatever a crash left behind. A row can be published twice (a crash between send
+ * and delete, a send or delete slower than the sweep grace); consumers' inboxes absorb that.
  */
 export class Outbox {
   private timer: NodeJS.Timeout | undefined;
