@@ -1,11 +1,8 @@
-import {
-  Exclude,
-  Transform,
-  Type,
-  plainToInstance,
-  type ClassConstructor,
-} from 'class-transformer';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { compileFastPath, type FastCheck, type FastPath } from './fast-path.js';
+
+export { JsonValue } from './json-value.js';
 
 /** The outcome of decoding untrusted input into a validated contract class. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; errors: string[] };
@@ -26,6 +23,11 @@ export const INT32_MAX = 2_147_483_647;
  * Every error names its path (`payload.trigger.data`) so a producer can find the field. Never
  * throws: whatever the input, the answer is a value or errors (a poison record must end in a
  * dead letter, a bad request in a 400).
+ *
+ * For a class given to useFastPath, a compiled JSON Schema checks the input first: when it
+ * accepts, class-validator would too (the schema is exact or stricter, rule by rule, and a
+ * differential test holds it to that), so validateSync is skipped. When it does not,
+ * class-validator decides, so the answer and its errors are the same either way.
  */
 export function decodeAs<T extends object>(cls: ClassConstructor<T>, plain: unknown): Decoded<T> {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
@@ -33,8 +35,11 @@ export function decodeAs<T extends object>(cls: ClassConstructor<T>, plain: unkn
   }
   const shape = findShapeProblems(plain);
   if (shape.length > 0) return { ok: false, errors: shape };
+  const fast = fastPathsOn ? fastCheckOf(cls) : undefined;
+  const certainlyValid = fast !== undefined && fast(plain);
   try {
     const value = plainToInstance(cls, plain);
+    if (certainlyValid) return { ok: true, value };
     const errors = validateSync(value, {
       forbidUnknownValues: true,
       validationError: { target: false, value: true },
@@ -50,25 +55,43 @@ export function decodeAs<T extends object>(cls: ClassConstructor<T>, plain: unkn
   }
 }
 
-/** Stands for a field's JSON value while class-transformer builds the instance: it has no keys. */
-@Exclude()
-class JsonValueSlot {}
+/** The classes decodeAs checks with a compiled schema first; compiled at their first decode. */
+const fastPaths = new Map<abstract new (...args: never[]) => object, FastPath | undefined>();
+let fastPathsOn = true;
 
 /**
- * Marks a field that holds free-form JSON (trigger data, tool arguments, evidence): it is kept
- * exactly as received, any key name included, and class-transformer never walks into it (it
- * would drop `constructor` keys, throw on some, and recurse without bound). Validate it with
- * its own decorators (`@IsObject()`).
+ * Has decodeAs check `classes` with a compiled JSON Schema before class-validator (see
+ * decodeAs): the message classes, whose decode is on every hop. A class whose decorators the
+ * schema cannot express exactly (fastPathProblems) keeps the class-validator path.
  */
-export function JsonValue(): PropertyDecorator {
-  const slot = Type(() => JsonValueSlot);
-  const keep = Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], {
-    toClassOnly: true,
-  });
-  return (target, key) => {
-    slot(target, key);
-    keep(target, key);
-  };
+export function useFastPath(...classes: Array<abstract new (...args: never[]) => object>): void {
+  for (const cls of classes) if (!fastPaths.has(cls)) fastPaths.set(cls, undefined);
+}
+
+/** Why `cls` has no fast path (an empty list: it has one). Compiles it if need be. */
+export function fastPathProblems(cls: abstract new (...args: never[]) => object): string[] {
+  return (fastPaths.get(cls) ?? compileFastPath(cls)).problems;
+}
+
+/** Runs `decode` with class-validator alone, as before the fast path: for tests and benchmarks. */
+export function withoutFastPath<T>(decode: () => T): T {
+  const was = fastPathsOn;
+  fastPathsOn = false;
+  try {
+    return decode();
+  } finally {
+    fastPathsOn = was;
+  }
+}
+
+function fastCheckOf(cls: abstract new (...args: never[]) => object): FastCheck | undefined {
+  if (!fastPaths.has(cls)) return undefined;
+  let fast = fastPaths.get(cls);
+  if (fast === undefined) {
+    fast = compileFastPath(cls);
+    fastPaths.set(cls, fast);
+  }
+  return fast.check;
 }
 
 /**

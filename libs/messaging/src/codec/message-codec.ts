@@ -1,17 +1,26 @@
 import {
+  EffectRecord,
+  RunEvent,
+  StepEnvelopeDto,
+  TriggerEvent,
   decodeEffectRecord,
   decodeRunEvent,
   decodeStepEnvelope,
   decodeTriggerEvent,
   parseJson,
+  useFastPath,
   type Decoded,
-  type EffectRecord,
-  type RunEvent,
   type StepEnvelope,
-  type TriggerEvent,
 } from '@baton/contracts';
 import { BATON_ATTR } from '@baton/telemetry';
 import type { InboundRecord } from '../transport/transport.js';
+
+/**
+ * Every message is validated by a JSON Schema compiled from its contract class first, and by
+ * class-validator only when that schema says no (decodeAs): same answers, same errors, a
+ * fraction of the CPU on the messages that are valid — nearly all of them.
+ */
+useFastPath(StepEnvelopeDto, RunEvent, TriggerEvent, EffectRecord);
 
 /** How one kind of message is read from and written to a topic. */
 export interface MessageCodec<T> {
