@@ -3,7 +3,7 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
-import { aContextEnvelope, nextStep, type StepEnvelope } from '@baton/contracts';
+import { aContextEnvelope, aDecisionEnvelope, nextStep, type StepEnvelope } from '@baton/contracts';
 import { TestKafka, expectEventually, uniqueTopic } from '@baton/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HandlerContext } from '../pipeline/message-pipeline.js';
@@ -39,7 +39,20 @@ class ContextController {
   }
 }
 
-@Module({ controllers: [ContextController] })
+/** Decision envelopes seen, by attempt: the first attempt of each throws. */
+const decisionAttempts: string[] = [];
+
+@Controller()
+class FlakyDecisionController {
+  @OnMessage('step.decision')
+  async decide(@Payload() envelope: StepEnvelope<'decision'>): Promise<void> {
+    decisionAttempts.push(envelope.envelopeId);
+    if (decisionAttempts.filter((id) => id === envelope.envelopeId).length === 1)
+      throw new Error('the first attempt fails');
+  }
+}
+
+@Module({ controllers: [ContextController, FlakyDecisionController] })
 class ContextModule {}
 
 describe(BatonServer.name, () => {
@@ -61,8 +74,7 @@ describe(BatonServer.name, () => {
       logger: false,
     });
     await app.listen();
-    // The service creates what it consumes; what it emits to is provisioned with the platform.
-    await kafka.createTopic(routes.names.steps.decision, 3);
+    // The service creates what it consumes: here the decision topic too (FlakyDecisionController).
 
     const decisions = await kafka.read(routes.names.steps.decision);
     const envelope = aContextEnvelope();
@@ -77,5 +89,17 @@ describe(BatonServer.name, () => {
       step: { kind: 'decision' },
     });
     expect(decisions[0]!.key).toBe(envelope.runId);
+  });
+
+  it('hands an error thrown in a handler back to the pipeline, which tries again', async () => {
+    // Nest returns a thrown error as an Observable (its exception filter); the runtime must
+    // still see the failure, not a handled message.
+    const envelope = aDecisionEnvelope();
+    await kafka.produce(routes.names.steps.decision, [
+      { key: envelope.runId, value: JSON.stringify(envelope) },
+    ]);
+    await expectEventually(() =>
+      expect(decisionAttempts.filter((id) => id === envelope.envelopeId)).toHaveLength(2),
+    );
   });
 });

@@ -4,7 +4,7 @@ import {
   type CustomTransportStrategy,
   type MessageHandler as NestHandler,
 } from '@nestjs/microservices';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import type { MessagingRuntime } from '../messaging.runtime.js';
 import type { HandlerContext, PrepareContext } from '../pipeline/message-pipeline.js';
 import type { RouteName, RouteTypes, Routes } from '../routes.js';
@@ -59,10 +59,15 @@ export class BatonServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Calls a Nest handler (its pipes, interceptors and filters) and resolves to its result. */
+  /**
+   * Calls a Nest handler (its pipes, interceptors and filters) and resolves to its result. Nest
+   * hands back an Observable only when an interceptor or an exception filter made one (a thrown
+   * error comes back as one); a plain result is returned as it is, with no Observable made and
+   * subscribed to per message.
+   */
   private async run(handler: NestHandler, message: unknown, context: unknown): Promise<unknown> {
     const result: unknown = await handler(message, context);
-    return lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
   }
 
   async close(): Promise<void> {
