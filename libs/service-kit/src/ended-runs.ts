@@ -37,6 +37,15 @@ export class EndedRuns {
   }
 
   /**
+   * An SQL expression, true when the run whose id is the parameter `placeholder` ($2) has ended:
+   * for a look-up that asks more in the same statement (a first look, unlocked, as `find` with
+   * `lock: false`).
+   */
+  static endedExpression(placeholder: string): string {
+    return `EXISTS (SELECT 1 FROM ended_runs WHERE run_id = ${placeholder})`;
+  }
+
+  /**
    * The run's end if it has ended. Holds the run's shared lock until the caller's transaction
    * ends: call it in the transaction in which the step acts, right before it acts. With
    * `lock: false` it only looks (a first look before slow work, which must look again, locked,

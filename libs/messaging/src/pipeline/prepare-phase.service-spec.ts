@@ -112,6 +112,38 @@ describe('MessagePipeline: the prepare phase (in-process transport, real Postgre
     expect(handled).toHaveLength(10);
   });
 
+  it('looks at the inbox and at a look-up of its own in one statement (alreadyHandledAnd)', async () => {
+    const { runtime, publish } = await start();
+    const looked: Array<{ handled: boolean; row: unknown }> = [];
+    runtime.on<StepEnvelope, void>(
+      route,
+      async (_envelope, ctx) => {
+        await ctx.manager.query('SELECT 1');
+      },
+      async (envelope, ctx: PrepareContext) => {
+        // The preparer's own parameters are $1 and $2; a row only from the second look on.
+        looked.push(
+          await ctx.alreadyHandledAnd('SELECT $1::text AS run_id, $2::int AS n WHERE $2::int > 0', [
+            envelope.runId,
+            looked.length,
+          ]),
+        );
+      },
+    );
+    await runtime.start();
+
+    const envelope = aContextEnvelope();
+    await publish(envelope);
+    await expectEventually(() => expect(looked).toHaveLength(1));
+    await expectEventually(() => expect(runtime.stats).toMatchObject({ buffered: 0 }));
+    await publish(envelope);
+    await expectEventually(() => expect(looked).toHaveLength(2));
+    expect(looked).toEqual([
+      { handled: false, row: undefined },
+      { handled: true, row: { run_id: envelope.runId, n: 1 } },
+    ]);
+  });
+
   it('leaves a record whose preparation shutdown cut short unfinished, not dead-lettered', async () => {
     const { dataSource, transport } = await start();
     const logger = createLogger({ service: 'prepare-test', version: 'test', level: 'silent' });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EndedRuns } from '@baton/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ModelAnswer } from '../clients/ask-model.js';
 import { ModelCallsRepository, type ModelCallSite } from './model-calls.repository.js';
@@ -12,13 +13,17 @@ import { ModelCallsRepository, type ModelCallSite } from './model-calls.reposito
 export class ModelAnswersRepository {
   constructor(private readonly calls: ModelCallsRepository) {}
 
-  /** The answer an earlier attempt at this envelope recorded, if any (one query, no transaction). */
-  async find(dataSource: DataSource, envelopeId: string): Promise<ModelAnswer | undefined> {
-    const rows: Array<{ answer: ModelAnswer }> = await dataSource.query(
-      'SELECT answer FROM model_answers WHERE envelope_id = $1',
-      [envelopeId],
-    );
-    return rows[0]?.answer;
+  /**
+   * The look-up a decision makes before it asks the model, as one SELECT of one row (for
+   * PrepareContext.alreadyHandledAnd): the answer an earlier attempt at this envelope recorded
+   * (`answer`, null if none) and whether the run has ended (`ended`; unlocked, a first look).
+   */
+  beforeAsking(envelopeId: string, runId: string): { sql: string; params: unknown[] } {
+    return {
+      sql: `SELECT (SELECT answer FROM model_answers WHERE envelope_id = $1) AS answer,
+                   ${EndedRuns.endedExpression('$2')} AS ended`,
+      params: [envelopeId, runId],
+    };
   }
 
   /**

@@ -98,15 +98,19 @@ export class DecideNextStepUseCase {
     const workflow = workflowFor(this.workflows, envelope);
     const evaluation = this.evaluate(envelope, workflow, startedAt);
     if (evaluation.kind !== 'ask') return { startedAt };
-    // A duplicate is not handled at all: it must not ask either.
-    if (await ctx.alreadyHandled()) return { startedAt };
-    const recorded = await this.answers.find(this.dataSource, envelope.envelopeId);
-    if (recorded) return { startedAt, answer: recorded };
-    // A first look, unlocked and in no transaction: an ended run does not ask (the step's
-    // transaction looks again and reports it). A run.ended arriving during the call is looked
-    // for again, locked, before the answer is acted on.
-    if (await this.endedRuns.find(this.dataSource.manager, envelope.runId, { lock: false }))
-      return { startedAt };
+    // One statement looks at three things before the model is asked. A duplicate is not
+    // handled at all: it must not ask either. An answer an earlier attempt recorded is used.
+    // An ended run does not ask: a first look, unlocked and in no transaction (the step's
+    // transaction looks again and reports it; a run.ended arriving during the call is looked
+    // for again, locked, before the answer is acted on).
+    const { sql, params } = this.answers.beforeAsking(envelope.envelopeId, envelope.runId);
+    const { handled, row } = await ctx.alreadyHandledAnd<{
+      answer: ModelAnswer | null;
+      ended: boolean;
+    }>(sql, params);
+    if (handled) return { startedAt };
+    if (row?.answer) return { startedAt, answer: row.answer };
+    if (row?.ended) return { startedAt };
     const { spec } = evaluation;
     const answer = await askModel(
       this.model,
