@@ -11,6 +11,7 @@ export * from './store/outbox.js';
 export * from './pipeline/dead-letter.js';
 export * from './pipeline/retry-policy.js';
 export * from './pipeline/message-pipeline.js';
+export * from './pipeline/transaction-batches.js';
 export * from './messaging.config.js';
 export * from './messaging.runtime.js';
 export * from './routes.js';

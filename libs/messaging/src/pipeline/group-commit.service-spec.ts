@@ -76,6 +76,8 @@ describe('MessagePipeline: group commit (in-process transport, real Postgres)', 
     const runs = Array.from({ length: 10 }, () => aRunOf(3));
     let openGate!: () => void;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
+    // Each transaction's batch: flushed once, after its last handler, with every message's part.
+    const flushes: Array<{ tx: string; size: number }> = [];
     runtime.on(route, async (envelope, ctx) => {
       // The first message holds its transaction open until the others have queued behind it.
       if (envelope.envelopeId === first!.envelopeId) await gate;
@@ -84,6 +86,18 @@ describe('MessagePipeline: group commit (in-process transport, real Postgres)', 
         envelope.runId,
         envelope.step.seq,
       ]);
+      ctx
+        .batch<string[]>(
+          'seen',
+          () => [],
+          async (manager, ids) => {
+            const [{ tx }] = await manager.query<Array<{ tx: string }>>(
+              'SELECT txid_current()::text AS tx',
+            );
+            flushes.push({ tx, size: ids.length });
+          },
+        )
+        .push(envelope.envelopeId);
     });
     await runtime.start();
     await publish([first!]);
@@ -99,6 +113,10 @@ describe('MessagePipeline: group commit (in-process transport, real Postgres)', 
     // messages would otherwise be 31 transactions); each run's later steps follow in order.
     const tenFirst = rows.filter((row) => row.seq === 0 && row.envelope_id !== first!.envelopeId);
     expect(new Set(tenFirst.map((row) => row.tx)).size).toBe(1);
+    expect(flushes.filter((flush) => flush.tx === tenFirst[0]!.tx)).toEqual([
+      { tx: tenFirst[0]!.tx, size: 10 },
+    ]);
+    expect(flushes.reduce((sum, flush) => sum + flush.size, 0)).toBe(31);
     for (const run of runs) {
       const seqs = rows.filter((row) => row.run_id === run[0]!.runId).map((row) => row.seq);
       expect(seqs).toEqual([0, 1, 2]);

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Outbox, OutboxRow } from '../store/outbox.js';
 import type { InboundRecord } from '../transport/transport.js';
+import { TransactionBatches } from './transaction-batches.js';
 
 /** One message waiting for a shared transaction. */
 export interface GroupItem {
@@ -8,9 +9,14 @@ export interface GroupItem {
   record: InboundRecord;
   /**
    * Runs the message's handler in the shared transaction: `stage` collects what it emits,
-   * `release` forgets its inbox claim (in the same transaction).
+   * `release` forgets its inbox claim (in the same transaction), `batches` are the writes the
+   * group's handlers put off to one multi-row statement each (flushed after the last handler).
    */
-  run(manager: EntityManager, stage: (row: OutboxRow) => void): Promise<void>;
+  run(
+    manager: EntityManager,
+    stage: (row: OutboxRow) => void,
+    batches: TransactionBatches,
+  ): Promise<void>;
 }
 
 export type GroupOutcome = 'handled' | 'duplicate';
@@ -27,7 +33,7 @@ export class GroupFailed extends Error {
  * Group commit for cheap, database-only handlers (the run ledger, the ended-runs record): the
  * messages that arrive while a transaction is under way are handled together in the next one —
  * one BEGIN/COMMIT, one multi-row inbox claim and one outbox insert for the lot, instead of
- * each. A lone message starts at once, so an idle consumer waits for nothing.
+ * each; what the handlers put in a batch (`HandlerContext.batch`) is written once for the lot. A lone message starts at once, so an idle consumer waits for nothing.
  *
  * Exactly-once is unchanged: each message's inbox row, its handler's writes and its outbox rows
  * commit together (with the others'). Records of one key are never in one group (the transport
@@ -75,9 +81,11 @@ export class GroupCommit {
               this.options.consumer,
               group.map((g) => g.item),
             );
+            const batches = new TransactionBatches();
             for (const [i, entry] of group.entries()) {
-              if (claimed[i]) await entry.item.run(manager, (row) => staged.push(row));
+              if (claimed[i]) await entry.item.run(manager, (row) => staged.push(row), batches);
             }
+            await batches.flush(manager);
             await this.options.outbox.insert(manager, staged);
             return claimed.map((c): GroupOutcome => (c ? 'handled' : 'duplicate'));
           });

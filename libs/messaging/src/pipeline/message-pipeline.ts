@@ -14,6 +14,7 @@ import type { Outbox, OutboxRow } from '../store/outbox.js';
 import type { InboundRecord, RecordHandler } from '../transport/transport.js';
 import { DeadLetters, type DeadLetterReason } from './dead-letter.js';
 import { GroupCommit, GroupFailed, type GroupOutcome } from './group-commit.js';
+import { TransactionBatches } from './transaction-batches.js';
 import { PermanentFailure, isUnavailable, retryDelay, type RetryPolicy } from './retry-policy.js';
 
 /** A topic and how its messages are encoded. */
@@ -59,6 +60,16 @@ export interface HandlerContext<P = unknown> {
    * dropped as a duplicate (the trigger service, for an event its workflow's filters ignore).
    */
   release(): Promise<void>;
+  /**
+   * This transaction's batch for `key` (made by `create` the first time it is asked for): writes
+   * put off to the end of the transaction, so that the messages sharing it (group commit) write
+   * them as one multi-row statement. `flush` writes the batch once, after the last handler.
+   */
+  batch<S>(
+    key: string,
+    create: () => S,
+    flush: (manager: EntityManager, state: S) => Promise<void>,
+  ): S;
 }
 
 export type MessageHandler<T, P = unknown> = (
@@ -424,7 +435,7 @@ export class MessagePipeline {
       return await this.group.submit({
         messageId,
         record,
-        run: (manager, stage) =>
+        run: (manager, stage, batches) =>
           context.with(active, () =>
             handle(message, {
               manager,
@@ -433,6 +444,7 @@ export class MessagePipeline {
               prepared: undefined,
               emit: (target, out) => stage(outbox.stage(encodeWithTrace(target, out))),
               release: () => Inbox.release(manager, consumer, messageId),
+              batch: (key, create, flush) => batches.batch(key, create, flush),
             }),
           ),
       });
@@ -455,6 +467,7 @@ export class MessagePipeline {
     const handled = await dataSource.transaction(async (manager) => {
       const messageId = route.codec.idOf(message);
       if (!(await Inbox.claim(manager, consumer, messageId, record))) return false;
+      const batches = new TransactionBatches();
       const ctx: HandlerContext = {
         manager,
         record: origin(record),
@@ -462,8 +475,10 @@ export class MessagePipeline {
         prepared,
         emit: (target, out) => staged.push(outbox.stage(encodeWithTrace(target, out))),
         release: () => Inbox.release(manager, consumer, messageId),
+        batch: (key, create, flush) => batches.batch(key, create, flush),
       };
       await handle(message, ctx);
+      await batches.flush(manager);
       await outbox.insert(manager, staged);
       return true;
     });

@@ -55,6 +55,14 @@ export interface NewRun {
   dedupKey: string | null;
 }
 
+/** A step report (`step.finished`) for the ledger. */
+export interface StepReport {
+  runId: string;
+  step: NonNullable<RunEvent['step']>;
+  /** The run event's time. */
+  at: string;
+}
+
 export interface RunFilter {
   workflowId?: string;
   status?: string;
@@ -239,40 +247,65 @@ export class RunLedger {
   }
 
   /**
-   * One row per envelope: a redelivered report changes nothing, but a step reported
-   * dead-lettered gets the report of the replay that handled it. The run's `updated_at` moves.
+   * The step reports of a batch (a group of run events sharing a transaction), in two
+   * statements whatever their number: one multi-row INSERT into run_steps and one UPDATE of the
+   * runs' `updated_at` (each run once, to its latest report). One row per envelope: a
+   * redelivered report changes nothing, but a step reported dead-lettered gets the report of
+   * the replay that handled it. An envelope reported twice in one batch starts a second INSERT
+   * (one statement may not touch a row twice), so the reports apply in order.
    */
-  async recordStep(
-    manager: EntityManager,
-    runId: string,
-    step: NonNullable<RunEvent['step']>,
-    at: string,
-  ): Promise<void> {
+  async recordSteps(manager: EntityManager, reports: StepReport[]): Promise<void> {
+    if (reports.length === 0) return;
+    const chunks: StepReport[][] = [[]];
+    let seen = new Set<string>();
+    for (const report of reports) {
+      if (seen.has(report.step.envelopeId)) {
+        chunks.push([]);
+        seen = new Set();
+      }
+      seen.add(report.step.envelopeId);
+      chunks[chunks.length - 1]!.push(report);
+    }
+    for (const chunk of chunks) {
+      const values: unknown[] = [];
+      const tuples = chunk.map(({ runId, step }) => {
+        values.push(
+          step.envelopeId,
+          runId,
+          step.seq,
+          step.name,
+          step.kind,
+          step.attempt,
+          step.outcome,
+          step.input ? JSON.stringify(step.input) : null,
+          step.output ? JSON.stringify(step.output) : null,
+          step.startedAt,
+          step.finishedAt,
+        );
+        const b = values.length - 10;
+        return `(${Array.from({ length: 11 }, (_, i) => `$${b + i}`).join(', ')})`;
+      });
+      await manager.query(
+        `INSERT INTO run_steps (envelope_id, run_id, seq, name, kind, attempt, outcome, input, output, started_at, finished_at)
+         VALUES ${tuples.join(', ')}
+         ON CONFLICT (envelope_id) DO UPDATE SET
+           attempt = EXCLUDED.attempt, outcome = EXCLUDED.outcome, input = EXCLUDED.input,
+           output = EXCLUDED.output, started_at = EXCLUDED.started_at,
+           finished_at = EXCLUDED.finished_at
+         WHERE run_steps.outcome = '${DEAD_LETTERED}'`,
+        values,
+      );
+    }
+    const latest = new Map<string, string>();
+    for (const { runId, at } of reports) {
+      const before = latest.get(runId);
+      if (before === undefined || Date.parse(at) > Date.parse(before)) latest.set(runId, at);
+    }
     await manager.query(
-      `INSERT INTO run_steps (envelope_id, run_id, seq, name, kind, attempt, outcome, input, output, started_at, finished_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (envelope_id) DO UPDATE SET
-         attempt = EXCLUDED.attempt, outcome = EXCLUDED.outcome, input = EXCLUDED.input,
-         output = EXCLUDED.output, started_at = EXCLUDED.started_at,
-         finished_at = EXCLUDED.finished_at
-       WHERE run_steps.outcome = '${DEAD_LETTERED}'`,
-      [
-        step.envelopeId,
-        runId,
-        step.seq,
-        step.name,
-        step.kind,
-        step.attempt,
-        step.outcome,
-        step.input ? JSON.stringify(step.input) : null,
-        step.output ? JSON.stringify(step.output) : null,
-        step.startedAt,
-        step.finishedAt,
-      ],
-    );
-    await manager.query(
-      'UPDATE runs SET updated_at = GREATEST(updated_at, $2::timestamptz) WHERE id = $1',
-      [runId, at],
+      `UPDATE runs SET updated_at = GREATEST(runs.updated_at, v.at)
+         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, at timestamptz)
+        WHERE runs.id = v.id`,
+      [JSON.stringify([...latest].map(([id, at]) => ({ id, at })))],
     );
   }
 

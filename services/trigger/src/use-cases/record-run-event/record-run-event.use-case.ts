@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { RunEvent } from '@baton/contracts';
-import { Routes, type OutboxTransaction } from '@baton/messaging';
-import { RunLedger } from '../../store/run-ledger.repository.js';
+import { Routes, type HandlerContext } from '@baton/messaging';
+import { RunLedger, type StepReport } from '../../store/run-ledger.repository.js';
+
+/** What the use case needs of its transaction. */
+export type RunEventTransaction = Pick<HandlerContext, 'manager' | 'emit' | 'batch'>;
 
 /**
  * Keeps the run ledger from the run-events topic: steps with their input, output, timing and
@@ -9,6 +12,11 @@ import { RunLedger } from '../../store/run-ledger.repository.js';
  * (the ledger's rule). Every `run.ended` is relayed, in the same transaction, to the run-ended
  * topic the step services follow, so each learns that a run ended without reading every run
  * event.
+ *
+ * Step reports, most of a run's events, are not written one by one: they join the
+ * transaction's batch, written once for every message sharing the transaction (group commit) —
+ * one multi-row INSERT and one UPDATE of the runs (RunLedger.recordSteps). The records of one
+ * run are never in one group, so a run's order holds; status moves stay one statement each.
  */
 @Injectable()
 export class RecordRunEventUseCase {
@@ -17,7 +25,7 @@ export class RecordRunEventUseCase {
     private readonly ledger: RunLedger,
   ) {}
 
-  async execute(event: RunEvent, tx: OutboxTransaction): Promise<void> {
+  async execute(event: RunEvent, tx: RunEventTransaction): Promise<void> {
     const { manager } = tx;
     switch (event.type) {
       case 'run.started':
@@ -25,7 +33,11 @@ export class RecordRunEventUseCase {
         return;
       case 'step.finished':
         if (event.step)
-          await this.ledger.recordStep(manager, event.runId, event.step, event.createdAt);
+          tx.batch<StepReport[]>(
+            'run-ledger.steps',
+            () => [],
+            (m, reports) => this.ledger.recordSteps(m, reports),
+          ).push({ runId: event.runId, step: event.step, at: event.createdAt });
         return;
       case 'run.waiting':
         await this.ledger.move(manager, event.runId, 'wait', event.reason ?? null, event.createdAt);
