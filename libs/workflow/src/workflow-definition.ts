@@ -842,6 +842,15 @@ export class WorkflowDefinition {
   @ValidateNested()
   @Type(() => LimitsSpec)
   limits!: LimitsSpec;
+  @Doc(
+    'Minutes the work of one run takes a person by hand: each completed run counts as that much time saved in the outcome stats (docs/outcomes.md). Optional; without it no time saved is reported.',
+    12,
+  )
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(100000)
+  manualMinutes?: number;
   @Doc('Example cases kept with the definition (free-form; not read by the services).')
   @IsOptional()
   @IsDefined()

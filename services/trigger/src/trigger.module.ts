@@ -3,12 +3,14 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from '@baton/service-kit';
 import { RunDeadlineSweeper } from './inbound/run-deadline-sweeper.js';
 import { RunsController } from './inbound/runs.controller.js';
+import { StatsController } from './inbound/stats.controller.js';
 import { ScheduleTimer } from './inbound/schedule-timer.js';
 import { TriggerMessagesController } from './inbound/trigger-messages.controller.js';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
 import { ExpireRunsUseCase } from './use-cases/expire-runs/expire-runs.use-case.js';
 import { FireSchedulesUseCase } from './use-cases/fire-schedules/fire-schedules.use-case.js';
 import { QueryRunsUseCase } from './use-cases/query-runs/query-runs.use-case.js';
+import { QueryStatsUseCase } from './use-cases/query-stats/query-stats.use-case.js';
 import { RecordRunEventUseCase } from './use-cases/record-run-event/record-run-event.use-case.js';
 import { StartRunUseCase } from './use-cases/start-run/start-run.use-case.js';
 import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.use-case.js';
@@ -16,13 +18,16 @@ import { PublishBundledWorkflows } from './use-cases/publish-workflow/publish-bu
 import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
 import { WorkflowsController } from './inbound/workflows.controller.js';
 import { RunLedger } from './store/run-ledger.repository.js';
+import { RunOutcomes } from './store/run-outcomes.repository.js';
 import { ScheduleTicks } from './store/schedule-ticks.repository.js';
 import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
 
 @Module({
-  controllers: [RunsController, TriggerMessagesController, WorkflowsController],
+  controllers: [RunsController, StatsController, TriggerMessagesController, WorkflowsController],
   providers: [
     RunLedger,
+    RunOutcomes,
+    QueryStatsUseCase,
     ScheduleTicks,
     WorkflowPublishLock,
     CancelRunUseCase,

@@ -13,6 +13,7 @@ import { AddRunDeadlineSweep1796090000000 } from './migrations/1796090000000-add
 import { AddRunEventDigest1796379600000 } from './migrations/1796379600000-add-run-event-digest.migration.js';
 import { AddRunDedupKey1796410000000 } from './migrations/1796410000000-add-run-dedup-key.migration.js';
 import { AddScheduleFirstSeen1796500000000 } from './migrations/1796500000000-add-schedule-first-seen.migration.js';
+import { AddRunOutcomes1796600000000 } from './migrations/1796600000000-add-run-outcomes.migration.js';
 import { RunSweepConfig } from './config/run-sweep.config.js';
 import { ScheduleConfig } from './config/schedule.config.js';
 import { TriggerModule } from './trigger.module.js';
@@ -43,6 +44,7 @@ export const triggerService: ServiceDefinition = {
     AddRunEventDigest1796379600000,
     AddRunDedupKey1796410000000,
     AddScheduleFirstSeen1796500000000,
+    AddRunOutcomes1796600000000,
   ],
   settings: [ScheduleConfig, RunSweepConfig, ApiKeysConfig],
   providers: ({ settings }) => triggerProviders(settings),

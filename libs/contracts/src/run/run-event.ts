@@ -51,6 +51,21 @@ export class StepReport {
   @IsOptional() @IsObject() @JsonValue() output?: Record<string, unknown>;
 }
 
+export const REVIEW_OUTCOMES = ['approved', 'edited', 'rejected'] as const;
+export type ReviewOutcomeName = (typeof REVIEW_OUTCOMES)[number];
+
+/**
+ * A person's verdict on a run's escalation (`run.resumed` from the escalation service), for the
+ * outcome ledger: `edited` keeps the edit as what the model proposed and what the reviewer sent.
+ */
+export class RunReview {
+  @IsIn(REVIEW_OUTCOMES) outcome!: ReviewOutcomeName;
+  /** The proposal's tool and args, when there was one. */
+  @IsOptional() @IsObject() @JsonValue() proposed?: Record<string, unknown>;
+  /** `edited`: the tool and args the reviewer approved instead. */
+  @IsOptional() @IsObject() @JsonValue() edited?: Record<string, unknown>;
+}
+
 /**
  * A run's lifecycle, published by every service on the run-events topic (key = runId).
  * The trigger service keeps the run ledger from it; operators can follow it too.
@@ -70,6 +85,11 @@ export class RunEvent {
   @IsOptional() @IsIn(TERMINAL_STATUSES) status?: TerminalStatus;
   /** `run.ended` and `run.waiting`: why, in words a reviewer or an SRE can act on. */
   @IsOptional() @IsString() @Length(1, REASON_MAX) reason?: string;
+  /**
+   * `run.resumed` after a review: the verdict (optional: events from before it, and resumes
+   * that are not a review, have none).
+   */
+  @IsOptional() @ValidateNested() @Type(() => RunReview) review?: RunReview;
 }
 
 export function decodeRunEvent(plain: unknown): Decoded<RunEvent> {
@@ -79,7 +99,7 @@ export function decodeRunEvent(plain: unknown): Decoded<RunEvent> {
 /** A run event about the run an envelope belongs to. */
 export function runEventFor(
   envelope: Pick<StepEnvelope, 'runId' | 'workflow' | 'tenantId'>,
-  event: Pick<RunEvent, 'type'> & Partial<Pick<RunEvent, 'step' | 'status' | 'reason'>>,
+  event: Pick<RunEvent, 'type'> & Partial<Pick<RunEvent, 'step' | 'status' | 'reason' | 'review'>>,
   now: Date = new Date(),
 ): RunEvent {
   return {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { context } from '@opentelemetry/api';
-import { runEventFor } from '@baton/contracts';
+import { runEventFor, type DecisionRecord, type RunReview } from '@baton/contracts';
 import { extractTraceContext } from '@baton/telemetry';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 import { resumeEnvelope, reviewHistoryRecord } from '../domain/review.js';
@@ -56,11 +56,29 @@ export class ReviewRecorder {
         this.routes.get('run.events'),
         runEventFor(
           task.envelope,
-          { type: 'run.resumed', reason: `${resumed.payload.reason} by ${review.reviewer.name}` },
+          {
+            type: 'run.resumed',
+            reason: `${resumed.payload.reason} by ${review.reviewer.name}`,
+            review: runReview(task, outcome, review),
+          },
           now,
         ),
       );
     });
     return decided;
   }
+}
+
+/** The verdict for the outcome ledger (on `run.resumed`): an edit kept as proposed vs sent. */
+function runReview(task: TaskRow, outcome: ReviewOutcome, review: ReviewRecord): RunReview {
+  const action = (decision: Pick<DecisionRecord, 'tool' | 'args'>) => ({
+    ...(decision.tool ? { tool: decision.tool } : {}),
+    ...(decision.args ? { args: decision.args } : {}),
+  });
+  const edited = review.decision ?? (review.args ? { args: review.args } : undefined);
+  return {
+    outcome,
+    ...(task.proposal ? { proposed: action(task.proposal) } : {}),
+    ...(outcome === 'edited' && edited ? { edited: action(edited) } : {}),
+  };
 }

@@ -24,6 +24,10 @@ export interface RunRow {
   reason: string | null;
   trigger: unknown;
   event_digest: string | null;
+  escalation_reason: string | null;
+  review_outcome: string | null;
+  review_proposed: unknown;
+  review_edited: unknown;
   created_at: Date;
   updated_at: Date;
   ended_at: Date | null;
@@ -227,12 +231,38 @@ export class RunLedger {
     );
   }
 
-  /** The wait for a person begins (it does not count against the run's deadline). */
-  async startWaiting(manager: EntityManager, runId: string, at: string): Promise<void> {
+  /**
+   * The wait for a person begins (it does not count against the run's deadline); the first
+   * escalation's reason is kept for the outcome stats.
+   */
+  async startWaiting(
+    manager: EntityManager,
+    runId: string,
+    at: string,
+    reason: string | null,
+  ): Promise<void> {
     await manager.query(
-      `UPDATE runs SET waiting_since = COALESCE(waiting_since, $2::timestamptz)
+      `UPDATE runs SET waiting_since = COALESCE(waiting_since, $2::timestamptz),
+         escalation_reason = COALESCE(escalation_reason, $3)
        WHERE id = $1 AND status = '${WAITING_FOR_REVIEW}'`,
-      [runId, at],
+      [runId, at, reason],
+    );
+  }
+
+  /** A person's verdict on the run (the last one counts), with the edit kept as a diff. */
+  async recordReview(
+    manager: EntityManager,
+    runId: string,
+    review: NonNullable<RunEvent['review']>,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE runs SET review_outcome = $2, review_proposed = $3, review_edited = $4 WHERE id = $1`,
+      [
+        runId,
+        review.outcome,
+        review.proposed ? JSON.stringify(review.proposed) : null,
+        review.edited ? JSON.stringify(review.edited) : null,
+      ],
     );
   }
 

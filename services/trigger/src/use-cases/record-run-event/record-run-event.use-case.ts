@@ -42,10 +42,12 @@ export class RecordRunEventUseCase {
       case 'run.waiting':
         await this.ledger.move(manager, event.runId, 'wait', event.reason ?? null, event.createdAt);
         // The wait does not count against the run's deadline (see the run deadline sweeper).
-        await this.ledger.startWaiting(manager, event.runId, event.createdAt);
+        await this.ledger.startWaiting(manager, event.runId, event.createdAt, event.reason ?? null);
         return;
       case 'run.resumed':
         await this.ledger.stopWaiting(manager, event.runId, event.createdAt);
+        // A person's verdict (approved, edited, rejected), for the outcome stats.
+        if (event.review) await this.ledger.recordReview(manager, event.runId, event.review);
         return this.ledger.move(manager, event.runId, 'resume', null, event.createdAt);
       case 'run.ended':
         await this.ledger.end(manager, event.runId, {

@@ -1,0 +1,92 @@
+import { Controller, Get, Inject, Query, UseInterceptors } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { decodeAs } from '@baton/contracts';
+import { CLOCK, Roles, type Clock } from '@baton/service-kit';
+import { TriggerErrorCode } from '../domain/trigger-error.js';
+import { QueryStatsUseCase } from '../use-cases/query-stats/query-stats.use-case.js';
+import { TriggerErrorMapping, refuse } from './trigger.exception.js';
+
+/** An ISO 8601 time, or a time before now: `30m`, `12h`, `7d`. */
+const TIME = /^(\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?|\d{1,6}[mhd])$/;
+const TIME_MESSAGE = 'must be an ISO 8601 time or a time ago such as 30m, 12h, 7d';
+
+export class StatsQuery {
+  @IsOptional() @IsString() @Length(1, 100) workflow?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2147483647) version?: number;
+  @IsOptional() @IsString() @Length(1, 100) tenant?: string;
+  @IsOptional() @Matches(TIME, { message: `since ${TIME_MESSAGE}` }) since?: string;
+  @IsOptional() @Matches(TIME, { message: `until ${TIME_MESSAGE}` }) until?: string;
+  /** Two versions of `workflow`, side by side: `3,4`. */
+  @IsOptional()
+  @Matches(/^\d{1,9},\d{1,9}$/, { message: 'compare must be two versions: 3,4' })
+  compare?: string;
+}
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `7d` → now minus seven days; an ISO time as it is; undefined when it is not a time. */
+function timeOf(value: string, now: Date): Date | undefined {
+  const ago = /^(\d+)([mhd])$/.exec(value);
+  const at = ago
+    ? new Date(now.getTime() - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS])
+    : new Date(value);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+/** The outcome stats of the run ledger (docs/outcomes.md). */
+@Controller('v1')
+@UseInterceptors(TriggerErrorMapping)
+export class StatsController {
+  constructor(
+    private readonly stats: QueryStatsUseCase,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Runs started in the window (`since` inclusive, `until` exclusive), of one workflow, version
+   * or tenant when given; `compare=3,4` reports two versions of `workflow` side by side.
+   */
+  @Get('stats')
+  @Roles('reviewer')
+  async get(@Query() query: Record<string, unknown>) {
+    const decoded = decodeAs(StatsQuery, query);
+    if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidQuery, decoded.errors);
+    const { workflow, version, tenant, since, until, compare } = decoded.value;
+    const now = this.clock.now();
+    const from = since === undefined ? undefined : timeOf(since, now);
+    const to = until === undefined ? undefined : timeOf(until, now);
+    const problems = [
+      ...(since !== undefined && !from ? [`since ${TIME_MESSAGE}`] : []),
+      ...(until !== undefined && !to ? [`until ${TIME_MESSAGE}`] : []),
+      ...(compare && !workflow ? ['compare: needs workflow (two versions of one workflow)'] : []),
+      ...(compare && version !== undefined
+        ? ['compare: give the versions there, not version']
+        : []),
+    ];
+    if (problems.length) throw refuse(TriggerErrorCode.InvalidQuery, problems);
+    const filter = {
+      ...(workflow ? { workflowId: workflow } : {}),
+      ...(version !== undefined ? { version } : {}),
+      ...(tenant ? { tenantId: tenant } : {}),
+      ...(from ? { since: from } : {}),
+      ...(to ? { until: to } : {}),
+    };
+    const window = { since: from?.toISOString() ?? null, until: to?.toISOString() ?? null };
+    if (compare && workflow) {
+      const [a, b] = compare.split(',').map(Number) as [number, number];
+      return {
+        window,
+        tenant: tenant ?? null,
+        ...(await this.stats.compare({ ...filter, workflowId: workflow }, [a, b])),
+      };
+    }
+    return {
+      window,
+      workflowId: workflow ?? null,
+      version: version ?? null,
+      tenant: tenant ?? null,
+      ...(await this.stats.stats(filter)),
+    };
+  }
+}
