@@ -4,6 +4,8 @@ import type {
   Page,
   Run,
   RunSummary,
+  StatsAnswer,
+  StatsComparison,
   TaskDetail,
   TaskSummary,
   TriggerAnswer,
@@ -77,6 +79,11 @@ export class ApiClient {
 
   async listRuns(query: Query): Promise<Answer<Page<RunSummary>>> {
     return this.call('trigger', 'GET', '/v1/runs', { query });
+  }
+
+  /** The outcome stats (docs/outcomes.md); with `compare`, two versions side by side. */
+  getStats(query: Query): Promise<Answer<StatsAnswer | StatsComparison>> {
+    return this.call('trigger', 'GET', '/v1/stats', { query });
   }
 
   getRun(id: string): Promise<Answer<Run>> {

@@ -136,3 +136,47 @@ export const TASK_STATUSES = ['open', 'approved', 'rejected', 'closed'] as const
 export function isTerminal(status: string): boolean {
   return (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
 }
+
+/** The outcome stats of one scope (`GET /v1/stats`; every field is defined in docs/outcomes.md). */
+export interface OutcomeStats {
+  runs: number;
+  outcomes: Record<string, number>;
+  ended: number;
+  escalated: number;
+  reviewed: number;
+  corrected: number;
+  completionRate: number | null;
+  automationRate: number | null;
+  escalationRate: number | null;
+  correctionRate: number | null;
+  topEscalationReasons: Array<{ reason: string; runs: number }>;
+  topFailureReasons: Array<{ reason: string; runs: number }>;
+  timeToOutcomeMs: { p50: number | null; p95: number | null };
+  reviewWaitMs: { p50: number | null; p95: number | null };
+  tokens: number;
+  tokensPerRun: number | null;
+  costUsd: number;
+  costPerRunUsd: number | null;
+  timeSavedMinutes: number | null;
+}
+
+export interface StatsWindow {
+  since: string | null;
+  until: string | null;
+}
+
+/** `GET /v1/stats`: one scope. */
+export interface StatsAnswer extends OutcomeStats {
+  window: StatsWindow;
+  workflowId: string | null;
+  version: number | null;
+  tenant: string | null;
+}
+
+/** `GET /v1/stats?compare=a,b`: two versions of one workflow. */
+export interface StatsComparison {
+  window: StatsWindow;
+  tenant: string | null;
+  workflowId: string;
+  versions: Array<{ version: number; stats: OutcomeStats }>;
+}

@@ -84,7 +84,8 @@ export function parseCommandLine(
 
   const positionals = parsed.positionals;
   const variadic = command.positionals.some((p) => p.variadic);
-  if (positionals.length < command.positionals.length) {
+  const required = command.positionals.filter((p) => !p.optional).length;
+  if (positionals.length < required) {
     const missing = command.positionals[positionals.length]!;
     throw new UsageError(`missing <${missing.name}>`, command.name);
   }

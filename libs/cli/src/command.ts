@@ -14,6 +14,8 @@ export interface PositionalSpec {
   name: string;
   /** Several values (`validate <path>...`); at least one. */
   variadic?: boolean;
+  /** May be left out (`stats [workflow]`); only the last positionals may be optional. */
+  optional?: boolean;
 }
 
 /** The options every command takes. */

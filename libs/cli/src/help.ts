@@ -35,7 +35,9 @@ export function commandHelp(command: Command): string[] {
 }
 
 export function usageLine(command: Command): string {
-  const positionals = command.positionals.map((p) => `<${p.name}>${p.variadic ? '...' : ''}`);
+  const positionals = command.positionals.map((p) =>
+    p.optional ? `[${p.name}]` : `<${p.name}>${p.variadic ? '...' : ''}`,
+  );
   const options = Object.keys(command.options).length ? ['[options]'] : [];
   return ['baton', command.name, ...positionals, ...options].join(' ');
 }

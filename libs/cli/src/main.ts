@@ -11,6 +11,7 @@ import { publishCommand } from './commands/publish.command.js';
 import { rejectCommand } from './commands/reject.command.js';
 import { runCommand } from './commands/run.command.js';
 import { runsCommand } from './commands/runs.command.js';
+import { statsCommand } from './commands/stats.command.js';
 import { taskCommand } from './commands/task.command.js';
 import { tasksCommand } from './commands/tasks.command.js';
 import { triggerCommand } from './commands/trigger.command.js';
@@ -34,6 +35,7 @@ export const COMMANDS: Command[] = [
   taskCommand,
   approveCommand,
   rejectCommand,
+  statsCommand,
   casesCommand,
   devCommand,
 ];
