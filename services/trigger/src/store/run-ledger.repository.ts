@@ -10,6 +10,7 @@ import {
   mayMoveSql,
   type RunMove,
 } from '../domain/run-status.js';
+import { SqlFilter } from './sql-filter.js';
 
 /** A run as the ledger keeps it (`runs`). */
 export interface RunRow {
@@ -397,20 +398,15 @@ export class RunLedger {
 
   /** A page of runs, newest first (run ids are UUIDv7: the id is the paging key). */
   async list(manager: EntityManager, filter: RunFilter): Promise<RunRow[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.workflowId) add('workflow_id = ?', filter.workflowId);
-    if (filter.status) add('status = ?', filter.status);
-    if (filter.since) add('created_at >= ?', filter.since);
-    if (filter.until) add('created_at < ?', filter.until);
-    if (filter.cursor) add('id < ?', filter.cursor);
-    params.push(filter.limit + 1);
+    const sql = new SqlFilter();
+    if (filter.workflowId) sql.add('workflow_id = ?', filter.workflowId);
+    if (filter.status) sql.add('status = ?', filter.status);
+    if (filter.since) sql.add('created_at >= ?', filter.since);
+    if (filter.until) sql.add('created_at < ?', filter.until);
+    if (filter.cursor) sql.add('id < ?', filter.cursor);
+    const params = [...sql.params, filter.limit + 1];
     return manager.query(
-      `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+      `SELECT * FROM runs ${sql.where} ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
   }

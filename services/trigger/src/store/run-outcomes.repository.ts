@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OUTCOME_SQL, type Outcome } from '../domain/outcomes.js';
+import { SqlFilter } from './sql-filter.js';
 
 /** Which runs the stats cover: by the time they started (`since` inclusive, `until` not). */
 export interface StatsFilter {
@@ -43,21 +44,17 @@ const TOP = 5;
 @Injectable()
 export class RunOutcomes {
   async totals(manager: EntityManager, filter: StatsFilter): Promise<OutcomeTotals> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.workflowId) add('r.workflow_id = ?', filter.workflowId);
-    if (filter.version !== undefined) add('r.workflow_version = ?', filter.version);
-    if (filter.tenantId) add('r.tenant_id = ?', filter.tenantId);
-    if (filter.since) add('r.created_at >= ?', filter.since);
-    if (filter.until) add('r.created_at < ?', filter.until);
+    const sql = new SqlFilter();
+    if (filter.workflowId) sql.add('r.workflow_id = ?', filter.workflowId);
+    if (filter.version !== undefined) sql.add('r.workflow_version = ?', filter.version);
+    if (filter.tenantId) sql.add('r.tenant_id = ?', filter.tenantId);
+    if (filter.since) sql.add('r.created_at >= ?', filter.since);
+    if (filter.until) sql.add('r.created_at < ?', filter.until);
+    const { params } = sql;
     const scope = `WITH scoped AS (
       SELECT r.*, ${OUTCOME_SQL} AS outcome,
              extract(epoch FROM (r.ended_at - r.created_at)) * 1000 AS to_outcome_ms
-        FROM runs r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        FROM runs r ${sql.where}
     )`;
     const [sums] = await manager.query<Array<Record<string, string | number | null>>>(
       `${scope}
