@@ -235,6 +235,23 @@ describe('trigger service: outcome stats (in-process transport, real Postgres)',
     expect(await all.json()).toMatchObject({ runs: 11 });
   });
 
+  it('lists what reviewers corrected, the edit as a diff of the args', async () => {
+    const response = await get('/v1/stats/corrections?workflow=billing-dispute&tenant=acme');
+    expect(response.status).toBe(200);
+    const { items } = (await response.json()) as {
+      items: Array<{ outcome: string; changes: unknown[]; proposed: unknown; edited: unknown }>;
+    };
+    const byOutcome = Object.fromEntries(items.map((item) => [item.outcome, item]));
+    expect(items).toHaveLength(2);
+    expect(byOutcome['edited']).toMatchObject({
+      proposed,
+      edited: { args: { amount: 80 } },
+      changes: [{ field: 'args.amount', proposed: 120, edited: 80 }],
+    });
+    expect(byOutcome['rejected']).toMatchObject({ proposed, edited: null, changes: [] });
+    expect((await get('/v1/stats/corrections?limit=0')).status).toBe(400);
+  });
+
   it('refuses a bad filter with a 400 naming it', async () => {
     const bad = await get('/v1/stats?since=yesterday');
     expect(bad.status).toBe(400);

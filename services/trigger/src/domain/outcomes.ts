@@ -35,3 +35,43 @@ END`;
 export function rate(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }
+
+/** One thing a reviewer changed: the tool, or one top-level arg (`args.amount`). */
+export interface EditChange {
+  field: string;
+  proposed: unknown;
+  edited: unknown;
+}
+
+/**
+ * The edit as a diff: the tool when it changed, then each top-level arg whose value differs
+ * (added, removed or changed), in the order of the proposal's args then the new ones. Empty for
+ * a rejection (nothing was sent instead).
+ */
+export function editChanges(
+  proposed: Record<string, unknown> | null,
+  edited: Record<string, unknown> | null,
+): EditChange[] {
+  if (!edited) return [];
+  const changes: EditChange[] = [];
+  if (edited['tool'] !== undefined && edited['tool'] !== proposed?.['tool'])
+    changes.push({ field: 'tool', proposed: proposed?.['tool'] ?? null, edited: edited['tool'] });
+  const before = argsOf(proposed);
+  const after = argsOf(edited);
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+      changes.push({
+        field: `args.${key}`,
+        proposed: before[key] ?? null,
+        edited: after[key] ?? null,
+      });
+  }
+  return changes;
+}
+
+function argsOf(action: Record<string, unknown> | null): Record<string, unknown> {
+  const args = action?.['args'];
+  return args !== null && typeof args === 'object' && !Array.isArray(args)
+    ? (args as Record<string, unknown>)
+    : {};
+}

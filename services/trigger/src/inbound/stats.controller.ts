@@ -4,7 +4,10 @@ import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-va
 import { decodeAs } from '@baton/contracts';
 import { CLOCK, Roles, type Clock } from '@baton/service-kit';
 import { TriggerErrorCode } from '../domain/trigger-error.js';
-import { QueryStatsUseCase } from '../use-cases/query-stats/query-stats.use-case.js';
+import {
+  QueryStatsUseCase,
+  type StatsFilter,
+} from '../use-cases/query-stats/query-stats.use-case.js';
 import { TriggerErrorMapping, refuse } from './trigger.exception.js';
 
 /** An ISO 8601 time, or a time before now: `30m`, `12h`, `7d`. */
@@ -21,6 +24,10 @@ export class StatsQuery {
   @IsOptional()
   @Matches(/^\d{1,9},\d{1,9}$/, { message: 'compare must be two versions: 3,4' })
   compare?: string;
+}
+
+export class CorrectionsQuery extends StatsQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -50,7 +57,39 @@ export class StatsController {
   @Get('stats')
   @Roles('reviewer')
   async get(@Query() query: Record<string, unknown>) {
-    const decoded = decodeAs(StatsQuery, query);
+    const { filter, window, compare } = this.scope(StatsQuery, query);
+    const { workflowId, version, tenantId } = filter;
+    if (compare && workflowId) {
+      const [a, b] = compare.split(',').map(Number) as [number, number];
+      return {
+        window,
+        tenant: tenantId ?? null,
+        ...(await this.stats.compare({ ...filter, workflowId }, [a, b])),
+      };
+    }
+    return {
+      window,
+      workflowId: workflowId ?? null,
+      version: version ?? null,
+      tenant: tenantId ?? null,
+      ...(await this.stats.stats(filter)),
+    };
+  }
+
+  /**
+   * What reviewers corrected, newest run first: each edited or rejected run with what was
+   * proposed, what the reviewer sent instead and the args that changed (the same filters).
+   */
+  @Get('stats/corrections')
+  @Roles('reviewer')
+  async corrections(@Query() query: Record<string, unknown>) {
+    const { filter, window, limit } = this.scope(CorrectionsQuery, query);
+    return { window, items: await this.stats.corrections(filter, limit ?? 50) };
+  }
+
+  /** The filter a query asks for, or a 400 naming each field at fault. */
+  private scope<Q extends StatsQuery>(type: new () => Q, query: Record<string, unknown>) {
+    const decoded = decodeAs(type, query);
     if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidQuery, decoded.errors);
     const { workflow, version, tenant, since, until, compare } = decoded.value;
     const now = this.clock.now();
@@ -65,7 +104,7 @@ export class StatsController {
         : []),
     ];
     if (problems.length) throw refuse(TriggerErrorCode.InvalidQuery, problems);
-    const filter = {
+    const filter: StatsFilter = {
       ...(workflow ? { workflowId: workflow } : {}),
       ...(version !== undefined ? { version } : {}),
       ...(tenant ? { tenantId: tenant } : {}),
@@ -73,20 +112,6 @@ export class StatsController {
       ...(to ? { until: to } : {}),
     };
     const window = { since: from?.toISOString() ?? null, until: to?.toISOString() ?? null };
-    if (compare && workflow) {
-      const [a, b] = compare.split(',').map(Number) as [number, number];
-      return {
-        window,
-        tenant: tenant ?? null,
-        ...(await this.stats.compare({ ...filter, workflowId: workflow }, [a, b])),
-      };
-    }
-    return {
-      window,
-      workflowId: workflow ?? null,
-      version: version ?? null,
-      tenant: tenant ?? null,
-      ...(await this.stats.stats(filter)),
-    };
+    return { ...decoded.value, filter, window };
   }
 }

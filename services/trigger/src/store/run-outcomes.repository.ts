@@ -37,19 +37,42 @@ export interface OutcomeTotals {
 
 const TOP = 5;
 
+/** A run a reviewer corrected, with the edit as the ledger keeps it. */
+export interface CorrectionRow {
+  id: string;
+  workflow_id: string;
+  workflow_version: number;
+  tenant_id: string;
+  review_outcome: string;
+  review_proposed: Record<string, unknown> | null;
+  review_edited: Record<string, unknown> | null;
+  created_at: Date;
+}
+
 /**
  * The outcome ledger's reads (`runs` with its outcome columns, and the decision steps' model
  * usage in `run_steps`): the totals `GET /v1/stats` reports, for one filter.
  */
 @Injectable()
 export class RunOutcomes {
+  /** Edited and rejected runs in scope, newest first. */
+  async corrections(
+    manager: EntityManager,
+    filter: StatsFilter,
+    limit: number,
+  ): Promise<CorrectionRow[]> {
+    const sql = scoped(filter).require(`r.review_outcome IN ('edited', 'rejected')`);
+    return manager.query(
+      `SELECT r.id, r.workflow_id, r.workflow_version, r.tenant_id, r.review_outcome,
+              r.review_proposed, r.review_edited, r.created_at
+         FROM runs r ${sql.where}
+        ORDER BY r.created_at DESC, r.id DESC LIMIT ${Math.trunc(limit)}`,
+      sql.params,
+    );
+  }
+
   async totals(manager: EntityManager, filter: StatsFilter): Promise<OutcomeTotals> {
-    const sql = new SqlFilter();
-    if (filter.workflowId) sql.add('r.workflow_id = ?', filter.workflowId);
-    if (filter.version !== undefined) sql.add('r.workflow_version = ?', filter.version);
-    if (filter.tenantId) sql.add('r.tenant_id = ?', filter.tenantId);
-    if (filter.since) sql.add('r.created_at >= ?', filter.since);
-    if (filter.until) sql.add('r.created_at < ?', filter.until);
+    const sql = scoped(filter);
     const { params } = sql;
     const scope = `WITH scoped AS (
       SELECT r.*, ${OUTCOME_SQL} AS outcome,
@@ -130,4 +153,15 @@ export class RunOutcomes {
       })),
     };
   }
+}
+
+/** The runs a filter covers (`runs` aliased `r`). */
+function scoped(filter: StatsFilter): SqlFilter {
+  const sql = new SqlFilter();
+  if (filter.workflowId) sql.add('r.workflow_id = ?', filter.workflowId);
+  if (filter.version !== undefined) sql.add('r.workflow_version = ?', filter.version);
+  if (filter.tenantId) sql.add('r.tenant_id = ?', filter.tenantId);
+  if (filter.since) sql.add('r.created_at >= ?', filter.since);
+  if (filter.until) sql.add('r.created_at < ?', filter.until);
+  return sql;
 }

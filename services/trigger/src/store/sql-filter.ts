@@ -12,6 +12,12 @@ export class SqlFilter {
     return this;
   }
 
+  /** A condition with no parameter. */
+  require(sql: string): this {
+    this.conditions.push(`(${sql})`);
+    return this;
+  }
+
   get where(): string {
     return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
   }

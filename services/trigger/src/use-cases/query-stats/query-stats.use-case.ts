@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
-import { rate } from '../../domain/outcomes.js';
+import { editChanges, rate, type EditChange } from '../../domain/outcomes.js';
 import {
   RunOutcomes,
   type OutcomeTotals,
@@ -10,6 +10,18 @@ import {
 } from '../../store/run-outcomes.repository.js';
 
 export type { StatsFilter };
+
+/** A run a reviewer corrected (edited or rejected), as `GET /v1/stats/corrections` lists it. */
+export interface Correction {
+  runId: string;
+  workflow: { id: string; version: number };
+  tenantId: string;
+  outcome: string;
+  createdAt: string;
+  proposed: Record<string, unknown> | null;
+  edited: Record<string, unknown> | null;
+  changes: EditChange[];
+}
 
 /** What `GET /v1/stats` reports for one filter; every rate is defined in docs/outcomes.md. */
 export interface OutcomeStats {
@@ -54,6 +66,21 @@ export class QueryStatsUseCase {
   async stats(filter: StatsFilter): Promise<OutcomeStats> {
     const totals = await this.outcomes.totals(this.dataSource.manager, filter);
     return statsOf(totals, (id, version) => this.workflows.get(id, version)?.manualMinutes);
+  }
+
+  /** Edited and rejected runs, newest first, with the args the reviewer changed. */
+  async corrections(filter: StatsFilter, limit: number): Promise<Correction[]> {
+    const rows = await this.outcomes.corrections(this.dataSource.manager, filter, limit);
+    return rows.map((row) => ({
+      runId: row.id,
+      workflow: { id: row.workflow_id, version: row.workflow_version },
+      tenantId: row.tenant_id,
+      outcome: row.review_outcome,
+      createdAt: row.created_at.toISOString(),
+      proposed: row.review_proposed,
+      edited: row.review_edited,
+      changes: editChanges(row.review_proposed, row.review_edited),
+    }));
   }
 
   /** Two versions of one workflow, each with the rest of the filter. */
