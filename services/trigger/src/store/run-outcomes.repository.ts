@@ -71,16 +71,27 @@ export class RunOutcomes {
     );
   }
 
+  /**
+   * The totals in one statement: the runs in scope are read once (a materialised CTE) and every
+   * figure, the grouped ones as JSON, comes from that one scan.
+   */
   async totals(manager: EntityManager, filter: StatsFilter): Promise<OutcomeTotals> {
     const sql = scoped(filter);
-    const { params } = sql;
-    const scope = `WITH scoped AS (
-      SELECT r.*, ${OUTCOME_SQL} AS outcome,
-             extract(epoch FROM (r.ended_at - r.created_at)) * 1000 AS to_outcome_ms
-        FROM runs r ${sql.where}
-    )`;
-    const [sums] = await manager.query<Array<Record<string, string | number | null>>>(
-      `${scope}
+    const grouped = (select: string, where: string, order: string) =>
+      `(SELECT COALESCE(json_agg(g ORDER BY ${order}), '[]') FROM (${select} FROM scoped
+         WHERE ${where}) g)`;
+    const [sums] = await manager.query<Array<Record<string, unknown>>>(
+      `WITH scoped AS MATERIALIZED (
+         SELECT r.id, r.workflow_id, r.workflow_version, r.status, r.reason, r.ended_at,
+                r.escalation_reason, r.review_outcome, r.waited_ms, ${OUTCOME_SQL} AS outcome,
+                extract(epoch FROM (r.ended_at - r.created_at)) * 1000 AS to_outcome_ms
+           FROM runs r ${sql.where}
+       ), model_usage AS (
+         SELECT sum((s.output->'model'->>'tokens')::numeric) AS tokens,
+                sum((s.output->'model'->>'costUsd')::numeric) AS cost_usd
+           FROM run_steps s JOIN scoped ON s.run_id = scoped.id
+          WHERE s.kind = 'decision'
+       )
        SELECT count(*)::int AS runs,
               count(*) FILTER (WHERE ended_at IS NOT NULL)::int AS ended,
               count(*) FILTER (WHERE escalation_reason IS NOT NULL)::int AS escalated,
@@ -90,34 +101,28 @@ export class RunOutcomes {
               percentile_cont(0.95) WITHIN GROUP (ORDER BY to_outcome_ms) FILTER (WHERE ended_at IS NOT NULL) AS to_p95,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY waited_ms) FILTER (WHERE review_outcome IS NOT NULL) AS wait_p50,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY waited_ms) FILTER (WHERE review_outcome IS NOT NULL) AS wait_p95,
-              COALESCE((SELECT sum((s.output->'model'->>'tokens')::numeric) FROM run_steps s
-                         WHERE s.run_id IN (SELECT id FROM scoped) AND s.kind = 'decision'), 0)::float8 AS tokens,
-              COALESCE((SELECT sum((s.output->'model'->>'costUsd')::numeric) FROM run_steps s
-                         WHERE s.run_id IN (SELECT id FROM scoped) AND s.kind = 'decision'), 0)::float8 AS cost_usd
+              (SELECT COALESCE(tokens, 0)::float8 FROM model_usage) AS tokens,
+              (SELECT COALESCE(cost_usd, 0)::float8 FROM model_usage) AS cost_usd,
+              ${grouped('SELECT outcome, count(*)::int AS runs', 'true GROUP BY outcome', 'outcome')} AS outcomes,
+              ${grouped(
+                'SELECT escalation_reason AS reason, count(*)::int AS runs',
+                `escalation_reason IS NOT NULL GROUP BY escalation_reason ORDER BY runs DESC, reason LIMIT ${TOP}`,
+                'runs DESC, reason',
+              )} AS escalation_reasons,
+              ${grouped(
+                "SELECT COALESCE(reason, '(none)') AS reason, count(*)::int AS runs",
+                `outcome = 'failed' GROUP BY 1 ORDER BY runs DESC, reason LIMIT ${TOP}`,
+                'runs DESC, reason',
+              )} AS failure_reasons,
+              ${grouped(
+                'SELECT workflow_id AS "workflowId", workflow_version AS version, count(*)::int AS runs',
+                "status = 'completed' GROUP BY workflow_id, workflow_version",
+                '"workflowId", version',
+              )} AS completed
          FROM scoped`,
-      params,
+      sql.params,
     );
-    const outcomes: Array<{ outcome: Outcome; runs: number }> = await manager.query(
-      `${scope} SELECT outcome, count(*)::int AS runs FROM scoped GROUP BY outcome`,
-      params,
-    );
-    const escalationReasons: Array<{ reason: string; runs: number }> = await manager.query(
-      `${scope} SELECT escalation_reason AS reason, count(*)::int AS runs FROM scoped
-        WHERE escalation_reason IS NOT NULL GROUP BY escalation_reason
-        ORDER BY runs DESC, reason LIMIT ${TOP}`,
-      params,
-    );
-    const failureReasons: Array<{ reason: string; runs: number }> = await manager.query(
-      `${scope} SELECT COALESCE(reason, '(none)') AS reason, count(*)::int AS runs FROM scoped
-        WHERE outcome = 'failed' GROUP BY 1 ORDER BY runs DESC, reason LIMIT ${TOP}`,
-      params,
-    );
-    const completed: Array<{ workflow_id: string; workflow_version: number; runs: number }> =
-      await manager.query(
-        `${scope} SELECT workflow_id, workflow_version, count(*)::int AS runs FROM scoped
-          WHERE status = 'completed' GROUP BY workflow_id, workflow_version`,
-        params,
-      );
+    const outcomes = sums!['outcomes'] as Array<{ outcome: Outcome; runs: number }>;
     const byOutcome = {
       completed: 0,
       approved: 0,
@@ -129,28 +134,23 @@ export class RunOutcomes {
       running: 0,
     } satisfies Record<Outcome, number>;
     for (const row of outcomes) byOutcome[row.outcome] = row.runs;
-    const num = (value: string | number | null | undefined) =>
-      value === null || value === undefined ? null : Number(value);
+    const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
     return {
-      runs: Number(sums!.runs),
+      runs: Number(sums!['runs']),
       byOutcome,
-      ended: Number(sums!.ended),
-      escalated: Number(sums!.escalated),
-      reviewed: Number(sums!.reviewed),
-      corrected: Number(sums!.corrected),
-      timeToOutcomeP50Ms: num(sums!.to_p50),
-      timeToOutcomeP95Ms: num(sums!.to_p95),
-      reviewWaitP50Ms: num(sums!.wait_p50),
-      reviewWaitP95Ms: num(sums!.wait_p95),
-      tokens: Number(sums!.tokens),
-      costUsd: Number(sums!.cost_usd),
-      topEscalationReasons: escalationReasons,
-      topFailureReasons: failureReasons,
-      completedByVersion: completed.map((row) => ({
-        workflowId: row.workflow_id,
-        version: row.workflow_version,
-        runs: row.runs,
-      })),
+      ended: Number(sums!['ended']),
+      escalated: Number(sums!['escalated']),
+      reviewed: Number(sums!['reviewed']),
+      corrected: Number(sums!['corrected']),
+      timeToOutcomeP50Ms: num(sums!['to_p50']),
+      timeToOutcomeP95Ms: num(sums!['to_p95']),
+      reviewWaitP50Ms: num(sums!['wait_p50']),
+      reviewWaitP95Ms: num(sums!['wait_p95']),
+      tokens: Number(sums!['tokens']),
+      costUsd: Number(sums!['cost_usd']),
+      topEscalationReasons: sums!['escalation_reasons'] as OutcomeTotals['topEscalationReasons'],
+      topFailureReasons: sums!['failure_reasons'] as OutcomeTotals['topFailureReasons'],
+      completedByVersion: sums!['completed'] as OutcomeTotals['completedByVersion'],
     };
   }
 }
