@@ -278,9 +278,9 @@ export class RunLedger {
   }
 
   /**
-   * The step reports of a batch (a group of run events sharing a transaction), in two
-   * statements whatever their number: one multi-row INSERT into run_steps and one UPDATE of the
-   * runs' `updated_at` (each run once, to its latest report). One row per envelope: a
+   * The step reports of a batch (a group of run events sharing a transaction), in one
+   * statement whatever their number: a multi-row INSERT into run_steps and, with it, one UPDATE
+   * of the runs' `updated_at` (each run once, to its latest report). One row per envelope: a
    * redelivered report changes nothing, but a step reported dead-lettered gets the report of
    * the replay that handled it. An envelope reported twice in one batch starts a second INSERT
    * (one statement may not touch a row twice), so the reports apply in order.
@@ -297,7 +297,12 @@ export class RunLedger {
       seen.add(report.step.envelopeId);
       chunks[chunks.length - 1]!.push(report);
     }
-    for (const chunk of chunks) {
+    const latest = new Map<string, string>();
+    for (const { runId, at } of reports) {
+      const before = latest.get(runId);
+      if (before === undefined || Date.parse(at) > Date.parse(before)) latest.set(runId, at);
+    }
+    for (const [i, chunk] of chunks.entries()) {
       const values: unknown[] = [];
       const tuples = chunk.map(({ runId, step }) => {
         values.push(
@@ -316,28 +321,28 @@ export class RunLedger {
         const b = values.length - 10;
         return `(${Array.from({ length: 11 }, (_, i) => `$${b + i}`).join(', ')})`;
       });
-      await manager.query(
-        `INSERT INTO run_steps (envelope_id, run_id, seq, name, kind, attempt, outcome, input, output, started_at, finished_at)
+      const insert = `INSERT INTO run_steps (envelope_id, run_id, seq, name, kind, attempt, outcome, input, output, started_at, finished_at)
          VALUES ${tuples.join(', ')}
          ON CONFLICT (envelope_id) DO UPDATE SET
            attempt = EXCLUDED.attempt, outcome = EXCLUDED.outcome, input = EXCLUDED.input,
            output = EXCLUDED.output, started_at = EXCLUDED.started_at,
            finished_at = EXCLUDED.finished_at
-         WHERE run_steps.outcome = '${DEAD_LETTERED}'`,
+         WHERE run_steps.outcome = '${DEAD_LETTERED}'`;
+      if (i < chunks.length - 1) {
+        await manager.query(insert, values);
+        continue;
+      }
+      // The last INSERT and the runs' UPDATE in one statement (one round trip): different
+      // tables, so neither sees the other's rows.
+      values.push(JSON.stringify([...latest].map(([id, at]) => ({ id, at }))));
+      await manager.query(
+        `WITH steps AS (${insert})
+         UPDATE runs SET updated_at = GREATEST(runs.updated_at, v.at)
+           FROM jsonb_to_recordset($${values.length}::jsonb) AS v(id uuid, at timestamptz)
+          WHERE runs.id = v.id`,
         values,
       );
     }
-    const latest = new Map<string, string>();
-    for (const { runId, at } of reports) {
-      const before = latest.get(runId);
-      if (before === undefined || Date.parse(at) > Date.parse(before)) latest.set(runId, at);
-    }
-    await manager.query(
-      `UPDATE runs SET updated_at = GREATEST(runs.updated_at, v.at)
-         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, at timestamptz)
-        WHERE runs.id = v.id`,
-      [JSON.stringify([...latest].map(([id, at]) => ({ id, at })))],
-    );
   }
 
   /**

@@ -15,7 +15,7 @@ export type RunEventTransaction = Pick<HandlerContext, 'manager' | 'emit' | 'bat
  *
  * Step reports, most of a run's events, are not written one by one: they join the
  * transaction's batch, written once for every message sharing the transaction (group commit) —
- * one multi-row INSERT and one UPDATE of the runs (RunLedger.recordSteps). The records of one
+ * one statement: a multi-row INSERT with one UPDATE of the runs (RunLedger.recordSteps). The records of one
  * run are never in one group, so a run's order holds; status moves stay one statement each.
  */
 @Injectable()
