@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { OUTCOME_SQL, type Outcome } from '../domain/outcomes.js';
+import { OUTCOMES, OUTCOME_SQL, type Outcome } from '../domain/outcomes.js';
 import { SqlFilter } from './sql-filter.js';
 
 /** Which runs the stats cover: by the time they started (`since` inclusive, `until` not). */
@@ -123,16 +123,8 @@ export class RunOutcomes {
       sql.params,
     );
     const outcomes = sums!['outcomes'] as Array<{ outcome: Outcome; runs: number }>;
-    const byOutcome = {
-      completed: 0,
-      approved: 0,
-      edited: 0,
-      rejected: 0,
-      failed: 0,
-      cancelled: 0,
-      escalated: 0,
-      running: 0,
-    } satisfies Record<Outcome, number>;
+    // Every outcome is reported, 0 when no run has it.
+    const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
     for (const row of outcomes) byOutcome[row.outcome] = row.runs;
     const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
     return {
