@@ -1,5 +1,6 @@
-import { bearer } from '@baton/testing';
+import { TEST_KEYS, bearer } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baton } from './support/baton-cli.js';
 import { BatonClient, creditDecision, disputeEvent } from './support/baton-client.js';
 import { BatonSystem } from './support/baton-system.js';
 
@@ -135,5 +136,48 @@ describe('outcome stats over the whole system', () => {
     expect(stats.timeToOutcomeMs.p95).toBeGreaterThanOrEqual(stats.timeToOutcomeMs.p50);
     expect(stats.reviewWaitMs.p50).toBeGreaterThan(0);
     expect(stats.reviewWaitMs.p95).toBeGreaterThanOrEqual(stats.reviewWaitMs.p50);
+  });
+
+  it('baton stats prints the same stats, and the edit as the reviewer made it is listed', async () => {
+    const cli = await baton([
+      'stats',
+      'billing-dispute',
+      '--version',
+      '1',
+      '--since',
+      '1d',
+      '--json',
+      '--key',
+      TEST_KEYS.reviewer,
+      '--trigger-url',
+      system.url('trigger'),
+    ]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({
+      runs: 6,
+      outcomes: { completed: 1, approved: 1, edited: 1, rejected: 1, failed: 1, escalated: 1 },
+      correctionRate: 2 / 3,
+    });
+    const table = await baton([
+      'stats',
+      'billing-dispute',
+      '--key',
+      TEST_KEYS.reviewer,
+      '--trigger-url',
+      system.url('trigger'),
+    ]);
+    expect(table.stdout).toMatch(/^correction rate +66\.7 %$/m);
+
+    const corrections = await fetch(
+      `${system.url('trigger')}/v1/stats/corrections?workflow=billing-dispute`,
+      { headers: bearer('reviewer') },
+    );
+    const { items } = (await corrections.json()) as {
+      items: Array<{ outcome: string; changes: unknown[] }>;
+    };
+    expect(items.map((item) => item.outcome).sort()).toEqual(['edited', 'rejected']);
+    expect(items.find((item) => item.outcome === 'edited')!.changes).toEqual([
+      { field: 'args.amount', proposed: 300, edited: 120 },
+    ]);
   });
 });
