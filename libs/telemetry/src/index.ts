@@ -3,3 +3,4 @@ export * from './telemetry.js';
 export * from './trace-context.js';
 export * from './logger.js';
 export * from './safe-error.js';
+export * from './gen-ai.constant.js';

@@ -111,6 +111,7 @@ export async function askModel(
         model: spec.name,
         temperature: spec.temperature,
         maxOutputTokens,
+        costPer1kTokensUsd: spec.costPer1kTokensUsd,
       });
     } catch (error) {
       permit?.settle(0);

@@ -1,5 +1,11 @@
 import { ScriptedOpenAI } from '@baton/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trace } from '@opentelemetry/api';
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DecisionConfig } from '../config/decision.config.js';
 import { ModelGateway } from './model-gateway.js';
 
@@ -40,5 +46,87 @@ describe(ModelGateway.name, () => {
     scripted.reply({ json: { next: 'complete' } });
     expect((await gateway.complete(request)).ok).toBe(true);
     expect(scripted.requests.at(-1)!.headers['x-baton-run-id']).toBeUndefined();
+  });
+});
+
+describe('the model-call span', () => {
+  const scripted = new ScriptedOpenAI();
+  const spans = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
+  });
+  const prompt = [{ role: 'user' as const, content: 'Customer Jane Roe asks for a refund' }];
+  const gatewayWith = (traceModelContent: boolean) =>
+    ModelGateway.fromConfig(
+      Object.assign(new DecisionConfig(), {
+        openaiApiKey: 'test',
+        openaiBaseUrl: scripted.baseURL,
+        openaiTimeoutMs: 1000,
+        traceModelContent,
+      }),
+    );
+
+  beforeAll(async () => {
+    trace.setGlobalTracerProvider(provider);
+    await scripted.start();
+  });
+  beforeEach(() => spans.reset());
+  afterAll(async () => {
+    trace.disable();
+    await provider.shutdown();
+    await scripted.stop();
+  });
+
+  it('is a chat client span with the models, the usage, the finish reason and the cost, and no prompt', async () => {
+    scripted.reply({
+      json: { next: 'complete' },
+      promptTokens: 321,
+      completionTokens: 45,
+      model: 'gpt-test-2025',
+    });
+    const reply = await gatewayWith(false).complete({
+      ...request,
+      messages: prompt,
+      maxOutputTokens: 500,
+      costPer1kTokensUsd: 0.5,
+    });
+    expect(reply.ok).toBe(true);
+    const [span, ...more] = spans.getFinishedSpans();
+    expect(more).toHaveLength(0);
+    expect(span!.name).toBe('chat gpt-test');
+    expect(span!.kind).toBe(2); // SpanKind.CLIENT
+    expect(span!.attributes).toEqual({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-test',
+      'gen_ai.request.temperature': 0,
+      'gen_ai.request.max_tokens': 500,
+      'gen_ai.response.model': 'gpt-test-2025',
+      'gen_ai.usage.input_tokens': 321,
+      'gen_ai.usage.output_tokens': 45,
+      'gen_ai.response.finish_reasons': ['stop'],
+      'baton.gen_ai.cost_usd': ((321 + 45) / 1000) * 0.5,
+    });
+    expect(JSON.stringify(span!.attributes)).not.toContain('Jane Roe');
+    expect(JSON.stringify(span!.events)).not.toContain('Jane Roe');
+  });
+
+  it('carries the prompt and the reply only when BATON_TRACE_MODEL_CONTENT is on', async () => {
+    scripted.reply({ json: { next: 'complete' } });
+    await gatewayWith(true).complete({ ...request, messages: prompt });
+    const [span] = spans.getFinishedSpans();
+    expect(span!.attributes['gen_ai.input.messages']).toContain('Jane Roe');
+    expect(span!.attributes['gen_ai.output.messages']).toContain('complete');
+  });
+
+  it('names the failure in error.type and marks the span failed', async () => {
+    scripted.reply({ status: 503 });
+    const reply = await gatewayWith(false).complete(request);
+    expect(reply.ok).toBe(false);
+    const [span] = spans.getFinishedSpans();
+    expect(span!.attributes['error.type']).toBe('http-error');
+    expect(span!.status.code).toBe(2); // SpanStatusCode.ERROR
+    expect(span!.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 });

@@ -49,4 +49,13 @@ export class DecisionConfig {
       "Tokens (prompt and reply) per rolling minute, per model and instance, same format as `BATON_MODEL_MAX_CONCURRENT` (`gpt-4.1-mini=200000`); empty or 0: no limit. A call counts at the most it could use (its prompt estimate plus the reply's cap) until it returns, then at what the provider says it used; one that would cross the limit waits, as at `BATON_MODEL_MAX_CONCURRENT`. Set it below the provider's limit divided by the decision service's instances.",
   })
   modelTokensPerMinute!: string[];
+
+  @Setting({
+    env: 'BATON_TRACE_MODEL_CONTENT',
+    type: 'boolean',
+    default: false,
+    description:
+      "Put the prompt and the model's reply on the model-call span (`gen_ai.input.messages`, `gen_ai.output.messages`). Off by default: they hold customer data, and spans go to the tracing backend.",
+  })
+  traceModelContent!: boolean;
 }
