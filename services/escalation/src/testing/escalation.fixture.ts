@@ -61,6 +61,8 @@ export interface EscalationFixture {
     history?: StepRecord[];
     /** Another workflow version than billing-dispute@1 (one a test added to the catalog). */
     workflow?: { id: string; version: number };
+    /** The run's trace context on the envelope (as a traced producer sets it). */
+    traceparent?: string;
   }): Promise<StepEnvelope<'escalation'>>;
   publish(envelope: StepEnvelope<'escalation'>): Promise<void>;
   /** Publishes a run event as the run ledger relays it (`run.ended` on the run-ended topic). */
@@ -152,6 +154,7 @@ export async function startEscalation(
       tenantId = 'acme',
       history = [],
       workflow,
+      traceparent,
     } = {}) {
       const first = aContextEnvelope({
         tenantId,
@@ -192,8 +195,9 @@ export async function startEscalation(
           reason,
         },
       );
-      await publish(envelope);
-      return envelope;
+      const traced = traceparent ? { ...envelope, traceparent } : envelope;
+      await publish(traced);
+      return traced;
     },
     async taskIdOf(envelope) {
       return expectEventually(() => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { context } from '@opentelemetry/api';
+import { context, trace, type Link } from '@opentelemetry/api';
 import { runEventFor, type DecisionRecord, type RunReview } from '@baton/contracts';
-import { extractTraceContext } from '@baton/telemetry';
+import { BATON_ATTR, extractTraceContext } from '@baton/telemetry';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 import { resumeEnvelope, reviewHistoryRecord } from '../domain/review.js';
 import type { ReviewOutcome, ReviewRecord, TaskRow } from '../domain/task.js';
@@ -49,8 +49,30 @@ export class ReviewRecorder {
       reviewHistoryRecord(task.envelope, outcome, review),
       now,
     );
-    // The run's trace continues from the escalation step, not from the reviewer's HTTP request.
-    context.with(extractTraceContext({}, task.envelope.traceparent), () => {
+    // The run's trace continues from the escalation step, not from the reviewer's HTTP request;
+    // span links join the two both ways (docs/sre.md).
+    // (An envelope without a traceparent has no run trace to link: never the reviewer's own.)
+    const runContext = task.envelope.traceparent
+      ? extractTraceContext({}, task.envelope.traceparent)
+      : context.active();
+    const runSpan = task.envelope.traceparent ? trace.getSpanContext(runContext) : undefined;
+    const attributes = {
+      [BATON_ATTR.runId]: task.envelope.runId,
+      'baton.task.id': task.id,
+      'baton.review.outcome': outcome,
+    };
+    // In the reviewer's request trace (its parent is whatever is active there), linked to the run.
+    const reviewSpan = tracer().startSpan(`review ${outcome}`, {
+      attributes,
+      links: runSpan ? [{ context: runSpan, attributes: { 'baton.link': 'run' } }] : [],
+    });
+    // In the run's trace, parent of the resumed steps, linked back to the reviewer's request.
+    const back: Link = {
+      context: reviewSpan.spanContext(),
+      attributes: { 'baton.link': 'review' },
+    };
+    const resumeSpan = tracer().startSpan('resume run', { attributes, links: [back] }, runContext);
+    context.with(trace.setSpan(runContext, resumeSpan), () => {
       tx.emit(this.routes.step('decision'), resumed);
       tx.emit(
         this.routes.get('run.events'),
@@ -65,9 +87,13 @@ export class ReviewRecorder {
         ),
       );
     });
+    resumeSpan.end();
+    reviewSpan.end();
     return decided;
   }
 }
+
+const tracer = () => trace.getTracer('@baton/escalation');
 
 /** The verdict for the outcome ledger (on `run.resumed`): an edit kept as proposed vs sent. */
 function runReview(task: TaskRow, outcome: ReviewOutcome, review: ReviewRecord): RunReview {
