@@ -25,7 +25,7 @@ import {
   serverCapacity,
   type ConnectionBudget,
 } from '@baton/persistence';
-import { createLogger, startTelemetry, type Logger } from '@baton/telemetry';
+import { createLogger, metricsPort, startTelemetry, type Logger } from '@baton/telemetry';
 import { WorkflowCatalog } from '@baton/workflow';
 import { fileURLToPath } from 'node:url';
 import { KitModule } from './kit.module.js';
@@ -147,7 +147,12 @@ export async function runService(
       'telemetry',
       host
         ? sharedTelemetry(host.telemetry)
-        : startTelemetry({ serviceName: `baton-${name}`, serviceVersion: version }),
+        : startTelemetry({
+            serviceName: `baton-${name}`,
+            serviceVersion: version,
+            metricsPort: metricsPort(settings.service.metricsPort, definition.defaultPort),
+            metricsHost: settings.service.host,
+          }),
       (t) => t.shutdown(),
     );
     const opened = await openResources(definition, settings, env, logger, resources, host);

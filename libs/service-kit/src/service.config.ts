@@ -78,6 +78,17 @@ export class ServiceConfig {
   databaseStartupWaitMs!: number;
 
   @Setting({
+    env: 'BATON_METRICS_PORT',
+    type: 'int',
+    default: -1,
+    min: -1,
+    max: 65_535,
+    description:
+      'Port of the Prometheus `/metrics` endpoint (no API key; bound on HOST). -1: the service default, its default HTTP port + 6464 (trigger 9464 … escalation 9469). 0: no metrics endpoint.',
+  })
+  metricsPort!: number;
+
+  @Setting({
     env: 'BATON_REGISTRY_CATCH_UP_TIMEOUT_MS',
     type: 'int',
     default: 30_000,

@@ -7,6 +7,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { prometheusReader } from './metrics.js';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -17,6 +18,10 @@ export interface TelemetryOptions {
   otlpProtocol?: 'http/protobuf' | 'http/json';
   /** How long spans wait in the batch before export. */
   exportDelayMs?: number;
+  /** Port of the Prometheus `/metrics` endpoint (see metrics.ts); 0 or absent: no metrics. */
+  metricsPort?: number;
+  /** Interface the `/metrics` endpoint binds to. */
+  metricsHost?: string;
 }
 
 export interface Telemetry {
@@ -63,7 +68,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     serviceName: options.serviceName,
     resource: resourceFromAttributes({ 'service.version': options.serviceVersion }),
     spanProcessors: [processor],
-    metricReaders: [],
+    metricReaders: options.metricsPort
+      ? [prometheusReader(options.metricsPort, options.metricsHost)]
+      : [],
     logRecordProcessors: [],
     instrumentations: [],
     autoDetectResources: false,

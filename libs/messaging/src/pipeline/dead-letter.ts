@@ -1,5 +1,5 @@
 import { deadLetterTopic } from '@baton/contracts';
-import { redactQuoted, type Logger } from '@baton/telemetry';
+import { batonMetrics, redactQuoted, topicAttributes, type Logger } from '@baton/telemetry';
 import type { InboundRecord, MessageTransport } from '../transport/transport.js';
 
 export const DEAD_LETTER_REASONS = [
@@ -56,6 +56,7 @@ export class DeadLetters {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.transport.publish([{ topic, key: record.key, value: record.value, headers }]);
+        batonMetrics().messagesDeadLettered.add(1, topicAttributes(record.topic));
         this.logger.warn(
           {
             topic: record.topic,

@@ -7,6 +7,8 @@ import {
   injectTraceHeaders,
   safeError,
   type Logger,
+  batonMetrics,
+  topicAttributes,
 } from '@baton/telemetry';
 import type { MessageCodec } from '../codec/message-codec.js';
 import { Inbox } from '../store/inbox.js';
@@ -267,6 +269,7 @@ export class MessagePipeline {
       const grouped = await this.inGroup(route, steps.handle, message, record);
       if (grouped) {
         span.setAttribute('baton.inbox.duplicate', grouped === 'duplicate');
+        batonMetrics().messagesHandled.add(1, topicAttributes(record.topic));
         return;
       }
       // Its group's transaction failed: handled on its own below, with retries and dead letter.
@@ -304,6 +307,7 @@ export class MessagePipeline {
           prepared,
         );
         span.setAttribute('baton.inbox.duplicate', outcome === 'duplicate');
+        batonMetrics().messagesHandled.add(1, topicAttributes(record.topic));
         return;
       } catch (error) {
         // A preparation cut short by shutdown (a wait for admission) did not act: the record is
@@ -323,6 +327,7 @@ export class MessagePipeline {
             { err: error, attempt, delayMs: delay, topic: record.topic, offset: record.offset },
             'database unavailable; retrying until it answers (the record stays uncommitted)',
           );
+          batonMetrics().messagesRetried.add(1, topicAttributes(record.topic));
           // On shutdown this rejects: the record is not committed and is delivered again.
           await abortableDelay(delay, shutdown);
           continue;
@@ -350,6 +355,7 @@ export class MessagePipeline {
           { err: error, attempt, delayMs: delay, topic: record.topic, offset: record.offset },
           'handler failed; retrying',
         );
+        batonMetrics().messagesRetried.add(1, topicAttributes(record.topic));
         await abortableDelay(delay, shutdown);
       }
     }
