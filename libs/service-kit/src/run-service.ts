@@ -152,6 +152,7 @@ export async function runService(
             serviceVersion: version,
             metricsPort: metricsPort(settings.service.metricsPort, definition.defaultPort),
             metricsHost: settings.service.host,
+            environment: settings.service.environment,
           }),
       (t) => t.shutdown(),
     );

@@ -116,4 +116,13 @@ export class ServiceConfig {
     description: 'On SIGTERM, the process exits after this long even if draining has not finished.',
   })
   shutdownTimeoutMs!: number;
+
+  @Setting({
+    env: 'BATON_ENVIRONMENT',
+    type: 'string',
+    default: 'development',
+    description:
+      'The deployment environment (`production`, `staging`, ...), on every span and metric as the resource attribute `deployment.environment.name`: one tracing backend can hold several.',
+  })
+  environment!: string;
 }

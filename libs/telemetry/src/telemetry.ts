@@ -7,6 +7,11 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  instanceAttributes,
+  patchPreloadedModules,
+  tracingInstrumentations,
+} from './instrumentations.js';
 import { prometheusReader } from './metrics.js';
 
 export interface TelemetryOptions {
@@ -16,6 +21,8 @@ export interface TelemetryOptions {
   otlpEndpoint?: string;
   /** `http/protobuf` (default, what Jaeger and collectors expect) or `http/json`. */
   otlpProtocol?: 'http/protobuf' | 'http/json';
+  /** `deployment.environment.name` on the resource (BATON_ENVIRONMENT). */
+  environment?: string;
   /** How long spans wait in the batch before export. */
   exportDelayMs?: number;
   /** Port of the Prometheus `/metrics` endpoint (see metrics.ts); 0 or absent: no metrics. */
@@ -66,16 +73,20 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
 
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
-    resource: resourceFromAttributes({ 'service.version': options.serviceVersion }),
+    resource: resourceFromAttributes({
+      'service.version': options.serviceVersion,
+      ...instanceAttributes(options.environment),
+    }),
     spanProcessors: [processor],
     metricReaders: options.metricsPort
       ? [prometheusReader(options.metricsPort, options.metricsHost)]
       : [],
     logRecordProcessors: [],
-    instrumentations: [],
+    instrumentations: tracingInstrumentations(),
     autoDetectResources: false,
   });
   sdk.start();
+  patchPreloadedModules();
   return {
     exporting: Boolean(endpoint),
     flush: () => processor.forceFlush(),
