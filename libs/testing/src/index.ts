@@ -13,3 +13,4 @@ export * from './migration-under-test.js';
 export * from './seeded-random.js';
 export * from './own-kafka-broker.js';
 export * from './hostile-json.js';
+export * from './captured-spans.js';

@@ -1,40 +1,24 @@
-import { randomBytes } from 'node:crypto';
-import { ROOT_CONTEXT, TraceFlags, context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  TracerProvider,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace';
-import { expectEventually } from '@baton/testing';
+import { context, trace } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { CapturedSpans, aRunTrace, expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, startEscalation, type EscalationFixture } from './testing/escalation.fixture.js';
 
 describe('a review joins the run’s trace both ways by span links (real broker, real Postgres)', () => {
-  const spans = new InMemorySpanExporter();
-  const provider = new TracerProvider({
-    spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
-  });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const spans = new CapturedSpans();
   let esc: EscalationFixture;
 
   beforeAll(async () => {
-    context.setGlobalContextManager(contextManager);
-    trace.setGlobalTracerProvider(provider);
+    spans.install();
     esc = await startEscalation({ harness: 'kafka' });
   });
   afterAll(async () => {
     await esc?.close();
-    trace.disable();
-    context.disable();
-    await provider.shutdown();
+    await spans.uninstall();
   });
 
   const named = (name: string, runId: string): ReadableSpan =>
-    spans
-      .getFinishedSpans()
-      .find((span) => span.name === name && span.attributes['baton.run_id'] === runId)!;
+    spans.finished.find((span) => span.name === name && span.attributes['baton.run_id'] === runId)!;
 
   for (const [action, outcome, body] of [
     ['approve', 'approved', {}],
@@ -42,16 +26,10 @@ describe('a review joins the run’s trace both ways by span links (real broker,
   ] as const) {
     it(`links the reviewer's ${action} to the run's trace, and the resumed step back to it`, async () => {
       // The run's trace, as the step before the escalation left it on the envelope.
-      const runTraceId = randomBytes(16).toString('hex');
-      const spanId = randomBytes(8).toString('hex');
-      const step = trace.setSpanContext(ROOT_CONTEXT, {
-        traceId: runTraceId,
-        spanId,
-        traceFlags: TraceFlags.SAMPLED,
-        isRemote: true,
-      });
-      const envelope = await context.with(step, () =>
-        esc.escalate({ traceparent: `00-${runTraceId}-${spanId}-01` }),
+      const run = aRunTrace();
+      const runTraceId = run.traceId;
+      const envelope = await context.with(run.context, () =>
+        esc.escalate({ traceparent: run.traceparent }),
       );
       const taskId = await esc.taskIdOf(envelope);
 
@@ -86,9 +64,9 @@ describe('a review joins the run’s trace both ways by span links (real broker,
       ]);
       // The resumed step continues the run's trace under the span that links back.
       expect(resumed!.traceparent).toContain(runTraceId);
-      const send = spans
-        .getFinishedSpans()
-        .find((span) => span.spanContext().spanId === resumed!.traceparent!.split('-')[2])!;
+      const send = spans.finished.find(
+        (span) => span.spanContext().spanId === resumed!.traceparent!.split('-')[2],
+      )!;
       expect(send.parentSpanContext?.spanId).toBe(resume.spanContext().spanId);
     });
   }
