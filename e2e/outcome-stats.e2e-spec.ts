@@ -1,7 +1,12 @@
 import { TEST_KEYS, bearer } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baton } from './support/baton-cli.js';
-import { BatonClient, creditDecision, disputeEvent } from './support/baton-client.js';
+import {
+  BatonClient,
+  creditDecision,
+  disputeEvent,
+  notADisputeDecision,
+} from './support/baton-client.js';
 import { BatonSystem } from './support/baton-system.js';
 
 /**
@@ -66,14 +71,7 @@ describe('outcome stats over the whole system', () => {
     await escalated(200);
 
     // Failed: the model says it is not a billing dispute.
-    system.model.reply({
-      json: {
-        next: 'fail',
-        label: 'not-a-dispute',
-        confidence: 0.95,
-        rationale: 'Not a billing dispute: the customer asks about shipping.',
-      },
-    });
+    system.model.reply(notADisputeDecision());
     const failed = await start(
       disputeEvent({ customerId: 'cus_1001', message: 'Where is my parcel?' }),
     );

@@ -128,6 +128,18 @@ export function disputeEvent(
   };
 }
 
+/** The model's decision that a message is not a billing dispute: the run fails. */
+export function notADisputeDecision() {
+  return {
+    json: {
+      next: 'fail',
+      label: 'not-a-dispute',
+      confidence: 0.95,
+      rationale: 'Not a billing dispute: the customer asks about shipping.',
+    },
+  };
+}
+
 /** What the scripted model answers when it decides to credit. */
 export function creditDecision(invoiceId: string, amount: number, customerId = 'cus_1001') {
   return {

@@ -34,6 +34,8 @@ export class BatonSystem {
   readonly topicPrefix = `${uniqueTopic('e2e')}.`;
   readonly schemaPrefix = `e${Date.now().toString(36)}_`;
   readonly ports = {} as Record<ServiceName, number>;
+  /** Each service's Prometheus /metrics port (BATON_METRICS_PORT). */
+  readonly metricsPorts = {} as Record<ServiceName, number>;
   private readonly processes = new ServiceProcesses(
     `${REPO_ROOT}.baton/e2e-logs/${this.schemaPrefix}`,
     (service) => this.env(service),
@@ -48,7 +50,10 @@ export class BatonSystem {
 
   async start(): Promise<this> {
     await Promise.all([this.model.start(), this.otlp.start(), seedBusinessData(testDatabaseUrl())]);
-    for (const service of SERVICES) this.ports[service] = await freePort();
+    for (const service of SERVICES) {
+      this.ports[service] = await freePort();
+      this.metricsPorts[service] = await freePort();
+    }
     // The trigger service first: it creates every topic, so the others find them.
     await this.startService('trigger');
     await Promise.all(SERVICES.filter((s) => s !== 'trigger').map((s) => this.startService(s)));
@@ -70,6 +75,7 @@ export class BatonSystem {
       KAFKA_HEARTBEAT_INTERVAL_MS: '500',
       BATON_DRAIN_TIMEOUT_MS: '5000',
       PORT: String(this.ports[service]),
+      BATON_METRICS_PORT: String(this.metricsPorts[service]),
       HOST: '127.0.0.1',
       OPENAI_API_KEY: 'e2e-test-key',
       OPENAI_BASE_URL: this.options.modelBaseUrl ?? this.model.baseURL,

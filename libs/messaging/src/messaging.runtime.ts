@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
 import { RecordSigner, deadLetterTopic } from '@baton/contracts';
-import type { Logger } from '@baton/telemetry';
+import { observeOutbox, type Logger } from '@baton/telemetry';
 import type { MessagingConfig } from './messaging.config.js';
 import {
   MessagePipeline,
@@ -62,6 +62,7 @@ export class MessagingRuntime {
   private readonly holdingRoutes = new Set<string>();
   private subscription: Subscription | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
+  private stopObservingOutbox: (() => void) | undefined;
 
   constructor(private readonly options: MessagingRuntimeOptions) {
     const { config, transport, dataSource, logger, consumer } = options;
@@ -137,6 +138,12 @@ export class MessagingRuntime {
     const { transport, config, consumer } = this.options;
     await transport.connect();
     this.outbox.startSweeper();
+    this.stopObservingOutbox = observeOutbox(consumer, async () => {
+      const rows: Array<{ n: number }> = await this.options.dataSource.query(
+        'SELECT count(*)::int AS n FROM outbox',
+      );
+      return rows[0]?.n ?? 0;
+    });
     this.pruneTimer = setInterval(
       () =>
         void Inbox.prune(this.options.dataSource, config.inboxRetentionMs).catch(() => undefined),
@@ -210,6 +217,7 @@ export class MessagingRuntime {
 
   async stop(): Promise<void> {
     clearInterval(this.pruneTimer);
+    this.stopObservingOutbox?.();
     await this.subscription?.stop(this.options.config.drainTimeoutMs);
     this.subscription = undefined;
     await this.outbox.stopSweeper();

@@ -1,6 +1,12 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batonMetrics, metricsPort, observeHandlers, topicAttributes } from './metrics.js';
+import {
+  batonMetrics,
+  metricsPort,
+  observeConsumer,
+  observeOutbox,
+  topicAttributes,
+} from './metrics.js';
 import { startTelemetry, type Telemetry } from './telemetry.js';
 
 async function freePort(): Promise<number> {
@@ -44,8 +50,13 @@ describe('Prometheus /metrics', () => {
     m.messagesHandled.add(3, topicAttributes('baton.step.decision'));
     m.messagesRetried.add(1, topicAttributes('baton.step.decision'));
     m.messagesDeadLettered.add(1, topicAttributes('baton.step.decision'));
-    observeHandlers('baton.decision', () => ({ inFlight: 2, limit: 16 }));
+    const stop = observeConsumer('baton.decision', () => ({
+      inFlight: 2,
+      limit: 16,
+      lag: [{ topic: 'baton.step.decision', partition: 3, lag: 7 }],
+    }));
 
+    const stopOutbox = observeOutbox('baton.trigger', () => Promise.resolve(4));
     const response = await fetch(url);
     expect(response.status).toBe(200);
     const text = await response.text();
@@ -63,6 +74,12 @@ describe('Prometheus /metrics', () => {
       'baton_messaging_handlers_limit',
     ])
       expect(text).toMatch(new RegExp(`^${name}\\{`, 'm'));
+    expect(text).toMatch(
+      /^baton_messaging_consumer_lag\{[^}]*messaging_destination_partition_id="3"[^}]*\} 7/m,
+    );
+    expect(text).toMatch(/^baton_outbox_pending\{[^}]*\} 4/m);
+    stop();
+    stopOutbox();
     expect(text).toMatch(/^gen_ai_client_token_usage_count\{[^}]*gen_ai_token_type="input"/m);
   });
 

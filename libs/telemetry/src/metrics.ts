@@ -1,9 +1,11 @@
 import {
   metrics,
   type Attributes,
+  type BatchObservableResult,
   type Counter,
   type Histogram,
   type Meter,
+  type ObservableResult,
 } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 
@@ -61,6 +63,8 @@ export const METRIC_NAMES = {
   messagesDeadLettered: 'baton.messaging.messages.dead_lettered',
   handlersInFlight: 'baton.messaging.handlers.in_flight',
   handlersLimit: 'baton.messaging.handlers.limit',
+  consumerLag: 'baton.messaging.consumer.lag',
+  outboxPending: 'baton.outbox.pending',
 } as const;
 
 let instruments: BatonMetrics | undefined;
@@ -121,14 +125,19 @@ export function topicAttributes(topic: string): Attributes {
   return { 'messaging.destination.name': topic };
 }
 
+/** One consumer's state at a scrape. */
+export interface ConsumerReading {
+  inFlight: number;
+  limit: number;
+  /** Per assigned partition: records behind the partition's end at its last fetched batch. */
+  lag: Array<{ topic: string; partition: number; lag: number }>;
+}
+
 /**
- * Reports in-flight handlers against their limit, read when Prometheus scrapes. `read` is
- * called per scrape and must be cheap.
+ * Reports a consumer's in-flight handlers against their limit, and its lag per partition, read when Prometheus scrapes. `read` is
+ * called per scrape and must be cheap. The returned function stops reporting (at close).
  */
-export function observeHandlers(
-  consumer: string,
-  read: () => { inFlight: number; limit: number },
-): void {
+export function observeConsumer(consumer: string, read: () => ConsumerReading): () => void {
   const meter = metrics.getMeter('baton');
   const inFlight = meter.createObservableGauge(METRIC_NAMES.handlersInFlight, {
     description: 'Handlers running now, by consumer group',
@@ -138,13 +147,41 @@ export function observeHandlers(
     description: 'Most handlers that may run at once, by consumer group',
     unit: '{handler}',
   });
-  meter.addBatchObservableCallback(
-    (result) => {
-      const now = read();
-      const attributes = { 'messaging.consumer.group.name': consumer };
-      result.observe(inFlight, now.inFlight, attributes);
-      result.observe(limit, now.limit, attributes);
-    },
-    [inFlight, limit],
-  );
+  const lag = meter.createObservableGauge(METRIC_NAMES.consumerLag, {
+    description: 'Records behind the end of the partition, by consumer group, topic and partition',
+    unit: '{message}',
+  });
+  const callback = (result: BatchObservableResult): void => {
+    const now = read();
+    const group = { 'messaging.consumer.group.name': consumer };
+    result.observe(inFlight, now.inFlight, group);
+    result.observe(limit, now.limit, group);
+    for (const partition of now.lag)
+      result.observe(lag, partition.lag, {
+        ...group,
+        'messaging.destination.name': partition.topic,
+        'messaging.destination.partition.id': String(partition.partition),
+      });
+  };
+  meter.addBatchObservableCallback(callback, [inFlight, limit, lag]);
+  return () => meter.removeBatchObservableCallback(callback, [inFlight, limit, lag]);
+}
+
+/**
+ * Reports the outbox backlog (rows written and not yet published and cleared), read when
+ * Prometheus scrapes: `count` is one query of the service's own outbox table. A failed read
+ * reports nothing for that scrape. The returned function stops reporting.
+ */
+export function observeOutbox(consumer: string, count: () => Promise<number>): () => void {
+  const meter = metrics.getMeter('baton');
+  const pending = meter.createObservableGauge(METRIC_NAMES.outboxPending, {
+    description: 'Outbox rows not yet published and cleared, by service',
+    unit: '{row}',
+  });
+  const callback = async (result: ObservableResult): Promise<void> => {
+    const rows = await count().catch(() => undefined);
+    if (rows !== undefined) result.observe(rows, { 'messaging.consumer.group.name': consumer });
+  };
+  pending.addCallback(callback);
+  return () => pending.removeCallback(callback);
 }

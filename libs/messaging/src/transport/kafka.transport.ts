@@ -8,7 +8,7 @@ import {
   type LogEntry,
   type Producer,
 } from 'kafkajs';
-import type { Logger } from '@baton/telemetry';
+import { observeConsumer, type Logger } from '@baton/telemetry';
 import { KeyedScheduler } from './keyed-scheduler.js';
 import { PartitionOffsets } from './partition-offsets.js';
 import type {
@@ -210,6 +210,9 @@ class KafkaSubscription implements Subscription {
   private commitAgain = false;
   private stopping: Promise<void> | undefined;
   private readonly stoppedCallbacks: Array<() => void> = [];
+  /** Per `topic:partition`, the lag at its last fetched batch, for the metrics. */
+  private readonly lag = new Map<string, { topic: string; partition: number; lag: number }>();
+  private readonly stopObserving: () => void;
 
   constructor(
     kafka: Kafka,
@@ -225,6 +228,18 @@ class KafkaSubscription implements Subscription {
       allowAutoTopicCreation: false,
     });
     this.scheduler = new KeyedScheduler(options.concurrency, options.maxBuffered);
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      this.lag.set(`${payload.topic}:${payload.partition}`, {
+        topic: payload.topic,
+        partition: payload.partition,
+        lag: Number(payload.offsetLag),
+      }),
+    );
+    this.stopObserving = observeConsumer(options.groupId, () => ({
+      inFlight: this.scheduler.stats.running,
+      limit: options.concurrency,
+      lag: [...this.lag.values()],
+    }));
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       // Work begun under the previous assignment may still finish, but its offsets are no
       // longer ours to commit: redelivery plus the inbox make that safe.
@@ -371,6 +386,7 @@ class KafkaSubscription implements Subscription {
       await this.commit();
       await this.consumer.disconnect();
       if (this.options.ephemeral) await this.deleteGroup();
+      this.stopObserving();
       this.stoppedCallbacks.forEach((callback) => callback());
     })();
     return this.stopping;

@@ -3,6 +3,7 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import type { RunEvent, TriggerEvent } from '@baton/contracts';
 import { OnMessage, PermanentFailure, type HandlerContext } from '@baton/messaging';
 import { TriggerError } from '../domain/trigger-error.js';
+import { countRunEvent } from './run-event-metrics.js';
 import { RecordRunEventUseCase } from '../use-cases/record-run-event/record-run-event.use-case.js';
 import { StartRunUseCase } from '../use-cases/start-run/start-run.use-case.js';
 
@@ -35,5 +36,6 @@ export class TriggerMessagesController {
   @OnMessage('run.events')
   async runEvent(@Payload() event: RunEvent, @Ctx() ctx: HandlerContext): Promise<void> {
     await this.recordRunEvent.execute(event, ctx);
+    countRunEvent(event);
   }
 }

@@ -35,6 +35,7 @@ import { askModel, type ModelAnswer } from '../../clients/ask-model.js';
 import { ModelAdmission } from '../../clients/model-admission.js';
 import { ModelGateway } from '../../clients/model-gateway.js';
 import { ModelAnswersRepository } from '../../store/model-answers.repository.js';
+import { recordModelCalls } from './model-call-metrics.js';
 
 type DecisionEnvelope = StepEnvelope<'decision'>;
 
@@ -289,6 +290,7 @@ export class DecideNextStepUseCase {
 
   /** What the model's answer decides: its decision, or an escalation saying why there is none. */
   private answered(envelope: DecisionEnvelope, answer: ModelAnswer): Decided {
+    recordModelCalls(answer.calls);
     const spent = { tokens: answer.tokens, costUsd: answer.costUsd };
     const usage = { calls: answer.calls, tokens: answer.tokens, costUsd: answer.costUsd };
     if (!answer.decision && answer.budget) {

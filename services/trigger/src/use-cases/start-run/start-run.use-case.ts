@@ -9,7 +9,7 @@ import {
 } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 import { LOGGER, WORKFLOWS } from '@baton/service-kit';
-import { batonMetrics, type Logger } from '@baton/telemetry';
+import type { Logger } from '@baton/telemetry';
 import {
   describeFailure,
   evaluate,
@@ -152,10 +152,6 @@ export class StartRunUseCase {
       runEventFor(envelope, { type: 'run.started' }, receivedAt),
     );
     tx.emit(this.routes.step('context'), envelope);
-    batonMetrics().runsStarted.add(1, {
-      'baton.workflow.id': workflow.id,
-      'baton.workflow.version': workflow.version,
-    });
     return {
       runId,
       workflow: { id: workflow.id, version: workflow.version },
