@@ -10,6 +10,7 @@ import { portsInUse, servicePorts, type ServicePorts } from './service-ports.js'
 import { dataLines } from './start-banner.js';
 import pg from 'pg';
 import { topicNames } from '@baton/contracts';
+import { METRICS_PORT_OFFSET } from '@baton/telemetry';
 import { ConfigError } from '@baton/config';
 import { splitConnections } from '@baton/persistence';
 import {
@@ -58,6 +59,8 @@ const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer', 'admin']
 // The services' record signing key: yours, or this machine's (.baton/signing.key, kept).
 const signingKey = process.env['BATON_SIGNING_KEY'] || devSigningKey();
 
+const metricsOff = process.env['BATON_METRICS_PORT'] === '0';
+
 const processes = new ServiceProcesses(
   `${root}.baton/logs`,
   (service) => ({
@@ -71,6 +74,8 @@ const processes = new ServiceProcesses(
     BATON_SIGNING_KEY: signingKey,
     PORT: String(ports[service]),
     HOST: host,
+    // /metrics follows the HTTP port (9464–9469 by default); BATON_METRICS_PORT=0 turns it off.
+    BATON_METRICS_PORT: metricsOff ? '0' : String(ports[service] + METRICS_PORT_OFFSET),
   }),
   (service) => ports[service],
 );
@@ -123,6 +128,9 @@ process.stdout.write(
     }).slice(0, 2), // the first line names Kafka
     '',
     `  trigger API    ${trigger}     escalation API  ${escalation}`,
+    metricsOff
+      ? '  metrics        off (BATON_METRICS_PORT=0)'
+      : `  metrics        http://127.0.0.1:${ports.trigger + METRICS_PORT_OFFSET}/metrics … :${ports.escalation + METRICS_PORT_OFFSET}/metrics (docs/observability.md)`,
     `  publisher key  ${keys.publisher}`,
     `  reviewer key   ${keys.reviewer}`,
     `  admin key      ${keys.admin}`,
