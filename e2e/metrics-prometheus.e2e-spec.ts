@@ -17,16 +17,19 @@ describe('metrics scraped by Prometheus', () => {
   const system = new BatonSystem();
   const api = new BatonClient(system);
   const prometheus = new PrometheusServer();
-  /** Triggers a run and waits until it ends with `status`. */
-  const drive = async (event: ReturnType<typeof disputeEvent>, status: string) => {
+  /**
+   * Triggers a run and waits until it ends with `status`; `review` approves it on the way (the
+   * model proposes a credit above the auto-approve limit, so a person is asked).
+   */
+  const drive = async (event: ReturnType<typeof disputeEvent>, status: string, review = false) => {
     const { status: code, body } = await api.trigger(event);
     expect(code, JSON.stringify(body)).toBe(202);
-    const ended = await api.waitForRun(body['runId'] as string, [
-      'completed',
-      'failed',
-      'rejected',
-      'cancelled',
-    ]);
+    const runId = body['runId'] as string;
+    if (review) {
+      const task = await api.waitForTask(runId);
+      expect((await api.decide(task.id, 'approve', {})).status).toBe(200);
+    }
+    const ended = await api.waitForRun(runId, ['completed', 'failed', 'rejected', 'cancelled']);
     expect(ended.status).toBe(status);
   };
 
@@ -36,6 +39,12 @@ describe('metrics scraped by Prometheus', () => {
     await drive(
       disputeEvent({ customerId: 'cus_1001', message: 'Refund $18, please.' }),
       'completed',
+    );
+    system.model.reply(creditDecision('inv_2101', 240, 'cus_1002'));
+    await drive(
+      disputeEvent({ customerId: 'cus_1002', message: 'You billed me 240 twice.' }),
+      'completed',
+      true,
     );
     system.model.reply(notADisputeDecision());
     await drive(disputeEvent({ customerId: 'cus_1001', message: 'Where is my parcel?' }), 'failed');
@@ -67,18 +76,19 @@ describe('metrics scraped by Prometheus', () => {
     );
     await expectEventually(
       async () => {
-        expect(await value('sum(baton_runs_started_total)')).toBe(2);
-        expect(await value('sum(baton_runs_ended_total{baton_run_outcome="completed"})')).toBe(1);
+        expect(await value('sum(baton_runs_started_total)')).toBe(3);
+        expect(await value('sum(baton_runs_ended_total{baton_run_outcome="completed"})')).toBe(2);
         expect(await value('sum(baton_runs_ended_total{baton_run_outcome="failed"})')).toBe(1);
-        expect(await value('sum(baton_runs_ended_total)')).toBe(2);
+        expect(await value('sum(baton_runs_ended_total)')).toBe(3);
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    // Every step of the two runs was handled by some service; none was dead-lettered.
+    // Every step of the three runs was handled by some service; none was dead-lettered.
     expect(await value('sum(baton_messaging_messages_handled_total)')).toBeGreaterThan(2);
     expect(await value('sum(baton_messaging_messages_dead_lettered_total)')).toBeUndefined();
-    // The two model calls (one per run), with the OTel GenAI metric names.
-    expect(await value('sum(gen_ai_client_operation_duration_count)')).toBe(2);
+    // The model calls, with the OTel GenAI metric names; the one review's wait.
+    expect(await value('sum(gen_ai_client_operation_duration_count)')).toBe(3);
+    expect(await value('sum(baton_review_wait_duration_count)')).toBe(1);
     const tokens = await prometheus.query(
       'sum by (gen_ai_token_type) (gen_ai_client_token_usage_count)',
     );

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { context, trace, type Link } from '@opentelemetry/api';
 import { runEventFor, type DecisionRecord, type RunReview } from '@baton/contracts';
-import { BATON_ATTR, extractTraceContext } from '@baton/telemetry';
+import { BATON_ATTR, batonMetrics, extractTraceContext } from '@baton/telemetry';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 import { resumeEnvelope, reviewHistoryRecord } from '../domain/review.js';
 import type { ReviewOutcome, ReviewRecord, TaskRow } from '../domain/task.js';
@@ -89,6 +89,10 @@ export class ReviewRecorder {
     });
     resumeSpan.end();
     reviewSpan.end();
+    batonMetrics().reviewWait.record((now.getTime() - task.created_at.getTime()) / 1000, {
+      'baton.workflow.id': task.envelope.workflow.id,
+      'baton.review.outcome': outcome,
+    });
     return decided;
   }
 }
