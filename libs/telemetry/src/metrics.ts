@@ -22,11 +22,16 @@ export function metricsPort(setting: number, defaultHttpPort: number): number {
 
 /**
  * The Prometheus endpoint: its own HTTP server at `http://<host>:<port>/metrics`, no API key,
- * text exposition format. A port already taken is reported by OpenTelemetry's diagnostics and
+ * text exposition format. A port already taken is reported as a process warning (on stderr) and
  * leaves the service running without metrics.
  */
 export function prometheusReader(port: number, host = '0.0.0.0'): PrometheusExporter {
-  return new PrometheusExporter({ port, host, endpoint: '/metrics' });
+  return new PrometheusExporter({ port, host, endpoint: '/metrics' }, (error) => {
+    if (error)
+      process.emitWarning(
+        `/metrics is off: it could not listen on ${host}:${port} (${error.message})`,
+      );
+  });
 }
 
 /** Baton's instruments. Label values are bounded: names, kinds, outcomes, topics — never ids. */
