@@ -34,6 +34,8 @@ export interface RunSummary {
   createdAt?: string;
   updatedAt?: string;
   endedAt?: string | null;
+  /** The W3C trace id of the run's trace (find it in Jaeger); null with tracing off. */
+  traceId?: string | null;
 }
 
 export interface Run extends RunSummary {

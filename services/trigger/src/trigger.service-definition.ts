@@ -14,6 +14,7 @@ import { AddRunEventDigest1796379600000 } from './migrations/1796379600000-add-r
 import { AddRunDedupKey1796410000000 } from './migrations/1796410000000-add-run-dedup-key.migration.js';
 import { AddScheduleFirstSeen1796500000000 } from './migrations/1796500000000-add-schedule-first-seen.migration.js';
 import { AddRunOutcomes1796600000000 } from './migrations/1796600000000-add-run-outcomes.migration.js';
+import { AddRunTraceId1796700000000 } from './migrations/1796700000000-add-run-trace-id.migration.js';
 import { RunSweepConfig } from './config/run-sweep.config.js';
 import { ScheduleConfig } from './config/schedule.config.js';
 import { TriggerModule } from './trigger.module.js';
@@ -45,6 +46,7 @@ export const triggerService: ServiceDefinition = {
     AddRunDedupKey1796410000000,
     AddScheduleFirstSeen1796500000000,
     AddRunOutcomes1796600000000,
+    AddRunTraceId1796700000000,
   ],
   settings: [ScheduleConfig, RunSweepConfig, ApiKeysConfig],
   providers: ({ settings }) => triggerProviders(settings),

@@ -19,6 +19,16 @@ describe(formatTimeline.name, () => {
     ]);
   });
 
+  it("names the run's trace when it has one", () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    expect(formatTimeline({ ...billingRun, traceId }).slice(0, 3)).toEqual([
+      lines[0],
+      lines[1],
+      `trace ${traceId}`,
+    ]);
+    expect(lines[2]).not.toMatch(/^trace/);
+  });
+
   it('gives every step a row: seq, kind, name, outcome and duration, aligned', () => {
     const rows = lines.filter((line) => /^\s{2}\s*\d+\s{2}/.test(line));
     expect(rows).toHaveLength(12);

@@ -71,7 +71,9 @@ function header(run: Run, style: Stylize): string[] {
   ]
     .filter(Boolean)
     .join(' · ');
-  return event ? [first, style('dim', event)] : [first];
+  const lines = event ? [first, style('dim', event)] : [first];
+  if (run.traceId) lines.push(style('dim', `trace ${run.traceId}`));
+  return lines;
 }
 
 /** `completed after 1.2 s: <reason>`, or where a run that has not ended stands. */

@@ -26,6 +26,7 @@ export interface RunRow {
   trigger: unknown;
   event_digest: string | null;
   escalation_reason: string | null;
+  trace_id: string | null;
   review_outcome: string | null;
   review_proposed: unknown;
   review_edited: unknown;
@@ -58,6 +59,8 @@ export interface NewRun {
   trigger: unknown;
   digest: string;
   dedupKey: string | null;
+  /** The trace the run started in (W3C trace id), or null with tracing off. */
+  traceId: string | null;
 }
 
 /** A step report (`step.finished`) for the ledger. */
@@ -111,8 +114,8 @@ export class RunLedger {
   /** Inserts a new running run; false when one with the idempotency key exists already. */
   async insert(manager: EntityManager, run: NewRun): Promise<boolean> {
     const inserted: unknown[] = await manager.query(
-      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest, dedup_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, '${RUNNING}', $8, $9, $10)
+      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest, dedup_key, trace_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, '${RUNNING}', $8, $9, $10, $11)
        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
        RETURNING id`,
       [
@@ -126,6 +129,7 @@ export class RunLedger {
         JSON.stringify(run.trigger),
         run.digest,
         run.dedupKey,
+        run.traceId,
       ],
     );
     return inserted.length > 0;

@@ -18,6 +18,7 @@ const summary = (row: RunRow) => ({
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
   endedAt: row.ended_at?.toISOString() ?? null,
+  traceId: row.trace_id,
 });
 
 /** Reads the run ledger. */

@@ -49,6 +49,7 @@ describe('RecordRunEventUseCase: a batch of run events (real Postgres)', () => {
       trigger: {},
       digest: 'd',
       dedupKey: null,
+      traceId: null,
     });
     return id;
   }

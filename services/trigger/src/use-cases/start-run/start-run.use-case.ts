@@ -9,7 +9,8 @@ import {
 } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 import { LOGGER, WORKFLOWS } from '@baton/service-kit';
-import type { Logger } from '@baton/telemetry';
+import { activeTraceIds, type Logger } from '@baton/telemetry';
+import { isValidTraceId } from '@opentelemetry/api';
 import {
   describeFailure,
   evaluate,
@@ -124,6 +125,9 @@ export class StartRunUseCase {
       trigger: event,
       digest,
       dedupKey: dedupKey ?? null,
+      // The trace this request or record is in: the run's steps continue it (their envelopes
+      // carry its traceparent), so it is the run's trace.
+      traceId: runTraceId(),
     });
     if (!inserted) {
       // A concurrent request with the same key won the insert; answer as to a resend.
@@ -296,4 +300,10 @@ export class StartRunUseCase {
       );
     }
   }
+}
+
+/** The active span's trace id; null with tracing off (no span, or the all-zero invalid id). */
+function runTraceId(): string | null {
+  const { trace_id: traceId } = activeTraceIds();
+  return traceId && isValidTraceId(traceId) ? traceId : null;
 }
