@@ -89,6 +89,13 @@ describe('embedded mode (npm start)', () => {
       ['execute-issue-credit', 'succeeded'],
       ['execute-draft-reply', 'succeeded'],
     ]);
+    // One /metrics for the process, counting the run that just completed.
+    await expectEventually(async () => {
+      const metrics = await (await fetch(baton.metricsUrl)).text();
+      expect(metrics).toMatch(
+        /^baton_runs_ended_total\{[^}]*baton_run_outcome="completed"[^}]*\} [1-9]/m,
+      );
+    });
   });
 
   it('escalates free text for review, with the rules-only reason, when there is no model', async () => {

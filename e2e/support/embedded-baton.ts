@@ -51,6 +51,11 @@ export class EmbeddedBatonProcess {
     return `http://127.0.0.1:${this.portBase + SERVICES.indexOf(service)}`;
   }
 
+  /** The process's Prometheus endpoint (all six services' metrics). */
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.portBase + SERVICES.length}/metrics`;
+  }
+
   get triggerUrl(): string {
     return this.url('trigger');
   }
@@ -60,12 +65,14 @@ export class EmbeddedBatonProcess {
   }
 
   async start(): Promise<this> {
-    this.portBase = await freePortRange(SERVICES.length);
+    // The six services' ports, then the one /metrics port of the process.
+    this.portBase = await freePortRange(SERVICES.length + 1);
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of REMOVED) delete env[name];
     Object.assign(env, {
       NODE_ENV: 'test',
       BATON_PORT_BASE: String(this.portBase),
+      BATON_METRICS_PORT: String(this.portBase + SERVICES.length),
       BATON_API_KEYS: testApiKeysSetting(),
       BATON_DEV_KEYS_FILE: `${this.logFile}.dev-keys.env`,
       BATON_DRAIN_TIMEOUT_MS: '5000',

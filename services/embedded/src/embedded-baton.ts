@@ -5,8 +5,13 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@baton/config';
 import { InProcessTransport, MessagingConfig, createTransport } from '@baton/messaging';
-import { runService, type RunningService, type ServiceDefinition } from '@baton/service-kit';
-import { createLogger, startTelemetry, type Logger } from '@baton/telemetry';
+import {
+  ServiceConfig,
+  runService,
+  type RunningService,
+  type ServiceDefinition,
+} from '@baton/service-kit';
+import { createLogger, metricsPort, startTelemetry, type Logger } from '@baton/telemetry';
 import { actionService } from '../../action/src/action.service-definition.js';
 import { contextService } from '../../context/src/context.service-definition.js';
 import { decisionService } from '../../decision/src/decision.service-definition.js';
@@ -79,11 +84,12 @@ export async function startEmbeddedBaton(
     version: '0.1.0',
     level: env['LOG_LEVEL'] || 'info',
   });
-  let config: { embedded: EmbeddedConfig; messaging: MessagingConfig };
+  let config: { embedded: EmbeddedConfig; messaging: MessagingConfig; service: ServiceConfig };
   try {
     config = {
       embedded: loadConfig(EmbeddedConfig, env, 'embedded'),
       messaging: loadConfig(MessagingConfig, env, 'embedded'),
+      service: loadConfig(ServiceConfig, env, 'embedded'),
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -121,7 +127,17 @@ export async function startEmbeddedBaton(
     const businessDatabaseUrl = externalBusiness || postgres!.urls['business']!;
     await options.beforeServices?.({ databaseUrl, businessDatabaseUrl });
 
-    const telemetry = startTelemetry({ serviceName: 'baton-embedded', serviceVersion: '0.1.0' });
+    // One /metrics for the process: the six services' instruments share its meter provider.
+    const telemetry = startTelemetry({
+      serviceName: 'baton-embedded',
+      serviceVersion: '0.1.0',
+      metricsPort: metricsPort(
+        config.service.metricsPort,
+        config.embedded.portBase || FIRST_DEFAULT_PORT,
+      ),
+      metricsHost: config.service.host,
+      environment: config.service.environment,
+    });
     opened.push(() => telemetry.shutdown());
     const transport =
       config.messaging.kafkaBrokers.length > 0
