@@ -381,27 +381,16 @@ export class MessagePipeline {
       attempt,
       shutdown,
       alreadyHandled: async () => {
-        const rows: unknown[] = await dataSource.query(
-          'SELECT 1 FROM inbox WHERE consumer = $1 AND message_id = $2',
-          [consumer, messageId],
-        );
-        handled = rows.length > 0;
+        ({ handled } = await Inbox.lookUp(dataSource, consumer, messageId));
         return handled;
       },
       alreadyHandledAnd: async <R extends Record<string, unknown>>(
         sql: string,
         params: unknown[],
       ) => {
-        // The inbox's two parameters follow the preparer's, so its SQL keeps its own numbers.
-        const n = params.length;
-        const rows: Array<{ handled: boolean; row: R | null }> = await dataSource.query(
-          `SELECT EXISTS (SELECT 1 FROM inbox WHERE consumer = $${n + 1} AND message_id = $${n + 2}) AS handled,
-                  to_jsonb(own) AS row
-             FROM (SELECT 1) AS one LEFT JOIN LATERAL (${sql} LIMIT 1) AS own ON true`,
-          [...params, consumer, messageId],
-        );
-        handled = rows[0]?.handled === true;
-        return { handled, row: rows[0]?.row ?? undefined };
+        const found = await Inbox.lookUp<R>(dataSource, consumer, messageId, sql, params);
+        handled = found.handled;
+        return found;
       },
     };
     return tracer.startActiveSpan(

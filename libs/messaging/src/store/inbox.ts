@@ -34,6 +34,29 @@ export const Inbox = {
     ]);
   },
 
+  /**
+   * Whether the consumer has handled the message, in no transaction (a first look: the claim
+   * decides), with `sql`, a SELECT of at most one row on parameters $1…$n (`params`), in the
+   * same statement; its row comes back through to_jsonb, or undefined when it has none.
+   */
+  async lookUp<R extends Record<string, unknown>>(
+    dataSource: DataSource,
+    consumer: string,
+    messageId: string,
+    sql = 'SELECT 1 WHERE false',
+    params: unknown[] = [],
+  ): Promise<{ handled: boolean; row: R | undefined }> {
+    // The inbox's two parameters follow the caller's, so its SQL keeps its own numbers.
+    const n = params.length;
+    const rows: Array<{ handled: boolean; row: R | null }> = await dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM inbox WHERE consumer = $${n + 1} AND message_id = $${n + 2}) AS handled,
+              to_jsonb(own) AS row
+         FROM (SELECT 1) AS one LEFT JOIN LATERAL (${sql} LIMIT 1) AS own ON true`,
+      [...params, consumer, messageId],
+    );
+    return { handled: rows[0]?.handled === true, row: rows[0]?.row ?? undefined };
+  },
+
   /** Deletes inbox rows older than the retention; redelivery older than that is not expected. */
   async prune(dataSource: DataSource, retentionMs: number): Promise<number> {
     const result: [unknown[], number] = await dataSource.query(
