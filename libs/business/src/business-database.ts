@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { OnApplicationShutdown } from '@nestjs/common';
+import { inProcessConnection } from '@baton/persistence';
 import type { Logger } from '@baton/telemetry';
 
 export type Row = Record<string, unknown>;
@@ -70,6 +71,8 @@ export class BusinessDatabase implements OnApplicationShutdown {
       connectionTimeoutMillis: 5_000,
       application_name: options.applicationName,
       types,
+      // Embedded mode: an in-memory stream to the PGlite of this process, no socket.
+      ...inProcessConnection(options.url),
     });
     // An idle client that loses its connection emits 'error'; unhandled, it would end the process.
     pool.on('error', (error) =>

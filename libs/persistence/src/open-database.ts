@@ -1,4 +1,5 @@
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import { inProcessConnection } from './in-process-postgres.js';
 
 export const SCHEMA_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -45,6 +46,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     extra: {
       max: options.poolSize ?? 10,
       options: `-c search_path=${options.schema}`,
+      // Embedded mode: an in-memory stream to the PGlite of this process, no socket.
+      ...inProcessConnection(options.url),
     },
   });
   await dataSource.initialize();

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { inProcessConnection } from '@baton/persistence';
 import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT, testDatabaseUrl } from './infra/environment.js';
 
@@ -45,7 +46,10 @@ export function seedFiles(): string[] {
  * EXISTS`, `ON CONFLICT DO NOTHING`, fixed values; concurrent callers take turns).
  */
 export async function seedBusinessData(databaseUrl: string = testDatabaseUrl()): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({
+    connectionString: databaseUrl,
+    ...inProcessConnection(databaseUrl), // the embedded PGlite of this process, if it is one
+  });
   await client.connect();
   try {
     // Concurrent CREATE … IF NOT EXISTS can still collide in the catalog: serialise seeding.
