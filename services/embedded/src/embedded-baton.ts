@@ -111,6 +111,10 @@ export async function startEmbeddedBaton(
       postgres = await startEmbeddedPostgres({
         databases,
         dataDir: config.embedded.dataDir || undefined,
+        // The services reach PGlite through in-memory streams; a socket only when asked for.
+        ...(config.embedded.postgresPort
+          ? { listen: { host: '127.0.0.1', port: config.embedded.postgresPort } }
+          : {}),
         onStall: (stall) =>
           logger.warn(
             stall,
@@ -119,7 +123,12 @@ export async function startEmbeddedBaton(
       });
       opened.push(() => postgres!.stop());
       logger.info(
-        { databases, dataDir: config.embedded.dataDir || 'memory', ms: Date.now() - started },
+        {
+          databases,
+          dataDir: config.embedded.dataDir || 'memory',
+          ms: Date.now() - started,
+          ...(config.embedded.postgresPort ? { psql: postgres.socketUrls } : {}),
+        },
         'embedded Postgres (PGlite) started',
       );
     }
