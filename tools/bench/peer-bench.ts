@@ -31,7 +31,11 @@
 // postgres://postgres@127.0.0.1:5432/test; the bench makes databases of its own there),
 // BENCH_BATON_REF (a commit, e.g. HEAD: Baton runs from that commit's files, exported with
 // `git archive` to a temporary folder, instead of the working tree — for a tree that others are
-// editing; the peer and the seeds come from the working tree). Not part of `npm test`.
+// editing; the peer and the seeds come from the working tree). A before/after of a change to
+// embedded mode in the same rounds: BENCH_SYSTEMS=embedded-base,embedded runs `embedded-base`,
+// Baton embedded from BENCH_BASE_REF (a commit, default HEAD, exported the same way to a folder
+// of its own), beside `embedded` (the working tree, or BENCH_BATON_REF), and prints
+// embedded ÷ embedded-base. Not part of `npm test`.
 import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -75,10 +79,11 @@ const SERVER_URL = env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/te
 const LOG_DIR = '/tmp/peer-bench/logs';
 const CLK_TCK = Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
 const BATON_REF = env['BENCH_BATON_REF'] || '';
+const BASE_REF = env['BENCH_BASE_REF'] || 'HEAD';
 // One record signing key for every round: the broker keeps the registry records of earlier rounds.
 const signingKey = randomBytes(32).toString('hex');
 
-type System = 'distributed' | 'embedded' | 'peer';
+type System = 'distributed' | 'embedded' | 'embedded-base' | 'peer';
 type Pass = 'lone' | 'concurrent';
 
 const TRIGGER_DATA = {
@@ -128,6 +133,20 @@ async function batonRoot(): Promise<string> {
   await run('bash', ['-c', `git -C '${root}' archive '${batonCommit}' | tar -x -C '${dir}'`]);
   symlinkSync(`${root}node_modules`, `${dir}node_modules`);
   say(`Baton runs from commit ${batonCommit.slice(0, 12)} (exported to ${dir})`);
+  return dir;
+}
+
+let baseCommit = '';
+/** Where `embedded-base` runs from: BENCH_BASE_REF's files, in a folder of this run's own. */
+async function baseRoot(): Promise<string> {
+  baseCommit = (await run('git', ['rev-parse', BASE_REF], { cwd: root })).stdout.trim();
+  const dir = `/tmp/peer-bench/baton-base-${process.pid}/`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
+  await run('bash', ['-c', `git -C '${root}' archive '${baseCommit}' | tar -x -C '${dir}'`]);
+  symlinkSync(`${root}node_modules`, `${dir}node_modules`);
+  say(`embedded-base runs from commit ${baseCommit.slice(0, 12)} (exported to ${dir})`);
   return dir;
 }
 
@@ -676,7 +695,11 @@ async function distributedRound(
 
 // --- Baton embedded: what `npm start` runs, in one process of its own.
 
-async function embeddedRound(round: number, batonDir: string): Promise<PassResult[]> {
+async function embeddedRound(
+  round: number,
+  batonDir: string,
+  system: 'embedded' | 'embedded-base' = 'embedded',
+): Promise<PassResult[]> {
   const { keys, setting } = devApiKeys(['publisher', 'reviewer'], '');
   const base = PORT_BASE + 10;
   const childEnv: NodeJS.ProcessEnv = {
@@ -697,7 +720,7 @@ async function embeddedRound(round: number, batonDir: string): Promise<PassResul
   ])
     delete childEnv[name];
   mkdirSync(LOG_DIR, { recursive: true });
-  say(`[embedded r${round}] starting`);
+  say(`[${system} r${round}] starting`);
   const child = fork(`${root}tools/bench/peer/embedded-child.ts`, {
     cwd: batonDir,
     execArgv: ['--import', `${batonDir}tools/ts-register.mjs`],
@@ -705,7 +728,7 @@ async function embeddedRound(round: number, batonDir: string): Promise<PassResul
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const stop = async () => {
-    say('[embedded] stopping');
+    say(`[${system}] stopping`);
     await stopChild(child);
   };
   cleanups.push(stop);
@@ -714,7 +737,7 @@ async function embeddedRound(round: number, batonDir: string): Promise<PassResul
     await waitReady(url, 'embedded Baton', child);
     const client = new BatonClient(url, keys.publisher, keys.reviewer, `e${round}`);
     return await batonPasses(
-      'embedded',
+      system,
       round,
       client,
       {
@@ -803,6 +826,7 @@ say(
 const results: PassResult[] = [];
 try {
   const batonDir = await batonRoot();
+  const baseDir = SYSTEMS.includes('embedded-base') ? await baseRoot() : '';
   const brokers = SYSTEMS.includes('distributed') ? await ensureKafka() : '';
   for (let round = 1; round <= ROUNDS; round++) {
     // Interleaved: the order of the systems rotates each round.
@@ -811,6 +835,8 @@ try {
       if (system === 'distributed')
         results.push(...(await distributedRound(round, brokers, batonDir)));
       else if (system === 'embedded') results.push(...(await embeddedRound(round, batonDir)));
+      else if (system === 'embedded-base')
+        results.push(...(await embeddedRound(round, baseDir, 'embedded-base')));
       else results.push(...(await peerRound(round)));
       await sleep(3000); // let the machine settle
     }
@@ -895,21 +921,44 @@ const ratios = Object.fromEntries(
       ];
     }),
 );
+// A change to embedded mode, before (embedded-base) and after (embedded), in the same rounds.
+const base = summaries['embedded-base'];
+const embedded = summaries.embedded;
+const change =
+  base && embedded
+    ? {
+        concurrentRunsPerSecond: ratio(
+          embedded.concurrentRunsPerSecond,
+          base.concurrentRunsPerSecond,
+        ),
+        loneP50: ratio(embedded.loneP50, base.loneP50),
+        loneP99: ratio(embedded.loneP99, base.loneP99),
+        cpuMsPerRunConcurrentAll: ratio(
+          embedded.cpuMsPerRunConcurrent['all'],
+          base.cpuMsPerRunConcurrent['all'],
+        ),
+      }
+    : undefined;
 
 const pad = (value: unknown, width: number) => String(value).padStart(width);
 const lines = [
   '',
   `medians over ${ROUNDS} rounds (lone ms: trigger → completed; concurrent: ${CONCURRENT} at once)`,
-  `${'system'.padEnd(12)}${pad('lone p50', 10)}${pad('p95', 8)}${pad('p99', 8)}${pad('runs/s', 9)}${pad('conc p50', 10)}${pad('conc p99', 10)}  CPU ms/run (concurrent) node / postgres / kafka / all`,
+  `${'system'.padEnd(14)}${pad('lone p50', 10)}${pad('p95', 8)}${pad('p99', 8)}${pad('runs/s', 9)}${pad('conc p50', 10)}${pad('conc p99', 10)}  CPU ms/run (concurrent) node / postgres / kafka / all`,
   ...Object.entries(summaries).map(([system, s]) => {
     const cpu = s.cpuMsPerRunConcurrent;
     const part = (group: string) => cpu[group] ?? '–';
-    return `${system.padEnd(12)}${pad(s.loneP50, 10)}${pad(s.loneP95, 8)}${pad(s.loneP99, 8)}${pad(s.concurrentRunsPerSecond, 9)}${pad(s.concurrentP50, 10)}${pad(s.concurrentP99, 10)}  ${part('node')} / ${part('postgres')} / ${part('kafka')} / ${part('all')}  (others ${s.othersBusyPercent} %)`;
+    return `${system.padEnd(14)}${pad(s.loneP50, 10)}${pad(s.loneP95, 8)}${pad(s.loneP99, 8)}${pad(s.concurrentRunsPerSecond, 9)}${pad(s.concurrentP50, 10)}${pad(s.concurrentP99, 10)}  ${part('node')} / ${part('postgres')} / ${part('kafka')} / ${part('all')}  (others ${s.othersBusyPercent} %)`;
   }),
   ...Object.entries(ratios).map(
     ([system, r]) =>
       `${system} ÷ peer: runs/s ${r.concurrentRunsPerSecond}×, lone p50 ${r.loneP50}×, lone p99 ${r.loneP99}×, CPU/run ${r.cpuMsPerRunConcurrentAll}×`,
   ),
+  ...(change
+    ? [
+        `embedded ÷ embedded-base (${baseCommit.slice(0, 12)}): runs/s ${change.concurrentRunsPerSecond}×, lone p50 ${change.loneP50}×, lone p99 ${change.loneP99}×, CPU/run ${change.cpuMsPerRunConcurrentAll}×`,
+      ]
+    : []),
   '',
 ];
 process.stdout.write(lines.join('\n'));
@@ -928,6 +977,7 @@ writeFileSync(
         node: process.version,
       },
       baton: batonCommit,
+      ...(baseCommit ? { embeddedBase: baseCommit } : {}),
       settings: {
         rounds: ROUNDS,
         warmup: WARMUP,
@@ -941,6 +991,7 @@ writeFileSync(
       },
       summaries,
       ratios,
+      ...(change ? { embeddedChange: change } : {}),
       passes: results,
     },
     null,
