@@ -16,6 +16,7 @@ const libs = [
   'workflow',
   'business',
   'effects',
+  'mcp',
 ];
 
 export default defineConfig({

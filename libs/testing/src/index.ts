@@ -15,3 +15,4 @@ export * from './seeded-random.js';
 export * from './own-kafka-broker.js';
 export * from './hostile-json.js';
 export * from './captured-spans.js';
+export * from './mcp-test-server.js';
