@@ -21,3 +21,4 @@ export * from './interval-worker.js';
 export * from './resources.js';
 export * from './start-failure.js';
 export * from './coded-error.js';
+export * from './outbound/index.js';

@@ -3,6 +3,7 @@ import { validateSync } from 'class-validator';
 import { compileExpression } from './cel/cel.js';
 import type { Variables } from './cel/cel-checker.js';
 import { aType, isNumeric, type CheckType } from './cel/cel-type.js';
+import { httpProblems } from './http-checks.js';
 import type { WorkflowProblem } from './load-workflow.js';
 import { compileOutputSchema } from './output-schema.js';
 import { scopeTypes } from './scope-types.js';
@@ -155,6 +156,7 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
       report(`${at}.statement`, 'a read tool is a SELECT or WITH query');
     if (tool['kind'] === 'knowledge' && (!tool['collection'] || !params?.length))
       report(at, 'a knowledge tool has collection and params');
+    if (tool['kind'] === 'http') httpProblems(at, tool, 'tool', report);
     if (Array.isArray(tool['requires'])) {
       (tool['requires'] as unknown[]).forEach((required, j) => {
         if (typeof required !== 'string') return;
@@ -210,8 +212,7 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
       report(`${at}.query`, 'context queries are read-only (SELECT or WITH)');
     if (source['kind'] === 'knowledge' && (!source['collection'] || !params?.length))
       report(at, 'a knowledge source has collection and params (the path of the search text)');
-    if (source['kind'] === 'http' && !source['url'])
-      report(`${at}.url`, 'an http source has a url');
+    if (source['kind'] === 'http') httpProblems(at, source, 'source', report);
   }
   duplicates('context.sources', sources, report);
 

@@ -15,3 +15,4 @@ export * from './scope-types.js';
 export * from './guards/proposal-gate.js';
 export * from './guards/effect-limits.js';
 export * from './guards/result-checks.js';
+export * from './http-request.js';

@@ -26,6 +26,7 @@ import { JSONSchema } from 'class-validator-jsonschema';
 import { DECISION_NEXT, WORKFLOW_ID_PATTERN, type DecisionNext } from '@baton/contracts';
 import { cronProblems } from './cron.js';
 import { CONDITION_OPS, type Condition, type ConditionOp } from './expression.js';
+import { HTTP_METHODS, type HttpMethod } from './http-request.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const NAME_MESSAGE = { message: '$property must be lowercase letters, digits and dashes' };
@@ -53,6 +54,39 @@ function IsCron(): PropertyDecorator {
 
 /** Longest expression text a definition may hold. */
 export const MAX_EXPRESSION_LENGTH = 4000;
+
+/** An HTTP status (`503`) or a class of them (`5xx`), in `retryOn`. */
+export const STATUS_PATTERN = /^[1-5]xx$/;
+
+/** Header name → value; `{{ secret.<name> }}` and `{{ path }}` templates in values. */
+function IsHeaders(description: string, example: Record<string, string>): PropertyDecorator {
+  return (target, propertyName) => {
+    JSONSchema(() => ({
+      description,
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z0-9-]{1,100}$' },
+      additionalProperties: { type: 'string', maxLength: 4000 },
+      examples: [example],
+    }))(target, propertyName as string);
+    registerDecorator({
+      name: 'isHeaders',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) =>
+          value !== null &&
+          typeof value === 'object' &&
+          !Array.isArray(value) &&
+          Object.entries(value).every(
+            ([name, item]) =>
+              /^[A-Za-z0-9-]{1,100}$/.test(name) && typeof item === 'string' && item.length <= 4000,
+          ),
+        defaultMessage: ({ property }: ValidationArguments) =>
+          `${property} maps header names (letters, digits, dashes) to text values`,
+      },
+    });
+  };
+}
 
 /** `90d`, `12h`, `30m`: a window of time (effect limits, de-duplication). */
 export const WINDOW_PATTERN = /^[1-9][0-9]{0,5}[mhd]$/;
@@ -255,6 +289,13 @@ export class ContextSourceSpec {
   @IsOptional()
   @IsString()
   url?: string;
+  /** http: request headers; values may name secrets of the deployment. */
+  @IsHeaders(
+    'http: request headers. Values may hold `{{ path }}` templates and `{{ secret.<name> }}`, a secret of the deployment (docs/secrets-and-outbound.md), never written in the file.',
+    { authorization: 'Bearer {{ secret.crm-token }}' },
+  )
+  @IsOptional()
+  headers?: Record<string, string>;
   /** sql: one row (`one`) or a list (`many`). */
   @Doc('sql: the evidence is one row (`one`) or the list of rows (`many`).')
   @IsOptional()
@@ -500,6 +541,10 @@ export class ResultCheckSpec {
   message!: string;
 }
 
+/** How a tool runs; each kind has its runner in the action service. */
+export const TOOL_KINDS = ['sql', 'knowledge', 'http'] as const;
+export type ToolKind = (typeof TOOL_KINDS)[number];
+
 @JSONSchema({
   description:
     'A tool the workflow may use, how it runs, and its limits. Nothing else is callable.',
@@ -526,12 +571,12 @@ export class ToolGrantSpec {
   @IsNumber()
   @Min(0)
   maxAmount?: number;
-  /** How the tool runs: a parameterised SQL statement against the business database, or a knowledge search. */
+  /** How the tool runs: a SQL statement, a knowledge search or an HTTP request. */
   @Doc(
-    'How the tool runs: sql, a parameterised statement against the business database; knowledge, a search of a collection.',
+    'How the tool runs: sql, a parameterised statement against the business database; knowledge, a search of a collection; http, a request to an HTTP API on a host the deployment allows (`BATON_OUTBOUND_ALLOWED_HOSTS`).',
   )
-  @IsIn(['sql', 'knowledge'])
-  kind!: 'sql' | 'knowledge';
+  @IsIn(TOOL_KINDS)
+  kind!: ToolKind;
   /** sql: the statement, with $1, $2, … bound from `params`. Writes must use `key` (the idempotency key). */
   @Doc(
     'sql: the statement, $1, $2, … bound from `params`. A read tool is a SELECT or WITH query; a write tool binds `key` (its idempotency key) so it never runs twice.',
@@ -553,6 +598,81 @@ export class ToolGrantSpec {
   @IsOptional()
   @IsString()
   collection?: string;
+  @Doc(
+    'http: the method. A read tool is a GET; a write tool POST, PUT, PATCH or DELETE, and carries its idempotency key in an `Idempotency-Key` header.',
+    'POST',
+  )
+  @IsOptional()
+  @IsIn(HTTP_METHODS)
+  method?: HttpMethod;
+  @Doc(
+    'http: the URL. `{{ path }}` templates over `{ args, key, run, trigger }` are allowed in the path and the query (each value URL-encoded), not in the scheme or the host: the host is fixed, so it is checked against `BATON_OUTBOUND_ALLOWED_HOSTS` at publish time.',
+    'https://helpdesk.acme.example/api/tickets/{{ args.ticketId }}/answers',
+  )
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  url?: string;
+  @IsHeaders(
+    'http: request headers. Values may hold `{{ path }}` templates over `{ args, key, run, trigger }` and `{{ secret.<name> }}`, a secret of the deployment (docs/secrets-and-outbound.md): secrets go in headers only, never in the URL or the body.',
+    { authorization: 'Bearer {{ secret.helpdesk-token }}' },
+  )
+  @IsOptional()
+  headers?: Record<string, string>;
+  @Doc(
+    'http: the JSON body, a template: a string that is one `{{ path }}` alone keeps the value’s type (`"{{ args.amount }}"` stays a number), templates inside longer text are replaced by their text.',
+    { employeeId: '{{ args.employeeId }}', body: '{{ args.body }}' },
+  )
+  @IsOptional()
+  @IsObject()
+  body?: Record<string, unknown>;
+  @JSONSchema(() => ({
+    description:
+      'http: what of the answer becomes the tool’s result (`result` in result checks, `done.<tool>` later): result field → a dotted path into `{ status, body }`. Absent: `{ status, body }`.',
+    type: 'object',
+    additionalProperties: { type: 'string', pattern: '^(status|body)(\\.[\\w-]+)*$' },
+    examples: [{ ticketId: 'body.id', status: 'body.status' }],
+  }))
+  @IsOptional()
+  @IsObject()
+  response?: Record<string, string>;
+  @Doc(
+    'http: how long one request may take until its whole answer is read, milliseconds. Default: `ACTION_TOOL_TIMEOUT_MS`. A request that times out is tried again (the same idempotency key), like a lost connection.',
+    5000,
+  )
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  timeoutMs?: number;
+  @JSONSchema(() => ({
+    description:
+      'http: the answers worth another attempt: statuses (`409`) or classes (`5xx`). Any other status that is not 2xx fails the call for good (the run decides what next). A lost connection or a timeout is always tried again. Default: `[408, 429, 5xx]`.',
+    type: 'array',
+    items: {
+      oneOf: [
+        { type: 'integer', minimum: 100, maximum: 599 },
+        { type: 'string', pattern: STATUS_PATTERN.source },
+      ],
+    },
+    examples: [[408, 409, 429, '5xx']],
+  }))
+  @IsOptional()
+  @IsArray()
+  @ValidateBy({
+    name: 'isStatuses',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) &&
+        value.every(
+          (item) =>
+            (Number.isInteger(item) && (item as number) >= 100 && (item as number) <= 599) ||
+            (typeof item === 'string' && STATUS_PATTERN.test(item)),
+        ),
+      defaultMessage: () => 'retryOn lists HTTP statuses (100 to 599) or classes such as "5xx"',
+    },
+  })
+  retryOn?: Array<number | string>;
   /** Tools that must have succeeded in this run before this one may run. */
   @Doc(
     'Tools of this workflow that must have succeeded (or, in shadow mode, been simulated) earlier in the run before this one may run: `[create-lead]` before `assign-lead`. A proposal that skips one is refused, naming it.',

@@ -1,4 +1,9 @@
-import { CreateEndedRuns1796430000000, type ServiceDefinition } from '@baton/service-kit';
+import {
+  CreateEndedRuns1796430000000,
+  OutboundConfig,
+  outboundProviders,
+  type ServiceDefinition,
+} from '@baton/service-kit';
 import { ActionConfig } from './config/action.config.js';
 import { ActionModule } from './action.module.js';
 import { CreateToolCalls1764072000300 } from './migrations/1764072000300-create-tool-calls.migration.js';
@@ -15,5 +20,6 @@ export const actionService: ServiceDefinition = {
     CreateEndedRuns1796430000000,
   ],
   businessDatabase: true,
-  settings: [ActionConfig],
+  settings: [ActionConfig, OutboundConfig],
+  providers: ({ env, settings }) => outboundProviders(env, settings),
 };

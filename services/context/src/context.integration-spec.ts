@@ -43,7 +43,10 @@ describe('context service over the real Kafka broker and Postgres', () => {
         decision: { rules: [] },
       },
     ]);
-    service = await startService(contextService, { workflowsDir: dir });
+    service = await startService(contextService, {
+      workflowsDir: dir,
+      env: { BATON_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' },
+    });
     decisions = await kafka.read(service.names.steps.decision);
   });
 

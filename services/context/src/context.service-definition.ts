@@ -1,4 +1,9 @@
-import { CreateEndedRuns1796430000000, type ServiceDefinition } from '@baton/service-kit';
+import {
+  CreateEndedRuns1796430000000,
+  OutboundConfig,
+  outboundProviders,
+  type ServiceDefinition,
+} from '@baton/service-kit';
 import { ContextConfig } from './config/context.config.js';
 import { ContextModule } from './context.module.js';
 
@@ -10,5 +15,6 @@ export const contextService: ServiceDefinition = {
   // The context service keeps no tables of its own: the kit adds the inbox and outbox.
   migrations: [CreateEndedRuns1796430000000],
   businessDatabase: true,
-  settings: [ContextConfig],
+  settings: [ContextConfig, OutboundConfig],
+  providers: ({ env, settings }) => outboundProviders(env, settings),
 };

@@ -74,7 +74,8 @@ describe('context service (in-process transport, real Postgres)', () => {
     service = await startServiceInProcess(contextService, {
       workflowsDir: dir,
       // An unknown version is waited for (the registry may deliver it a moment late): briefly here.
-      env: { BATON_WORKFLOW_LOOKUP_WAIT_MS: '300' },
+      // The CRM source's test server is on loopback: the one host this deployment may call.
+      env: { BATON_WORKFLOW_LOOKUP_WAIT_MS: '300', BATON_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' },
     });
     decisions = await service.watch(service.names.steps.decision);
     events = await service.watch(service.names.runEvents);

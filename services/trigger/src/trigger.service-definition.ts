@@ -3,6 +3,8 @@ import { ConfigError } from '@baton/config';
 import {
   API_KEYS,
   ApiKeysConfig,
+  OutboundConfig,
+  outboundProviders,
   parseApiKeys,
   type ServiceDefinition,
   type SettingsOf,
@@ -26,11 +28,15 @@ const NAME = 'trigger';
  * and the rule its settings classes cannot say (the schedule tenant's length). Tests give the
  * scheduler and the run deadline sweeper a clock of their own (testing/clock.fixture.ts).
  */
-function triggerProviders(settings: SettingsOf): Provider[] {
+function triggerProviders(env: NodeJS.ProcessEnv, settings: SettingsOf): Provider[] {
   const schedule = settings(ScheduleConfig);
   if (schedule.tenant.length < 1 || schedule.tenant.length > 100)
     throw new ConfigError(NAME, ['BATON_SCHEDULE_TENANT: must be 1 to 100 characters']);
-  return [{ provide: API_KEYS, useValue: parseApiKeys(settings(ApiKeysConfig).entries, NAME) }];
+  return [
+    { provide: API_KEYS, useValue: parseApiKeys(settings(ApiKeysConfig).entries, NAME) },
+    // What a definition asks of the deployment (hosts, secrets) is checked at publish time.
+    ...outboundProviders(env, settings),
+  ];
 }
 
 export const triggerService: ServiceDefinition = {
@@ -48,6 +54,6 @@ export const triggerService: ServiceDefinition = {
     AddRunOutcomes1796600000000,
     AddRunTraceId1796700000000,
   ],
-  settings: [ScheduleConfig, RunSweepConfig, ApiKeysConfig],
-  providers: ({ settings }) => triggerProviders(settings),
+  settings: [ScheduleConfig, RunSweepConfig, ApiKeysConfig, OutboundConfig],
+  providers: ({ env, settings }) => triggerProviders(env, settings),
 };

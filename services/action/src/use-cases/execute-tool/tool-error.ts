@@ -3,6 +3,20 @@ export class ToolInputError extends Error {
   override name = 'ToolInputError';
 }
 
+/**
+ * A tool call that failed with its own verdict on another attempt (an HTTP status, a refused
+ * host): `retryable` says whether the call is tried again.
+ */
+export class ToolCallError extends Error {
+  override name = 'ToolCallError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
 // SQLSTATEs worth another try: connection loss (08), serialization failure and deadlock,
 // lock not available, out of resources (53), query cancelled (statement timeout), server
 // shutting down or starting.
@@ -17,10 +31,12 @@ const codeOf = (error: unknown) => {
 /**
  * Whether retrying the tool call may succeed. A statement the business database refused
  * (a CHECK or foreign-key violation, bad input: any other SQLSTATE) fails the same way again:
- * it is a tool result, not an error. Anything else (a lost connection, a pool timeout) is.
+ * it is a tool result, not an error. A ToolCallError says for itself. Anything else (a lost
+ * connection, a pool timeout) is.
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof ToolInputError) return false;
+  if (error instanceof ToolCallError) return error.retryable;
   const code = codeOf(error);
   if (code && SQLSTATE.test(code)) return TRANSIENT_SQLSTATE.test(code);
   return true;

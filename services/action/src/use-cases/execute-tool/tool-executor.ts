@@ -1,53 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { bindParams, getPath, type Scope, type ToolGrantSpec } from '@baton/workflow';
-import { ActionConfig } from '../../config/action.config.js';
-import { BusinessDatabase } from '@baton/business';
-import { searchKnowledge } from '@baton/business';
-import { ToolInputError } from './tool-error.js';
-
-const DEFAULT_PASSAGE_LIMIT = 5;
+import type { Scope, ToolGrantSpec, ToolKind } from '@baton/workflow';
+import { HttpToolRunner } from './http-tool.runner.js';
+import { KnowledgeToolRunner } from './knowledge-tool.runner.js';
+import { SqlToolRunner } from './sql-tool.runner.js';
+import type { ToolRunner } from './tool-runner.js';
 
 /**
- * Runs one granted tool against the business database. Throws what the database throws;
- * the caller decides whether that is a failed result or worth a retry.
+ * Runs one granted tool with the runner of its kind. A new kind is one more runner here: the
+ * record type makes a kind without one a compile error. Throws what the runner throws; the
+ * caller decides whether that is a failed result or worth a retry.
  */
 @Injectable()
 export class ToolExecutor {
-  constructor(
-    private readonly database: BusinessDatabase,
-    private readonly config: ActionConfig,
-  ) {}
+  private readonly runners: Record<ToolKind, ToolRunner>;
 
-  /**
-   * The tool's output: for a write, the row its statement returned (the billing statements
-   * return the row of their idempotency key, first call or not); for a read, `{ rows }`; for a
-   * knowledge search, `{ passages }`.
-   */
-  async execute(grant: ToolGrantSpec, scope: Scope): Promise<Record<string, unknown>> {
-    if (grant.kind === 'knowledge') return this.search(grant, scope);
-    const rows = await this.database.run(
-      grant.access,
-      grant.statement ?? '',
-      bindParams(grant.params ?? [], scope).values,
-      this.config.toolTimeoutMs,
-    );
-    if (grant.access === 'write' && rows.length === 1) return rows[0]!;
-    return { rows };
+  constructor(sql: SqlToolRunner, knowledge: KnowledgeToolRunner, http: HttpToolRunner) {
+    this.runners = { sql, knowledge, http };
   }
 
-  private async search(grant: ToolGrantSpec, scope: Scope): Promise<Record<string, unknown>> {
-    const path = grant.params?.[0] ?? '';
-    const text = getPath(scope, path);
-    if (typeof text !== 'string' || text.trim() === '') {
-      throw new ToolInputError(`${path} has no text to search for`);
-    }
-    const passages = await searchKnowledge(this.database, {
-      collection: grant.collection ?? '',
-      text,
-      limit: DEFAULT_PASSAGE_LIMIT,
-      minScore: 0,
-      timeoutMs: this.config.toolTimeoutMs,
-    });
-    return { passages };
+  execute(grant: ToolGrantSpec, scope: Scope): Promise<Record<string, unknown>> {
+    return this.runners[grant.kind].run(grant, scope);
   }
 }
+
+/** The runners the executor needs, for the module's providers. */
+export const TOOL_RUNNERS = [SqlToolRunner, KnowledgeToolRunner, HttpToolRunner];

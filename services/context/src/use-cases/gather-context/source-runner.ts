@@ -1,10 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGGER } from '@baton/service-kit';
+import { LOGGER, OutboundError, OutboundHttp, SecretStore, redactValue } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { bindParams, getPath, type ContextSourceSpec, type Scope } from '@baton/workflow';
+import {
+  bindParams,
+  getPath,
+  renderHttpRequest,
+  type ContextSourceSpec,
+  type Scope,
+} from '@baton/workflow';
 import { BusinessDatabase } from '@baton/business';
 import { searchKnowledge } from '@baton/business';
-import { renderUrl } from './render-url.js';
 import { toEvidence, type GatheredSource, type SourceResult } from '../../domain/evidence.js';
 
 const DEFAULT_PASSAGE_LIMIT = 5;
@@ -49,6 +54,9 @@ const UNAVAILABLE_NETWORK = new Set([
  */
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof HttpUnavailable) return true;
+  // No answer from an allowed host may come next time; a refusal or a huge answer will not.
+  // A timeout is judged as a failure (below), like the source's own timeout.
+  if (error instanceof OutboundError) return error.code === 'unreachable';
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     if (/^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATE.test(code);
@@ -74,6 +82,7 @@ function describeFailure(error: unknown): string {
 /** Postgres cancelled the statement (statement_timeout); fetch gave up (AbortSignal.timeout). */
 const isTimeout = (error: unknown) =>
   error instanceof SourceTimeout ||
+  (error instanceof OutboundError && error.code === 'timeout') ||
   (error as { code?: unknown }).code === '57014' ||
   (error as { name?: unknown }).name === 'TimeoutError';
 
@@ -90,6 +99,8 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 export class SourceRunner {
   constructor(
     private readonly database: BusinessDatabase,
+    private readonly outbound: OutboundHttp,
+    private readonly secrets: SecretStore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -162,30 +173,33 @@ export class SourceRunner {
   }
 
   private async http(source: ContextSourceSpec, scope: Scope): Promise<SourceResult> {
-    const { url, missing } = renderUrl(source.url ?? '', scope);
-    if (missing.length > 0) return { ok: false, reason: notRun('requested', missing) };
-    const response = await fetch(url, {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(source.timeoutMs),
-    });
+    const rendered = renderHttpRequest(
+      {
+        method: 'GET',
+        url: source.url ?? '',
+        ...(source.headers ? { headers: source.headers } : {}),
+      },
+      scope,
+      (name) => this.secrets.get(name),
+    );
+    if (!rendered.ok) return { ok: false, reason: notRun('requested', rendered.missing) };
+    // The allow-list, same-host redirects and the size limit: OutboundHttp.
+    const answer = await this.outbound.send(rendered.request, source.timeoutMs);
     // A 404 from a lookup means "no such record": found nothing, not a failure.
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return { ok: true, content: null, found: false, detail: 'HTTP 404' };
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      if (response.status >= 500 || response.status === 429 || response.status === 408)
-        throw new HttpUnavailable(response.status);
-      return { ok: false, reason: `failed: HTTP ${response.status}`, failed: true };
+    if (answer.status === 404) return { ok: true, content: null, found: false, detail: 'HTTP 404' };
+    if (answer.status < 200 || answer.status > 299) {
+      if (answer.status >= 500 || answer.status === 429 || answer.status === 408)
+        throw new HttpUnavailable(answer.status);
+      return { ok: false, reason: `failed: HTTP ${answer.status}`, failed: true };
     }
     let body: unknown;
     try {
-      body = await response.json();
-    } catch (error) {
-      if (isTimeout(error)) throw error;
+      body = JSON.parse(answer.text) as unknown;
+    } catch {
       return { ok: false, reason: 'failed: the response is not JSON', failed: true };
     }
+    // An answer that echoes a secret it was sent never becomes evidence with it.
+    body = redactValue(body, rendered.request.secretValues);
     const found = body !== null && !(Array.isArray(body) && body.length === 0);
     return { ok: true, content: body, found, detail: 'empty response' };
   }

@@ -4,13 +4,21 @@ import { Routes, type MessagingRuntime } from '@baton/messaging';
 import {
   LOGGER,
   MESSAGING_RUNTIME,
+  OutboundConfig,
+  SecretStore,
   WORKFLOWS,
+  deploymentProblems,
   publishWorkflowRecords,
   workflowRecordOf,
   type Principal,
 } from '@baton/service-kit';
 import type { Logger } from '@baton/telemetry';
-import { parseWorkflow, workflowDigest, type WorkflowCatalog } from '@baton/workflow';
+import {
+  describeProblem,
+  parseWorkflow,
+  workflowDigest,
+  type WorkflowCatalog,
+} from '@baton/workflow';
 import { TriggerErrorCode, TriggerError } from '../../domain/trigger-error.js';
 import { WorkflowPublishLock } from '../../store/workflow-publish-lock.js';
 import { summaryOf, type WorkflowSummary } from '../list-workflows/list-workflows.use-case.js';
@@ -24,7 +32,9 @@ export interface Published {
 /**
  * Publishes a workflow version to the registry topic, once: the same definition again is a
  * no-op, another definition under a published id and version is refused (versions are
- * immutable). The catalog learns it only after the broker acknowledged the record.
+ * immutable), and so is one this deployment cannot run: an http host outside
+ * BATON_OUTBOUND_ALLOWED_HOSTS, a secret it does not have. The catalog learns it only after
+ * the broker acknowledged the record.
  */
 @Injectable()
 export class PublishWorkflowUseCase {
@@ -34,6 +44,8 @@ export class PublishWorkflowUseCase {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly routes: Routes,
     private readonly publishLock: WorkflowPublishLock,
+    private readonly outbound: OutboundConfig,
+    private readonly secrets: SecretStore,
   ) {}
 
   async execute(
@@ -52,6 +64,20 @@ export class PublishWorkflowUseCase {
       );
     }
     const { workflow, document } = loaded;
+    // Valid, but asking what this deployment cannot give (a host, a secret): refused now,
+    // not at its first run.
+    const missing = deploymentProblems(workflow, {
+      allowedHosts: this.outbound.allowedHosts,
+      secrets: this.secrets,
+    });
+    if (missing.length) {
+      const count = missing.length;
+      throw new TriggerError(
+        TriggerErrorCode.InvalidDefinition,
+        `the definition has ${count} problem${count === 1 ? '' : 's'} in this deployment`,
+        missing.map(describeProblem),
+      );
+    }
     const key = workflowRecordKey(workflow.id, workflow.version);
     const digest = workflowDigest(document);
     // Check-then-publish holds the version's lock: another trigger instance publishing the
