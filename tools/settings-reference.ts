@@ -2,7 +2,7 @@ import { BusinessDatabaseConfig } from '@baton/business';
 import { describeSettings } from '@baton/config';
 import { MessagingConfig } from '@baton/messaging';
 import { PersistenceConfig } from '@baton/persistence';
-import { ApiKeysConfig, ServiceConfig } from '@baton/service-kit';
+import { ApiKeysConfig, OutboundConfig, ServiceConfig } from '@baton/service-kit';
 import { ActionConfig } from '../services/action/src/config/action.config.js';
 import { DecisionConfig } from '../services/decision/src/config/decision.config.js';
 import { EscalationConfig } from '../services/escalation/src/config/escalation.config.js';
@@ -55,6 +55,16 @@ ${describeSettings(ApiKeysConfig)}
 ## context and action: the business system
 
 ${describeSettings(BusinessDatabaseConfig)}
+
+## trigger, context and action: outbound HTTP and secrets
+
+HTTP tools and http context sources ([secrets and outbound HTTP](secrets-and-outbound.md)).
+Each secret a workflow names is \`BATON_SECRET_<NAME>\` (the name upper-cased, dashes as
+underscores: \`helpdesk-token\` is \`BATON_SECRET_HELPDESK_TOKEN\`) or a file in
+\`BATON_SECRETS_DIR\`; give trigger the same as action and context, since it checks them at
+publish time.
+
+${describeSettings(OutboundConfig)}
 
 ## action
 
