@@ -17,3 +17,4 @@ export * from './messaging.runtime.js';
 export * from './routes.js';
 export * from './nest/baton.server.js';
 export * from './transport/kafka-security.js';
+export * from './asyncapi/asyncapi-document.js';

@@ -74,6 +74,23 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** A route that needs no key (health probes). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
+/**
+ * Who may call a route, as ApiKeyGuard decides it (the handler's metadata over its class's):
+ * anyone (`@Public`), or a key of these roles (admin always among them). For the API docs.
+ */
+export function routeAccess(
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Nest keys metadata by class and method
+  targets: [handler: Function, controller: Function],
+): { public: true } | { public: false; roles: Role[] } {
+  const read = <T>(key: string) =>
+    targets
+      .map((target) => Reflect.getMetadata(key, target) as T | undefined)
+      .find((value) => value !== undefined);
+  if (read<boolean>(PUBLIC_KEY)) return { public: true };
+  const allowed = read<Role[]>(ROLES_KEY) ?? [];
+  return { public: false, roles: ['admin', ...allowed.filter((role) => role !== 'admin')] };
+}
+
 /** The authenticated caller of the current request. */
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Principal =>

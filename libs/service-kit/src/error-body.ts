@@ -1,18 +1,37 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
+import { IsArray, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { isUnavailable } from '@baton/messaging';
+
+const CODE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /**
  * The one shape of every error answer of every Baton service (docs/http-api.md#errors).
  * `error` is a stable kebab-case code a client can switch on; `message` is one line for people;
  * `problems` has one line per offending field, each starting with its path, or the message as
- * its only line when no field is at fault.
+ * its only line when no field is at fault. A class, so the OpenAPI document's `ErrorBody`
+ * component is generated from it like every other schema.
  */
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-  problems: string[];
+export class ErrorBody {
+  @JSONSchema({ description: 'The HTTP status, repeated.' })
+  @IsInt()
+  @Min(400)
+  @Max(599)
+  statusCode!: number;
+  @JSONSchema({ description: 'A stable kebab-case code to switch on.' })
+  @Matches(CODE)
+  error!: string;
+  @JSONSchema({ description: 'One line for people; for invalid input, the first problem.' })
+  @IsString()
+  message!: string;
+  @JSONSchema({
+    description:
+      'One line per offending field, each starting with its path; the message alone when no field is at fault.',
+  })
+  @IsArray()
+  @IsString({ each: true })
+  problems!: string[];
 }
 
 /** The body of an error answer; services build theirs with it (their exceptions carry it). */
@@ -33,8 +52,6 @@ export function codeForStatus(status: number): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 }
-
-const CODE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /**
  * What any exception answers over HTTP, in the standard shape. An HttpException keeps its

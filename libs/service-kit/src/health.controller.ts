@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import type { MessagingRuntime } from '@baton/messaging';
 import { pingDatabase } from '@baton/persistence';
@@ -17,12 +18,22 @@ export class HealthController {
 
   @Get('live')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiResponse({ status: 200, description: '`{ status: "ok", service, version }`.' })
   live() {
     return { status: 'ok', service: this.service.name, version: this.service.version };
   }
 
   /** 200, or 503 with the failing check: an answer for probes, not an error (errors are generic). */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database and the broker answer' })
+  @ApiResponse({ status: 200, description: '`{ status: "ok", checks: [{ name, ok, ms }] }`.' })
+  @ApiResponse({
+    status: 503,
+    description:
+      'A check failed: `{ status: "unavailable", checks: [{ name, ok, ms, error }] }` (an answer for probes, not the error body).',
+    schema: { type: 'object' },
+  })
   async ready(@Res({ passthrough: true }) reply: { status(code: number): unknown }) {
     const checks = await Promise.all([
       check('database', () => pingDatabase(this.dataSource)),

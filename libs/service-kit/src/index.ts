@@ -22,3 +22,4 @@ export * from './resources.js';
 export * from './start-failure.js';
 export * from './coded-error.js';
 export * from './outbound/index.js';
+export * from './api-docs/index.js';

@@ -48,6 +48,8 @@ import { sharedTelemetry, sharedTransport, type ServiceHost } from './service-ho
 import { CLOCK, systemClock } from './clock.js';
 import { Resources } from './resources.js';
 import { StartFailure, reportStartFailure } from './start-failure.js';
+import { openApiDocument } from './api-docs/openapi-document.js';
+import { serveApiDocs } from './api-docs/serve-api-docs.js';
 
 const DEFAULT_WORKFLOWS_DIR = fileURLToPath(new URL('../../../workflows/', import.meta.url));
 
@@ -409,6 +411,8 @@ async function listen(
     }),
     new JsonInputInterceptor(),
   );
+  let url = '';
+  serveApiDocs(app, () => openApiDocument([{ service: definition, app, url }]));
   app.connectMicroservice(
     { strategy: new BatonServer(runtime, routes) },
     { inheritAppConfig: true },
@@ -417,7 +421,7 @@ async function listen(
   await app.startAllMicroservices();
   const port = service.port || definition.defaultPort;
   await app.listen(port, service.host);
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   logger.info(
     {
       url,

@@ -153,6 +153,26 @@ describe('trigger service: runs over HTTP and the ingress topic, the ledger (in-
     expect((await get('/health/ready', {})).status).toBe(200);
   });
 
+  it('serves its OpenAPI document without a key: the JSON at /v1/openapi.json and /docs/openapi.json, Swagger UI at /docs', async () => {
+    const answer = await get('/v1/openapi.json', {});
+    expect(answer.status).toBe(200);
+    const document = (await answer.json()) as {
+      openapi: string;
+      paths: Record<string, { servers: Array<{ url: string }>; post?: { security: unknown } }>;
+    };
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.paths['/v1/triggers']!.post!.security).toEqual([{ apiKey: [] }]);
+    expect(document.paths['/v1/triggers']!.servers).toEqual([
+      { url: service.running.url, description: 'the trigger service' },
+    ]);
+    // Only this service's routes: the review API is the escalation service's.
+    expect(document.paths['/v1/tasks']).toBeUndefined();
+    expect(await (await get('/docs/openapi.json', {})).json()).toEqual(document);
+    const ui = await get('/docs', {});
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger-ui');
+  });
+
   it('keeps the ledger from run events: steps with timing, and a terminal state with its reason', async () => {
     const { runId } = (await (await post(event('ledger-1'))).json()) as { runId: string };
     const envelope: StepEnvelope = await expectEventually(() => {

@@ -10,17 +10,36 @@ type Schema = Record<string, unknown>;
 const SCHEMA_BASE = 'https://baton.dev/schemas';
 
 /**
+ * The JSON Schema of every class-validator class loaded so far (the contracts, and whatever
+ * else the caller imported: a service's request classes), by class name, each `$ref` starting
+ * with `refPointerPrefix` (`#/$defs/` for a schema file, `#/components/schemas/` for OpenAPI and
+ * AsyncAPI). The schema files, the OpenAPI document and the AsyncAPI document all come from here.
+ */
+export function contractDefinitions(refPointerPrefix: string): Record<string, Schema> {
+  const defs = normaliseTimestamps(
+    validationMetadatasToSchemas({
+      classTransformerMetadataStorage: defaultMetadataStorage,
+      refPointerPrefix,
+    }),
+  ) as Record<string, Schema>;
+  // The envelope's payload is a union discriminated by `kind`; say so explicitly.
+  const envelope = defs['StepEnvelopeDto'] as { properties: Record<string, Schema> };
+  envelope.properties['payload'] = {
+    description: 'The step payload; `kind` equals `step.kind`.',
+    oneOf: STEP_KINDS.map((kind) => ({
+      $ref: `${refPointerPrefix}${STEP_PAYLOAD_CLASSES[kind].name}`,
+    })),
+  };
+  return defs;
+}
+
+/**
  * JSON Schemas (draft 2020-12) generated from the class-validator contract classes, so the
  * documented contract and the validating code cannot drift. `npm run docs:generate` writes them
  * to docs/schemas/; a unit test fails when the committed files are stale.
  */
 export function contractSchemas(): Record<string, Schema> {
-  const defs = normaliseTimestamps(
-    validationMetadatasToSchemas({
-      classTransformerMetadataStorage: defaultMetadataStorage,
-      refPointerPrefix: '#/$defs/',
-    }),
-  ) as Record<string, Schema>;
+  const defs = contractDefinitions('#/$defs/');
 
   const document = (root: string, id: string, title: string, description: string): Schema => {
     const used = reachableDefinitions(root, defs);
@@ -35,13 +54,6 @@ export function contractSchemas(): Record<string, Schema> {
       ...(rootSchema as Schema),
       ...(Object.keys(rest).length ? { $defs: rest } : {}),
     };
-  };
-
-  // The envelope's payload is a union discriminated by `kind`; say so explicitly.
-  const envelope = defs['StepEnvelopeDto'] as { properties: Record<string, Schema> };
-  envelope.properties['payload'] = {
-    description: 'The step payload; `kind` equals `step.kind`.',
-    oneOf: STEP_KINDS.map((kind) => ({ $ref: `#/$defs/${STEP_PAYLOAD_CLASSES[kind].name}` })),
   };
 
   return {
@@ -64,12 +76,15 @@ export function contractSchemas(): Record<string, Schema> {
 export function reachableDefinitions(
   root: string,
   defs: Record<string, Record<string, unknown>>,
+  refPointerPrefix = '#/$defs/',
 ): string[] {
+  const escaped = refPointerPrefix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const ref = new RegExp(`"${escaped}([A-Za-z0-9_]+)"`, 'g');
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name) || !defs[name]) return;
     seen.add(name);
-    for (const match of JSON.stringify(defs[name]).matchAll(/"#\/\$defs\/([A-Za-z0-9_]+)"/g)) {
+    for (const match of JSON.stringify(defs[name]).matchAll(ref)) {
       visit(match[1]!);
     }
   };

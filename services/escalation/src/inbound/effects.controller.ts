@@ -1,6 +1,7 @@
 import { Controller, Get, Query, UseInterceptors, UsePipes } from '@nestjs/common';
 import type { LedgerRow } from '@baton/effects';
-import { Roles } from '@baton/service-kit';
+import { ApiOperation } from '@nestjs/swagger';
+import { ApiAnswers, ApiQueryOf, Roles } from '@baton/service-kit';
 import { ListEffectsQuery } from './dto/list-effects.query.js';
 import { requestValidationPipe } from './dto/validation.pipe.js';
 import { EscalationErrorMapping } from './escalation.exception.js';
@@ -15,6 +16,12 @@ export class EffectsController {
   constructor(private readonly listEffects: ListEffectsUseCase) {}
 
   @Get()
+  @ApiOperation({ summary: 'The writes counted toward effect limits, of one run or one limit key' })
+  @ApiQueryOf(ListEffectsQuery)
+  @ApiAnswers({
+    200: '`{ items: [{ callKey, runId, tenantId, workflowId, tool, limit, key, amount, simulated, at }] }`.',
+    400: '`filter-required` without `runId` or `key`; `invalid-request`.',
+  })
   list(@Query() query: ListEffectsQuery): Promise<{ items: LedgerRow[] }> {
     return this.listEffects.execute(query);
   }

@@ -9,7 +9,15 @@ import {
   UseInterceptors,
   UsePipes,
 } from '@nestjs/common';
-import { CurrentPrincipal, InputErrorCode, Roles, type Principal } from '@baton/service-kit';
+import { ApiOperation } from '@nestjs/swagger';
+import {
+  ApiAnswers,
+  ApiQueryOf,
+  CurrentPrincipal,
+  InputErrorCode,
+  Roles,
+  type Principal,
+} from '@baton/service-kit';
 import { ApproveTaskDto } from './dto/approve-task.dto.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { RejectTaskDto } from './dto/reject-task.dto.js';
@@ -23,12 +31,22 @@ import { ListTasksUseCase, type TaskPage } from '../use-cases/list-tasks/list-ta
 import { RejectTaskUseCase } from '../use-cases/reject-task/reject-task.use-case.js';
 import { ReleaseTaskUseCase } from '../use-cases/release-task/release-task.use-case.js';
 
+/** What deciding, claiming or releasing a task may answer besides the task. */
+const decisionAnswers = {
+  200: 'The task, as `GET /v1/tasks/{id}` answers it.',
+  404: '`task-not-found`.',
+  409: '`task-not-open` (already decided or closed) or `task-claimed` (another reviewer holds it).',
+};
+
 /** The reviewers' API: the task queue, one task, its claim, and its approval or rejection. */
 @Roles('reviewer')
 @UsePipes(requestValidationPipe())
 @UseInterceptors(EscalationErrorMapping)
 @Controller('v1/tasks')
 @InputErrorCode('invalid-request')
+@ApiAnswers({
+  400: '`invalid-request`: an unknown field or a wrong type, every one in `problems`.',
+})
 export class TasksController {
   constructor(
     private readonly listTasks: ListTasksUseCase,
@@ -40,29 +58,44 @@ export class TasksController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'The review queue, newest first' })
+  @ApiQueryOf(ListTasksQuery)
+  @ApiAnswers({ 200: '`{ items: [task], nextCursor }`.' })
   list(@Query() query: ListTasksQuery): Promise<TaskPage> {
     return this.listTasks.execute(query);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One task: everything a reviewer needs' })
+  @ApiAnswers({ 200: 'The task.', 404: '`task-not-found`.' })
   get(@Param('id') id: string): Promise<TaskDetail> {
     return this.getTask.execute(id);
   }
 
   @Post(':id/claim')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Claim the open task for the caller' })
+  @ApiAnswers(decisionAnswers)
   claim(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TaskDetail> {
     return this.claimTask.execute(id, principal);
   }
 
   @Post(':id/release')
   @HttpCode(200)
+  @ApiOperation({ summary: "End the caller's claim on the open task" })
+  @ApiAnswers(decisionAnswers)
   release(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TaskDetail> {
     return this.releaseTask.execute(id, principal);
   }
 
   @Post(':id/approve')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Approve the proposal, as it is or edited; the run resumes' })
+  @ApiAnswers({
+    ...decisionAnswers,
+    400: '`invalid-request`; `tool-required` (no proposal and no `tool`); `tool-mismatch`.',
+    422: '`tool-not-granted`; `proposal-refused`: the action breaks a guard or an effect limit (`problems`).',
+  })
   approve(
     @Param('id') id: string,
     @Body() body: ApproveTaskDto,
@@ -73,6 +106,8 @@ export class TasksController {
 
   @Post(':id/reject')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Reject the task; the run ends rejected' })
+  @ApiAnswers(decisionAnswers)
   reject(
     @Param('id') id: string,
     @Body() body: RejectTaskDto,

@@ -23,13 +23,17 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { RUN_STATUSES, decodeAs, decodeTriggerEvent } from '@baton/contracts';
+import { ApiBody, ApiOperation } from '@nestjs/swagger';
+import { RUN_STATUSES, TriggerEvent, decodeAs, decodeTriggerEvent } from '@baton/contracts';
 import { ANSWER_AT_COMMIT, type MessagingRuntime } from '@baton/messaging';
 import {
+  ApiAnswers,
+  ApiQueryOf,
   CurrentPrincipal,
   InputErrorCode,
   MESSAGING_RUNTIME,
   Roles,
+  schemaRef,
   type Principal,
 } from '@baton/service-kit';
 import { TriggerErrorCode } from '../domain/trigger-error.js';
@@ -79,6 +83,15 @@ export class RunsController {
    */
   @Post('triggers')
   @Roles('publisher')
+  @ApiOperation({ summary: 'Start a run from a trigger event' })
+  @ApiBody({ schema: schemaRef(TriggerEvent) })
+  @ApiAnswers({
+    202: 'A run started: `{ runId, workflow, status: "running", duplicate: false, acceptedBy }`.',
+    200: 'The same event was seen with this idempotency key (`duplicate: true`, its run), or the workflow\'s filters ignored it (`status: "ignored"`, `reason`).',
+    400: '`invalid-event`: a field breaks the contract (`problems` by path).',
+    409: '`idempotency-key-reused`: the key started a run for a different event.',
+    422: '`unknown-workflow`, `event-type-not-accepted` or `missing-data`.',
+  })
   @InputErrorCode(TriggerErrorCode.InvalidEvent)
   async trigger(
     @Body() body: unknown,
@@ -99,6 +112,12 @@ export class RunsController {
 
   @Get('runs')
   @Roles('reviewer')
+  @ApiOperation({ summary: 'List runs, newest first' })
+  @ApiQueryOf(ListRunsQuery)
+  @ApiAnswers({
+    200: '`{ items: [run summary], nextCursor }`.',
+    400: '`invalid-query`, by parameter.',
+  })
   list(@Query() query: Record<string, unknown>) {
     const decoded = decodeAs(ListRunsQuery, query);
     if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidQuery, decoded.errors);
@@ -108,6 +127,14 @@ export class RunsController {
   /** Ends a run that has not ended; 409 when it already has. */
   @Post('runs/:id/cancel')
   @Roles('reviewer')
+  @ApiOperation({ summary: 'Cancel a run that has not ended' })
+  @ApiBody({ schema: schemaRef(CancelRunBody) })
+  @ApiAnswers({
+    200: '`{ runId, status: "cancelled", reason }`.',
+    400: '`invalid-body` without a reason; `invalid-run-id` when the id is not a UUID.',
+    404: '`run-not-found`.',
+    409: '`run-ended`: the run has already ended.',
+  })
   @HttpCode(200)
   cancel(
     @Param('id', runId()) id: string,
@@ -125,6 +152,12 @@ export class RunsController {
 
   @Get('runs/:id')
   @Roles('reviewer')
+  @ApiOperation({ summary: 'One run with every step, its outcome and its trace id' })
+  @ApiAnswers({
+    200: '`{ id, status, reason, workflow, tenantId, …, traceId, trigger, steps }`.',
+    400: '`invalid-run-id`: the id is not a UUID.',
+    404: '`run-not-found`.',
+  })
   @HttpCode(200)
   get(@Param('id', runId()) id: string) {
     return this.queryRuns.get(id);

@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Query, UseInterceptors } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { decodeAs } from '@baton/contracts';
-import { CLOCK, Roles, type Clock } from '@baton/service-kit';
+import { ApiAnswers, ApiQueryOf, CLOCK, Roles, type Clock } from '@baton/service-kit';
 import { TriggerErrorCode } from '../domain/trigger-error.js';
 import {
   QueryStatsUseCase,
@@ -56,6 +57,12 @@ export class StatsController {
    */
   @Get('stats')
   @Roles('reviewer')
+  @ApiOperation({ summary: 'Outcome stats of the runs (docs/outcomes.md)' })
+  @ApiQueryOf(StatsQuery)
+  @ApiAnswers({
+    200: 'Runs, completion, escalation and correction rates, time to outcome, review wait, cost, tokens, time saved; two versions side by side with `compare`.',
+    400: '`invalid-query`, by parameter.',
+  })
   async get(@Query() query: Record<string, unknown>) {
     const { filter, window, compare } = this.scope(StatsQuery, query);
     const { workflowId, version, tenantId } = filter;
@@ -82,6 +89,12 @@ export class StatsController {
    */
   @Get('stats/corrections')
   @Roles('reviewer')
+  @ApiOperation({ summary: 'What reviewers corrected, newest run first' })
+  @ApiQueryOf(CorrectionsQuery)
+  @ApiAnswers({
+    200: '`{ window, items }`: each edited or rejected run with what was proposed and what the reviewer sent instead.',
+    400: '`invalid-query`, by parameter.',
+  })
   async corrections(@Query() query: Record<string, unknown>) {
     const { filter, window, limit } = this.scope(CorrectionsQuery, query);
     return { window, items: await this.stats.corrections(filter, limit ?? 50) };

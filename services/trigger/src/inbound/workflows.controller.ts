@@ -12,13 +12,17 @@ import {
   UnsupportedMediaTypeException,
   UseInterceptors,
 } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation } from '@nestjs/swagger';
 import {
+  ApiAnswers,
   CurrentPrincipal,
   HTTP_BODY_LIMIT,
   InputErrorCode,
   Roles,
+  schemaRef,
   type Principal,
 } from '@baton/service-kit';
+import { WorkflowDefinition } from '@baton/workflow';
 import { TriggerErrorCode } from '../domain/trigger-error.js';
 import { ListWorkflowsUseCase } from '../use-cases/list-workflows/list-workflows.use-case.js';
 import { PublishWorkflowUseCase } from '../use-cases/publish-workflow/publish-workflow.use-case.js';
@@ -52,6 +56,20 @@ export class WorkflowsController {
    */
   @Post()
   @Roles('admin')
+  @ApiOperation({ summary: 'Publish a workflow version to the registry' })
+  @ApiConsumes('application/json', ...YAML_TYPES)
+  @ApiBody({
+    description: 'The workflow definition, as JSON or as the YAML text of the file.',
+    schema: schemaRef(WorkflowDefinition),
+  })
+  @ApiAnswers({
+    201: 'Published: `{ id, version, …, digest, publishedAt, created: true }`.',
+    200: 'This exact definition is already published: `{ …, created: false }`.',
+    409: '`version-published`: the id and version are published with other content.',
+    413: '`payload-too-large`: the body is over `BATON_HTTP_BODY_LIMIT`.',
+    415: '`unsupported-media-type`: neither JSON nor YAML.',
+    422: '`invalid-definition`: every problem, by path.',
+  })
   @InputErrorCode(TriggerErrorCode.InvalidDefinition)
   async publish(
     @Req() request: Request,
@@ -80,12 +98,22 @@ export class WorkflowsController {
 
   @Get()
   @Roles('reviewer')
+  @ApiOperation({ summary: 'Every workflow version, by id then version' })
+  @ApiAnswers({
+    200: '`{ items: [{ id, version, mode, owner, description, digest, source, publishedAt, publishedBy, latest }] }`.',
+  })
   list() {
     return this.listWorkflows.list();
   }
 
   @Get(':id/versions/:version')
   @Roles('reviewer')
+  @ApiOperation({ summary: 'One workflow version with its definition' })
+  @ApiAnswers({
+    200: 'The version, with `definition` as JSON.',
+    400: '`invalid-version`: the version is not a whole number.',
+    404: '`workflow-not-found`.',
+  })
   get(
     @Param('id') id: string,
     @Param(
