@@ -8,6 +8,7 @@ const input = (over: Partial<StartBannerInput> = {}): StartBannerInput => ({
   model: { apiKey: false },
   triggerUrl: 'http://127.0.0.1:3000',
   escalationUrl: 'http://127.0.0.1:3005',
+  metricsUrl: 'http://127.0.0.1:9464/metrics',
   keys: { publisher: 'pub-key', reviewer: 'rev-key', admin: 'adm-key' },
   keysFile: '.baton/dev-keys.env',
   ...over,
@@ -29,6 +30,22 @@ describe(startBanner.name, () => {
       `curl -s -X POST http://127.0.0.1:3000/v1/triggers -H 'authorization: Bearer pub-key'`,
     );
     expect(banner).not.toContain('--trigger-url');
+  });
+
+  it('says where the metrics, the API docs and the outcome stats are', () => {
+    const banner = startBanner(input());
+    expect(banner).toContain(
+      '  API docs        http://127.0.0.1:3000/docs  http://127.0.0.1:3005/docs  (OpenAPI, no key)\n',
+    );
+    expect(banner).toContain(
+      '  metrics         http://127.0.0.1:9464/metrics  (Prometheus, no key)\n',
+    );
+    expect(banner).toContain(
+      'Outcome stats: npx baton stats  (or GET http://127.0.0.1:3000/v1/stats with the reviewer key)\n',
+    );
+    expect(startBanner(input({ metricsUrl: undefined }))).toContain(
+      '  metrics         off (BATON_METRICS_PORT=0)\n',
+    );
   });
 
   it('names the data directory when PGlite keeps its data on disk', () => {
@@ -62,6 +79,7 @@ describe(startBanner.name, () => {
         model: { apiKey: true, baseUrl: 'http://127.0.0.1:8080/v1' },
         triggerUrl: 'http://127.0.0.1:4000',
         escalationUrl: 'http://127.0.0.1:4005',
+        metricsUrl: 'http://127.0.0.1:10464/metrics',
       }),
     );
     expect(lines(banner).slice(1, 6)).toEqual([
@@ -75,6 +93,11 @@ describe(startBanner.name, () => {
     expect(banner).not.toContain('in memory');
     expect(banner).toContain(
       'npx baton run <runId> --trigger-url http://127.0.0.1:4000 --escalation-url http://127.0.0.1:4005',
+    );
+    expect(banner).toContain('http://127.0.0.1:4000/docs  http://127.0.0.1:4005/docs');
+    expect(banner).toContain('  metrics         http://127.0.0.1:10464/metrics');
+    expect(banner).toContain(
+      'npx baton stats --trigger-url http://127.0.0.1:4000 --escalation-url http://127.0.0.1:4005',
     );
   });
 

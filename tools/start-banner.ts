@@ -1,5 +1,6 @@
-// What `npm start` prints once Baton is up (tools/start.ts): where the data lives, the keys, and
-// how to fire the README's sample trigger. A function of what was started, so it is tested.
+// What `npm start` prints once Baton is up (tools/start.ts): where the data lives, the keys, where
+// the metrics, the API docs and the stats are, and how to fire the README's sample trigger. A
+// function of what was started, so it is tested.
 import type { DataLocation } from '../services/embedded/src/embedded-baton.js';
 
 export interface StartBannerInput {
@@ -13,6 +14,8 @@ export interface StartBannerInput {
   model: { apiKey: boolean; baseUrl?: string | undefined };
   triggerUrl: string;
   escalationUrl: string;
+  /** The process's Prometheus endpoint; undefined when BATON_METRICS_PORT=0 turned it off. */
+  metricsUrl: string | undefined;
   keys: { publisher: string; reviewer: string; admin: string };
   /** Where the CLI reads the keys, as shown (relative to the repository when inside it). */
   keysFile: string;
@@ -104,6 +107,8 @@ export function startBanner(input: StartBannerInput): string {
     `Model: ${model}.`,
     '',
     `  trigger API     ${trigger}     escalation API  ${escalation}`,
+    `  API docs        ${trigger}/docs  ${escalation}/docs  (OpenAPI, no key)`,
+    `  metrics         ${input.metricsUrl ? `${input.metricsUrl}  (Prometheus, no key)` : 'off (BATON_METRICS_PORT=0)'}`,
     `  publisher key   ${keys.publisher}`,
     `  reviewer key    ${keys.reviewer}`,
     `  admin key       ${keys.admin}`,
@@ -118,6 +123,7 @@ export function startBanner(input: StartBannerInput): string {
     'Or with the CLI, firing and following in one go:',
     `  npx baton trigger billing-dispute --tenant acme --data '{"customerId":"cus_1001","invoiceId":"inv_2001","disputedAmount":18,"message":"Charged twice"}' --wait${cliUrls}`,
     `Review queue: npx baton tasks${cliUrls}`,
+    `Outcome stats: npx baton stats${cliUrls}  (or GET ${trigger}/v1/stats with the reviewer key)`,
     '',
     'Ctrl-C stops Baton.',
     '',

@@ -2,9 +2,13 @@
 // the in-process transport and an embedded Postgres (PGlite), unless KAFKA_BROKERS /
 // DATABASE_URL are set, in which case it uses them. Seeds the example workflows' business data,
 // makes fresh development keys (printed, and written to .baton/dev-keys.env for the CLI) and
-// prints where the data lives and how to fire a sample trigger (tools/start-banner.ts). Ctrl-C
+// prints where the data lives, where metrics, API docs and stats are, and how to fire a sample
+// trigger (tools/start-banner.ts). Ctrl-C
 // drains and stops. The distributed form (six processes on Kafka and Postgres) is
 // `npm run start:distributed` (tools/start-local.ts).
+import { loadConfig } from '@baton/config';
+import { ServiceConfig } from '@baton/service-kit';
+import { metricsPort } from '@baton/telemetry';
 import { seedBusinessData } from '@baton/testing';
 import { devSigningKey } from '../libs/cli/src/dev-keys.js';
 import { devApiKeys, saveDevKeys } from './dev-api-keys.js';
@@ -33,6 +37,12 @@ stopOnSignals(baton, () => process.stdout.write('\nstopping Baton (draining)…\
 const keysFile = saveDevKeys(keys);
 
 const url = (name: string) => baton.services.find((s) => s.name === name)!.url;
+// The process's one /metrics, where embedded Baton opens it: the trigger's port + 6464 by default.
+const trigger = new URL(url('trigger'));
+const metrics = metricsPort(
+  loadConfig(ServiceConfig, process.env, 'embedded').metricsPort,
+  Number(trigger.port),
+);
 process.stdout.write(
   startBanner({
     seconds: (Date.now() - started) / 1000,
@@ -42,6 +52,7 @@ process.stdout.write(
     model: { apiKey: !!process.env['OPENAI_API_KEY'], baseUrl: process.env['OPENAI_BASE_URL'] },
     triggerUrl: url('trigger'),
     escalationUrl: url('escalation'),
+    metricsUrl: metrics > 0 ? `http://${trigger.hostname}:${metrics}/metrics` : undefined,
     keys,
     keysFile: keysFile.replace(process.cwd() + '/', ''),
   }),
