@@ -168,6 +168,9 @@ describe('trigger service: runs over HTTP and the ingress topic, the ledger (in-
     // Only this service's routes: the review API is the escalation service's.
     expect(document.paths['/v1/tasks']).toBeUndefined();
     expect(await (await get('/docs/openapi.json', {})).json()).toEqual(document);
+    // The workflow definition's schema, which the document refers to by its file name.
+    const schema = await get('/v1/workflow-definition.v1.schema.json', {});
+    expect(((await schema.json()) as { title: string }).title).toMatch(/workflow definition/);
     const ui = await get('/docs', {});
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger-ui');

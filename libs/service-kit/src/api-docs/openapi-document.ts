@@ -4,7 +4,6 @@ import { PARAMTYPES_METADATA, SELF_DECLARED_DEPS_METADATA } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { contractDefinitions, reachableDefinitions } from '@baton/contracts';
-import { workflowDefinitionSchema } from '@baton/workflow';
 import { routeAccess } from '../auth.js';
 import { ErrorBody } from '../error-body.js';
 import { HealthController } from '../health.controller.js';
@@ -62,9 +61,9 @@ export async function previewApp(service: Pick<ApiService, 'module'>): Promise<I
 /**
  * The OpenAPI 3.1 document of the services' HTTP APIs. Swagger scans each app for its routes;
  * then every schema comes from the class-validator classes the services validate with
- * (`contractDefinitions`, the workflow definition's schema), every operation says who may
- * call it (from `@Public`/`@Roles`, as ApiKeyGuard reads them), and every error answer is the
- * one `ErrorBody`. A route several services serve (health) is one path with their servers.
+ * (`contractDefinitions`; the workflow definition is its own schema file, referred to by name
+ * beside the document: API_SCHEMA_FILES), every operation says who may call it (from
+ * `@Public`/`@Roles`, as ApiKeyGuard reads them), and every error answer is the one `ErrorBody`. A route several services serve (health) is one path with their servers.
  */
 export function openApiDocument(parts: ApiServicePart[]): Json {
   const paths: Record<string, Json> = {};
@@ -190,19 +189,10 @@ function referencedSchemas(paths: Record<string, Json>): string[] {
 
 /**
  * The schemas of the named classes and of every class they refer to, generated from their
- * class-validator decorators; the workflow definition as its own schema file has it.
+ * class-validator decorators.
  */
 function schemasFor(roots: string[]): Record<string, Json> {
   const defs = contractDefinitions(COMPONENTS) as Record<string, Json>;
-  const {
-    $schema: _,
-    $id: __,
-    $defs,
-    ...workflow
-  } = JSON.parse(
-    JSON.stringify(workflowDefinitionSchema()).replaceAll('"#/$defs/', `"${COMPONENTS}`),
-  ) as Json & { $defs: Record<string, Json> };
-  Object.assign(defs, $defs, { WorkflowDefinition: workflow });
   const names = new Set<string>();
   for (const root of roots) {
     if (!defs[root])

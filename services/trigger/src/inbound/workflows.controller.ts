@@ -19,10 +19,9 @@ import {
   HTTP_BODY_LIMIT,
   InputErrorCode,
   Roles,
-  schemaRef,
   type Principal,
 } from '@baton/service-kit';
-import { WorkflowDefinition } from '@baton/workflow';
+import { WORKFLOW_SCHEMA_FILE } from '@baton/workflow';
 import { TriggerErrorCode } from '../domain/trigger-error.js';
 import { ListWorkflowsUseCase } from '../use-cases/list-workflows/list-workflows.use-case.js';
 import { PublishWorkflowUseCase } from '../use-cases/publish-workflow/publish-workflow.use-case.js';
@@ -59,8 +58,9 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Publish a workflow version to the registry' })
   @ApiConsumes('application/json', ...YAML_TYPES)
   @ApiBody({
-    description: 'The workflow definition, as JSON or as the YAML text of the file.',
-    schema: schemaRef(WorkflowDefinition),
+    description:
+      'The workflow definition, as JSON or as the YAML text of the file; its schema is the file beside this document.',
+    schema: { $ref: WORKFLOW_SCHEMA_FILE },
   })
   @ApiAnswers({
     201: 'Published: `{ id, version, …, digest, publishedAt, created: true }`.',
