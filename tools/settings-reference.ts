@@ -1,6 +1,7 @@
 import { BusinessDatabaseConfig } from '@baton/business';
 import { describeSettings } from '@baton/config';
 import { MessagingConfig } from '@baton/messaging';
+import { McpConfig } from '@baton/mcp';
 import { PersistenceConfig } from '@baton/persistence';
 import { ApiKeysConfig, OutboundConfig, ServiceConfig } from '@baton/service-kit';
 import { ActionConfig } from '../services/action/src/config/action.config.js';
@@ -9,6 +10,7 @@ import { EscalationConfig } from '../services/escalation/src/config/escalation.c
 import { ScheduleConfig } from '../services/trigger/src/config/schedule.config.js';
 import { RunSweepConfig } from '../services/trigger/src/config/run-sweep.config.js';
 import { EmbeddedConfig } from '../services/embedded/src/embedded.config.js';
+import { ConsoleConfig } from '../services/console/src/console.config.js';
 
 /** docs/settings.md, generated from the typed config classes the services validate at boot. */
 export function settingsReference(): string {
@@ -66,6 +68,15 @@ publish time.
 
 ${describeSettings(OutboundConfig)}
 
+## trigger, context, decision and action: MCP servers
+
+MCP tools and sources ([MCP tools](workflows.md#mcp-tools)). Give the four services the same
+value: trigger refuses at publish time a definition naming a server it does not declare, decision
+lists the granted tools for the model, context and action call them. Each process opens its own
+connection to a server on first use (a stdio server is started once per process).
+
+${describeSettings(McpConfig)}
+
 ## action
 
 ${actionOwn}
@@ -86,6 +97,14 @@ embedded Postgres (PGlite); without \`KAFKA_BROKERS\` it uses the in-process tra
 \`npm run start:distributed\` reads \`BATON_PORT_BASE\` too: its six processes take the same ports.
 
 ${describeSettings(EmbeddedConfig)}
+
+## console
+
+The web console ([console](console.md)): a client of the trigger and escalation APIs, with no
+database or broker of its own. It reads \`BATON_API_KEYS\` and \`HOST\` as the services do, plus
+these. \`npm start\` runs it in the embedded process and passes its own API addresses.
+
+${describeSettings(ConsoleConfig)}
 
 ## Telemetry (every process)
 

@@ -20,6 +20,8 @@ export interface McpTool {
 }
 
 export interface McpCallOptions {
+  /** Longest the call may take, milliseconds; default: the server's `timeoutMs`. */
+  timeoutMs?: number;
   /** Sent as `_meta["baton/idempotency-key"]`: a server that honours it runs a write once per key. */
   idempotencyKey?: string;
 }
@@ -101,7 +103,7 @@ export class McpServers {
             : {}),
         },
         undefined,
-        { timeout: this.spec(server).timeoutMs },
+        { timeout: options.timeoutMs ?? this.spec(server).timeoutMs },
       );
     } catch (error) {
       const failure = mcpToolErrorOf(error, at);

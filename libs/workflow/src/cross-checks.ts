@@ -4,6 +4,7 @@ import { compileExpression } from './cel/cel.js';
 import type { Variables } from './cel/cel-checker.js';
 import { aType, isNumeric, type CheckType } from './cel/cel-type.js';
 import { httpProblems } from './http-checks.js';
+import { mcpProblems } from './mcp-checks.js';
 import type { WorkflowProblem } from './load-workflow.js';
 import { compileOutputSchema } from './output-schema.js';
 import { scopeTypes } from './scope-types.js';
@@ -157,6 +158,7 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
     if (tool['kind'] === 'knowledge' && (!tool['collection'] || !params?.length))
       report(at, 'a knowledge tool has collection and params');
     if (tool['kind'] === 'http') httpProblems(at, tool, 'tool', report);
+    if (tool['kind'] === 'mcp') mcpProblems(at, tool, 'tool', report);
     if (Array.isArray(tool['requires'])) {
       (tool['requires'] as unknown[]).forEach((required, j) => {
         if (typeof required !== 'string') return;
@@ -213,6 +215,7 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
     if (source['kind'] === 'knowledge' && (!source['collection'] || !params?.length))
       report(at, 'a knowledge source has collection and params (the path of the search text)');
     if (source['kind'] === 'http') httpProblems(at, source, 'source', report);
+    if (source['kind'] === 'mcp') mcpProblems(at, source, 'source', report);
   }
   duplicates('context.sources', sources, report);
 

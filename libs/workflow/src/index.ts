@@ -16,3 +16,5 @@ export * from './guards/proposal-gate.js';
 export * from './guards/effect-limits.js';
 export * from './guards/result-checks.js';
 export * from './http-request.js';
+export { mcpArgumentNames } from './mcp-checks.js';
+export * from './mcp-arguments.js';

@@ -30,6 +30,8 @@ import { HTTP_METHODS, type HttpMethod } from './http-request.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const NAME_MESSAGE = { message: '$property must be lowercase letters, digits and dashes' };
+/** A tool's name as an MCP server lists it (`create_entities`, `tickets.create`). */
+const MCP_TOOL_NAME = /^[A-Za-z0-9_.\/-]{1,128}$/;
 
 /** The description (and examples) of a field in the published JSON Schema. */
 const Doc = (description: string, ...examples: unknown[]) =>
@@ -256,10 +258,10 @@ export class ContextSourceSpec {
   @Matches(NAME, NAME_MESSAGE)
   name!: string;
   @Doc(
-    'sql: a read-only query against the business database; knowledge: a search of a document collection; http: a GET request.',
+    'sql: a read-only query against the business database; knowledge: a search of a document collection; http: a GET request; mcp: a tool of an MCP server the deployment declares (`BATON_MCP_SERVERS`), called as a read.',
   )
-  @IsIn(['sql', 'knowledge', 'http'])
-  kind!: 'sql' | 'knowledge' | 'http';
+  @IsIn(['sql', 'knowledge', 'http', 'mcp'])
+  kind!: 'sql' | 'knowledge' | 'http' | 'mcp';
   /** sql: a parameterised, read-only query ($1, $2, …) against the business database. */
   @Doc(
     'sql: a parameterised query ($1, $2, …), read-only: SELECT or WITH.',
@@ -296,6 +298,21 @@ export class ContextSourceSpec {
   )
   @IsOptional()
   headers?: Record<string, string>;
+  @Doc('mcp: the MCP server, by the name the deployment declares it under.', 'crm')
+  @IsOptional()
+  @Matches(NAME, NAME_MESSAGE)
+  server?: string;
+  @Doc('mcp: the tool of that server, as the server names it.', 'search_nodes')
+  @IsOptional()
+  @Matches(MCP_TOOL_NAME, { message: 'tool is a tool name as the MCP server lists it' })
+  tool?: string;
+  @Doc(
+    'mcp: the arguments of the call, a template over `{ trigger }`: a string that is one `{{ path }}` alone keeps the value’s type. Checked against the tool’s input schema before the call. Absent: no arguments.',
+    { query: '{{ trigger.data.email }}' },
+  )
+  @IsOptional()
+  @IsObject()
+  arguments?: Record<string, unknown>;
   /** sql: one row (`one`) or a list (`many`). */
   @Doc('sql: the evidence is one row (`one`) or the list of rows (`many`).')
   @IsOptional()
@@ -542,7 +559,7 @@ export class ResultCheckSpec {
 }
 
 /** How a tool runs; each kind has its runner in the action service. */
-export const TOOL_KINDS = ['sql', 'knowledge', 'http'] as const;
+export const TOOL_KINDS = ['sql', 'knowledge', 'http', 'mcp'] as const;
 export type ToolKind = (typeof TOOL_KINDS)[number];
 
 @JSONSchema({
@@ -571,9 +588,9 @@ export class ToolGrantSpec {
   @IsNumber()
   @Min(0)
   maxAmount?: number;
-  /** How the tool runs: a SQL statement, a knowledge search or an HTTP request. */
+  /** How the tool runs: a SQL statement, a knowledge search, an HTTP request or an MCP tool. */
   @Doc(
-    'How the tool runs: sql, a parameterised statement against the business database; knowledge, a search of a collection; http, a request to an HTTP API on a host the deployment allows (`BATON_OUTBOUND_ALLOWED_HOSTS`).',
+    'How the tool runs: sql, a parameterised statement against the business database; knowledge, a search of a collection; http, a request to an HTTP API on a host the deployment allows (`BATON_OUTBOUND_ALLOWED_HOSTS`); mcp, a tool of an MCP server the deployment declares (`BATON_MCP_SERVERS`).',
   )
   @IsIn(TOOL_KINDS)
   kind!: ToolKind;
@@ -636,8 +653,27 @@ export class ToolGrantSpec {
   @IsOptional()
   @IsObject()
   response?: Record<string, string>;
+  @Doc('mcp: the MCP server, by the name the deployment declares it under.', 'crm')
+  @IsOptional()
+  @Matches(NAME, NAME_MESSAGE)
+  server?: string;
+  @Doc('mcp: the tool of that server, as the server names it.', 'create_entities')
+  @IsOptional()
+  @Matches(MCP_TOOL_NAME, { message: 'tool is a tool name as the MCP server lists it' })
+  tool?: string;
   @Doc(
-    'http: how long one request may take until its whole answer is read, milliseconds. Default: `ACTION_TOOL_TIMEOUT_MS`. A request that times out is tried again (the same idempotency key), like a lost connection.',
+    'mcp: the arguments of the call, a template over `{ args, key, run, trigger }` (a string that is one `{{ path }}` alone keeps the value’s type), so that the model and the guards work with flat arguments while the tool gets the shape it asks for. Absent: the proposal’s `args` are the tool’s arguments, and the model is shown the tool’s input schema. Either way the arguments are checked against the input schema before the call.',
+    {
+      entities: [
+        { name: '{{ args.email }}', entityType: 'lead', observations: ['{{ args.notes }}'] },
+      ],
+    },
+  )
+  @IsOptional()
+  @IsObject()
+  arguments?: Record<string, unknown>;
+  @Doc(
+    'http: how long one request may take until its whole answer is read, milliseconds. Default: `ACTION_TOOL_TIMEOUT_MS`. A request that times out is tried again (the same idempotency key), like a lost connection. mcp: how long the call may take; default: the server’s `timeoutMs`.',
     5000,
   )
   @IsOptional()

@@ -8,6 +8,7 @@ import { ActionConfig } from './config/action.config.js';
 import { ActionModule } from './action.module.js';
 import { CreateToolCalls1764072000300 } from './migrations/1764072000300-create-tool-calls.migration.js';
 import { CreateEffectLedger1796400000000 } from '@baton/effects';
+import { McpConfig, mcpProviders } from '@baton/mcp';
 
 export const actionService: ServiceDefinition = {
   name: 'action',
@@ -20,6 +21,9 @@ export const actionService: ServiceDefinition = {
     CreateEndedRuns1796430000000,
   ],
   businessDatabase: true,
-  settings: [ActionConfig, OutboundConfig],
-  providers: ({ env, settings }) => outboundProviders(env, settings),
+  settings: [ActionConfig, OutboundConfig, McpConfig],
+  providers: (context) => [
+    ...outboundProviders(context.env, context.settings),
+    ...mcpProviders(context, 'action'),
+  ],
 };

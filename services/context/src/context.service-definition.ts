@@ -4,6 +4,7 @@ import {
   outboundProviders,
   type ServiceDefinition,
 } from '@baton/service-kit';
+import { McpConfig, mcpProviders } from '@baton/mcp';
 import { ContextConfig } from './config/context.config.js';
 import { ContextModule } from './context.module.js';
 
@@ -15,6 +16,9 @@ export const contextService: ServiceDefinition = {
   // The context service keeps no tables of its own: the kit adds the inbox and outbox.
   migrations: [CreateEndedRuns1796430000000],
   businessDatabase: true,
-  settings: [ContextConfig, OutboundConfig],
-  providers: ({ env, settings }) => outboundProviders(env, settings),
+  settings: [ContextConfig, OutboundConfig, McpConfig],
+  providers: (context) => [
+    ...outboundProviders(context.env, context.settings),
+    ...mcpProviders(context, 'context'),
+  ],
 };

@@ -1,3 +1,4 @@
+import { McpConfig, mcpProviders } from '@baton/mcp';
 import type { ServiceDefinition } from '@baton/service-kit';
 import { DecisionConfig } from './config/decision.config.js';
 import { DecisionModule } from './decision.module.js';
@@ -20,8 +21,9 @@ export const decisionService: ServiceDefinition = {
     CreateEndedRuns1795600000000,
     CreateModelAnswers1796900000000,
   ],
-  settings: [DecisionConfig],
-  providers: ({ logger, settings }) => {
+  settings: [DecisionConfig, McpConfig],
+  providers: (context) => {
+    const { logger, settings } = context;
     const config = settings(DecisionConfig);
     const model = ModelGateway.fromConfig(config);
     if (!model.configured) {
@@ -30,6 +32,7 @@ export const decisionService: ServiceDefinition = {
     return [
       { provide: ModelGateway, useValue: model },
       { provide: ModelAdmission, useValue: new ModelAdmission(admissionLimitsOf(config)) },
+      ...mcpProviders(context, 'decision'),
     ];
   },
 };

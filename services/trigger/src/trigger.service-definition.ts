@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { ConfigError } from '@baton/config';
+import { McpConfig, mcpProviders, type McpProviderContext } from '@baton/mcp';
 import {
   API_KEYS,
   ApiKeysConfig,
@@ -28,14 +29,20 @@ const NAME = 'trigger';
  * and the rule its settings classes cannot say (the schedule tenant's length). Tests give the
  * scheduler and the run deadline sweeper a clock of their own (testing/clock.fixture.ts).
  */
-function triggerProviders(env: NodeJS.ProcessEnv, settings: SettingsOf): Provider[] {
+function triggerProviders(
+  env: NodeJS.ProcessEnv,
+  settings: SettingsOf,
+  context: McpProviderContext,
+): Provider[] {
   const schedule = settings(ScheduleConfig);
   if (schedule.tenant.length < 1 || schedule.tenant.length > 100)
     throw new ConfigError(NAME, ['BATON_SCHEDULE_TENANT: must be 1 to 100 characters']);
   return [
     { provide: API_KEYS, useValue: parseApiKeys(settings(ApiKeysConfig).entries, NAME) },
-    // What a definition asks of the deployment (hosts, secrets) is checked at publish time.
+    // What a definition asks of the deployment (hosts, secrets, MCP servers) is checked at
+    // publish time. The trigger service only reads the MCP servers' names: it never connects.
     ...outboundProviders(env, settings),
+    ...mcpProviders(context, NAME),
   ];
 }
 
@@ -54,6 +61,6 @@ export const triggerService: ServiceDefinition = {
     AddRunOutcomes1796600000000,
     AddRunTraceId1796700000000,
   ],
-  settings: [ScheduleConfig, RunSweepConfig, ApiKeysConfig, OutboundConfig],
-  providers: ({ env, settings }) => triggerProviders(env, settings),
+  settings: [ScheduleConfig, RunSweepConfig, ApiKeysConfig, OutboundConfig, McpConfig],
+  providers: (context) => triggerProviders(context.env, context.settings, context),
 };

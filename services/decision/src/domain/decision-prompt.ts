@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DecisionPayload } from '@baton/contracts';
 import type { ModelSpec, WorkflowDefinition } from '@baton/workflow';
+import { mcpToolNote, type McpListings } from './mcp-tools.js';
 
 export interface PromptMessage {
   role: 'system' | 'user';
@@ -11,13 +12,15 @@ export interface PromptMessage {
  * The messages of one decision: the workflow's prompt and the answer format as the system
  * message; the run (trigger, evidence with weak items flagged, history) as the user message.
  * Everything from the customer is data: it sits between two markers carrying a random nonce,
- * so text inside it cannot close the block and pose as instructions.
+ * so text inside it cannot close the block and pose as instructions. A granted MCP tool is
+ * described with what its server lists (`mcpTools`).
  */
 export function decisionMessages(
   workflow: WorkflowDefinition,
   model: ModelSpec,
   payload: DecisionPayload,
   nonce: string = randomUUID(),
+  mcpTools: McpListings = new Map(),
 ): PromptMessage[] {
   const tools = workflow.tools.map((tool) => {
     const pinned = Object.keys(tool.pinned ?? {});
@@ -26,6 +29,7 @@ export function decisionMessages(
       tool.maxAmount === undefined ? '' : ` Amount at most ${tool.maxAmount}.`,
       // Baton fills pinned arguments from the run; a proposal that sets them otherwise is refused.
       pinned.length ? ` Set by Baton, leave out: ${pinned.join(', ')}.` : '',
+      mcpToolNote(tool, mcpTools.get(tool.name)),
     ].join('');
   });
   const system = [

@@ -1,14 +1,19 @@
 import { DECISION_NEXT, type DecisionRecord } from '@baton/contracts';
 import type { ArgsCheck, WorkflowDefinition } from '@baton/workflow';
+import { mcpProposalArgs, type McpListings } from './mcp-tools.js';
 
 // Types a tool argument may take; the model answers null for arguments that do not apply.
 const ARG_TYPES = ['string', 'number', 'boolean', 'null'];
 
 /**
  * Every argument name the workflow's granted tools take: their required args, the `args.*`
- * paths their statements bind, and the args the workflow's own rules pass them.
+ * paths their statements bind, the args of their MCP tools, and the args the workflow's own
+ * rules pass them.
  */
-export function argumentNames(workflow: WorkflowDefinition): string[] {
+export function argumentNames(
+  workflow: WorkflowDefinition,
+  mcpTools: McpListings = new Map(),
+): string[] {
   const names = new Set<string>();
   for (const tool of workflow.tools) {
     tool.requiredArgs.forEach((name) => names.add(name));
@@ -16,6 +21,7 @@ export function argumentNames(workflow: WorkflowDefinition): string[] {
       const [root, name] = param.split('.');
       if (root === 'args' && name) names.add(name);
     }
+    mcpProposalArgs(tool, mcpTools.get(tool.name)).forEach((name) => names.add(name));
   }
   for (const rule of workflow.decision.rules) {
     Object.keys(rule.then.args ?? {}).forEach((name) => names.add(name));
@@ -34,8 +40,12 @@ export function argumentNames(workflow: WorkflowDefinition): string[] {
  * and a schema the provider refuses would fail every call with a 400. The model reads it in
  * the description of `args` instead, and `parseModelOutput` enforces it.
  */
-export function decisionJsonSchema(workflow: WorkflowDefinition, labels: string[]) {
-  const args = argumentNames(workflow);
+export function decisionJsonSchema(
+  workflow: WorkflowDefinition,
+  labels: string[],
+  mcpTools: McpListings = new Map(),
+) {
+  const args = argumentNames(workflow, mcpTools);
   const outputSchema = workflow.decision.model?.outputSchema;
   return {
     type: 'object',

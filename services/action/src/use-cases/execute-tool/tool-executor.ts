@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Scope, ToolGrantSpec, ToolKind } from '@baton/workflow';
 import { HttpToolRunner } from './http-tool.runner.js';
 import { KnowledgeToolRunner } from './knowledge-tool.runner.js';
+import { McpToolRunner } from './mcp-tool.runner.js';
 import { SqlToolRunner } from './sql-tool.runner.js';
 import type { ToolRunner } from './tool-runner.js';
 
@@ -14,8 +15,13 @@ import type { ToolRunner } from './tool-runner.js';
 export class ToolExecutor {
   private readonly runners: Record<ToolKind, ToolRunner>;
 
-  constructor(sql: SqlToolRunner, knowledge: KnowledgeToolRunner, http: HttpToolRunner) {
-    this.runners = { sql, knowledge, http };
+  constructor(
+    sql: SqlToolRunner,
+    knowledge: KnowledgeToolRunner,
+    http: HttpToolRunner,
+    mcp: McpToolRunner,
+  ) {
+    this.runners = { sql, knowledge, http, mcp };
   }
 
   execute(grant: ToolGrantSpec, scope: Scope): Promise<Record<string, unknown>> {
@@ -24,4 +30,4 @@ export class ToolExecutor {
 }
 
 /** The runners the executor needs, for the module's providers. */
-export const TOOL_RUNNERS = [SqlToolRunner, KnowledgeToolRunner, HttpToolRunner];
+export const TOOL_RUNNERS = [SqlToolRunner, KnowledgeToolRunner, HttpToolRunner, McpToolRunner];

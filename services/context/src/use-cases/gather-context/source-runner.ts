@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, OutboundError, OutboundHttp, SecretStore, redactValue } from '@baton/service-kit';
+import { McpServers, McpToolError, McpToolErrorCode } from '@baton/mcp';
 import type { Logger } from '@baton/telemetry';
 import {
   bindParams,
@@ -11,6 +12,7 @@ import {
 import { BusinessDatabase } from '@baton/business';
 import { searchKnowledge } from '@baton/business';
 import { toEvidence, type GatheredSource, type SourceResult } from '../../domain/evidence.js';
+import { askMcpSource } from './mcp-source.js';
 
 const DEFAULT_PASSAGE_LIMIT = 5;
 
@@ -57,6 +59,9 @@ export function isUnavailable(error: unknown): boolean {
   // No answer from an allowed host may come next time; a refusal or a huge answer will not.
   // A timeout is judged as a failure (below), like the source's own timeout.
   if (error instanceof OutboundError) return error.code === 'unreachable';
+  // An MCP server that cannot answer now; a timeout is judged below, like any source's.
+  if (error instanceof McpToolError)
+    return error.transient && error.code !== McpToolErrorCode.Timeout;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     if (/^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATE.test(code);
@@ -83,6 +88,7 @@ function describeFailure(error: unknown): string {
 const isTimeout = (error: unknown) =>
   error instanceof SourceTimeout ||
   (error instanceof OutboundError && error.code === 'timeout') ||
+  (error instanceof McpToolError && error.code === McpToolErrorCode.Timeout) ||
   (error as { code?: unknown }).code === '57014' ||
   (error as { name?: unknown }).name === 'TimeoutError';
 
@@ -101,6 +107,7 @@ export class SourceRunner {
     private readonly database: BusinessDatabase,
     private readonly outbound: OutboundHttp,
     private readonly secrets: SecretStore,
+    private readonly mcp: McpServers,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -141,6 +148,8 @@ export class SourceRunner {
         return this.knowledge(source, scope);
       case 'http':
         return this.http(source, scope);
+      case 'mcp':
+        return askMcpSource(this.mcp, source, scope);
     }
   }
 

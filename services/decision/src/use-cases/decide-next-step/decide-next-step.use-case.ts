@@ -18,6 +18,7 @@ import {
   WORKFLOWS,
   workflowFor,
 } from '@baton/service-kit';
+import { McpServers } from '@baton/mcp';
 import type { Logger } from '@baton/telemetry';
 import {
   ruleScope,
@@ -34,6 +35,7 @@ import { decisionJsonSchema } from '../../domain/model-output.js';
 import { askModel, type ModelAnswer } from '../../clients/ask-model.js';
 import { ModelAdmission } from '../../clients/model-admission.js';
 import { ModelGateway } from '../../clients/model-gateway.js';
+import { mcpListings } from '../../clients/mcp-tool-listings.js';
 import { ModelAnswersRepository } from '../../store/model-answers.repository.js';
 import { recordModelCalls } from './model-call-metrics.js';
 
@@ -87,6 +89,7 @@ export class DecideNextStepUseCase {
     private readonly endedRuns: EndedRuns,
     private readonly answers: ModelAnswersRepository,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly mcp: McpServers,
   ) {}
 
   /**
@@ -113,12 +116,14 @@ export class DecideNextStepUseCase {
     if (row?.answer) return { startedAt, answer: row.answer };
     if (row?.ended) return { startedAt };
     const { spec } = evaluation;
+    // The granted MCP tools as their servers list them: the model reads their input schemas.
+    const mcpTools = await mcpListings(this.mcp, workflow, this.logger);
     const answer = await askModel(
       this.model,
       spec,
       {
-        messages: decisionMessages(workflow, spec, envelope.payload),
-        schema: decisionJsonSchema(workflow, spec.labels),
+        messages: decisionMessages(workflow, spec, envelope.payload, undefined, mcpTools),
+        schema: decisionJsonSchema(workflow, spec.labels, mcpTools),
         caller: { runId: envelope.runId, stepSeq: envelope.step.seq },
       },
       envelope.budget,

@@ -12,6 +12,7 @@ import {
   workflowRecordOf,
   type Principal,
 } from '@baton/service-kit';
+import { McpServers, undeclaredMcpServers } from '@baton/mcp';
 import type { Logger } from '@baton/telemetry';
 import {
   describeProblem,
@@ -33,7 +34,7 @@ export interface Published {
  * Publishes a workflow version to the registry topic, once: the same definition again is a
  * no-op, another definition under a published id and version is refused (versions are
  * immutable), and so is one this deployment cannot run: an http host outside
- * BATON_OUTBOUND_ALLOWED_HOSTS, a secret it does not have. The catalog learns it only after
+ * BATON_OUTBOUND_ALLOWED_HOSTS, a secret it does not have, an MCP server it does not declare. The catalog learns it only after
  * the broker acknowledged the record.
  */
 @Injectable()
@@ -46,6 +47,7 @@ export class PublishWorkflowUseCase {
     private readonly publishLock: WorkflowPublishLock,
     private readonly outbound: OutboundConfig,
     private readonly secrets: SecretStore,
+    private readonly mcp: McpServers,
   ) {}
 
   async execute(
@@ -64,12 +66,15 @@ export class PublishWorkflowUseCase {
       );
     }
     const { workflow, document } = loaded;
-    // Valid, but asking what this deployment cannot give (a host, a secret): refused now,
-    // not at its first run.
-    const missing = deploymentProblems(workflow, {
-      allowedHosts: this.outbound.allowedHosts,
-      secrets: this.secrets,
-    });
+    // Valid, but asking what this deployment cannot give (a host, a secret, an MCP server):
+    // refused now, not at its first run.
+    const missing = [
+      ...deploymentProblems(workflow, {
+        allowedHosts: this.outbound.allowedHosts,
+        secrets: this.secrets,
+      }),
+      ...undeclaredMcpServers(workflow, this.mcp),
+    ];
     if (missing.length) {
       const count = missing.length;
       throw new TriggerError(
