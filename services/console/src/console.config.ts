@@ -1,0 +1,33 @@
+import { Setting } from '@baton/config';
+
+/** Settings of the console: where it listens and which APIs it forwards to. */
+export class ConsoleConfig {
+  @Setting({
+    env: 'BATON_CONSOLE_PORT',
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 65_535,
+    description:
+      'HTTP port of the Baton console (the web app for reviewers, workflow owners and SREs); 0 means 3006, or BATON_PORT_BASE + 6 when a port base is set.',
+  })
+  port!: number;
+
+  @Setting({
+    env: 'BATON_TRIGGER_URL',
+    type: 'url',
+    default: 'http://127.0.0.1:3000',
+    description:
+      "The trigger service's HTTP API, as the console and the baton CLI reach it (embedded mode passes its own).",
+  })
+  triggerUrl!: string;
+
+  @Setting({
+    env: 'BATON_ESCALATION_URL',
+    type: 'url',
+    default: 'http://127.0.0.1:3005',
+    description:
+      "The escalation service's HTTP API, as the console and the baton CLI reach it (embedded mode passes its own).",
+  })
+  escalationUrl!: string;
+}
