@@ -45,8 +45,12 @@ export class ServiceProcesses {
     return `${this.logDir}/${service}.log`;
   }
 
-  /** Starts the service and resolves once its readiness probe answers 200. */
-  async start(service: ServiceName, readyTimeoutMs = 90_000): Promise<void> {
+  /**
+   * Starts the service and resolves once its readiness probe answers 200. The deadline is only
+   * a backstop for a service that never comes up: on a machine loaded many times over (CI beside
+   * other work), six services loading their code at once took more than 90 s.
+   */
+  async start(service: ServiceName, readyTimeoutMs = 150_000): Promise<void> {
     const log = createWriteStream(this.logFile(service), { flags: 'a' });
     const child = spawn(
       process.execPath,
