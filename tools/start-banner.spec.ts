@@ -48,6 +48,13 @@ describe(startBanner.name, () => {
     );
   });
 
+  it('says where the console is, when it was started', () => {
+    expect(startBanner(input({ consoleUrl: 'http://127.0.0.1:3006' }))).toContain(
+      '  console         http://127.0.0.1:3006  (open it in a browser; sign in with a key below)\n',
+    );
+    expect(startBanner(input())).not.toContain('console ');
+  });
+
   it('names the data directory when PGlite keeps its data on disk', () => {
     const banner = startBanner(
       input({

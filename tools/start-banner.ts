@@ -12,6 +12,8 @@ export interface StartBannerInput {
   data: { baton: DataLocation; business: DataLocation };
   /** OPENAI_API_KEY is set, and OPENAI_BASE_URL if any. */
   model: { apiKey: boolean; baseUrl?: string | undefined };
+  /** The console (web app), when it was started. */
+  consoleUrl?: string | undefined;
   triggerUrl: string;
   escalationUrl: string;
   /** The process's Prometheus endpoint; undefined when BATON_METRICS_PORT=0 turned it off. */
@@ -106,6 +108,9 @@ export function startBanner(input: StartBannerInput): string {
     ...dataLines(input),
     `Model: ${model}.`,
     '',
+    ...(input.consoleUrl
+      ? [`  console         ${input.consoleUrl}  (open it in a browser; sign in with a key below)`]
+      : []),
     `  trigger API     ${trigger}     escalation API  ${escalation}`,
     `  API docs        ${trigger}/docs  ${escalation}/docs  (OpenAPI, no key)`,
     `  metrics         ${input.metricsUrl ? `${input.metricsUrl}  (Prometheus, no key)` : 'off (BATON_METRICS_PORT=0)'}`,

@@ -32,6 +32,7 @@ const baton = await startEmbeddedBaton({
     LOG_LEVEL: process.env['LOG_LEVEL'] || 'warn',
   },
   beforeServices: ({ businessDatabaseUrl }) => seedBusinessData(businessDatabaseUrl),
+  console: true,
 });
 stopOnSignals(baton, () => process.stdout.write('\nstopping Baton (draining)…\n'));
 const keysFile = saveDevKeys(keys);
@@ -50,6 +51,7 @@ process.stdout.write(
     kafkaBrokers: process.env['KAFKA_BROKERS'],
     data: baton.data,
     model: { apiKey: !!process.env['OPENAI_API_KEY'], baseUrl: process.env['OPENAI_BASE_URL'] },
+    consoleUrl: baton.consoleUrl,
     triggerUrl: url('trigger'),
     escalationUrl: url('escalation'),
     metricsUrl: metrics > 0 ? `http://${trigger.hostname}:${metrics}/metrics` : undefined,

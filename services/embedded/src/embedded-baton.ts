@@ -13,6 +13,7 @@ import {
 } from '@baton/service-kit';
 import { createLogger, metricsPort, startTelemetry, type Logger } from '@baton/telemetry';
 import { actionService } from '../../action/src/action.service-definition.js';
+import { consoleService } from '../../console/src/console.service-definition.js';
 import { contextService } from '../../context/src/context.service-definition.js';
 import { decisionService } from '../../decision/src/decision.service-definition.js';
 import { escalationService } from '../../escalation/src/escalation.service-definition.js';
@@ -46,6 +47,11 @@ export interface EmbeddedBatonOptions {
     databaseUrl: string;
     businessDatabaseUrl: string;
   }) => Promise<void>;
+  /**
+   * Also serves the console (the web app in front of the trigger and escalation APIs) on
+   * BATON_CONSOLE_PORT, else the port base + 6 (3006): what `npm start` opens in a browser.
+   */
+  console?: boolean;
 }
 
 /** Where one of the two databases lives (what `npm start` tells the user). */
@@ -57,6 +63,8 @@ export type DataLocation =
 
 export interface EmbeddedBaton {
   readonly services: ReadonlyArray<{ name: string; url: string }>;
+  /** The console's address, when it was asked for. */
+  readonly consoleUrl: string | undefined;
   /** `in-process` or `kafka`. */
   readonly transport: string;
   /** `embedded` (PGlite) or the DATABASE_URL it was given. */
@@ -177,6 +185,16 @@ export async function startEmbeddedBaton(
         ),
       );
     }
+    const url = (name: string) =>
+      services[SERVICE_DEFINITIONS.findIndex((d) => d.name === name)]!.url;
+    const consoleApp = options.console
+      ? await consoleService.start(env, {
+          upstreams: { trigger: url('trigger'), escalation: url('escalation') },
+          defaultPort:
+            (config.embedded.portBase || FIRST_DEFAULT_PORT) + SERVICE_DEFINITIONS.length,
+        })
+      : undefined;
+    if (consoleApp) opened.push(() => consoleApp.close());
     const shutdownTimeoutMs = Number(env['BATON_SHUTDOWN_TIMEOUT_MS'] || 45_000);
     let stopping: Promise<void> | undefined;
     const embedded = (database: string): DataLocation => ({
@@ -199,6 +217,7 @@ export async function startEmbeddedBaton(
     };
     return {
       services: SERVICE_DEFINITIONS.map((d, i) => ({ name: d.name, url: services[i]!.url })),
+      consoleUrl: consoleApp?.url,
       transport: transport.name,
       database: postgres && !external ? 'embedded' : 'external',
       databaseUrl,
