@@ -11,6 +11,7 @@ import {
   billingWorkflow,
   billingWorkflowWithSources,
   expectEventually,
+  HelpdeskTestServer,
   seedBusinessData,
   testDatabaseUrl,
   writeWorkflows,
@@ -27,9 +28,11 @@ import { contextFor, MESSAGE, startCrm } from './testing/context-envelopes.fixtu
 
 // The advisory lock the slow source waits for while the test holds it.
 const SLOW_LOCK = 710_000 + (process.pid % 100_000);
+const HELPDESK_TOKEN = 'ctx-helpdesk-token-91b2f0';
 
 describe('context service (in-process transport, real Postgres)', () => {
   let crm: Awaited<ReturnType<typeof startCrm>>;
+  let helpdesk: HelpdeskTestServer;
   let service: InProcessService;
   let decisions: Read<StepEnvelope<'decision'>>;
   let events: Read<RunEvent>;
@@ -38,6 +41,7 @@ describe('context service (in-process transport, real Postgres)', () => {
   beforeAll(async () => {
     await seedBusinessData();
     crm = await startCrm();
+    helpdesk = await HelpdeskTestServer.start(HELPDESK_TOKEN);
     const base = billingWorkflow();
     const customerSource = base.context.sources[0];
     const dir = writeWorkflows([
@@ -70,12 +74,37 @@ describe('context service (in-process transport, real Postgres)', () => {
         // The context service reads only sources; rules naming other sources would not load.
         decision: { rules: [] },
       },
+      {
+        ...billingWorkflowWithSources('helpdesk-context', [
+          {
+            name: 'echoed',
+            kind: 'http',
+            url: `${helpdesk.url}/api/echo-auth`,
+            headers: { authorization: 'Bearer {{ secret.helpdesk-token }}' },
+            timeoutMs: 2000,
+            required: true,
+          },
+          {
+            name: 'moved',
+            kind: 'http',
+            url: `${helpdesk.url}/api/moved`,
+            timeoutMs: 2000,
+            required: false,
+          },
+        ]),
+        escalation: { ...(base['escalation'] as object), show: ['trigger.data.message'] },
+        decision: { rules: [] },
+      },
     ]);
     service = await startServiceInProcess(contextService, {
       workflowsDir: dir,
       // An unknown version is waited for (the registry may deliver it a moment late): briefly here.
       // The CRM source's test server is on loopback: the one host this deployment may call.
-      env: { BATON_WORKFLOW_LOOKUP_WAIT_MS: '300', BATON_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' },
+      env: {
+        BATON_WORKFLOW_LOOKUP_WAIT_MS: '300',
+        BATON_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
+        BATON_SECRET_HELPDESK_TOKEN: HELPDESK_TOKEN,
+      },
     });
     decisions = await service.watch(service.names.steps.decision);
     events = await service.watch(service.names.runEvents);
@@ -85,6 +114,7 @@ describe('context service (in-process transport, real Postgres)', () => {
   afterAll(async () => {
     await service?.close();
     await crm?.close();
+    await helpdesk?.close();
   });
 
   const send = (envelope: StepEnvelope<'context'>) =>
@@ -249,6 +279,34 @@ describe('context service (in-process transport, real Postgres)', () => {
         note: 'required source found nothing: HTTP 404',
       },
     ]);
+  });
+
+  it('sends an http source its secret header, never keeps the secret an answer echoes, and follows no redirect to another host', async () => {
+    const context = contextFor({ customerId: 'cus_1001', message: MESSAGE }, 'helpdesk-context');
+    await send(context);
+
+    const decision = await decisionOf(context.runId);
+    expect(bySource(decision.payload.state.evidence)).toEqual({
+      echoed: {
+        source: 'echoed',
+        kind: 'record',
+        weak: false,
+        content: { got: 'Bearer [secret]' },
+      },
+      moved: {
+        source: 'moved',
+        kind: 'record',
+        content: null,
+        weak: false,
+        failed: true,
+        note: expect.stringContaining(
+          `failed: 127.0.0.1 redirected to localhost:${helpdesk.port}: redirects are followed only on the same host`,
+        ),
+      },
+    });
+    expect(helpdesk.requests).not.toContain('GET /api/final');
+    const event = await stepEventOf(context.runId);
+    expect(JSON.stringify([decision, event])).not.toContain(HELPDESK_TOKEN);
   });
 
   it('dead-letters an envelope of an unknown workflow, unretried, once the registry wait is over', async () => {
