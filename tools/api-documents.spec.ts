@@ -13,7 +13,13 @@ import {
   topicNames,
 } from '@baton/contracts';
 import { Routes, encodeWithTrace } from '@baton/messaging';
-import { API_SCHEMA_FILES, httpRoutes, routeAccess, serviceControllers } from '@baton/service-kit';
+import {
+  API_SCHEMA_FILES,
+  answerSchema,
+  httpRoutes,
+  routeAccess,
+  serviceControllers,
+} from '@baton/service-kit';
 import {
   ASYNCAPI_FILE,
   OPENAPI_FILE,
@@ -108,6 +114,49 @@ describe('the OpenAPI document', async () => {
     expect(paths['/v1/runs']!['get']!.responses['401']).toEqual({
       $ref: '#/components/responses/Unauthorized',
     });
+  });
+
+  it('gives every operation a success answer with a schema, generated from the class the controller returns', () => {
+    const schemas = (document['components'] as { schemas: Record<string, Json> }).schemas;
+    for (const [path, item] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        if (method === 'servers') continue;
+        const name = `${method.toUpperCase()} ${path}`;
+        const successes = Object.entries((operation as Operation).responses).filter(([status]) =>
+          status.startsWith('2'),
+        );
+        expect(successes.length, name).toBeGreaterThan(0);
+        for (const [status, response] of successes) {
+          // A 204 has no body to describe; every other success answers JSON.
+          if (status === '204') continue;
+          const schema = (response.content?.['application/json'] as { schema?: Json })?.schema;
+          expect(schema, `${name} ${status}`).toBeDefined();
+          // A component (a class), or a choice of components: never an inline, hand-written shape.
+          const refs = JSON.stringify(schema).match(/#\/components\/schemas\/[A-Za-z0-9_]+/g);
+          expect(refs, `${name} ${status}`).not.toBeNull();
+          for (const ref of refs!) {
+            const component = schemas[ref.replace('#/components/schemas/', '')];
+            expect(component, `${name} ${status}: ${ref}`).toBeDefined();
+            expect(component!['properties'], `${name} ${status}: ${ref}`).toBeDefined();
+          }
+        }
+      }
+    }
+  });
+
+  it('holds an answer against its documented schema: one missing a field, of a wrong type or with an unnamed field fails', () => {
+    const ajv = new Ajv2020.default({ strict: false, validateFormats: false });
+    const check = (status: number, body: unknown) => {
+      const schema = answerSchema(document, 'get', '/health/live', status, { closed: true });
+      return ajv.compile(schema!)(body);
+    };
+    expect(check(200, { status: 'ok', service: 'trigger', version: '0.1.0' })).toBe(true);
+    expect(check(200, { status: 'ok', service: 'trigger' })).toBe(false);
+    expect(check(200, { status: 'ok', service: 'trigger', version: 1 })).toBe(false);
+    expect(check(200, { status: 'ok', service: 'trigger', version: '0.1.0', extra: 1 })).toBe(
+      false,
+    );
+    expect(answerSchema(document, 'get', '/health/live', 404)).toBeUndefined();
   });
 
   it('takes request schemas from the class-validator classes: the trigger event as its schema file has it', () => {

@@ -8,6 +8,7 @@ export * from './ids/uuid-v7.js';
 export * from './validation/decode.js';
 export * from './validation/canonical-json.js';
 export * from './schema/json-schema.js';
+export * from './schema/answer-schema.js';
 export * from './examples/envelope.examples.js';
 export * from './run/run-event.js';
 export * from './registry/workflow-record.js';

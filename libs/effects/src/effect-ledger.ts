@@ -1,19 +1,31 @@
+import { IsBoolean, IsISO8601, IsNumber, IsString } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import type { EntityManager } from 'typeorm';
-import type { EffectRecord } from '@baton/contracts';
+import { Nullable, type EffectRecord } from '@baton/contracts';
 import { limitProblem, type EffectClaim, type Usage } from '@baton/workflow';
 
 /** One write as the ledger counts it toward one limit. */
-export interface LedgerRow {
-  callKey: string;
-  runId: string;
-  tenantId: string;
-  workflowId: string;
-  tool: string;
-  limit: string;
-  key: string;
-  amount: number | null;
-  simulated: boolean;
-  at: string;
+export class LedgerRow {
+  @JSONSchema({ description: 'The tool call: the same on every retry of one call.' })
+  @IsString()
+  callKey!: string;
+  @IsString() runId!: string;
+  @IsString() tenantId!: string;
+  @IsString() workflowId!: string;
+  @IsString() tool!: string;
+  @JSONSchema({ description: 'The effect limit it counts toward.' })
+  @IsString()
+  limit!: string;
+  @JSONSchema({ description: 'The limit key (an invoice, a customer).' })
+  @IsString()
+  key!: string;
+  @Nullable('The amount the write counts; null for a limit that counts writes.')
+  @IsNumber()
+  amount!: number | null;
+  @JSONSchema({ description: 'A shadow run simulated it: nothing was written.' })
+  @IsBoolean()
+  simulated!: boolean;
+  @IsISO8601() at!: string;
 }
 
 /** Whose effects a limit counts: one tenant's calls of one workflow's tool. */

@@ -1,6 +1,7 @@
 import { nextStep } from '@baton/contracts';
 import type { MessagingRuntime } from '@baton/messaging';
 import { MESSAGING_RUNTIME } from '@baton/service-kit';
+import { documentedAnswers, type DocumentedAnswers } from '@baton/service-kit/testing';
 import { expectEventually } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,9 +16,12 @@ const REASON = 'credits above 100 need a reviewer';
 
 describe('escalation service: tasks and reviews (in-process transport, real Postgres)', () => {
   let esc: EscalationFixture;
+  /** The answers below are also held against the OpenAPI document the service serves. */
+  let answers: DocumentedAnswers;
   beforeAll(async () => {
     // An unknown workflow version is waited for (the registry may deliver it late): briefly here.
     esc = await startEscalation({ env: { BATON_WORKFLOW_LOOKUP_WAIT_MS: '300' } });
+    answers = await documentedAnswers(esc.service.url);
   });
   afterAll(async () => {
     await esc?.close();
@@ -63,11 +67,13 @@ describe('escalation service: tasks and reviews (in-process transport, real Post
       escalatedAt: null,
       decision: null,
     });
+    expect(answers.problems('get', '/v1/tasks/{id}', 200, task)).toEqual([]);
     const sla = Date.parse(task['slaDueAt'] as string) - Date.parse(task['createdAt'] as string);
     expect(sla).toBe(240 * 60_000); // billing-dispute: escalation.slaMinutes 240
 
     const list = await esc.api('GET', '/v1/tasks?status=open&queue=billing', KEYS.reviewer);
     expect(list.status).toBe(200);
+    expect(answers.problems('get', '/v1/tasks', 200, list.body)).toEqual([]);
     expect(list.body['items']).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -130,6 +136,7 @@ describe('escalation service: tasks and reviews (in-process transport, real Post
       note: 'checked the bank statement',
     });
     expect(approved.status).toBe(200);
+    expect(answers.problems('post', '/v1/tasks/{id}/approve', 200, approved.body)).toEqual([]);
     const decision = { ...creditProposal, decidedBy: 'reviewer' };
     expect(approved.body).toMatchObject({
       status: 'approved',

@@ -1,6 +1,8 @@
 import { runEventFor, stepFinished, type RunEvent, type StepEnvelope } from '@baton/contracts';
 import {
+  documentedAnswers,
   startServiceInProcess,
+  type DocumentedAnswers,
   type InProcessService,
   type Read,
 } from '@baton/service-kit/testing';
@@ -16,6 +18,8 @@ describe('trigger service: runs over HTTP and the ingress topic, the ledger (in-
   let service: InProcessService;
   let contextSteps: Read<StepEnvelope<'context'>>;
   let runEvents: Read<RunEvent>;
+  /** Every answer checked below is also held against the OpenAPI document the service serves. */
+  let answers: DocumentedAnswers;
   const post = (
     body: unknown,
     headers: Record<string, string> = bearer('publisher'),
@@ -39,6 +43,7 @@ describe('trigger service: runs over HTTP and the ingress topic, the ledger (in-
     });
     contextSteps = await service.watch(service.names.steps.context);
     runEvents = await service.watch(service.names.runEvents);
+    answers = await documentedAnswers(service.running.url);
   });
   afterAll(() => service?.close());
 
@@ -51,6 +56,7 @@ describe('trigger service: runs over HTTP and the ingress topic, the ledger (in-
       workflow: { id: 'billing-dispute', version: 1 },
       acceptedBy: 'publisher-1',
     });
+    expect(answers.problems('post', '/v1/triggers', 202, run)).toEqual([]);
 
     const envelope = await expectEventually(() => {
       const sent = contextSteps().find((e) => e.runId === run.runId);
@@ -227,6 +233,17 @@ describe('trigger service: runs over HTTP and the ingress topic, the ledger (in-
     ).json()) as Page;
     expect(first.items).toHaveLength(1);
     expect(second.items[0]!.id < first.items[0]!.id).toBe(true);
+    // The list and the run as the OpenAPI document describes them (RunPage, RunDetail).
+    expect(answers.problems('get', '/v1/runs', 200, completed)).toEqual([]);
+    expect(answers.problems('get', '/v1/runs', 200, first)).toEqual([]);
+    const detail: unknown = await (await get(`/v1/runs/${runId}`)).json();
+    expect(answers.problems('get', '/v1/runs/{id}', 200, detail)).toEqual([]);
+    // The check fails an answer that differs from the document: a field missing, one unnamed.
+    const { traceId: _, ...withoutTraceId } = detail as Record<string, unknown>;
+    expect(answers.problems('get', '/v1/runs/{id}', 200, withoutTraceId)).not.toEqual([]);
+    expect(
+      answers.problems('get', '/v1/runs/{id}', 200, { ...(detail as object), extra: 1 }),
+    ).not.toEqual([]);
     expect((await get('/v1/runs?status=lost')).status).toBe(400);
   });
 
@@ -242,7 +259,9 @@ describe('trigger service: runs over HTTP and the ingress topic, the ledger (in-
     expect((await cancel({})).status).toBe(400);
     const cancelled = await cancel({ reason: 'duplicate ticket' });
     expect(cancelled.status).toBe(200);
-    expect(await cancelled.json()).toMatchObject({
+    const answer: unknown = await cancelled.json();
+    expect(answers.problems('post', '/v1/runs/{id}/cancel', 200, answer)).toEqual([]);
+    expect(answer).toMatchObject({
       status: 'cancelled',
       reason: 'cancelled by reviewer-1: duplicate ticket',
     });

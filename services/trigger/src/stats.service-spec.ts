@@ -1,5 +1,10 @@
 import { runEventFor, uuidv7, type RunEvent } from '@baton/contracts';
-import { startServiceInProcess, type InProcessService } from '@baton/service-kit/testing';
+import {
+  documentedAnswers,
+  startServiceInProcess,
+  type DocumentedAnswers,
+  type InProcessService,
+} from '@baton/service-kit/testing';
 import { bearer, expectEventually, testApiKeysSetting } from '@baton/testing';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +20,8 @@ describe('trigger service: outcome stats (in-process transport, real Postgres)',
   const clock = new TestClock(new Date('2026-06-01T12:00:00.000Z'));
   const t0 = clock.now().getTime();
   let service: InProcessService;
+  /** The answers below are also held against the OpenAPI document the service serves. */
+  let answers: DocumentedAnswers;
   const get = (path: string) =>
     fetch(`${service.running.url}${path}`, { headers: bearer('reviewer') });
 
@@ -92,6 +99,7 @@ describe('trigger service: outcome stats (in-process transport, real Postgres)',
     service = await startServiceInProcess(triggerServiceOn(clock), {
       env: { BATON_API_KEYS: testApiKeysSetting(), BATON_SCHEDULE_TICK_MS: '3600000' },
     });
+    answers = await documentedAnswers(service.running.url);
     await publishVersion(2, 12);
     await publishVersion(3, 10);
     const runs = [
@@ -197,6 +205,7 @@ describe('trigger service: outcome stats (in-process transport, real Postgres)',
       costUsd: expect.closeTo(0.04, 10),
       costPerRunUsd: expect.closeTo(0.005, 10),
     });
+    expect(answers.problems('get', '/v1/stats', 200, stats)).toEqual([]);
   });
 
   it('compares two versions side by side', async () => {
@@ -206,6 +215,7 @@ describe('trigger service: outcome stats (in-process transport, real Postgres)',
       workflowId: string;
       versions: Array<{ version: number; stats: Record<string, unknown> }>;
     };
+    expect(answers.problems('get', '/v1/stats', 200, body)).toEqual([]);
     expect(body.workflowId).toBe('billing-dispute');
     expect(body.versions.map((v) => v.version)).toEqual([2, 3]);
     expect(body.versions[0]!.stats).toMatchObject({ runs: 8, correctionRate: 2 / 3 });
@@ -238,7 +248,9 @@ describe('trigger service: outcome stats (in-process transport, real Postgres)',
   it('lists what reviewers corrected, the edit as a diff of the args', async () => {
     const response = await get('/v1/stats/corrections?workflow=billing-dispute&tenant=acme');
     expect(response.status).toBe(200);
-    const { items } = (await response.json()) as {
+    const body: unknown = await response.json();
+    expect(answers.problems('get', '/v1/stats/corrections', 200, body)).toEqual([]);
+    const { items } = body as {
       items: Array<{ outcome: string; changes: unknown[]; proposed: unknown; edited: unknown }>;
     };
     const byOutcome = Object.fromEntries(items.map((item) => [item.outcome, item]));

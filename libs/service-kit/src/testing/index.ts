@@ -34,6 +34,7 @@ export async function startService(
 }
 
 export { ofRun, type Read } from '@baton/testing';
+export { documentedAnswers, type DocumentedAnswers } from './documented-answers.js';
 
 /**
  * A clock tests move instead of sleeping: fixed at `time` when one is set, otherwise the real

@@ -1,3 +1,6 @@
+import { IsIn, IsInt, IsISO8601, IsString, Min } from 'class-validator';
+import { Nullable } from '@baton/contracts';
+
 /**
  * Webhook notifications of the escalation chain (`escalation.onBreach[].notify`): what is
  * stored per notification, what the receiver gets, and which hosts may receive it.
@@ -70,16 +73,18 @@ export interface NotificationRow {
 }
 
 /** A notification as the task shows it: the host only (a webhook's path may hold its secret). */
-export interface NotificationSummary {
-  id: string;
-  step: number;
-  host: string;
-  status: NotificationStatus;
-  attempts: number;
-  httpStatus: number | null;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
+export class NotificationSummary {
+  @IsString() id!: string;
+  @IsInt() @Min(1) step!: number;
+  @IsString() host!: string;
+  @IsIn(NOTIFICATION_STATUSES) status!: NotificationStatus;
+  @IsInt() @Min(0) attempts!: number;
+  @Nullable('The HTTP status of the last attempt; null before any answer.')
+  @IsInt()
+  httpStatus!: number | null;
+  @Nullable('Why the last attempt failed; null when it did not.') @IsString() error!: string | null;
+  @IsISO8601() createdAt!: string;
+  @Nullable() @IsISO8601() finishedAt!: string | null;
 }
 
 export function toNotificationSummary(row: NotificationRow): NotificationSummary {

@@ -1,6 +1,33 @@
-import type { DecisionRecord, RunState, StepEnvelope } from '@baton/contracts';
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  Equals,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
+import {
+  AnyJson,
+  DecisionRecord,
+  Evidence,
+  Nullable,
+  REVIEW_OUTCOMES,
+  StepRecord,
+  TriggerSnapshot,
+  WorkflowRef,
+  type RunState,
+  type StepEnvelope,
+} from '@baton/contracts';
 import type { EndedRun } from '@baton/service-kit';
-import type { NotificationSummary } from './notification.js';
+import { NotificationSummary } from './notification.js';
 
 /** `closed`: the run ended (cancelled, or ended by another step) while the task was open. */
 export const TASK_STATUSES = ['open', 'approved', 'rejected', 'closed'] as const;
@@ -8,9 +35,15 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export type ReviewOutcome = 'approved' | 'edited' | 'rejected';
 
 /** Who decided a task: the API key's principal. */
-export interface Reviewer {
-  name: string;
-  role: string;
+export class Reviewer {
+  @IsString() name!: string;
+  @IsString() role!: string;
+}
+
+/** An admin decided a task another reviewer had claimed: whose claim, until when. */
+export class OverriddenClaim {
+  @IsString() claimedBy!: string;
+  @IsISO8601() claimedUntil!: string;
 }
 
 /** What a reviewer decided; also the `output` of the `review` history record. */
@@ -21,7 +54,7 @@ export interface ReviewRecord extends Record<string, unknown> {
   reason?: string;
   decision?: DecisionRecord;
   /** An admin decided a task another reviewer had claimed: whose claim, until when. */
-  claimOverridden?: { claimedBy: string; claimedUntil: string };
+  claimOverridden?: OverriddenClaim;
 }
 
 /**
@@ -29,9 +62,12 @@ export interface ReviewRecord extends Record<string, unknown> {
  * is as the definition writes it; a path with no value in the run gives `value: null` and
  * `missing: true` (a present `null` has no `missing`).
  */
-export interface Highlight {
-  path: string;
-  value: unknown;
+export class Highlight {
+  @IsString() path!: string;
+  @AnyJson('The value at the path; null when the run has none there.') value!: unknown;
+  @JSONSchema({ description: 'The run has no value at the path (`value` is null).' })
+  @IsOptional()
+  @Equals(true)
   missing?: true;
 }
 
@@ -40,16 +76,28 @@ export interface Highlight {
  * a `leave` fallback: where it moved from and to (the same queue for a step that only
  * notifies), when, why, and the SLA it got.
  */
-export interface TaskMove {
-  /** 1 for the first `onBreach` step, …; `fallback` for a `leave` fallback. */
-  step: number | 'fallback';
-  from: string;
-  to: string;
-  at: string;
-  why: string;
-  /** The new SLA; null when none follows (a `leave` fallback). */
-  slaDueAt: string | null;
-  /** The reviewer whose claim the move released (the task went to other people). */
+export class TaskMove {
+  @JSONSchema({
+    description: '1 for the first `onBreach` step, …; `fallback` for a `leave` fallback.',
+    anyOf: [
+      { type: 'integer', minimum: 1 },
+      { type: 'string', enum: ['fallback'] },
+    ],
+  })
+  @Allow()
+  step!: number | 'fallback';
+  @IsString() from!: string;
+  @IsString() to!: string;
+  @IsISO8601() at!: string;
+  @IsString() why!: string;
+  @Nullable('The new SLA; null when none follows (a `leave` fallback).')
+  @IsISO8601()
+  slaDueAt!: string | null;
+  @JSONSchema({
+    description: 'The reviewer whose claim the move released (the task went to other people).',
+  })
+  @IsOptional()
+  @IsString()
   releasedClaimOf?: string;
 }
 
@@ -92,55 +140,101 @@ export interface TaskRow {
 }
 
 /** A task in a list: enough to pick what to review next. */
-export interface TaskSummary {
-  id: string;
-  runId: string;
-  workflow: { id: string; version: number };
-  tenantId: string;
-  queue: string;
-  status: TaskStatus;
-  reason: string;
-  proposal: DecisionRecord | null;
-  createdAt: string;
-  /** Null when no further SLA applies (a `leave` fallback). */
-  slaDueAt: string | null;
-  /** Open and past its SLA. */
-  overdue: boolean;
-  /** When the SLA sweep last acted on it (a chain step, the fallback, overdue); null until then. */
-  escalatedAt: string | null;
-  /** The escalation chain's steps applied to it, oldest first. */
-  moves: TaskMove[];
-  /** Who holds a live claim on the open task, and until when; null when nobody does. */
-  claimedBy: string | null;
-  claimedUntil: string | null;
-  /** Why the task was closed without a review (`run ended: <status>: <reason>`); null unless closed. */
-  closedReason: string | null;
-  closedAt: string | null;
-  /** The values `escalation.show` names, in its order: what the reviewer sees first. */
-  highlights: Highlight[];
+export class TaskSummary {
+  @IsString() id!: string;
+  @IsString() runId!: string;
+  @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
+  @IsString() tenantId!: string;
+  @IsString() queue!: string;
+  @IsIn(TASK_STATUSES) status!: TaskStatus;
+  @IsString() reason!: string;
+  @Nullable('What the decision step proposed; null when it proposed nothing.')
+  @ValidateNested()
+  @Type(() => DecisionRecord)
+  proposal!: DecisionRecord | null;
+  @IsISO8601() createdAt!: string;
+  @Nullable('Null when no further SLA applies (a `leave` fallback).')
+  @IsISO8601()
+  slaDueAt!: string | null;
+  @JSONSchema({ description: 'Open and past its SLA.' }) @IsBoolean() overdue!: boolean;
+  @Nullable(
+    'When the SLA sweep last acted on it (a chain step, the fallback, overdue); null until then.',
+  )
+  @IsISO8601()
+  escalatedAt!: string | null;
+  @JSONSchema({ description: "The escalation chain's steps applied to it, oldest first." })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TaskMove)
+  moves!: TaskMove[];
+  @Nullable('Who holds a live claim on the open task; null when nobody does.')
+  @IsString()
+  claimedBy!: string | null;
+  @Nullable() @IsISO8601() claimedUntil!: string | null;
+  @Nullable(
+    'Why the task was closed without a review (`run ended: <status>: <reason>`); null unless closed.',
+  )
+  @IsString()
+  closedReason!: string | null;
+  @Nullable() @IsISO8601() closedAt!: string | null;
+  @JSONSchema({
+    description: 'The values `escalation.show` names, in its order: what the reviewer sees first.',
+  })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => Highlight)
+  highlights!: Highlight[];
+}
+
+/** The step that escalated the run. */
+export class EscalatedFrom {
+  @IsString() step!: string;
+  @IsInt() @Min(0) seq!: number;
+}
+
+/** A task's decision, once a reviewer made it. */
+export class ReviewDecision {
+  @IsIn(REVIEW_OUTCOMES) outcome!: ReviewOutcome;
+  @ValidateNested() @Type(() => Reviewer) reviewer!: Reviewer;
+  @IsISO8601() decidedAt!: string;
+  @JSONSchema({ description: 'The args the reviewer approved (edited or as proposed).' })
+  @IsOptional()
+  @IsObject()
+  args?: Record<string, unknown>;
+  @IsOptional() @IsString() note?: string;
+  @IsOptional() @IsString() reason?: string;
+  @IsOptional() @ValidateNested() @Type(() => DecisionRecord) decision?: DecisionRecord;
+  @IsOptional() @ValidateNested() @Type(() => OverriddenClaim) claimOverridden?: OverriddenClaim;
 }
 
 /** Everything a reviewer needs to decide, and the decision once made. */
-export interface TaskDetail extends TaskSummary {
-  /** The step that escalated the run (`escalate` from the decision, an approval from validation). */
-  escalatedFrom: { step: string; seq: number };
-  trigger: RunState['trigger'];
-  /** Each piece flagged `weak` when it should not be trusted alone. */
-  evidence: RunState['evidence'];
-  weakEvidence: boolean;
-  history: RunState['history'];
-  /** The webhooks the escalation chain sent (or tried to), with their outcome. */
-  notifications: NotificationSummary[];
-  decision: {
-    outcome: ReviewOutcome;
-    reviewer: Reviewer;
-    decidedAt: string;
-    args?: Record<string, unknown>;
-    note?: string;
-    reason?: string;
-    decision?: DecisionRecord;
-    claimOverridden?: { claimedBy: string; claimedUntil: string };
-  } | null;
+export class TaskDetail extends TaskSummary {
+  @JSONSchema({
+    description:
+      'The step that escalated the run (`escalate` from the decision, an approval from validation).',
+  })
+  @ValidateNested()
+  @Type(() => EscalatedFrom)
+  escalatedFrom!: EscalatedFrom;
+  @ValidateNested() @Type(() => TriggerSnapshot) trigger!: RunState['trigger'];
+  @JSONSchema({ description: 'Each piece flagged `weak` when it should not be trusted alone.' })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => Evidence)
+  evidence!: RunState['evidence'];
+  @IsBoolean() weakEvidence!: boolean;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => StepRecord) history!: RunState['history'];
+  @JSONSchema({
+    description: 'The webhooks the escalation chain sent (or tried to), with their outcome.',
+  })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => NotificationSummary)
+  notifications!: NotificationSummary[];
+  @Nullable('The decision; null until a reviewer decides.')
+  @ValidateNested()
+  @Type(() => ReviewDecision)
+  decision!: ReviewDecision | null;
 }
 
 /** What a task closed because its run ended says about why. */

@@ -1,11 +1,13 @@
 import { Controller, Get, Query, UseInterceptors, UsePipes } from '@nestjs/common';
-import type { LedgerRow } from '@baton/effects';
 import { ApiOperation } from '@nestjs/swagger';
-import { ApiAnswers, ApiQueryOf, Roles } from '@baton/service-kit';
+import { ApiAnswers, ApiQueryOf, Roles, schemaRef } from '@baton/service-kit';
 import { ListEffectsQuery } from './dto/list-effects.query.js';
 import { requestValidationPipe } from './dto/validation.pipe.js';
 import { EscalationErrorMapping } from './escalation.exception.js';
-import { ListEffectsUseCase } from '../use-cases/list-effects/list-effects.use-case.js';
+import {
+  EffectsPage,
+  ListEffectsUseCase,
+} from '../use-cases/list-effects/list-effects.use-case.js';
 
 /** What was already written, as the effect limits count it: for reviewers. */
 @Roles('reviewer')
@@ -19,10 +21,10 @@ export class EffectsController {
   @ApiOperation({ summary: 'The writes counted toward effect limits, of one run or one limit key' })
   @ApiQueryOf(ListEffectsQuery)
   @ApiAnswers({
-    200: '`{ items: [{ callKey, runId, tenantId, workflowId, tool, limit, key, amount, simulated, at }] }`.',
+    200: { description: 'The writes, newest first.', schema: schemaRef(EffectsPage) },
     400: '`filter-required` without `runId` or `key`; `invalid-request`.',
   })
-  list(@Query() query: ListEffectsQuery): Promise<{ items: LedgerRow[] }> {
+  list(@Query() query: ListEffectsQuery): Promise<EffectsPage> {
     return this.listEffects.execute(query);
   }
 }

@@ -16,6 +16,7 @@ import {
   CurrentPrincipal,
   InputErrorCode,
   Roles,
+  schemaRef,
   type Principal,
 } from '@baton/service-kit';
 import { ApproveTaskDto } from './dto/approve-task.dto.js';
@@ -23,17 +24,20 @@ import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { RejectTaskDto } from './dto/reject-task.dto.js';
 import { requestValidationPipe } from './dto/validation.pipe.js';
 import { EscalationErrorMapping } from './escalation.exception.js';
-import type { TaskDetail } from '../domain/task.js';
+import { TaskDetail } from '../domain/task.js';
 import { ApproveTaskUseCase } from '../use-cases/approve-task/approve-task.use-case.js';
 import { ClaimTaskUseCase } from '../use-cases/claim-task/claim-task.use-case.js';
 import { GetTaskUseCase } from '../use-cases/get-task/get-task.use-case.js';
-import { ListTasksUseCase, type TaskPage } from '../use-cases/list-tasks/list-tasks.use-case.js';
+import { ListTasksUseCase, TaskPage } from '../use-cases/list-tasks/list-tasks.use-case.js';
 import { RejectTaskUseCase } from '../use-cases/reject-task/reject-task.use-case.js';
 import { ReleaseTaskUseCase } from '../use-cases/release-task/release-task.use-case.js';
 
 /** What deciding, claiming or releasing a task may answer besides the task. */
 const decisionAnswers = {
-  200: 'The task, as `GET /v1/tasks/{id}` answers it.',
+  200: {
+    description: 'The task, as `GET /v1/tasks/{id}` answers it.',
+    schema: schemaRef(TaskDetail),
+  },
   404: '`task-not-found`.',
   409: '`task-not-open` (already decided or closed) or `task-claimed` (another reviewer holds it).',
 };
@@ -60,14 +64,19 @@ export class TasksController {
   @Get()
   @ApiOperation({ summary: 'The review queue, newest first' })
   @ApiQueryOf(ListTasksQuery)
-  @ApiAnswers({ 200: '`{ items: [task], nextCursor }`.' })
+  @ApiAnswers({
+    200: { description: 'A page of tasks, newest first.', schema: schemaRef(TaskPage) },
+  })
   list(@Query() query: ListTasksQuery): Promise<TaskPage> {
     return this.listTasks.execute(query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One task: everything a reviewer needs' })
-  @ApiAnswers({ 200: 'The task.', 404: '`task-not-found`.' })
+  @ApiAnswers({
+    200: { description: 'The task.', schema: schemaRef(TaskDetail) },
+    404: '`task-not-found`.',
+  })
   get(@Param('id') id: string): Promise<TaskDetail> {
     return this.getTask.execute(id);
   }

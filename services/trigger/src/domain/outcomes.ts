@@ -1,3 +1,6 @@
+import { IsString } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
+import { AnyJson } from '@baton/contracts';
 /**
  * The outcome of a run, as the outcome stats count it (docs/outcomes.md): one per run, from its
  * status and the last review's verdict.
@@ -37,10 +40,12 @@ export function rate(part: number, whole: number): number | null {
 }
 
 /** One thing a reviewer changed: the tool, or one top-level arg (`args.amount`). */
-export interface EditChange {
-  field: string;
-  proposed: unknown;
-  edited: unknown;
+export class EditChange {
+  @JSONSchema({ description: '`tool`, or `args.<name>`.' })
+  @IsString()
+  field!: string;
+  @AnyJson('The value the model proposed (null when it had none).') proposed!: unknown;
+  @AnyJson('The value the reviewer sent instead (null when they removed it).') edited!: unknown;
 }
 
 /**

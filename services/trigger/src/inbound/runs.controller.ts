@@ -24,6 +24,7 @@ import {
   Min,
 } from 'class-validator';
 import { ApiBody, ApiOperation } from '@nestjs/swagger';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { RUN_STATUSES, TriggerEvent, decodeAs, decodeTriggerEvent } from '@baton/contracts';
 import { ANSWER_AT_COMMIT, type MessagingRuntime } from '@baton/messaging';
 import {
@@ -37,9 +38,18 @@ import {
   type Principal,
 } from '@baton/service-kit';
 import { TriggerErrorCode } from '../domain/trigger-error.js';
-import { CancelRunUseCase } from '../use-cases/cancel-run/cancel-run.use-case.js';
-import { QueryRunsUseCase } from '../use-cases/query-runs/query-runs.use-case.js';
-import { StartRunUseCase, isIgnored } from '../use-cases/start-run/start-run.use-case.js';
+import { CancelRunUseCase, CancelledRun } from '../use-cases/cancel-run/cancel-run.use-case.js';
+import {
+  QueryRunsUseCase,
+  RunDetail,
+  RunPage,
+} from '../use-cases/query-runs/query-runs.use-case.js';
+import {
+  IgnoredEvent,
+  StartRunUseCase,
+  StartedRun,
+  isIgnored,
+} from '../use-cases/start-run/start-run.use-case.js';
 import { TriggerErrorMapping, refuse } from './trigger.exception.js';
 
 export class ListRunsQuery {
@@ -53,6 +63,20 @@ export class ListRunsQuery {
 
 export class CancelRunBody {
   @IsString() @Length(1, 1000) reason!: string;
+}
+
+/** `POST /v1/triggers` when a run started or the key was seen: the run, and who sent the event. */
+export class AcceptedTrigger extends StartedRun {
+  @JSONSchema({ description: 'The name of the API key that sent the event.' })
+  @IsString()
+  acceptedBy!: string;
+}
+
+/** `POST /v1/triggers` when the workflow's filters ignored the event. */
+export class IgnoredTrigger extends IgnoredEvent {
+  @JSONSchema({ description: 'The name of the API key that sent the event.' })
+  @IsString()
+  acceptedBy!: string;
 }
 
 interface Reply {
@@ -86,8 +110,15 @@ export class RunsController {
   @ApiOperation({ summary: 'Start a run from a trigger event' })
   @ApiBody({ schema: schemaRef(TriggerEvent) })
   @ApiAnswers({
-    202: 'A run started: `{ runId, workflow, status: "running", duplicate: false, acceptedBy }`.',
-    200: 'The same event was seen with this idempotency key (`duplicate: true`, its run), or the workflow\'s filters ignored it (`status: "ignored"`, `reason`).',
+    202: {
+      description: 'A run started (`status: "running"`, `duplicate: false`).',
+      schema: schemaRef(AcceptedTrigger),
+    },
+    200: {
+      description:
+        'The same event was seen with this idempotency key (`duplicate: true`, its run), or the workflow\'s filters ignored it (`status: "ignored"`, `reason`).',
+      schema: { oneOf: [schemaRef(AcceptedTrigger), schemaRef(IgnoredTrigger)] },
+    },
     400: '`invalid-event`: a field breaks the contract (`problems` by path).',
     409: '`idempotency-key-reused`: the key started a run for a different event.',
     422: '`unknown-workflow`, `event-type-not-accepted` or `missing-data`.',
@@ -97,7 +128,7 @@ export class RunsController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: Reply,
-  ) {
+  ): Promise<AcceptedTrigger | IgnoredTrigger> {
     const decoded = decodeTriggerEvent(body);
     if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidEvent, decoded.errors);
     // Answered at commit: the run's first step is safe in the outbox, whatever the broker does.
@@ -115,10 +146,10 @@ export class RunsController {
   @ApiOperation({ summary: 'List runs, newest first' })
   @ApiQueryOf(ListRunsQuery)
   @ApiAnswers({
-    200: '`{ items: [run summary], nextCursor }`.',
+    200: { description: 'A page of runs, newest first.', schema: schemaRef(RunPage) },
     400: '`invalid-query`, by parameter.',
   })
-  list(@Query() query: Record<string, unknown>) {
+  list(@Query() query: Record<string, unknown>): Promise<RunPage> {
     const decoded = decodeAs(ListRunsQuery, query);
     if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidQuery, decoded.errors);
     return this.queryRuns.list({ ...decoded.value, limit: decoded.value.limit ?? 50 });
@@ -130,7 +161,7 @@ export class RunsController {
   @ApiOperation({ summary: 'Cancel a run that has not ended' })
   @ApiBody({ schema: schemaRef(CancelRunBody) })
   @ApiAnswers({
-    200: '`{ runId, status: "cancelled", reason }`.',
+    200: { description: 'The run is cancelled.', schema: schemaRef(CancelledRun) },
     400: '`invalid-body` without a reason; `invalid-run-id` when the id is not a UUID.',
     404: '`run-not-found`.',
     409: '`run-ended`: the run has already ended.',
@@ -140,7 +171,7 @@ export class RunsController {
     @Param('id', runId()) id: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-  ) {
+  ): Promise<CancelledRun> {
     const decoded = decodeAs(CancelRunBody, body);
     if (!decoded.ok) throw refuse(TriggerErrorCode.InvalidBody, decoded.errors);
     return this.runtime.transaction(
@@ -154,12 +185,12 @@ export class RunsController {
   @Roles('reviewer')
   @ApiOperation({ summary: 'One run with every step, its outcome and its trace id' })
   @ApiAnswers({
-    200: '`{ id, status, reason, workflow, tenantId, …, traceId, trigger, steps }`.',
+    200: { description: 'The run, its trigger and its steps.', schema: schemaRef(RunDetail) },
     400: '`invalid-run-id`: the id is not a UUID.',
     404: '`run-not-found`.',
   })
   @HttpCode(200)
-  get(@Param('id', runId()) id: string) {
+  get(@Param('id', runId()) id: string): Promise<RunDetail> {
     return this.queryRuns.get(id);
   }
 }

@@ -3,10 +3,13 @@ import { ApiOperation } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { decodeAs } from '@baton/contracts';
-import { ApiAnswers, ApiQueryOf, CLOCK, Roles, type Clock } from '@baton/service-kit';
+import { ApiAnswers, ApiQueryOf, CLOCK, Roles, schemaRef, type Clock } from '@baton/service-kit';
 import { TriggerErrorCode } from '../domain/trigger-error.js';
 import {
+  CorrectionsAnswer,
   QueryStatsUseCase,
+  StatsAnswer,
+  StatsComparison,
   type StatsFilter,
 } from '../use-cases/query-stats/query-stats.use-case.js';
 import { TriggerErrorMapping, refuse } from './trigger.exception.js';
@@ -60,10 +63,14 @@ export class StatsController {
   @ApiOperation({ summary: 'Outcome stats of the runs (docs/outcomes.md)' })
   @ApiQueryOf(StatsQuery)
   @ApiAnswers({
-    200: 'Runs, completion, escalation and correction rates, time to outcome, review wait, cost, tokens, time saved; two versions side by side with `compare`.',
+    200: {
+      description:
+        'Runs, completion, escalation and correction rates, time to outcome, review wait, cost, tokens, time saved (`StatsAnswer`); two versions side by side with `compare` (`StatsComparison`).',
+      schema: { oneOf: [schemaRef(StatsAnswer), schemaRef(StatsComparison)] },
+    },
     400: '`invalid-query`, by parameter.',
   })
-  async get(@Query() query: Record<string, unknown>) {
+  async get(@Query() query: Record<string, unknown>): Promise<StatsAnswer | StatsComparison> {
     const { filter, window, compare } = this.scope(StatsQuery, query);
     const { workflowId, version, tenantId } = filter;
     if (compare && workflowId) {
@@ -92,10 +99,14 @@ export class StatsController {
   @ApiOperation({ summary: 'What reviewers corrected, newest run first' })
   @ApiQueryOf(CorrectionsQuery)
   @ApiAnswers({
-    200: '`{ window, items }`: each edited or rejected run with what was proposed and what the reviewer sent instead.',
+    200: {
+      description:
+        'Each edited or rejected run with what was proposed and what the reviewer sent instead.',
+      schema: schemaRef(CorrectionsAnswer),
+    },
     400: '`invalid-query`, by parameter.',
   })
-  async corrections(@Query() query: Record<string, unknown>) {
+  async corrections(@Query() query: Record<string, unknown>): Promise<CorrectionsAnswer> {
     const { filter, window, limit } = this.scope(CorrectionsQuery, query);
     return { window, items: await this.stats.corrections(filter, limit ?? 50) };
   }

@@ -13,17 +13,25 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation } from '@nestjs/swagger';
+import { IsBoolean } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import {
   ApiAnswers,
   CurrentPrincipal,
   HTTP_BODY_LIMIT,
   InputErrorCode,
   Roles,
+  schemaRef,
   type Principal,
 } from '@baton/service-kit';
 import { WORKFLOW_SCHEMA_FILE } from '@baton/workflow';
 import { TriggerErrorCode } from '../domain/trigger-error.js';
-import { ListWorkflowsUseCase } from '../use-cases/list-workflows/list-workflows.use-case.js';
+import {
+  ListWorkflowsUseCase,
+  WorkflowList,
+  WorkflowSummary,
+  WorkflowVersion,
+} from '../use-cases/list-workflows/list-workflows.use-case.js';
 import { PublishWorkflowUseCase } from '../use-cases/publish-workflow/publish-workflow.use-case.js';
 import { TriggerErrorMapping, refuse } from './trigger.exception.js';
 
@@ -35,6 +43,15 @@ interface Request extends AsyncIterable<Buffer | string> {
 
 interface Reply {
   status(code: number): unknown;
+}
+
+/** `POST /v1/workflows`: the version, and whether this request published it. */
+export class PublishedWorkflow extends WorkflowSummary {
+  @JSONSchema({
+    description: 'True when this request published it; false when it was already published.',
+  })
+  @IsBoolean()
+  created!: boolean;
 }
 
 /** The workflow registry over HTTP: publish a version, list versions, read one. */
@@ -63,8 +80,11 @@ export class WorkflowsController {
     schema: { $ref: WORKFLOW_SCHEMA_FILE },
   })
   @ApiAnswers({
-    201: 'Published: `{ id, version, …, digest, publishedAt, created: true }`.',
-    200: 'This exact definition is already published: `{ …, created: false }`.',
+    201: { description: 'Published (`created: true`).', schema: schemaRef(PublishedWorkflow) },
+    200: {
+      description: 'This exact definition is already published (`created: false`).',
+      schema: schemaRef(PublishedWorkflow),
+    },
     409: '`version-published`: the id and version are published with other content.',
     413: '`payload-too-large`: the body is over `BATON_HTTP_BODY_LIMIT`.',
     415: '`unsupported-media-type`: neither JSON nor YAML.',
@@ -76,7 +96,7 @@ export class WorkflowsController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: Reply,
-  ) {
+  ): Promise<PublishedWorkflow> {
     const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     let text: string;
     let format: 'yaml' | 'json';
@@ -100,9 +120,9 @@ export class WorkflowsController {
   @Roles('reviewer')
   @ApiOperation({ summary: 'Every workflow version, by id then version' })
   @ApiAnswers({
-    200: '`{ items: [{ id, version, mode, owner, description, digest, source, publishedAt, publishedBy, latest }] }`.',
+    200: { description: 'Every workflow version.', schema: schemaRef(WorkflowList) },
   })
-  list() {
+  list(): WorkflowList {
     return this.listWorkflows.list();
   }
 
@@ -110,7 +130,10 @@ export class WorkflowsController {
   @Roles('reviewer')
   @ApiOperation({ summary: 'One workflow version with its definition' })
   @ApiAnswers({
-    200: 'The version, with `definition` as JSON.',
+    200: {
+      description: 'The version, with `definition` as JSON.',
+      schema: schemaRef(WorkflowVersion),
+    },
     400: '`invalid-version`: the version is not a whole number.',
     404: '`workflow-not-found`.',
   })
@@ -124,7 +147,7 @@ export class WorkflowsController {
       }),
     )
     version: number,
-  ) {
+  ): WorkflowVersion {
     return this.listWorkflows.get(id, version);
   }
 }

@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { EffectLedger, type LedgerRow } from '@baton/effects';
+import { Type } from 'class-transformer';
+import { IsArray, ValidateNested } from 'class-validator';
+import { EffectLedger, LedgerRow } from '@baton/effects';
 import { DATA_SOURCE } from '@baton/service-kit';
 import { EscalationError, EscalationErrorCode } from '../../domain/escalation-error.js';
+
+/** `GET /v1/effects`: the writes, as the effect limits count them. */
+export class EffectsPage {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => LedgerRow) items!: LedgerRow[];
+}
 
 /**
  * The writes this service knows of (its copy of the effect ledger, from the effects topic):
@@ -17,11 +24,7 @@ export class ListEffectsUseCase {
     private readonly ledger: EffectLedger,
   ) {}
 
-  async execute(query: {
-    runId?: string;
-    key?: string;
-    limit?: number;
-  }): Promise<{ items: LedgerRow[] }> {
+  async execute(query: { runId?: string; key?: string; limit?: number }): Promise<EffectsPage> {
     if (!query.runId && !query.key) {
       throw new EscalationError(
         EscalationErrorCode.FilterRequired,

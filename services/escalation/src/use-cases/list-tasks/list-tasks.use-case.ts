@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsArray, IsString, ValidateNested } from 'class-validator';
 import type { DataSource } from 'typeorm';
+import { Nullable } from '@baton/contracts';
 import { CLOCK, DATA_SOURCE, type Clock } from '@baton/service-kit';
-import { toSummary, type TaskStatus, type TaskSummary } from '../../domain/task.js';
+import { TaskSummary, toSummary, type TaskStatus } from '../../domain/task.js';
 import { TaskStore } from '../../store/task-store.js';
 
 export interface TaskQuery {
@@ -13,10 +16,12 @@ export interface TaskQuery {
   cursor?: string;
 }
 
-export interface TaskPage {
-  items: TaskSummary[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
+/** `GET /v1/tasks`: a page of tasks, newest first. */
+export class TaskPage {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => TaskSummary) items!: TaskSummary[];
+  @Nullable('Pass as `cursor` for the next (older) page; null on the last page.')
+  @IsString()
+  nextCursor!: string | null;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;

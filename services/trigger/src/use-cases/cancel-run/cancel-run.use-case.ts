@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { Equals, IsString } from 'class-validator';
 import { runEventFor } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 import { TriggerErrorCode, TriggerError } from '../../domain/trigger-error.js';
 import { mayMove } from '../../domain/run-status.js';
 import { RunLedger } from '../../store/run-ledger.repository.js';
+
+/** What `POST /v1/runs/{id}/cancel` answers. */
+export class CancelledRun {
+  @IsString() runId!: string;
+  @Equals('cancelled') status!: 'cancelled';
+  /** `cancelled by <key name>: <the reason given>`. */
+  @IsString() reason!: string;
+}
 
 /**
  * Cancels a run that has not ended: the ledger says `cancelled` with the reason at once, and
@@ -23,7 +32,7 @@ export class CancelRunUseCase {
     by: string,
     tx: OutboxTransaction,
     now: Date = new Date(),
-  ) {
+  ): Promise<CancelledRun> {
     const run = await this.ledger.lock(tx.manager, runId);
     if (!run) throw new TriggerError(TriggerErrorCode.RunNotFound, `no run ${runId}`);
     if (!mayMove(run.status, 'end')) {

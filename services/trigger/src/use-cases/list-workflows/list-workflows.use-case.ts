@@ -1,22 +1,63 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsString,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
+import {
+  Nullable,
+  WORKFLOW_ID_PATTERN,
+  WORKFLOW_SOURCES,
+  type WorkflowSource,
+} from '@baton/contracts';
 import { WORKFLOWS } from '@baton/service-kit';
 import type { CatalogEntry, WorkflowCatalog } from '@baton/workflow';
 import { TriggerErrorCode, TriggerError } from '../../domain/trigger-error.js';
 
 /** One workflow version as `GET /v1/workflows` lists it. */
-export interface WorkflowSummary {
-  id: string;
-  version: number;
-  mode: 'live' | 'shadow';
-  owner: string;
-  description: string;
-  digest: string;
-  source: 'bundled' | 'published';
-  /** When the registry got it; null for a bundled file not yet published. */
-  publishedAt: string | null;
-  publishedBy: string | null;
-  /** The version new triggers start (the highest of its id). */
-  latest: boolean;
+export class WorkflowSummary {
+  @Matches(WORKFLOW_ID_PATTERN) id!: string;
+  @IsInt() @Min(1) version!: number;
+  @IsIn(['live', 'shadow']) mode!: 'live' | 'shadow';
+  @IsString() owner!: string;
+  @IsString() description!: string;
+  @JSONSchema({ description: 'SHA-256 (hex) of the canonical JSON of the definition.' })
+  @Matches(/^[0-9a-f]{64}$/)
+  digest!: string;
+  @IsIn(WORKFLOW_SOURCES) source!: WorkflowSource;
+  @Nullable('When the registry got it; null for a bundled file not yet published.')
+  @IsISO8601()
+  publishedAt!: string | null;
+  @Nullable('The API key name that published it, or `bundled:<service>`.')
+  @IsString()
+  publishedBy!: string | null;
+  @JSONSchema({ description: 'The version new triggers start (the highest of its id).' })
+  @IsBoolean()
+  latest!: boolean;
+}
+
+/** `GET /v1/workflows`: every version, by id then version. */
+export class WorkflowList {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => WorkflowSummary) items!: WorkflowSummary[];
+}
+
+/** `GET /v1/workflows/{id}/versions/{version}`: the version with its definition. */
+export class WorkflowVersion extends WorkflowSummary {
+  @JSONSchema({
+    description:
+      'The workflow definition as JSON; its schema is workflow-definition.v1.schema.json.',
+  })
+  @IsObject()
+  definition!: Record<string, unknown>;
 }
 
 export function summaryOf(entry: CatalogEntry, catalog: WorkflowCatalog): WorkflowSummary {
@@ -40,11 +81,11 @@ export function summaryOf(entry: CatalogEntry, catalog: WorkflowCatalog): Workfl
 export class ListWorkflowsUseCase {
   constructor(@Inject(WORKFLOWS) private readonly workflows: WorkflowCatalog) {}
 
-  list(): { items: WorkflowSummary[] } {
+  list(): WorkflowList {
     return { items: this.workflows.entries().map((e) => summaryOf(e, this.workflows)) };
   }
 
-  get(id: string, version: number): WorkflowSummary & { definition: Record<string, unknown> } {
+  get(id: string, version: number): WorkflowVersion {
     const entry = this.workflows.entry(id, version);
     if (!entry) {
       const known = this.workflows

@@ -1,8 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsString,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import type { DataSource } from 'typeorm';
+import { Nullable, REVIEW_OUTCOMES, WorkflowRef } from '@baton/contracts';
 import { DATA_SOURCE, WORKFLOWS } from '@baton/service-kit';
 import type { WorkflowCatalog } from '@baton/workflow';
-import { editChanges, rate, type EditChange } from '../../domain/outcomes.js';
+import { EditChange, OUTCOMES, editChanges, rate } from '../../domain/outcomes.js';
 import {
   RunOutcomes,
   type OutcomeTotals,
@@ -12,46 +26,120 @@ import {
 export type { StatsFilter };
 
 /** A run a reviewer corrected (edited or rejected), as `GET /v1/stats/corrections` lists it. */
-export interface Correction {
-  runId: string;
-  workflow: { id: string; version: number };
-  tenantId: string;
-  outcome: string;
-  createdAt: string;
-  proposed: Record<string, unknown> | null;
-  edited: Record<string, unknown> | null;
-  changes: EditChange[];
+export class Correction {
+  @IsString() runId!: string;
+  @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
+  @IsString() tenantId!: string;
+  @IsIn(REVIEW_OUTCOMES) outcome!: string;
+  @IsISO8601() createdAt!: string;
+  @Nullable('What the model proposed (tool and args).') @IsObject() proposed!: Record<
+    string,
+    unknown
+  > | null;
+  @Nullable('What the reviewer sent instead; null for a rejection.') @IsObject() edited!: Record<
+    string,
+    unknown
+  > | null;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => EditChange) changes!: EditChange[];
 }
 
+/** A reason and how many runs gave it. */
+export class ReasonCount {
+  @IsString() reason!: string;
+  @IsInt() @Min(0) runs!: number;
+}
+
+/** The median and the 95th percentile, in ms; null without any run to measure. */
+export class Percentiles {
+  @Nullable() @IsNumber() p50!: number | null;
+  @Nullable() @IsNumber() p95!: number | null;
+}
+
+const rateOf = (description: string) =>
+  Nullable(`${description}; null when there is none to divide by.`);
+
 /** What `GET /v1/stats` reports for one filter; every rate is defined in docs/outcomes.md. */
-export interface OutcomeStats {
-  runs: number;
-  outcomes: OutcomeTotals['byOutcome'];
-  ended: number;
-  escalated: number;
-  reviewed: number;
-  corrected: number;
-  /** Completed runs (with or without a person) over ended runs. */
-  completionRate: number | null;
-  /** Runs completed without a person over ended runs. */
-  automationRate: number | null;
-  /** Runs that waited for a person at least once over all runs. */
-  escalationRate: number | null;
-  /** Reviews that edited or rejected the proposal over reviewed runs. */
-  correctionRate: number | null;
-  topEscalationReasons: OutcomeTotals['topEscalationReasons'];
-  topFailureReasons: OutcomeTotals['topFailureReasons'];
-  timeToOutcomeMs: { p50: number | null; p95: number | null };
-  reviewWaitMs: { p50: number | null; p95: number | null };
-  tokens: number;
-  tokensPerRun: number | null;
-  costUsd: number;
-  costPerRunUsd: number | null;
-  /**
-   * Completed runs times their version's `manualMinutes`; null when no version in scope
-   * declares it.
-   */
-  timeSavedMinutes: number | null;
+export class OutcomeStats {
+  @IsInt() @Min(0) runs!: number;
+  @JSONSchema({
+    description: 'Runs by outcome (docs/outcomes.md).',
+    type: 'object',
+    properties: Object.fromEntries(OUTCOMES.map((o) => [o, { type: 'integer', minimum: 0 }])),
+    required: [...OUTCOMES],
+  })
+  @IsObject()
+  outcomes!: OutcomeTotals['byOutcome'];
+  @IsInt() @Min(0) ended!: number;
+  @IsInt() @Min(0) escalated!: number;
+  @IsInt() @Min(0) reviewed!: number;
+  @IsInt() @Min(0) corrected!: number;
+  @rateOf('Completed runs (with or without a person) over ended runs')
+  @IsNumber()
+  completionRate!: number | null;
+  @rateOf('Runs completed without a person over ended runs') @IsNumber() automationRate!:
+    number | null;
+  @rateOf('Runs that waited for a person at least once over all runs') @IsNumber() escalationRate!:
+    number | null;
+  @rateOf('Reviews that edited or rejected the proposal over reviewed runs')
+  @IsNumber()
+  correctionRate!: number | null;
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ReasonCount)
+  topEscalationReasons!: ReasonCount[];
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ReasonCount)
+  topFailureReasons!: ReasonCount[];
+  @ValidateNested() @Type(() => Percentiles) timeToOutcomeMs!: Percentiles;
+  @ValidateNested() @Type(() => Percentiles) reviewWaitMs!: Percentiles;
+  @IsInt() @Min(0) tokens!: number;
+  @rateOf('Tokens over runs') @IsNumber() tokensPerRun!: number | null;
+  @IsNumber() @Min(0) costUsd!: number;
+  @rateOf('Cost over runs, in USD') @IsNumber() costPerRunUsd!: number | null;
+  @Nullable(
+    "Completed runs times their version's `manualMinutes`; null when no version in scope declares it.",
+  )
+  @IsNumber()
+  timeSavedMinutes!: number | null;
+}
+
+/** The time window the stats cover: `since` inclusive, `until` exclusive; null when open. */
+export class StatsWindow {
+  @Nullable() @IsISO8601() since!: string | null;
+  @Nullable() @IsISO8601() until!: string | null;
+}
+
+/** `GET /v1/stats`: the stats of the runs in the window and filter. */
+export class StatsAnswer extends OutcomeStats {
+  @ValidateNested() @Type(() => StatsWindow) window!: StatsWindow;
+  @Nullable() @IsString() workflowId!: string | null;
+  @Nullable() @IsInt() version!: number | null;
+  @Nullable() @IsString() tenant!: string | null;
+}
+
+/** One version's stats, of two side by side. */
+export class VersionStats {
+  @IsInt() @Min(1) version!: number;
+  @ValidateNested() @Type(() => OutcomeStats) stats!: OutcomeStats;
+}
+
+/** Two versions of one workflow, side by side. */
+export class VersionComparison {
+  @IsString() workflowId!: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => VersionStats) versions!: VersionStats[];
+}
+
+/** `GET /v1/stats?workflow=…&compare=3,4`: two versions side by side. */
+export class StatsComparison extends VersionComparison {
+  @ValidateNested() @Type(() => StatsWindow) window!: StatsWindow;
+  @Nullable() @IsString() tenant!: string | null;
+}
+
+/** `GET /v1/stats/corrections`: what reviewers corrected, newest run first. */
+export class CorrectionsAnswer {
+  @ValidateNested() @Type(() => StatsWindow) window!: StatsWindow;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => Correction) items!: Correction[];
 }
 
 /** The outcome stats of the run ledger (docs/outcomes.md). */
@@ -87,7 +175,7 @@ export class QueryStatsUseCase {
   async compare(
     filter: StatsFilter & { workflowId: string },
     versions: [number, number],
-  ): Promise<{ workflowId: string; versions: Array<{ version: number; stats: OutcomeStats }> }> {
+  ): Promise<VersionComparison> {
     const versionsStats = [];
     for (const version of versions)
       versionsStats.push({ version, stats: await this.stats({ ...filter, version }) });

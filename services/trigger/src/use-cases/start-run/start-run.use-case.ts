@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { Equals, IsBoolean, IsIn, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import {
+  RUN_STATUSES,
+  WorkflowRef,
   firstStep,
   runEventFor,
   triggerEventDigest,
@@ -23,13 +28,22 @@ import {
 import { TriggerErrorCode, TriggerError } from '../../domain/trigger-error.js';
 import { RunLedger } from '../../store/run-ledger.repository.js';
 
-export interface StartedRun {
-  runId: string;
-  workflow: { id: string; version: number };
-  status: string;
-  /** True when the idempotency key was seen before: nothing was started. */
-  duplicate: boolean;
-  /** True when an earlier run about the same business entity took the event (trigger.dedup). */
+/** The run an event started, or the earlier run it went to. */
+export class StartedRun {
+  @IsString() runId!: string;
+  @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
+  @IsIn(RUN_STATUSES) status!: string;
+  @JSONSchema({
+    description: 'True when the idempotency key was seen before: nothing was started.',
+  })
+  @IsBoolean()
+  duplicate!: boolean;
+  @JSONSchema({
+    description:
+      'True when an earlier run about the same business entity took the event (trigger.dedup).',
+  })
+  @IsOptional()
+  @IsBoolean()
   joined?: boolean;
 }
 
@@ -39,11 +53,12 @@ export interface StartedRun {
  * not a refusal. Nothing is recorded either: the idempotency key stays free, a resend of the
  * same event is ignored again, and a later event with that key that matches starts a run.
  */
-export interface IgnoredEvent {
-  status: 'ignored';
-  workflow: { id: string; version: number };
-  /** Which filter did not hold, and what the event had there. */
-  reason: string;
+export class IgnoredEvent {
+  @Equals('ignored') status!: 'ignored';
+  @ValidateNested() @Type(() => WorkflowRef) workflow!: WorkflowRef;
+  @JSONSchema({ description: 'Which filter did not hold, and what the event had there.' })
+  @IsString()
+  reason!: string;
 }
 
 export type StartRunResult = StartedRun | IgnoredEvent;
