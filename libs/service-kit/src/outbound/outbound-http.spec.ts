@@ -92,6 +92,27 @@ describe(OutboundHttp.name, () => {
     expect(hits).toEqual([]);
   });
 
+  it('sends nothing, for good, when a header value cannot be carried by HTTP', async () => {
+    hits.length = 0;
+    const error = await failure(
+      http().send(
+        {
+          method: 'GET',
+          url: `http://127.0.0.1:${port}/final`,
+          headers: { 'x-subject': 'Überweisung 😀' },
+          secretValues: [],
+        },
+        5_000,
+      ),
+    );
+    expect(error).toMatchObject({
+      code: 'invalid',
+      retryable: false,
+      message: 'not sent: a header value is not valid in HTTP (x-subject)',
+    });
+    expect(hits).toEqual([]);
+  });
+
   it('stops reading an answer past the size limit', async () => {
     const error = await failure(get('/huge'));
     expect(error).toMatchObject({ code: 'too-large', retryable: false });

@@ -11,7 +11,7 @@ import { redact } from './secret-store.js';
 export class OutboundError extends Error {
   override name = 'OutboundError';
   constructor(
-    readonly code: 'refused' | 'redirect' | 'too-large' | 'timeout' | 'unreachable',
+    readonly code: 'refused' | 'invalid' | 'redirect' | 'too-large' | 'timeout' | 'unreachable',
     message: string,
     readonly retryable: boolean,
   ) {
@@ -43,11 +43,22 @@ export class OutboundHttp {
     let url = request.url;
     let method: string = request.method;
     let body = request.body;
-    const headers = {
-      accept: 'application/json',
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...request.headers,
-    };
+    let headers: Headers;
+    try {
+      headers = new Headers({
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...request.headers,
+      });
+    } catch {
+      // A value from the run that HTTP cannot carry (a control character, non-Latin-1 text):
+      // the same request would fail the same way again. The message names no value.
+      throw new OutboundError(
+        'invalid',
+        `not sent: a header value is not valid in HTTP (${Object.keys(request.headers).join(', ')})`,
+        false,
+      );
+    }
     try {
       for (let redirects = 0; ; redirects += 1) {
         const refusal = outboundRefusal(url, this.config.allowedHosts);
