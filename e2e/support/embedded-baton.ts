@@ -51,6 +51,11 @@ export class EmbeddedBatonProcess {
     return `http://127.0.0.1:${this.portBase + SERVICES.indexOf(service)}`;
   }
 
+  /** The console (web app), on the port after /metrics. */
+  get consoleUrl(): string {
+    return `http://127.0.0.1:${this.portBase + SERVICES.length + 1}`;
+  }
+
   /** The process's Prometheus endpoint (all six services' metrics). */
   get metricsUrl(): string {
     return `http://127.0.0.1:${this.portBase + SERVICES.length}/metrics`;
@@ -65,14 +70,15 @@ export class EmbeddedBatonProcess {
   }
 
   async start(): Promise<this> {
-    // The six services' ports, then the one /metrics port of the process.
-    this.portBase = await freePortRange(SERVICES.length + 1);
+    // The six services' ports, then the one /metrics port of the process, then the console's.
+    this.portBase = await freePortRange(SERVICES.length + 2);
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of REMOVED) delete env[name];
     Object.assign(env, {
       NODE_ENV: 'test',
       BATON_PORT_BASE: String(this.portBase),
       BATON_METRICS_PORT: String(this.portBase + SERVICES.length),
+      BATON_CONSOLE_PORT: String(this.portBase + SERVICES.length + 1),
       BATON_API_KEYS: testApiKeysSetting(),
       BATON_DEV_KEYS_FILE: `${this.logFile}.dev-keys.env`,
       BATON_DRAIN_TIMEOUT_MS: '5000',

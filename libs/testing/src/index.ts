@@ -6,6 +6,7 @@ export * from './otlp-receiver.js';
 export * from './scripted-openai.server.js';
 export * from './infra/local-infra.js';
 export * from './infra/prometheus.js';
+export * from './infra/chromium.js';
 export * from './api-keys.js';
 export * from './business-data.js';
 export * from './service-under-test.js';

@@ -57,7 +57,7 @@ export function renderDecisionPanel(input: DecisionPanelInput): HTMLElement {
   };
 
   const argRows = Object.entries(proposal?.args ?? {}).map(([name, value]) => {
-    const cell = h('td', {}, h('code', {}, display(value)));
+    const cell = h('div', {}, h('code', {}, display(value)));
     const problems = h('div', { class: 'arg-problems', id: `problems-${name}`, role: 'alert' });
     const startEdit = () => {
       for (const open of document.querySelectorAll<HTMLButtonElement>('button[data-cancel-edit]'))
