@@ -20,9 +20,13 @@ interface TaskView {
 // Baton as `npm start` runs it: the console's server forwards to the services' APIs, which
 // decide what each key may do.
 describe('the Baton console in a browser', () => {
-  const baton = new EmbeddedBatonProcess();
+  const baton = new EmbeddedBatonProcess({
+    env: { BATON_CONSOLE_TRACE_URL: 'http://jaeger.test:16686/trace/{traceId}' },
+  });
   let browser: Browser;
   let reviewer: BrowserContext;
+  /** What the reviewer's pages threw: nothing, or the test says what. */
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -30,6 +34,7 @@ describe('the Baton console in a browser', () => {
     // --no-sandbox: CI and these machines run tests as root, where Chromium's sandbox cannot start.
     browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
     reviewer = await browser.newContext({ viewport: VIEWPORT });
+    reviewer.on('weberror', (error) => pageErrors.push(error.error().message));
   });
 
   afterAll(async () => {
@@ -150,6 +155,34 @@ describe('the Baton console in a browser', () => {
     expect((await api('trigger', 'reviewer', `/v1/runs/${runId}`)).body['status']).toBe(
       'completed',
     );
+
+    // The run, from the task: every step with its input and output.
+    await page.click('#run-link');
+    await page.waitForURL(`**/runs/${runId}`);
+    await page.locator('section[aria-label=Steps]').waitFor();
+    expect(pageErrors).toEqual([]);
+    await page.locator('[data-run-status="completed"]').waitFor();
+    const credit = page.locator('li[data-step]', { hasText: 'execute-issue-credit' });
+    await credit.locator('summary').click();
+    // Its output is the credit row the business system wrote: the edited amount.
+    await expect.poll(() => credit.locator('pre').last().innerText()).toMatch(/"amount": "?200/);
+    const { traceId } = (await api('trigger', 'reviewer', `/v1/runs/${runId}`)).body;
+    expect(await page.locator('#trace-link').getAttribute('href')).toBe(
+      `http://jaeger.test:16686/trace/${String(traceId)}`,
+    );
+    await screenshot(page, '8-run');
+    expect(pageErrors).toEqual([]);
+
+    // The runs list, searched by status, names it.
+    await page.click('[data-nav="runs"]');
+    await page.waitForURL('**/runs');
+    await page.selectOption('#runs-status', 'completed');
+    await page.click('form.filters button[type=submit]');
+    await page.locator(`tr[data-run-id="${runId}"]`).waitFor();
+    expect(await page.locator('table.runs tbody tr').allInnerTexts()).not.toContainEqual(
+      expect.stringContaining('waiting-for-review'),
+    );
+    await screenshot(page, '9-runs');
 
     // The key is in an HttpOnly cookie: not in the page, not readable by its script, not logged.
     expect(await page.content()).not.toContain(TEST_KEYS.reviewer);

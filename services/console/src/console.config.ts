@@ -30,4 +30,13 @@ export class ConsoleConfig {
       "The escalation service's HTTP API, as the console and the baton CLI reach it (embedded mode passes its own).",
   })
   escalationUrl!: string;
+
+  @Setting({
+    env: 'BATON_CONSOLE_TRACE_URL',
+    type: 'string',
+    default: '',
+    description:
+      "Where a run's page links to its trace: a URL with `{traceId}` in it, such as `http://127.0.0.1:16686/trace/{traceId}` (Jaeger); empty shows no link.",
+  })
+  traceUrl!: string;
 }

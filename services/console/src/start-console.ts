@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadConfig } from '@baton/config';
+import { ConfigError, loadConfig } from '@baton/config';
 import {
   ApiKeysConfig,
   ErrorBodyFilter,
@@ -57,6 +57,10 @@ export async function startConsole(
     const config = loadConfig(ConsoleConfig, env, CONSOLE_NAME);
     const { host } = loadConfig(ServiceConfig, env, CONSOLE_NAME);
     const keys = new KeyDirectory(loadConfig(ApiKeysConfig, env, CONSOLE_NAME).entries);
+    if (config.traceUrl && !config.traceUrl.includes('{traceId}'))
+      throw new ConfigError(CONSOLE_NAME, [
+        `BATON_CONSOLE_TRACE_URL must hold {traceId} where the trace id goes, got ${JSON.stringify(config.traceUrl)}`,
+      ]);
     await buildConsoleApp(assetsDir);
     const app = await NestFactory.create<NestExpressApplication>(
       ConsoleModule.with({
@@ -66,6 +70,7 @@ export async function startConsole(
           escalation: config.escalationUrl.replace(/\/$/, ''),
         },
         assetsDir,
+        settings: { traceUrl: config.traceUrl || null },
       }),
       // No body parser: forwarded bodies stream through untouched, sign-in reads its own.
       { logger: new PinoNestLogger(logger), bufferLogs: true, bodyParser: false },

@@ -3,6 +3,8 @@ import { h, show } from './dom.js';
 import { mayReview, type PageContext } from './page.js';
 import { renderInbox } from './pages/inbox.js';
 import { renderPublisherHome } from './pages/publisher.js';
+import { renderRun } from './pages/run.js';
+import { renderRuns } from './pages/runs.js';
 import { renderSignIn } from './pages/sign-in.js';
 import { failure } from './pages/states.js';
 import { renderTask } from './pages/task.js';
@@ -43,6 +45,7 @@ function frame(who: Principal): HTMLElement {
         'nav',
         { 'aria-label': 'Console' },
         mayReview(who) && h('a', { href: '/inbox', 'data-nav': 'inbox' }, 'Review inbox'),
+        mayReview(who) && h('a', { href: '/runs', 'data-nav': 'runs' }, 'Runs'),
       ),
       h('span', { class: 'who', 'data-role': who.role }, `${who.name} · ${who.role}`),
       h('button', { type: 'button', onclick: signOut }, 'Sign out'),
@@ -88,8 +91,11 @@ async function route(): Promise<void> {
     onLeave: (cleanup) => leaving.push(cleanup),
   };
   const task = /^\/tasks\/([^/]+)$/.exec(path);
+  const run = /^\/runs\/([^/]+)$/.exec(path);
   if (path === '/inbox' && mayReview(principal)) renderInbox(context);
   else if (task && mayReview(principal)) renderTask(context, decodeURIComponent(task[1]!));
+  else if (path === '/runs' && mayReview(principal)) renderRuns(context);
+  else if (run && mayReview(principal)) renderRun(context, decodeURIComponent(run[1]!));
   else if (path === '/publisher') renderPublisherHome(context);
   else
     show(

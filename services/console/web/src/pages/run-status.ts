@@ -1,19 +1,7 @@
 import { ApiError, api } from '../api.js';
+import type { RunDetail } from '../runs.js';
 
-/** A run as `GET /v1/runs/:id` answers it, as far as the task page shows it. */
-export interface RunView {
-  status: string;
-  reason: string | null;
-  steps: Array<{
-    seq: number;
-    name: string;
-    kind: string;
-    outcome: string;
-    durationMs: number | null;
-  }>;
-}
-
-const ENDED = new Set(['completed', 'rejected', 'failed', 'cancelled']);
+export const ENDED = new Set(['completed', 'rejected', 'failed', 'cancelled']);
 /** How often a moving run is asked for its status. */
 const POLL_MS = 1000;
 
@@ -21,11 +9,11 @@ const POLL_MS = 1000;
  * Follows the run until it ends, handing each answer to `show`; returns what stops following
  * (leaving the page). A role that may not read runs gets nothing shown.
  */
-export function watchRun(runId: string, show: (run: RunView | 'unknown') => void): () => void {
+export function watchRun(runId: string, show: (run: RunDetail | 'unknown') => void): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const poll = () => {
-    api<RunView>('GET', `trigger/v1/runs/${encodeURIComponent(runId)}`).then(
+    api<RunDetail>('GET', `trigger/v1/runs/${encodeURIComponent(runId)}`).then(
       (run) => {
         if (stopped) return;
         show(run);

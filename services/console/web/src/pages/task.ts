@@ -4,7 +4,8 @@ import { mayReview, type PageContext } from '../page.js';
 import type { TaskDetail } from '../tasks.js';
 import { renderDecisionPanel } from './decision-panel.js';
 import { failure, loading } from './states.js';
-import { watchRun, type RunView } from './run-status.js';
+import type { RunDetail } from '../runs.js';
+import { watchRun } from './run-status.js';
 
 function section(title: string, ...content: Array<Node | string | false | null>): HTMLElement {
   return h('section', { class: 'panel', 'aria-label': title }, h('h2', {}, title), ...content);
@@ -92,13 +93,20 @@ function evidence(task: TaskDetail): HTMLElement {
 function runSoFar(task: TaskDetail): HTMLElement {
   return section(
     'The run so far',
-    h('p', {}, 'Run ', h('code', {}, task.runId), ' ', h('span', { id: 'run-status' })),
+    h(
+      'p',
+      {},
+      'Run ',
+      h('a', { href: `/runs/${task.runId}`, id: 'run-link' }, h('code', {}, task.runId)),
+      ' ',
+      h('span', { id: 'run-status' }),
+    ),
     h('ol', { class: 'history', id: 'run-steps' }),
   );
 }
 
 /** The run's status and steps, as the last poll found them. */
-function drawRun(main: HTMLElement, run: RunView | 'unknown'): void {
+function drawRun(main: HTMLElement, run: RunDetail | 'unknown'): void {
   const status = main.querySelector<HTMLElement>('#run-status');
   const steps = main.querySelector<HTMLElement>('#run-steps');
   if (!status || !steps) return;
