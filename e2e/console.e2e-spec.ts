@@ -247,6 +247,27 @@ describe('the Baton console in a browser', () => {
     await page.close();
   });
 
+  it('cancels a waiting run from its page, closing its review task', async () => {
+    const { runId, taskId } = await disputeNeedingApproval('Please check my October bill.');
+    const page = await reviewer.newPage();
+    await page.goto(`${baton.consoleUrl}/runs/${runId}`);
+    await page.locator('[data-run-status="waiting-for-review"]').waitFor();
+    await page.fill('#cancel-reason', 'The customer withdrew the dispute.');
+    await page.click('form.cancel button[type=submit]');
+    await page.locator('[data-run-status="cancelled"]').waitFor();
+    expect(await page.locator('form.cancel').count()).toBe(0);
+    expect(await page.locator('main').innerText()).toContain(
+      'cancelled by reviewer-1: The customer withdrew the dispute.',
+    );
+    await screenshot(page, '10-run-cancelled');
+    await expectEventually(async () => {
+      const task = await api('escalation', 'reviewer', `/v1/tasks/${taskId}`);
+      expect(task.body['status']).toBe('closed');
+    });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a change that does not come from its own page', async () => {
     const session = await fetch(`${baton.consoleUrl}/api/session`, {
       method: 'POST',

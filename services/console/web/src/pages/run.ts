@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { ago, h, show, time } from '../dom.js';
-import type { PageContext } from '../page.js';
+import { mayReview, type PageContext } from '../page.js';
+import { cancelRunForm } from './cancel-run.js';
 import { traceLink, type RunDetail, type RunStep } from '../runs.js';
 import { ENDED, watchRun } from './run-status.js';
 import { failure, loading } from './states.js';
@@ -43,9 +44,13 @@ function step(item: RunStep): HTMLElement {
  */
 export function renderRun(context: PageContext, id: string): void {
   let traceUrl: string | null = null;
-  const draw = (run: RunDetail) =>
+  // The run, drawn again as it moves; the cancel form beside it keeps what is typed in it.
+  const view = h('div', {});
+  let cancel: HTMLElement | undefined;
+  const draw = (run: RunDetail) => {
+    if (ENDED.has(run.status)) cancel?.remove();
     show(
-      context.main,
+      view,
       h('a', { href: '/runs', class: 'back' }, '← Runs'),
       h(
         'div',
@@ -83,6 +88,7 @@ export function renderRun(context: PageContext, id: string): void {
         h('ol', { class: 'history steps' }, run.steps.map(step)),
       ),
     );
+  };
 
   const redraw = (run: RunDetail) => {
     // Steps a reader opened stay open when the live run is drawn again.
@@ -102,6 +108,11 @@ export function renderRun(context: PageContext, id: string): void {
     ]).then(
       ([run, settings]) => {
         traceUrl = settings.traceUrl;
+        cancel =
+          mayReview(context.principal) && !ENDED.has(run.status)
+            ? cancelRunForm(id, load)
+            : undefined;
+        show(context.main, view, cancel);
         draw(run);
         if (!ENDED.has(run.status))
           context.onLeave(watchRun(id, (live) => live !== 'unknown' && redraw(live)));
