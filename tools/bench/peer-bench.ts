@@ -35,7 +35,10 @@
 // embedded mode in the same rounds: BENCH_SYSTEMS=embedded-base,embedded runs `embedded-base`,
 // Baton embedded from BENCH_BASE_REF (a commit, default HEAD, exported the same way to a folder
 // of its own), beside `embedded` (the working tree, or BENCH_BATON_REF), and prints
-// embedded ÷ embedded-base. Not part of `npm test`.
+// embedded ÷ embedded-base. BENCH_NODE_FLAGS (space-separated, default none): extra Node flags
+// for Baton's processes (the six distributed services and the embedded child; not the peer),
+// e.g. `--import /tmp/prof-hook.mjs` to load a profiler of one's own (docs/benchmarks.md
+// profiles the distributed services this way). Not part of `npm test`.
 import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -80,6 +83,7 @@ const LOG_DIR = '/tmp/peer-bench/logs';
 const CLK_TCK = Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
 const BATON_REF = env['BENCH_BATON_REF'] || '';
 const BASE_REF = env['BENCH_BASE_REF'] || 'HEAD';
+const NODE_FLAGS = (env['BENCH_NODE_FLAGS'] || '').split(' ').filter(Boolean);
 // One record signing key for every round: the broker keeps the registry records of earlier rounds.
 const signingKey = randomBytes(32).toString('hex');
 
@@ -638,7 +642,12 @@ async function distributedRound(
     const log = createWriteStream(`${LOG_DIR}/${service}.log`, { flags: 'a' });
     const child = spawn(
       process.execPath,
-      ['--import', `${batonDir}tools/ts-register.mjs`, `services/${service}/src/main.ts`],
+      [
+        ...NODE_FLAGS,
+        '--import',
+        `${batonDir}tools/ts-register.mjs`,
+        `services/${service}/src/main.ts`,
+      ],
       {
         cwd: batonDir,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -723,7 +732,7 @@ async function embeddedRound(
   say(`[${system} r${round}] starting`);
   const child = fork(`${root}tools/bench/peer/embedded-child.ts`, {
     cwd: batonDir,
-    execArgv: ['--import', `${batonDir}tools/ts-register.mjs`],
+    execArgv: [...NODE_FLAGS, '--import', `${batonDir}tools/ts-register.mjs`],
     env: childEnv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -988,6 +997,7 @@ writeFileSync(
         peerPoolSize: num('PEER_POOL_SIZE', 10),
         peerDurability: env['PEER_DURABILITY'] || 'sync',
         systems: SYSTEMS,
+        ...(NODE_FLAGS.length ? { nodeFlags: NODE_FLAGS } : {}),
       },
       summaries,
       ratios,
