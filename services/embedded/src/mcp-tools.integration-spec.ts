@@ -276,10 +276,9 @@ describe('MCP tools through a run (real Kafka and Postgres)', () => {
   });
 
   it('refuses to publish a definition naming an MCP server the deployment does not declare', async () => {
-    const definition = { ...mcpWorkflow(), id: 'mcp-erp' } as {
-      tools: Array<Record<string, unknown>>;
-    };
-    definition.tools[1] = { ...definition.tools[1], server: 'erp' };
+    const base = mcpWorkflow();
+    const [ticket, lead] = base['tools'] as Array<Record<string, unknown>>;
+    const definition = { ...base, id: 'mcp-erp', tools: [ticket, { ...lead, server: 'erp' }] };
     const response = await fetch(`${triggerUrl}/v1/workflows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_KEYS.admin}` },
