@@ -1,10 +1,5 @@
 import { isSecretPath } from './http-request.js';
-
-const TEMPLATE = /\{\{\s*([\w.-]+)\s*\}\}/g;
-const TOOL_SCOPE = ['args', 'key', 'run', 'trigger'];
-const SOURCE_SCOPE = ['trigger'];
-
-type Report = (path: string, message: string) => void;
+import { SOURCE_SCOPE, TEMPLATE, TOOL_SCOPE, templates, type Report } from './template-paths.js';
 
 /**
  * The checks of an http tool or source that need no deployment: a fixed http(s) origin (so
@@ -80,13 +75,4 @@ function urlProblem(url: string): string | undefined {
   if (parsed.username || parsed.password)
     return 'a URL carries no user name or password: put credentials in a header, as a secret';
   return undefined;
-}
-
-/** Every `{{ path }}` in a value, with the path in the file of the text holding it. */
-function templates(value: unknown, at: string): Array<[string, string]> {
-  if (typeof value === 'string') return [...value.matchAll(TEMPLATE)].map((m) => [at, m[1]!]);
-  if (Array.isArray(value)) return value.flatMap((item, i) => templates(item, `${at}.${i}`));
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([key, item]) => templates(item, `${at}.${key}`));
-  return [];
 }

@@ -1,8 +1,4 @@
-const TEMPLATE = /\{\{\s*([\w.-]+)\s*\}\}/g;
-const TOOL_SCOPE = ['args', 'key', 'run', 'trigger'];
-const SOURCE_SCOPE = ['trigger'];
-
-type Report = (path: string, message: string) => void;
+import { SOURCE_SCOPE, TOOL_SCOPE, templates, type Report } from './template-paths.js';
 
 /**
  * The checks of an mcp tool or source that need no deployment: it names a server and one of
@@ -36,13 +32,4 @@ export function mcpArgumentNames(entry: { arguments?: unknown }): string[] {
     .map(([, path]) => path.split('.'))
     .filter(([head, name]) => head === 'args' && name)
     .map(([, name]) => name!);
-}
-
-/** Every `{{ path }}` in a value, with the path in the file of the text holding it. */
-function templates(value: unknown, at: string): Array<[string, string]> {
-  if (typeof value === 'string') return [...value.matchAll(TEMPLATE)].map((m) => [at, m[1]!]);
-  if (Array.isArray(value)) return value.flatMap((item, i) => templates(item, `${at}.${i}`));
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([key, item]) => templates(item, `${at}.${key}`));
-  return [];
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { ensureDebianPackage } from './debian-package.js';
 import { REPO_ROOT, testDatabaseUrl } from './environment.js';
 
 const run = promisify(execFile);
@@ -62,22 +63,7 @@ async function canConnect(): Promise<boolean> {
   }
 }
 
+/** kcat, the Kafka client the tests check topics with, installed when missing. */
 export async function ensureKcat(): Promise<void> {
-  const present = () =>
-    run('kcat', ['-V']).then(
-      () => true,
-      () => false,
-    );
-  if (await present()) return;
-  if (process.getuid?.() !== 0)
-    throw new Error('kcat is missing: install it with `apt-get install kcat`');
-  process.stdout.write('installing kcat (apt-get install kcat)…\n');
-  await run('apt-get', ['install', '-y', '-q', 'kcat'], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  }).catch(async () => {
-    await run('apt-get', ['update', '-q']);
-    await run('apt-get', ['install', '-y', '-q', 'kcat'], {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  });
+  await ensureDebianPackage('kcat', { command: 'kcat', args: ['-V'] });
 }

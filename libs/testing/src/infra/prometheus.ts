@@ -3,34 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureDebianPackage } from './debian-package.js';
 import { freePort } from './environment.js';
 
 const run = promisify(execFile);
 
-/**
- * Debian's `prometheus` package (the server and promtool), installed the way kcat is when
- * missing: `apt-get install -y prometheus` as root, else an error saying so.
- */
+/** Debian's `prometheus` package (the server and promtool), installed when missing. */
 export async function ensurePrometheus(): Promise<void> {
-  const present = () =>
-    run('prometheus', ['--version']).then(
-      () => true,
-      () => false,
-    );
-  if (await present()) return;
-  if (process.getuid?.() !== 0)
-    throw new Error('prometheus is missing: install it with `apt-get install prometheus`');
-  process.stdout.write('installing prometheus (apt-get install prometheus)…\n');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () =>
-    run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'prometheus'], {
-      env,
-      timeout: 600_000,
-    });
-  await install().catch(async () => {
-    await run('apt-get', ['update', '-q']);
-    await install();
-  });
+  await ensureDebianPackage('prometheus', { command: 'prometheus', args: ['--version'] });
 }
 
 /** `promtool check rules <file>`: resolves with its output, rejects naming what is wrong. */
