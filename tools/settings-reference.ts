@@ -9,6 +9,7 @@ import { DecisionConfig } from '../services/decision/src/config/decision.config.
 import { EscalationConfig } from '../services/escalation/src/config/escalation.config.js';
 import { ScheduleConfig } from '../services/trigger/src/config/schedule.config.js';
 import { RunSweepConfig } from '../services/trigger/src/config/run-sweep.config.js';
+import { BacktestConfig } from '../services/trigger/src/config/backtest.config.js';
 import { EmbeddedConfig } from '../services/embedded/src/embedded.config.js';
 import { ConsoleConfig } from '../services/console/src/console.config.js';
 
@@ -49,6 +50,13 @@ ${describeSettings(ScheduleConfig)}
 ## trigger: run deadlines
 
 ${describeSettings(RunSweepConfig)}
+
+## trigger: backtests
+
+Backtests replay recorded triggers against a workflow version in shadow
+([changing a live workflow safely](changing-workflows.md)).
+
+${describeSettings(BacktestConfig)}
 
 ## trigger and escalation: API keys
 

@@ -26,6 +26,8 @@ export interface BatonSystemOptions {
    * (`baton cases` serves its own scripted model: http://127.0.0.1:<port>/v1).
    */
   modelBaseUrl?: string;
+  /** Extra settings for every service (a test's own bounds, such as BATON_BACKTEST_MAX_IN_FLIGHT). */
+  env?: Record<string, string>;
 }
 
 export class BatonSystem {
@@ -84,6 +86,7 @@ export class BatonSystem {
       OTEL_EXPORTER_OTLP_ENDPOINT: this.otlp.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+      ...this.options.env,
     };
   }
 

@@ -10,6 +10,7 @@ import type {
   TaskSummary,
   TriggerAnswer,
 } from './api-types.js';
+import type { BacktestReport, StartedBacktest } from './backtest-types.js';
 import type { PublishedWorkflow, WorkflowSummary } from './workflow-types.js';
 
 /**
@@ -84,6 +85,17 @@ export class ApiClient {
   /** The outcome stats (docs/outcomes.md); with `compare`, two versions side by side. */
   getStats(query: Query): Promise<Answer<StatsAnswer | StatsComparison>> {
     return this.call('trigger', 'GET', '/v1/stats', { query });
+  }
+
+  /** Starts a backtest of a version (docs/changing-workflows.md); 202 with its id. */
+  startBacktest(workflow: string, body: Record<string, unknown>): Promise<Answer<StartedBacktest>> {
+    return this.call('trigger', 'POST', `/v1/workflows/${encodeURIComponent(workflow)}/backtests`, {
+      body,
+    });
+  }
+
+  getBacktest(id: string): Promise<Answer<BacktestReport>> {
+    return this.call('trigger', 'GET', `/v1/backtests/${encodeURIComponent(id)}`);
   }
 
   getRun(id: string): Promise<Answer<Run>> {

@@ -4,6 +4,7 @@ import { ApiClient, ApiError, UnreachableError } from './api-client.js';
 import { parseCommandLine } from './cli-args.js';
 import type { Command } from './command.js';
 import { approveCommand } from './commands/approve.command.js';
+import { backtestCommand } from './commands/backtest.command.js';
 import { cancelCommand } from './commands/cancel.command.js';
 import { casesCommand } from './commands/cases.command.js';
 import { devCommand } from './commands/dev.command.js';
@@ -36,6 +37,7 @@ export const COMMANDS: Command[] = [
   approveCommand,
   rejectCommand,
   statsCommand,
+  backtestCommand,
   casesCommand,
   devCommand,
 ];

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from '@baton/service-kit';
+import { BacktestRunner } from './inbound/backtest-runner.js';
+import { BacktestsController } from './inbound/backtests.controller.js';
 import { RunDeadlineSweeper } from './inbound/run-deadline-sweeper.js';
 import { RunsController } from './inbound/runs.controller.js';
 import { StatsController } from './inbound/stats.controller.js';
@@ -17,13 +19,23 @@ import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.
 import { PublishBundledWorkflows } from './use-cases/publish-workflow/publish-bundled-workflows.js';
 import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
 import { WorkflowsController } from './inbound/workflows.controller.js';
+import { ReportBacktestUseCase } from './use-cases/report-backtest/report-backtest.use-case.js';
+import { RunBacktestsUseCase } from './use-cases/run-backtests/run-backtests.use-case.js';
+import { StartBacktestUseCase } from './use-cases/start-backtest/start-backtest.use-case.js';
+import { Backtests } from './store/backtests.repository.js';
 import { RunLedger } from './store/run-ledger.repository.js';
 import { RunOutcomes } from './store/run-outcomes.repository.js';
 import { ScheduleTicks } from './store/schedule-ticks.repository.js';
 import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
 
 @Module({
-  controllers: [RunsController, StatsController, TriggerMessagesController, WorkflowsController],
+  controllers: [
+    RunsController,
+    StatsController,
+    TriggerMessagesController,
+    WorkflowsController,
+    BacktestsController,
+  ],
   providers: [
     RunLedger,
     RunOutcomes,
@@ -41,6 +53,11 @@ import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
     PublishWorkflowUseCase,
     ListWorkflowsUseCase,
     PublishBundledWorkflows,
+    Backtests,
+    StartBacktestUseCase,
+    RunBacktestsUseCase,
+    ReportBacktestUseCase,
+    BacktestRunner,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
 })

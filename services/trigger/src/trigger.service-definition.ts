@@ -18,6 +18,8 @@ import { AddRunDedupKey1796410000000 } from './migrations/1796410000000-add-run-
 import { AddScheduleFirstSeen1796500000000 } from './migrations/1796500000000-add-schedule-first-seen.migration.js';
 import { AddRunOutcomes1796600000000 } from './migrations/1796600000000-add-run-outcomes.migration.js';
 import { AddRunTraceId1796700000000 } from './migrations/1796700000000-add-run-trace-id.migration.js';
+import { AddBacktests1796800000000 } from './migrations/1796800000000-add-backtests.migration.js';
+import { BacktestConfig } from './config/backtest.config.js';
 import { RunSweepConfig } from './config/run-sweep.config.js';
 import { ScheduleConfig } from './config/schedule.config.js';
 import { TriggerModule } from './trigger.module.js';
@@ -60,7 +62,15 @@ export const triggerService: ServiceDefinition = {
     AddScheduleFirstSeen1796500000000,
     AddRunOutcomes1796600000000,
     AddRunTraceId1796700000000,
+    AddBacktests1796800000000,
   ],
-  settings: [ScheduleConfig, RunSweepConfig, ApiKeysConfig, OutboundConfig, McpConfig],
+  settings: [
+    ScheduleConfig,
+    RunSweepConfig,
+    BacktestConfig,
+    ApiKeysConfig,
+    OutboundConfig,
+    McpConfig,
+  ],
   providers: (context) => triggerProviders(context.env, context.settings, context),
 };

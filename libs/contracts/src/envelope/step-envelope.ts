@@ -82,6 +82,14 @@ export class StepEnvelopeDto {
   @IsOptional()
   @Matches(TRACEPARENT_PATTERN, { message: 'traceparent must be W3C version 00' })
   traceparent?: string;
+  /**
+   * Set on every envelope of a backtest run (the backtest's id): its writes are simulated
+   * whatever the workflow's mode, it enters no effect ledger, and a step that would ask a
+   * person ends the run instead of opening a review task (docs/changing-workflows.md).
+   */
+  @IsOptional()
+  @Matches(UUID_V7_PATTERN, { message: 'backtestId must be a UUIDv7' })
+  backtestId?: string;
   @IsObject()
   @ValidateNested()
   @Type(() => Object, {
@@ -135,6 +143,8 @@ export interface RunStart {
   deadline: Date;
   budget: Budget;
   traceparent?: string;
+  /** A backtest run: see StepEnvelopeDto.backtestId. */
+  backtestId?: string;
 }
 
 /** The first envelope of a run. */
@@ -156,6 +166,7 @@ export function firstStep<K extends StepKind>(
     deadline: start.deadline.toISOString(),
     budget: { ...start.budget, stepsLeft: Math.max(0, start.budget.stepsLeft - 1) },
     ...(start.traceparent ? { traceparent: start.traceparent } : {}),
+    ...(start.backtestId ? { backtestId: start.backtestId } : {}),
     payload,
   } as StepEnvelope<K>;
 }
@@ -189,6 +200,8 @@ export function nextStep<K extends StepKind>(
       tokensLeft: Math.max(0, budget.tokensLeft - (spent.tokens ?? 0)),
       costLeftUsd: Math.max(0, budget.costLeftUsd - (spent.costUsd ?? 0)),
     },
+    // A backtest run stays one to its end, whichever service makes the next step.
+    ...(previous.backtestId ? { backtestId: previous.backtestId } : {}),
     payload,
   } as StepEnvelope<K>;
 }

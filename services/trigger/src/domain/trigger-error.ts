@@ -17,6 +17,7 @@ export enum TriggerErrorCode {
   InvalidDefinition = 'invalid-definition',
   VersionPublished = 'version-published',
   WorkflowNotFound = 'workflow-not-found',
+  BacktestNotFound = 'backtest-not-found',
 }
 
 /**

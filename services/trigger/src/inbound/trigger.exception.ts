@@ -14,6 +14,7 @@ const STATUS: Record<TriggerErrorCode, HttpStatus> = {
   [TriggerErrorCode.InvalidDefinition]: HttpStatus.UNPROCESSABLE_ENTITY,
   [TriggerErrorCode.RunNotFound]: HttpStatus.NOT_FOUND,
   [TriggerErrorCode.WorkflowNotFound]: HttpStatus.NOT_FOUND,
+  [TriggerErrorCode.BacktestNotFound]: HttpStatus.NOT_FOUND,
   [TriggerErrorCode.IdempotencyKeyReused]: HttpStatus.CONFLICT,
   [TriggerErrorCode.DuplicateEvent]: HttpStatus.CONFLICT,
   [TriggerErrorCode.RunEnded]: HttpStatus.CONFLICT,

@@ -61,6 +61,8 @@ export interface NewRun {
   dedupKey: string | null;
   /** The trace the run started in (W3C trace id), or null with tracing off. */
   traceId: string | null;
+  /** Set for a run a backtest started: the outcome stats leave it out. */
+  backtestId?: string;
 }
 
 /** A step report (`step.finished`) for the ledger. */
@@ -114,8 +116,8 @@ export class RunLedger {
   /** Inserts a new running run; false when one with the idempotency key exists already. */
   async insert(manager: EntityManager, run: NewRun): Promise<boolean> {
     const inserted: unknown[] = await manager.query(
-      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest, dedup_key, trace_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, '${RUNNING}', $8, $9, $10, $11)
+      `INSERT INTO runs (id, tenant_id, idempotency_key, workflow_id, workflow_version, event_type, source, status, trigger, event_digest, dedup_key, trace_id, backtest_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, '${RUNNING}', $8, $9, $10, $11, $12)
        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
        RETURNING id`,
       [
@@ -130,6 +132,7 @@ export class RunLedger {
         run.digest,
         run.dedupKey,
         run.traceId,
+        run.backtestId ?? null,
       ],
     );
     return inserted.length > 0;

@@ -149,7 +149,8 @@ export class RunOutcomes {
 
 /** The runs a filter covers (`runs` aliased `r`). */
 function scoped(filter: StatsFilter): SqlFilter {
-  const sql = new SqlFilter();
+  // A backtest's runs are not the workflow's live outcomes (docs/changing-workflows.md).
+  const sql = new SqlFilter().require('r.backtest_id IS NULL');
   if (filter.workflowId) sql.add('r.workflow_id = ?', filter.workflowId);
   if (filter.version !== undefined) sql.add('r.workflow_version = ?', filter.version);
   if (filter.tenantId) sql.add('r.tenant_id = ?', filter.tenantId);

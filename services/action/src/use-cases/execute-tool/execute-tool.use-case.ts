@@ -167,6 +167,9 @@ export class ExecuteToolUseCase {
     const claims = effectClaims(grant, verdict.decision, state);
     if (!claims.ok) return { ok: false, error: claims.problems.join('; ') };
     if (!claims.claims.length) return { ok: true, grant, args, claims: [] };
+    // A backtest's simulated writes are not the workflow's: they neither count toward nor
+    // are checked against the effect ledger, and nothing goes on the effects topic.
+    if (envelope.backtestId) return { ok: true, grant, args, claims: [] };
     const broken = await this.ledger.claim(
       ctx.manager,
       {
@@ -214,7 +217,9 @@ export class ExecuteToolUseCase {
 
   private async call({ envelope, workflow, grant, args, key, ctx }: Call): Promise<ToolResult> {
     // Shadow mode: reads run (they change nothing), writes are only recorded.
-    if (workflow.mode === 'shadow' && grant.access === 'write') {
+    // A backtest run is shadow whatever the version's own mode says.
+    const shadow = workflow.mode === 'shadow' || envelope.backtestId !== undefined;
+    if (shadow && grant.access === 'write') {
       return simulatedResult(grant.name, args, key);
     }
     const scope = {

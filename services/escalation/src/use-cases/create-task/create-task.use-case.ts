@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { runEventFor, stepFinished, uuidv7, type StepEnvelope } from '@baton/contracts';
+import { clipReason, runEventFor, stepFinished, uuidv7, type StepEnvelope } from '@baton/contracts';
 import { Routes, type OutboxTransaction } from '@baton/messaging';
 import {
   CLOCK,
@@ -46,6 +46,10 @@ export class CreateTaskUseCase {
     const workflow = workflowFor(this.workflows, envelope);
     // A task whose approval could not run (no step left, past the deadline) is not opened.
     if (endRunIfOutOfBudget(envelope, tx, this.routes, startedAt)) return undefined;
+    if (envelope.backtestId) {
+      this.stopBacktestRun(envelope, tx, startedAt);
+      return undefined;
+    }
     const queue = workflow.escalation.queue;
     const taskId = await this.tasks.insert(tx.manager, {
       id: uuidv7(startedAt.getTime()),
@@ -97,5 +101,44 @@ export class CreateTaskUseCase {
       ),
     );
     return { taskId, queue, created: true };
+  }
+
+  /**
+   * A backtest run never asks a person: it stops where it would have, records what it would
+   * have asked about (the reason and the proposal, for the backtest's report) and ends
+   * `cancelled`. No task, so no reviewer is notified and no SLA runs.
+   */
+  private stopBacktestRun(
+    envelope: StepEnvelope<'escalation'>,
+    tx: OutboxTransaction,
+    startedAt: Date,
+  ): void {
+    const { reason, decision } = envelope.payload;
+    const events = this.routes.get('run.events');
+    const now = this.clock.now();
+    const proposal = decision?.tool
+      ? { tool: decision.tool, args: decision.args ?? {}, label: decision.label }
+      : null;
+    tx.emit(events, runEventFor(envelope, { type: 'run.waiting', reason }, now));
+    tx.emit(
+      events,
+      stepFinished(
+        envelope,
+        { outcome: 'backtest-stopped', startedAt, input: { reason }, output: { reason, proposal } },
+        now,
+      ),
+    );
+    tx.emit(
+      events,
+      runEventFor(
+        envelope,
+        {
+          type: 'run.ended',
+          status: 'cancelled',
+          reason: clipReason(`backtest: would ask a person: ${reason}`),
+        },
+        now,
+      ),
+    );
   }
 }
