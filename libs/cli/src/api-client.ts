@@ -11,6 +11,7 @@ import type {
   TriggerAnswer,
 } from './api-types.js';
 import type { BacktestReport, StartedBacktest } from './backtest-types.js';
+import type { StepValueAnswer } from './step-value-types.js';
 import type { PublishedWorkflow, WorkflowSummary } from './workflow-types.js';
 
 /**
@@ -91,6 +92,13 @@ export class ApiClient {
   startBacktest(workflow: string, body: Record<string, unknown>): Promise<Answer<StartedBacktest>> {
     return this.call('trigger', 'POST', `/v1/workflows/${encodeURIComponent(workflow)}/backtests`, {
       body,
+    });
+  }
+
+  /** Per step of a workflow version, how often it changed a run (docs/outcomes.md#step-value). */
+  getStepValue(workflow: string, query: Query): Promise<Answer<StepValueAnswer>> {
+    return this.call('trigger', 'GET', `/v1/workflows/${encodeURIComponent(workflow)}/step-value`, {
+      query,
     });
   }
 

@@ -13,6 +13,7 @@ import { rejectCommand } from './commands/reject.command.js';
 import { runCommand } from './commands/run.command.js';
 import { runsCommand } from './commands/runs.command.js';
 import { statsCommand } from './commands/stats.command.js';
+import { stepValueCommand } from './commands/step-value.command.js';
 import { taskCommand } from './commands/task.command.js';
 import { tasksCommand } from './commands/tasks.command.js';
 import { triggerCommand } from './commands/trigger.command.js';
@@ -38,6 +39,7 @@ export const COMMANDS: Command[] = [
   rejectCommand,
   statsCommand,
   backtestCommand,
+  stepValueCommand,
   casesCommand,
   devCommand,
 ];

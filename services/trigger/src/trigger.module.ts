@@ -5,6 +5,7 @@ import { BacktestRunner } from './inbound/backtest-runner.js';
 import { BacktestsController } from './inbound/backtests.controller.js';
 import { RunDeadlineSweeper } from './inbound/run-deadline-sweeper.js';
 import { RunsController } from './inbound/runs.controller.js';
+import { StepValueController } from './inbound/step-value.controller.js';
 import { StatsController } from './inbound/stats.controller.js';
 import { ScheduleTimer } from './inbound/schedule-timer.js';
 import { TriggerMessagesController } from './inbound/trigger-messages.controller.js';
@@ -25,6 +26,8 @@ import { StartBacktestUseCase } from './use-cases/start-backtest/start-backtest.
 import { Backtests } from './store/backtests.repository.js';
 import { RunLedger } from './store/run-ledger.repository.js';
 import { RunOutcomes } from './store/run-outcomes.repository.js';
+import { StepValueRuns } from './store/step-value.repository.js';
+import { QueryStepValueUseCase } from './use-cases/query-step-value/query-step-value.use-case.js';
 import { ScheduleTicks } from './store/schedule-ticks.repository.js';
 import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
 
@@ -35,6 +38,7 @@ import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
     TriggerMessagesController,
     WorkflowsController,
     BacktestsController,
+    StepValueController,
   ],
   providers: [
     RunLedger,
@@ -58,6 +62,8 @@ import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
     RunBacktestsUseCase,
     ReportBacktestUseCase,
     BacktestRunner,
+    StepValueRuns,
+    QueryStepValueUseCase,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
 })
