@@ -226,14 +226,17 @@ describe('backtest: replay v1 runs against v2 in shadow', () => {
   });
 
   it('starts one backtest run at a time (BATON_BACKTEST_MAX_IN_FLIGHT=1)', async () => {
-    const rows = await businessQuery<{ created_at: Date; ended_at: Date }>(
-      `SELECT created_at, ended_at FROM "${system.schemaPrefix}trigger".runs
-        WHERE backtest_id = $1 ORDER BY created_at`,
+    // When each run was started (taken after the previous end was seen) and when each ended.
+    const rows = await businessQuery<{ started_at: Date; ended_at: Date }>(
+      `SELECT br.started_at, r.ended_at
+         FROM "${system.schemaPrefix}trigger".backtest_runs br
+         JOIN "${system.schemaPrefix}trigger".runs r ON r.id = br.run_id
+        WHERE br.backtest_id = $1 ORDER BY br.position`,
       [backtestId],
     );
     expect(rows).toHaveLength(3);
     for (let i = 1; i < rows.length; i += 1)
-      expect(rows[i]!.created_at.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.ended_at.getTime());
+      expect(rows[i]!.started_at.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.ended_at.getTime());
   });
 
   it('leaves the backtest runs out of the outcome stats', async () => {
