@@ -4,7 +4,9 @@
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  crmLeadsProblem,
   EXAMPLE_WORKFLOWS,
+  exampleCrmFile,
   freeFixedPort,
   minimumCases,
   runCaseSuite,
@@ -19,6 +21,8 @@ const guide = workflowsWithGuide();
 const withCases = workflowsWithCases().filter(
   (workflow) => workflow !== basename(guide.guideWorkflow),
 );
+// The example CRM of this Baton alone: what lead-qualification's suite records is all it holds.
+const crmFile = exampleCrmFile();
 
 describe('workflow cases through `baton cases`, embedded Baton (one process, PGlite)', () => {
   let modelPort: number;
@@ -28,7 +32,7 @@ describe('workflow cases through `baton cases`, embedded Baton (one process, PGl
     modelPort = await freeFixedPort();
     baton = await new EmbeddedBatonProcess({
       model: { baseUrl: `http://127.0.0.1:${modelPort}/v1`, apiKey: 'baton-cases' },
-      env: { BATON_WORKFLOWS_DIR: guide.dir },
+      env: { BATON_WORKFLOWS_DIR: guide.dir, BATON_EXAMPLE_CRM_FILE: crmFile },
     }).start();
   }, 240_000);
   afterAll(async () => {
@@ -52,6 +56,8 @@ describe('workflow cases through `baton cases`, embedded Baton (one process, PGl
       expect(suite.failures, `baton cases ${workflow} exited ${suite.code}`).toBe('');
       expect(suite.total).toBeGreaterThanOrEqual(minimumCases(workflow));
       expect(suite.code).toBe(0);
+      // What the example's tools did on the systems they reached, not only what the run says.
+      if (workflow === 'lead-qualification') expect(crmLeadsProblem(crmFile)).toBe('');
     },
     600_000,
   );

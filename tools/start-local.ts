@@ -76,6 +76,9 @@ const processes = new ServiceProcesses(
     HOST: host,
     // /metrics follows the HTTP port (9464–9469 by default); BATON_METRICS_PORT=0 turns it off.
     BATON_METRICS_PORT: metricsOff ? '0' : String(ports[service] + METRICS_PORT_OFFSET),
+    // The example CRM's leads (workflows/mcp-servers.yaml), kept like the database's rows.
+    BATON_EXAMPLE_CRM_FILE:
+      process.env['BATON_EXAMPLE_CRM_FILE'] || `${root}.baton/example-crm.jsonl`,
   }),
   (service) => ports[service],
 );

@@ -6,6 +6,9 @@
 // trigger (tools/start-banner.ts). Ctrl-C
 // drains and stops. The distributed form (six processes on Kafka and Postgres) is
 // `npm run start:distributed` (tools/start-local.ts).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '@baton/config';
 import { ServiceConfig } from '@baton/service-kit';
 import { metricsPort } from '@baton/telemetry';
@@ -19,9 +22,17 @@ const started = Date.now();
 // Development keys, made fresh at each start.
 const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer', 'admin']);
 
+// The example CRM (lead-qualification's MCP server, workflows/mcp-servers.yaml) keeps its leads
+// with the data: in BATON_EMBEDDED_DATA_DIR, else in a file of this start's own.
+const dataDir = process.env['BATON_EMBEDDED_DATA_DIR'];
+const crmFile =
+  process.env['BATON_EXAMPLE_CRM_FILE'] ||
+  join(dataDir || mkdtempSync(join(tmpdir(), 'baton-crm-')), 'example-crm.jsonl');
+
 const baton = await startEmbeddedBaton({
   env: {
     ...process.env,
+    BATON_EXAMPLE_CRM_FILE: crmFile,
     BATON_API_KEYS: apiKeys,
     // Over Kafka (KAFKA_BROKERS set) records are signed; in-process they need no key.
     ...(process.env['KAFKA_BROKERS'] && !process.env['BATON_SIGNING_KEY']

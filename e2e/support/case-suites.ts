@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, TEST_KEYS } from '@baton/testing';
+import { parse as parseYaml } from 'yaml';
 import { baton } from './baton-cli.js';
 
 const WORKFLOWS = join(REPO_ROOT, 'workflows');
@@ -144,4 +145,66 @@ export function workflowsWithGuide(): { dir: string; guideWorkflow: string } {
   if (folders.size !== 1)
     throw new Error(`the guide writes ${[...folders].join(', ')}: expected one workflow`);
   return { dir, guideWorkflow: join(dir, [...folders][0]!) };
+}
+
+/**
+ * A file of its own for the example CRM (lead-qualification's MCP server, the reference memory
+ * server of workflows/mcp-servers.yaml), so what a suite records is all the file holds.
+ */
+export function exampleCrmFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'baton-crm-')), 'example-crm.jsonl');
+}
+
+interface WrittenCase {
+  trigger: { data?: Record<string, unknown> };
+  earlier?: Array<{ data?: Record<string, unknown> }>;
+  expect: { writes?: Array<{ tool: string; args?: Record<string, unknown> }> };
+}
+
+const email = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : '');
+
+/**
+ * What lead-qualification's suite left in the CRM, against its cases: every lead a case expects
+ * `create-lead` to record is there (an entity of type `lead` named by the address, with its
+ * segment), and nothing else is: no address a message named, no lead for a case that records
+ * none. Earlier runs of a case may record their own sender too. Empty when it all holds.
+ */
+export function crmLeadsProblem(file: string): string {
+  const folder = join(WORKFLOWS, 'lead-qualification', 'cases');
+  const expected = new Map<string, unknown>();
+  const allowed = new Set<string>();
+  for (const name of readdirSync(folder).filter((f) => f.endsWith('.yaml'))) {
+    const written = parseYaml(readFileSync(join(folder, name), 'utf8')) as WrittenCase;
+    for (const earlier of written.earlier ?? []) allowed.add(email(earlier.data?.['email']));
+    for (const write of written.expect.writes ?? []) {
+      if (write.tool !== 'create-lead') continue;
+      const address = email(write.args?.['email'] ?? written.trigger.data?.['email']);
+      expected.set(address, write.args?.['segment']);
+      allowed.add(address);
+    }
+  }
+  const entities = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((item) => item['type'] === 'entity')
+    : [];
+  const recorded = new Map(entities.map((entity) => [email(entity['name']), entity]));
+  const problems: string[] = [];
+  for (const [address, segment] of expected) {
+    const entity = recorded.get(address);
+    if (!entity) problems.push(`no lead ${address} in the CRM`);
+    else if (
+      segment !== undefined &&
+      !(entity['observations'] as string[]).includes(`segment: ${String(segment)}`)
+    )
+      problems.push(`the lead ${address} lacks "segment: ${String(segment)}"`);
+  }
+  for (const [address, entity] of recorded) {
+    if (!allowed.has(address)) problems.push(`a lead no case records: ${address}`);
+    if (entity['entityType'] !== 'lead')
+      problems.push(`${address} is a ${String(entity['entityType'])}`);
+  }
+  return problems.join('\n');
 }

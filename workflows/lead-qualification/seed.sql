@@ -1,5 +1,6 @@
 -- The demo company's CRM, which the lead-qualification workflow reads (accounts, sales reps,
--- the do-not-contact list) and writes (leads, assignments). Seeded idempotently, with fixed
+-- the do-not-contact list) and writes (assignments; leads go to the CRM's MCP server,
+-- workflows/mcp-servers.yaml). Seeded idempotently, with fixed
 -- values, by seedBusinessData (libs/testing/src/business-data.ts), after
 -- workflows/_shared/knowledge.sql.
 CREATE SCHEMA IF NOT EXISTS crm;
@@ -28,18 +29,6 @@ CREATE TABLE IF NOT EXISTS crm.do_not_contact (
   email      text PRIMARY KEY,
   reason     text NOT NULL,
   listed_at  timestamptz NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS crm.leads (
-  id              bigserial PRIMARY KEY,
-  idempotency_key text NOT NULL UNIQUE,
-  email           text NOT NULL,
-  company         text,
-  account_id      text REFERENCES crm.accounts (id),
-  score           integer NOT NULL CHECK (score BETWEEN 0 AND 100),
-  segment         text NOT NULL,
-  notes           text,
-  created_at      timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE IF NOT EXISTS crm.assignments (

@@ -42,15 +42,65 @@ describe(parseMcpServers.name, () => {
     });
   });
 
-  it('reads a YAML file named by its path, relative to the base directory', () => {
+  it("fills an env value from Baton's environment: ${NAME}, or its :-fallback when unset", () => {
+    const setting = JSON.stringify({
+      crm: {
+        command: 'node',
+        env: {
+          MEMORY_FILE_PATH: '${CRM_FILE:-/tmp/crm.jsonl}',
+          REGION: 'eu-${REGION}',
+          PLAIN: '$HOME stays',
+        },
+      },
+    });
+    const parsed = parseMcpServers(setting, '/', { CRM_FILE: '/data/crm.jsonl', REGION: 'west' });
+    expect(parsed.ok && parsed.servers.get('crm')).toMatchObject({
+      env: { MEMORY_FILE_PATH: '/data/crm.jsonl', REGION: 'eu-west', PLAIN: '$HOME stays' },
+    });
+    const fallback = parseMcpServers(setting, '/', { REGION: 'west' });
+    expect(fallback.ok && fallback.servers.get('crm')).toMatchObject({
+      env: { MEMORY_FILE_PATH: '/tmp/crm.jsonl' },
+    });
+  });
+
+  it('reads maxConcurrentCalls, a whole number from 1', () => {
+    const parsed = parseMcpServers(
+      JSON.stringify({
+        crm: { command: 'node', maxConcurrentCalls: 1 },
+        erp: { url: 'https://erp.example/mcp', maxConcurrentCalls: 0 },
+      }),
+    );
+    expect(parsed).toEqual({
+      ok: false,
+      problems: ['erp: maxConcurrentCalls is a whole number from 1 to 1000'],
+    });
+    const one = parseMcpServers(
+      JSON.stringify({ crm: { command: 'node', maxConcurrentCalls: 1 } }),
+    );
+    expect(one.ok && one.servers.get('crm')).toMatchObject({ maxConcurrentCalls: 1 });
+  });
+
+  it('refuses an env value reading a variable that is unset and has no fallback, naming it', () => {
+    const parsed = parseMcpServers(
+      JSON.stringify({ crm: { command: 'node', env: { TOKEN: '${CRM_TOKEN}' } } }),
+      '/',
+      {},
+    );
+    expect(parsed).toEqual({
+      ok: false,
+      problems: ['crm: env.TOKEN reads ${CRM_TOKEN}, which is not set (and has no :-fallback)'],
+    });
+  });
+
+  it("reads a YAML file named by its path, relative to the base directory, and its cwd relative to the file's folder", () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcp-servers-'));
-    writeFileSync(join(dir, 'mcp.yaml'), 'crm:\n  command: mcp-crm\n  cwd: /srv\n');
+    writeFileSync(join(dir, 'mcp.yaml'), 'crm:\n  command: mcp-crm\n  cwd: servers/crm\n');
     const parsed = parseMcpServers('mcp.yaml', dir);
     expect(parsed.ok && parsed.servers.get('crm')).toMatchObject({
       transport: 'stdio',
       command: 'mcp-crm',
       args: [],
-      cwd: '/srv',
+      cwd: join(dir, 'servers/crm'),
     });
   });
 
@@ -74,13 +124,13 @@ describe(parseMcpServers.name, () => {
       problems: [
         'Bad_Name: a server name is lowercase letters, digits and dashes',
         'both: a server has a command or a url, not both',
-        'both: unknown field command (a http server has url, headers, timeoutMs)',
+        'both: unknown field command (a http server has url, headers, timeoutMs, maxConcurrentCalls)',
         'neither: a server has a command (stdio) or a url (Streamable HTTP)',
         'ftp: url is an http(s) URL',
         'ftp: headers maps names to strings',
-        'slow: unknown field arg (a stdio server has command, args, env, cwd, timeoutMs)',
+        'slow: unknown field arg (a stdio server has command, args, env, cwd, timeoutMs, maxConcurrentCalls)',
         'slow: timeoutMs is a whole number of milliseconds from 10 to 300000',
-        'hidden: unknown field env (a http server has url, headers, timeoutMs)',
+        'hidden: unknown field env (a http server has url, headers, timeoutMs, maxConcurrentCalls)',
       ],
     });
     expect(JSON.stringify(parsed)).not.toContain('s3cr3t');

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 /** An MCP server started as a child process and spoken to over its stdin and stdout. */
@@ -12,6 +12,8 @@ export interface StdioServerSpec {
   env: Record<string, string>;
   cwd?: string;
   timeoutMs: number;
+  /** At most this many tool calls at once (absent: no bound). */
+  maxConcurrentCalls?: number;
 }
 
 /** An MCP server reached over Streamable HTTP. */
@@ -21,6 +23,8 @@ export interface HttpServerSpec {
   /** Sent with every request (an `Authorization` header, an API key). */
   headers: Record<string, string>;
   timeoutMs: number;
+  /** At most this many tool calls at once (absent: no bound). */
+  maxConcurrentCalls?: number;
 }
 
 export type McpServerSpec = StdioServerSpec | HttpServerSpec;
@@ -33,8 +37,8 @@ export const DEFAULT_MCP_TIMEOUT_MS = 10_000;
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const KEYS = {
-  stdio: ['command', 'args', 'env', 'cwd', 'timeoutMs'],
-  http: ['url', 'headers', 'timeoutMs'],
+  stdio: ['command', 'args', 'env', 'cwd', 'timeoutMs', 'maxConcurrentCalls'],
+  http: ['url', 'headers', 'timeoutMs', 'maxConcurrentCalls'],
 };
 
 export type ParsedServers =
@@ -44,13 +48,20 @@ export type ParsedServers =
  * Reads `BATON_MCP_SERVERS`: inline JSON (it starts with `{`) or the path of a JSON or YAML
  * file (relative to `baseDir`, the process's working directory), holding server name →
  * `{ command, args, env, cwd }` (stdio) or `{ url, headers }` (Streamable HTTP), each with an
- * optional `timeoutMs`. Empty: no servers. Problems name the server and field, never a value
- * (an `env` or `headers` value is often a credential).
+ * optional `timeoutMs` and `maxConcurrentCalls`. A relative `cwd` is resolved against the file's folder (inline: against
+ * `baseDir`), so a declaration kept beside what it starts works wherever Baton runs from. Empty:
+ * no servers. Problems name the server and field, never a value (an `env` or `headers` value is
+ * often a credential).
  */
-export function parseMcpServers(setting: string, baseDir: string = process.cwd()): ParsedServers {
+export function parseMcpServers(
+  setting: string,
+  baseDir: string = process.cwd(),
+  environment: NodeJS.ProcessEnv = process.env,
+): ParsedServers {
   const text = setting.trim();
   if (!text) return { ok: true, servers: new Map() };
   let document: unknown;
+  let folder = baseDir;
   if (text.startsWith('{')) {
     try {
       document = JSON.parse(text);
@@ -62,6 +73,8 @@ export function parseMcpServers(setting: string, baseDir: string = process.cwd()
     let content: string;
     try {
       content = readFileSync(path, 'utf8');
+      // A linked declaration is relative to where it really lives.
+      folder = dirname(realpathSync(path));
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'unreadable';
       return { ok: false, problems: [`cannot read the file ${path} (${code})`] };
@@ -80,13 +93,18 @@ export function parseMcpServers(setting: string, baseDir: string = process.cwd()
   const problems: string[] = [];
   const servers = new Map<string, McpServerSpec>();
   for (const [name, value] of Object.entries(document)) {
-    const server = serverSpec(name, value, problems);
+    const server = serverSpec(name, value, { folder, environment }, problems);
     if (server) servers.set(name, server);
   }
   return problems.length ? { ok: false, problems } : { ok: true, servers };
 }
 
-function serverSpec(name: string, value: unknown, problems: string[]): McpServerSpec | undefined {
+function serverSpec(
+  name: string,
+  value: unknown,
+  { folder, environment }: { folder: string; environment: NodeJS.ProcessEnv },
+  problems: string[],
+): McpServerSpec | undefined {
   const before = problems.length;
   const report = (message: string) => problems.push(`${name}: ${message}`);
   if (!NAME.test(name)) report('a server name is lowercase letters, digits and dashes');
@@ -111,19 +129,27 @@ function serverSpec(name: string, value: unknown, problems: string[]): McpServer
     timeoutMs > 300_000
   )
     report('timeoutMs is a whole number of milliseconds from 10 to 300000');
+  // A server that cannot take calls at once (one that rewrites a file on every call) says so.
+  const most = value['maxConcurrentCalls'];
+  if (
+    most !== undefined &&
+    (typeof most !== 'number' || !Number.isInteger(most) || most < 1 || most > 1000)
+  )
+    report('maxConcurrentCalls is a whole number from 1 to 1000');
+  const bound = typeof most === 'number' ? { maxConcurrentCalls: most } : {};
   if (transport === 'http') {
     const url = value['url'];
     if (typeof url !== 'string' || !isHttpUrl(url)) report('url is an http(s) URL');
     const headers = strings(value['headers'], 'headers', report);
     if (problems.length > before) return undefined;
-    return { transport, url: url as string, headers, timeoutMs: timeoutMs as number };
+    return { transport, url: url as string, headers, timeoutMs: timeoutMs as number, ...bound };
   }
   const command = value['command'];
   if (typeof command !== 'string' || !command.trim()) report('command is the program to start');
   const args = value['args'] ?? [];
   if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string'))
     report('args is a list of strings');
-  const env = strings(value['env'], 'env', report);
+  const env = expanded(strings(value['env'], 'env', report), environment, report);
   const cwd = value['cwd'];
   if (cwd !== undefined && typeof cwd !== 'string') report('cwd is a directory');
   if (problems.length > before) return undefined;
@@ -132,8 +158,9 @@ function serverSpec(name: string, value: unknown, problems: string[]): McpServer
     command: command as string,
     args: args as string[],
     env,
-    ...(typeof cwd === 'string' ? { cwd } : {}),
+    ...(typeof cwd === 'string' ? { cwd: resolve(folder, cwd) } : {}),
     timeoutMs: timeoutMs as number,
+    ...bound,
   };
 }
 
@@ -148,6 +175,33 @@ function strings(
     return {};
   }
   return value as Record<string, string>;
+}
+
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * An `env` value may take a variable of Baton's own environment: `${NAME}`, or
+ * `${NAME:-fallback}` when it may be unset or empty (as a shell reads them). A server's file,
+ * database or port is then per deployment, per data folder or per test, while the declaration
+ * stays one file. A variable that is unset and has no fallback is a problem naming it.
+ */
+function expanded(
+  env: Record<string, string>,
+  environment: NodeJS.ProcessEnv,
+  report: (message: string) => void,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [
+      key,
+      value.replace(VARIABLE, (_, name: string, fallback: string | undefined) => {
+        const set = environment[name];
+        if (set) return set;
+        if (fallback !== undefined) return fallback;
+        report(`env.${key} reads \${${name}}, which is not set (and has no :-fallback)`);
+        return '';
+      }),
+    ]),
+  );
 }
 
 function isHttpUrl(text: string): boolean {

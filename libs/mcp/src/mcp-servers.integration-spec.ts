@@ -55,6 +55,34 @@ describe(McpServers.name, () => {
     expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([{ type: 'entity', ...lead }]);
   });
 
+  it('keeps every one of many calls made at once to a server declared to take one at a time', async () => {
+    // The memory server rewrites its whole file on every call: two calls at once can lose one.
+    const memoryFile = join(mkdtempSync(join(tmpdir(), 'mcp-memory-')), 'memory.jsonl');
+    const servers = new McpServers(
+      declared({
+        crm: {
+          command: 'node',
+          args: [MEMORY_SERVER],
+          env: { MEMORY_FILE_PATH: memoryFile },
+          maxConcurrentCalls: 1,
+        },
+      }),
+    );
+    open.push(servers);
+    const names = Array.from({ length: 40 }, (_, i) => `lead-${i}@example.test`);
+    await Promise.all(
+      names.map((name) =>
+        servers.call('crm', 'create_entities', {
+          entities: [{ name, entityType: 'lead', observations: [] }],
+        }),
+      ),
+    );
+    const lines = readFileSync(memoryFile, 'utf8').trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { name: string }).name).sort()).toEqual(
+      [...names].sort(),
+    );
+  });
+
   it('refuses arguments that break the input schema before the call, naming every problem', async () => {
     const help = await new McpTestServer().start();
     open.push(help);

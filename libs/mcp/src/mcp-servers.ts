@@ -42,6 +42,7 @@ export const IDEMPOTENCY_META_KEY = 'baton/idempotency-key';
  */
 export class McpServers {
   private readonly connections = new Map<string, Promise<Connection>>();
+  private readonly gates = new Map<string, CallGate>();
   private closed = false;
 
   constructor(
@@ -94,16 +95,18 @@ export class McpServers {
       );
     let result: Awaited<ReturnType<Client['callTool']>>;
     try {
-      result = await connection.client.callTool(
-        {
-          name: tool,
-          arguments: args,
-          ...(options.idempotencyKey
-            ? { _meta: { [IDEMPOTENCY_META_KEY]: options.idempotencyKey } }
-            : {}),
-        },
-        undefined,
-        { timeout: options.timeoutMs ?? this.spec(server).timeoutMs },
+      result = await this.gate(server).run(() =>
+        connection.client.callTool(
+          {
+            name: tool,
+            arguments: args,
+            ...(options.idempotencyKey
+              ? { _meta: { [IDEMPOTENCY_META_KEY]: options.idempotencyKey } }
+              : {}),
+          },
+          undefined,
+          { timeout: options.timeoutMs ?? this.spec(server).timeoutMs },
+        ),
       );
     } catch (error) {
       const failure = mcpToolErrorOf(error, at);
@@ -111,6 +114,16 @@ export class McpServers {
       throw failure;
     }
     return toolOutput(result, at);
+  }
+
+  /** The server's bound on calls at once (`maxConcurrentCalls`); unbounded without one. */
+  private gate(server: string): CallGate {
+    let gate = this.gates.get(server);
+    if (!gate) {
+      gate = new CallGate(this.spec(server).maxConcurrentCalls ?? Infinity);
+      this.gates.set(server, gate);
+    }
+    return gate;
   }
 
   /** Closes every connection (stdio servers exit); later calls fail. */
@@ -229,4 +242,23 @@ function transportOf(spec: McpServerSpec): Transport {
     // The server's log is its own business and may echo arguments: not mixed into Baton's.
     stderr: 'ignore',
   });
+}
+
+/** Lets at most `most` calls run at once; the others wait their turn, in order. */
+class CallGate {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly most: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    while (this.running >= this.most) await new Promise<void>((go) => this.waiting.push(go));
+    this.running += 1;
+    try {
+      return await work();
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    }
+  }
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { Provider } from '@nestjs/common';
 import type { Logger } from '@baton/telemetry';
 import { McpConfig, mcpServersOf } from './mcp.config.js';
@@ -5,6 +6,7 @@ import { McpServers } from './mcp-servers.js';
 
 /** What a service definition's `providers` hook is given, as far as MCP needs it. */
 export interface McpProviderContext {
+  env: NodeJS.ProcessEnv;
   settings: <T extends object>(cls: new () => T) => T;
   resources: { add<T>(name: string, resource: T, close: (resource: T) => unknown): T };
   logger: Logger;
@@ -16,7 +18,11 @@ export interface McpProviderContext {
  * use, close with the service (stdio servers exit).
  */
 export function mcpProviders(context: McpProviderContext, service: string): Provider[] {
-  const specs = mcpServersOf(context.settings(McpConfig), service);
+  // The workflows folder as the kit reads it: BATON_WORKFLOWS_DIR, else this installation's.
+  const workflowsDir =
+    context.env['BATON_WORKFLOWS_DIR'] ||
+    fileURLToPath(new URL('../../../workflows/', import.meta.url));
+  const specs = mcpServersOf(context.settings(McpConfig), service, workflowsDir, context.env);
   const servers = context.resources.add('mcp servers', new McpServers(specs, context.logger), (s) =>
     s.close(),
   );
