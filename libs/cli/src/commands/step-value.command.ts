@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { table } from '../format/values.js';
+import { table, truncate } from '../format/values.js';
 import { println, type Stylize } from '../output.js';
 import type { StepValueAnswer, StepValueLine } from '../step-value-types.js';
 import { optionalString, printJson, readInteger } from './shared.js';
@@ -30,7 +30,7 @@ export function formatStepValue(answer: StepValueAnswer, style: Stylize): string
       continue;
     }
     const rows = items.map((item) => [
-      `  ${item.name ?? `#${item.index} ${item.reason ?? ''}`.slice(0, 60)}`,
+      `  ${item.name ?? truncate(`#${item.index} ${item.reason ?? ''}`, 60)}`,
       percent(item.rate),
       item.verdict,
       item.summary,
