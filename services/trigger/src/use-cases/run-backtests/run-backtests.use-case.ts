@@ -59,13 +59,24 @@ export class RunBacktestsUseCase {
     const now = this.clock.now();
     const pair = { backtestId: pending.backtest_id, sourceRunId: pending.source_run_id };
     const workflow = this.workflows.get(pending.workflow_id, pending.version);
+    if (!workflow) {
+      // Published moments ago through another instance: this one has not caught up yet. The
+      // run stays pending for the next tick (here or on another instance).
+      this.logger.warn(
+        {
+          backtestId: pending.backtest_id,
+          workflowId: pending.workflow_id,
+          version: pending.version,
+        },
+        'the backtest version is not in this instance catalog yet',
+      );
+      return;
+    }
     const decoded = decodeTriggerEvent(pending.trigger);
-    const refusal = !workflow
-      ? `${pending.workflow_id}@${pending.version} is not in this instance's catalog`
-      : !decoded.ok
-        ? `the recorded trigger does not decode: ${decoded.errors[0]}`
-        : this.refusal(decoded.value, workflow);
-    if (refusal || !workflow || !decoded.ok) {
+    const refusal = !decoded.ok
+      ? `the recorded trigger does not decode: ${decoded.errors[0]}`
+      : this.refusal(decoded.value, workflow);
+    if (refusal || !decoded.ok) {
       await this.backtests.started(tx.manager, pair, {
         notStarted: refusal ?? 'not started',
         at: now,
