@@ -150,7 +150,7 @@ describe('step value over the whole system', () => {
         rejected: 0,
         rate: 0,
         verdict: 'consider-removing',
-        summary: 'approved as proposed in all 1 review (asked 1 times) — consider removing',
+        summary: 'approved as proposed in 1 of 1 review (asked 1 time) — consider removing',
       },
     ]);
     expect(byName(report.tools)).toMatchObject({

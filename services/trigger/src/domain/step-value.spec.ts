@@ -206,7 +206,7 @@ describe(stepValue.name, () => {
     const approvedOnly = stepValue(billingDispute(), [runs[1]!, runs[1]!], 2).approvals[0]!;
     expect(approvedOnly).toMatchObject({ asked: 2, approved: 2, verdict: 'consider-removing' });
     expect(approvedOnly.summary).toBe(
-      'approved as proposed in all 2 reviews (asked 2 times) — consider removing',
+      'approved as proposed in 2 of 2 reviews (asked 2 times) — consider removing',
     );
   });
 

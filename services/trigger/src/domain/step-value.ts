@@ -312,7 +312,7 @@ export function stepValue(
         verdict,
         summary:
           corrected === 0
-            ? `approved as proposed in all ${plural(verdicts, 'review')} (asked ${counts.asked} times)${advice(verdict, minRuns)}`
+            ? `approved as proposed in ${verdicts} of ${plural(verdicts, 'review')} (asked ${plural(counts.asked, 'time')})${advice(verdict, minRuns)}`
             : `corrected in ${corrected} of ${plural(verdicts, 'review')} (${counts.edited} edited, ${counts.rejected} rejected)`,
       };
     }),
