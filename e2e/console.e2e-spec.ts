@@ -268,6 +268,84 @@ describe('the Baton console in a browser', () => {
     await page.close();
   });
 
+  it("shows a workflow's outcome stats as the API answers them, and two versions side by side", async () => {
+    // No run of the tests above is still moving (one waits for a reviewer who never comes), so
+    // the figures hold still while the page and the API are compared.
+    await expectEventually(async () => {
+      const moving = await api(
+        'trigger',
+        'reviewer',
+        '/v1/runs?workflowId=billing-dispute&status=running',
+      );
+      expect(moving.body['items']).toEqual([]);
+      const waiting = await api(
+        'trigger',
+        'reviewer',
+        '/v1/runs?workflowId=billing-dispute&status=waiting-for-review',
+      );
+      // The publisher's test's run; the rejected and the cancelled ones have ended.
+      expect(waiting.body['items']).toHaveLength(1);
+    });
+    const stats = (await api('trigger', 'reviewer', '/v1/stats?workflow=billing-dispute&since=7d'))
+      .body;
+    expect(stats['runs']).toBeGreaterThanOrEqual(4);
+    const page = await reviewer.newPage();
+    await page.goto(`${baton.consoleUrl}/runs`);
+    await page.click('[data-nav="workflows"]');
+    await page.waitForURL('**/workflows');
+    await page.locator('tr[data-workflow="billing-dispute"]').waitFor();
+    await screenshot(page, '11-workflows');
+
+    await page.click('tr[data-workflow="billing-dispute"] a');
+    await page.waitForURL('**/workflows/billing-dispute');
+    // Each figure carries the API's number it shows; the text is that number, formatted.
+    const figure = async (name: string) => {
+      const shown = page.locator(`[data-stat="${name}"]`);
+      return {
+        value: JSON.parse((await shown.getAttribute('data-value'))!) as unknown,
+        text: await shown.innerText(),
+      };
+    };
+    await page.locator('[data-stat="runs"]').waitFor();
+    expect(await figure('runs')).toEqual({ value: stats['runs'], text: String(stats['runs']) });
+    for (const rate of ['completionRate', 'escalationRate', 'correctionRate']) {
+      const shown = await figure(rate);
+      expect(shown.value, rate).toBe(stats[rate]);
+      expect(shown.text, rate).toBe(
+        `${(Math.round((stats[rate] as number) * 1000) / 10).toFixed(1)} %`,
+      );
+    }
+    expect((await figure('costPerRunUsd')).value).toBe(stats['costPerRunUsd']);
+    expect((await figure('timeToOutcomeMs.p50')).value).toBe(
+      (stats['timeToOutcomeMs'] as { p50: number }).p50,
+    );
+    // The charts' figures as a table: one row per day of the window, today's counting the runs.
+    const rates = page.locator('figure[data-chart="Rates over time"] tbody tr');
+    expect(await rates.count()).toBe(7);
+    expect(await rates.last().locator('[data-series="completion"]').innerText()).not.toBe('—');
+    expect(await page.locator('#definition').innerText()).toContain('"id": "billing-dispute"');
+    expect(await page.locator('section[aria-label="Versions side by side"]').innerText()).toContain(
+      'This workflow has one version.',
+    );
+
+    // A second version, published by an admin: the page sets the two side by side.
+    const v1 = await api('trigger', 'admin', '/v1/workflows/billing-dispute/versions/1');
+    const published = await api('trigger', 'admin', '/v1/workflows', {
+      ...(v1.body['definition'] as Record<string, unknown>),
+      version: 2,
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    await page.reload();
+    const table = page.locator('#version-comparison');
+    await table.waitFor();
+    expect(await table.locator('thead th').allInnerTexts()).toEqual(['', 'v1', 'v2']);
+    const runsRow = await table.locator('tbody tr').first().locator('td').allInnerTexts();
+    expect(runsRow).toEqual([String(stats['runs']), '0']);
+    await screenshot(page, '12-workflow');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a change that does not come from its own page', async () => {
     const session = await fetch(`${baton.consoleUrl}/api/session`, {
       method: 'POST',

@@ -8,6 +8,8 @@ import { renderRuns } from './pages/runs.js';
 import { renderSignIn } from './pages/sign-in.js';
 import { failure } from './pages/states.js';
 import { renderTask } from './pages/task.js';
+import { renderWorkflow } from './pages/workflow.js';
+import { renderWorkflows } from './pages/workflows.js';
 
 const root = document.getElementById('app')!;
 let principal: Principal | undefined;
@@ -46,6 +48,7 @@ function frame(who: Principal): HTMLElement {
         { 'aria-label': 'Console' },
         mayReview(who) && h('a', { href: '/inbox', 'data-nav': 'inbox' }, 'Review inbox'),
         mayReview(who) && h('a', { href: '/runs', 'data-nav': 'runs' }, 'Runs'),
+        mayReview(who) && h('a', { href: '/workflows', 'data-nav': 'workflows' }, 'Workflows'),
       ),
       h('span', { class: 'who', 'data-role': who.role }, `${who.name} · ${who.role}`),
       h('button', { type: 'button', onclick: signOut }, 'Sign out'),
@@ -92,10 +95,14 @@ async function route(): Promise<void> {
   };
   const task = /^\/tasks\/([^/]+)$/.exec(path);
   const run = /^\/runs\/([^/]+)$/.exec(path);
+  const workflow = /^\/workflows\/([^/]+)$/.exec(path);
   if (path === '/inbox' && mayReview(principal)) renderInbox(context);
   else if (task && mayReview(principal)) renderTask(context, decodeURIComponent(task[1]!));
   else if (path === '/runs' && mayReview(principal)) renderRuns(context);
   else if (run && mayReview(principal)) renderRun(context, decodeURIComponent(run[1]!));
+  else if (path === '/workflows' && mayReview(principal)) renderWorkflows(context);
+  else if (workflow && mayReview(principal))
+    renderWorkflow(context, decodeURIComponent(workflow[1]!));
   else if (path === '/publisher') renderPublisherHome(context);
   else
     show(
