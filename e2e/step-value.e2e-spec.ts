@@ -92,6 +92,9 @@ describe('step value over the whole system', () => {
       version: 1,
       runs: 5,
       minRuns: 1,
+      // The model in each run (twice in D), the reply and done by rules in the four credited
+      // runs, the reviewer's approval in B, C and E.
+      decisionsBy: { rules: 8, model: 6, reviewer: 3 },
     });
     const byName = (lines: Array<Record<string, unknown>>) =>
       Object.fromEntries(lines.map((line) => [line['name'], line]));

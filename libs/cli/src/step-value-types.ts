@@ -16,6 +16,7 @@ export interface StepValueAnswer {
   version: number;
   window: { since: string | null; until: string | null };
   runs: number;
+  decisionsBy: { rules: number; model: number; reviewer: number };
   minRuns: number;
   sources: StepValueLine[];
   rules: StepValueLine[];

@@ -199,6 +199,7 @@ describe('trigger service: step value (in-process transport, real Postgres)', ()
       window: { since: null, until: null },
       runs: 5,
       minRuns: 5,
+      decisionsBy: { rules: 12, model: 0, reviewer: 2 },
     });
     const byName = (lines: Array<Record<string, unknown>>) =>
       Object.fromEntries(lines.map((line) => [line['name'], line]));

@@ -15,6 +15,7 @@ const answer: StepValueAnswer = {
   version: 4,
   window: { since: '2026-11-05T10:00:00.000Z', until: null },
   runs: 214,
+  decisionsBy: { rules: 409, model: 162, reviewer: 36 },
   minRuns: 100,
   sources: [
     line('customer', 0.93, 'keep', 'read by what decided in 199 of 214 runs'),
@@ -40,6 +41,7 @@ describe(formatStepValue.name, () => {
   it('prints one table per kind of step: name, rate, verdict, summary', () => {
     expect(formatStepValue(answer, plain)).toEqual([
       'billing-dispute@4: 214 runs since 2026-11-05T10:00:00.000Z',
+      'decisions: 409 by rules, 162 by the model, 36 by a reviewer',
       'a verdict needs a sample of 100; docs/outcomes.md#step-value',
       '',
       'context sources (read by what decided)',

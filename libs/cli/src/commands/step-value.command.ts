@@ -18,8 +18,10 @@ const SECTIONS: Array<[keyof StepValueAnswer & string, string]> = [
 /** The report as tables: per kind of step, name, rate, verdict and what was counted. */
 export function formatStepValue(answer: StepValueAnswer, style: Stylize): string[] {
   const since = answer.window.since ? ` since ${answer.window.since}` : '';
+  const by = answer.decisionsBy;
   const lines = [
     style('bold', `${answer.workflowId}@${answer.version}: ${answer.runs} runs${since}`),
+    `decisions: ${by.rules} by rules, ${by.model} by the model, ${by.reviewer} by a reviewer`,
     style('dim', `a verdict needs a sample of ${answer.minRuns}; docs/outcomes.md#step-value`),
   ];
   for (const [key, title] of SECTIONS) {

@@ -171,6 +171,9 @@ describe(stepValue.name, () => {
       ['reply-after-credit', 3],
       ['structured-dispute', 3],
     ]);
+    // A: three by rules; B, C: three by rules and one by the reviewer; D: two by the model;
+    // E: one by rules.
+    expect(report.decisionsBy).toEqual({ rules: 10, model: 2, reviewer: 2 });
     expect(line(report.rules, 'done')).toMatchObject({
       decisions: 12,
       rate: 0.25,

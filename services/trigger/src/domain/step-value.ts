@@ -107,6 +107,8 @@ export interface ToolLine {
 
 export interface StepValueLines {
   runs: number;
+  /** Decision steps by who decided (the decision's `decidedBy`). */
+  decisionsBy: { rules: number; model: number; reviewer: number };
   sources: SourceLine[];
   rules: RuleLine[];
   checks: CheckLine[];
@@ -161,6 +163,7 @@ export function stepValue(
   const proposedRuns = new Map(workflow.tools.map((t) => [t.name, 0]));
   const executedRuns = new Map(workflow.tools.map((t) => [t.name, 0]));
   let decisions = 0;
+  const decisionsBy = { rules: 0, model: 0, reviewer: 0 };
 
   for (const run of runs) {
     const firedRules = new Set<string>();
@@ -176,6 +179,8 @@ export function stepValue(
 
     for (const step of run.steps) {
       if (step.kind === 'context' && statuses === null) statuses = step.sources ?? {};
+      if (step.kind === 'decision' && step.decidedBy && step.decidedBy in decisionsBy)
+        decisionsBy[step.decidedBy as keyof typeof decisionsBy] += 1;
       // Rules are tried on every decision but a reviewer's and an escalation on a failed source.
       if (step.kind === 'decision' && (step.decidedBy === 'rules' || step.decidedBy === 'model')) {
         if (step.label === 'source-failed') sourceFailedEscalation = true;
@@ -254,6 +259,7 @@ export function stepValue(
 
   return {
     runs: runs.length,
+    decisionsBy,
     sources: sources.map((line) => {
       const never = line.changed === 0 && line.modelDecisions === 0;
       const alwaysEmpty = line.runs > 0 && line.statuses.ok === 0;

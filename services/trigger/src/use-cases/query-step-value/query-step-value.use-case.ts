@@ -128,6 +128,13 @@ export class ToolValue {
   @IsString() summary!: string;
 }
 
+/** Decision steps by who decided. */
+export class DecisionsBy {
+  @IsInt() @Min(0) rules!: number;
+  @IsInt() @Min(0) model!: number;
+  @IsInt() @Min(0) reviewer!: number;
+}
+
 export class StepValueWindow {
   @Nullable() @IsISO8601() since!: string | null;
   @Nullable() @IsISO8601() until!: string | null;
@@ -142,6 +149,12 @@ export class StepValueAnswer {
   @IsInt()
   @Min(0)
   runs!: number;
+  @JSONSchema({
+    description: "Decision steps by who decided (the decision's `decidedBy`), reviewers included.",
+  })
+  @ValidateNested()
+  @Type(() => DecisionsBy)
+  decisionsBy!: DecisionsBy;
   @JSONSchema({ description: 'The sample a verdict needs (checks, approvals: their own).' })
   @IsInt()
   @Min(1)
