@@ -7,6 +7,8 @@ import {
   crmLeadsProblem,
   EXAMPLE_WORKFLOWS,
   exampleCrmFile,
+  exampleHelpdesk,
+  helpdeskAnswersProblem,
   freeFixedPort,
   minimumCases,
   runCaseSuite,
@@ -27,15 +29,18 @@ const crmFile = exampleCrmFile();
 describe('workflow cases through `baton cases`, embedded Baton (one process, PGlite)', () => {
   let modelPort: number;
   let baton: EmbeddedBatonProcess;
+  let helpdesk: Awaited<ReturnType<typeof exampleHelpdesk>>;
 
   beforeAll(async () => {
     modelPort = await freeFixedPort();
+    helpdesk = await exampleHelpdesk();
     baton = await new EmbeddedBatonProcess({
       model: { baseUrl: `http://127.0.0.1:${modelPort}/v1`, apiKey: 'baton-cases' },
-      env: { BATON_WORKFLOWS_DIR: guide.dir, BATON_EXAMPLE_CRM_FILE: crmFile },
+      env: { BATON_WORKFLOWS_DIR: guide.dir, BATON_EXAMPLE_CRM_FILE: crmFile, ...helpdesk.env },
     }).start();
   }, 240_000);
   afterAll(async () => {
+    await helpdesk?.server.close();
     if (!baton) return;
     const code = await baton.stop();
     expect(code, baton.output.slice(-4000)).toBe(0);
@@ -58,6 +63,7 @@ describe('workflow cases through `baton cases`, embedded Baton (one process, PGl
       expect(suite.code).toBe(0);
       // What the example's tools did on the systems they reached, not only what the run says.
       if (workflow === 'lead-qualification') expect(crmLeadsProblem(crmFile)).toBe('');
+      if (workflow === 'help-desk') expect(helpdeskAnswersProblem(helpdesk.server)).toBe('');
     },
     600_000,
   );

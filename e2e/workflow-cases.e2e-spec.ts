@@ -10,6 +10,8 @@ import {
   crmLeadsProblem,
   EXAMPLE_WORKFLOWS,
   exampleCrmFile,
+  exampleHelpdesk,
+  helpdeskAnswersProblem,
   freeFixedPort,
   minimumCases,
   runCaseSuite,
@@ -32,12 +34,19 @@ const budgetMs = (workflow: string) => {
 describe('workflow cases through `baton cases`, six services over Kafka', () => {
   let modelPort: number;
   let system: BatonSystem;
+  let helpdesk: Awaited<ReturnType<typeof exampleHelpdesk>>;
 
   beforeAll(async () => {
     modelPort = await freeFixedPort();
+    // The help desk help-desk answers through; its services inherit this process's environment.
+    helpdesk = await exampleHelpdesk();
+    Object.assign(process.env, helpdesk.env);
     system = await new BatonSystem({ modelBaseUrl: `http://127.0.0.1:${modelPort}/v1` }).start();
   }, 180_000);
-  afterAll(() => system?.stop(), 60_000);
+  afterAll(async () => {
+    await system?.stop();
+    await helpdesk?.server.close();
+  }, 60_000);
 
   it('finds the example workflows that have cases', () => {
     expect(withCases).toEqual(expect.arrayContaining(EXAMPLE_WORKFLOWS));
@@ -56,6 +65,7 @@ describe('workflow cases through `baton cases`, six services over Kafka', () => 
       expect(suite.code).toBe(0);
       // What the example's tools did on the systems they reached, not only what the run says.
       if (workflow === 'lead-qualification') expect(crmLeadsProblem(crmFile)).toBe('');
+      if (workflow === 'help-desk') expect(helpdeskAnswersProblem(helpdesk.server)).toBe('');
     });
   }
 });

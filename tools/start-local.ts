@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { devSigningKey } from '../libs/cli/src/dev-keys.js';
 import { devApiKeys, saveDevKeys } from './dev-api-keys.js';
+import { startDemoHelpdesk } from './demo-helpdesk.js';
 import { portsInUse, servicePorts, type ServicePorts } from './service-ports.js';
 import { dataLines } from './start-banner.js';
 import pg from 'pg';
@@ -60,11 +61,14 @@ const { keys, setting: apiKeys } = devApiKeys(['publisher', 'reviewer', 'admin']
 const signingKey = process.env['BATON_SIGNING_KEY'] || devSigningKey();
 
 const metricsOff = process.env['BATON_METRICS_PORT'] === '0';
+// The help desk help-desk posts its answers to: a demo one on loopback, unless one is named.
+const helpdesk = await startDemoHelpdesk(process.env);
 
 const processes = new ServiceProcesses(
   `${root}.baton/logs`,
   (service) => ({
     ...process.env,
+    ...helpdesk.env,
     KAFKA_BROKERS: kafka.brokers,
     DATABASE_URL: databaseUrl,
     BUSINESS_DATABASE_URL: businessDatabaseUrl,

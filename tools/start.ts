@@ -15,6 +15,7 @@ import { metricsPort } from '@baton/telemetry';
 import { seedBusinessData } from '@baton/testing';
 import { devSigningKey } from '../libs/cli/src/dev-keys.js';
 import { devApiKeys, saveDevKeys } from './dev-api-keys.js';
+import { startDemoHelpdesk } from './demo-helpdesk.js';
 import { startEmbeddedBaton, stopOnSignals } from '../services/embedded/src/embedded-baton.js';
 import { startBanner } from './start-banner.js';
 
@@ -29,9 +30,13 @@ const crmFile =
   process.env['BATON_EXAMPLE_CRM_FILE'] ||
   join(dataDir || mkdtempSync(join(tmpdir(), 'baton-crm-')), 'example-crm.jsonl');
 
+// The help desk help-desk posts its answers to: a demo one on loopback, unless one is named.
+const helpdesk = await startDemoHelpdesk(process.env);
+
 const baton = await startEmbeddedBaton({
   env: {
     ...process.env,
+    ...helpdesk.env,
     BATON_EXAMPLE_CRM_FILE: crmFile,
     BATON_API_KEYS: apiKeys,
     // Over Kafka (KAFKA_BROKERS set) records are signed; in-process they need no key.
@@ -70,3 +75,7 @@ process.stdout.write(
     keysFile: keysFile.replace(process.cwd() + '/', ''),
   }),
 );
+if (helpdesk.url)
+  process.stdout.write(
+    `help-desk posts its answers to a demo help desk at ${helpdesk.url} (BATON_ENDPOINTS helpdesk=… names your own)\n`,
+  );

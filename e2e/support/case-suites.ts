@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT, TEST_KEYS } from '@baton/testing';
+import { HelpdeskTestServer, REPO_ROOT, TEST_KEYS } from '@baton/testing';
 import { parse as parseYaml } from 'yaml';
 import { baton } from './baton-cli.js';
 
@@ -206,5 +206,50 @@ export function crmLeadsProblem(file: string): string {
     if (entity['entityType'] !== 'lead')
       problems.push(`${address} is a ${String(entity['entityType'])}`);
   }
+  return problems.join('\n');
+}
+
+/**
+ * The help desk help-desk's `send-answer` posts to, on loopback, and the settings that point a
+ * Baton at it: the endpoint, the token as a secret, and the allow-list.
+ */
+export async function exampleHelpdesk(): Promise<{
+  server: HelpdeskTestServer;
+  env: Record<string, string>;
+}> {
+  const token = `hd-${Math.random().toString(36).slice(2)}`;
+  const server = await HelpdeskTestServer.start(token);
+  return {
+    server,
+    env: {
+      BATON_ENDPOINTS: `helpdesk=${server.url}`,
+      BATON_SECRET_HELPDESK_TOKEN: token,
+      BATON_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
+    },
+  };
+}
+
+/**
+ * What help-desk's suite posted to the help desk, against its cases: one answer per answer a
+ * case expects `send-answer` to send (to the employees the cases name), none for a case that
+ * opens a ticket or escalates, and never two for one run. Empty when it all holds.
+ */
+export function helpdeskAnswersProblem(server: HelpdeskTestServer): string {
+  const folder = join(WORKFLOWS, 'help-desk', 'cases');
+  const expected: string[] = [];
+  for (const name of readdirSync(folder).filter((f) => f.endsWith('.yaml'))) {
+    const written = parseYaml(readFileSync(join(folder, name), 'utf8')) as WrittenCase;
+    for (const write of written.expect.writes ?? [])
+      if (write.tool === 'send-answer') expected.push(String(write.args?.['employeeId']));
+  }
+  const posted = server.answers.map((answer) => String(answer.body['employeeId']));
+  const problems: string[] = [];
+  if (JSON.stringify(posted.sort()) !== JSON.stringify(expected.sort()))
+    problems.push(
+      `answers to ${posted.join(', ') || 'nobody'}; the cases send ${expected.join(', ') || 'none'}`,
+    );
+  const runs = server.answers.map((answer) => String(answer.body['runId']));
+  const twice = runs.filter((run, i) => runs.indexOf(run) !== i);
+  if (twice.length) problems.push(`runs that answered twice: ${[...new Set(twice)].join(', ')}`);
   return problems.join('\n');
 }

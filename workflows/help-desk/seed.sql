@@ -1,5 +1,6 @@
 -- The demo company's internal help desk, which the help-desk workflow reads (the employee
--- directory) and writes (answers sent to employees, tickets). Its handbook is the
+-- directory) and writes (tickets; answers go to the help desk's HTTP API, BATON_ENDPOINTS
+-- `helpdesk`). Its handbook is the
 -- `it-handbook` collection of the shared document store. Seeded idempotently, with fixed
 -- values, by seedBusinessData (libs/testing/src/business-data.ts), after
 -- workflows/_shared/knowledge.sql.
@@ -12,15 +13,6 @@ CREATE TABLE IF NOT EXISTS helpdesk.employees (
   department text NOT NULL,
   location   text NOT NULL,
   status     text NOT NULL CHECK (status IN ('active', 'on-leave', 'left'))
-);
-
-CREATE TABLE IF NOT EXISTS helpdesk.answers (
-  id              bigserial PRIMARY KEY,
-  idempotency_key text NOT NULL UNIQUE,
-  employee_id     text NOT NULL REFERENCES helpdesk.employees (id),
-  article_id      text,
-  body            text NOT NULL,
-  created_at      timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE IF NOT EXISTS helpdesk.tickets (

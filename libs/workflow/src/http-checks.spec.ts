@@ -41,6 +41,21 @@ describe(httpProblems.name, () => {
     expect(loaded.ok ? [] : loaded.errors).toEqual([]);
   });
 
+  it('takes a URL that starts with an endpoint, and refuses one anywhere else', () => {
+    expect(
+      problemsOf({ ...postAnswer, url: '{{ endpoint.helpdesk }}/api/{{ args.ticketId }}' }),
+    ).toEqual([]);
+    expect(problemsOf({ ...postAnswer, url: '{{ endpoint.helpdesk }}.evil.example/api' })).toEqual([
+      'tools.9.url: after {{ endpoint.<name> }} comes the path (/…) or the query (?…)',
+    ]);
+    expect(problemsOf({ ...postAnswer, url: 'https://x.example/{{ endpoint.helpdesk }}' })).toEqual(
+      [
+        'tools.9.url: an endpoint ({{ endpoint.<name> }}) only starts a URL, for its scheme and host',
+        'tools.9.url: "endpoint.helpdesk" is outside the scope: paths start with args, key, run, trigger',
+      ],
+    );
+  });
+
   it('refuses a templated host, a secret outside the headers and paths outside the scope', () => {
     expect(
       problemsOf({

@@ -1,4 +1,4 @@
-import { isSecretPath } from './http-request.js';
+import { ENDPOINT, isSecretPath } from './http-request.js';
 import { SOURCE_SCOPE, TEMPLATE, TOOL_SCOPE, templates, type Report } from './template-paths.js';
 
 /**
@@ -37,7 +37,7 @@ export function httpProblems(
     }
   };
   if (typeof url === 'string')
-    paths(url.replace(/\{\{\s*secret\.[^}]*\}\}/g, ''), `${at}.url`, true);
+    paths(url.replace(ENDPOINT, '').replace(/\{\{\s*secret\.[^}]*\}\}/g, ''), `${at}.url`, true);
   const headers = entry['headers'];
   if (headers && typeof headers === 'object') {
     paths(headers, `${at}.headers`, true);
@@ -59,6 +59,16 @@ export function httpProblems(
 
 /** Why an http URL template cannot be used, or undefined when it can. */
 function urlProblem(url: string): string | undefined {
+  // `{{ endpoint.<name> }}` first: the deployment's base URL (checked when it is published).
+  if (ENDPOINT.test(url)) {
+    const rest = url.replace(ENDPOINT, '');
+    if (rest && !rest.startsWith('/') && !rest.startsWith('?'))
+      return 'after {{ endpoint.<name> }} comes the path (/…) or the query (?…)';
+    if (/\{\{\s*endpoint\./.test(rest)) return 'a URL starts with one endpoint, only at its start';
+    return undefined;
+  }
+  if (/\{\{\s*endpoint\./.test(url))
+    return 'an endpoint ({{ endpoint.<name> }}) only starts a URL, for its scheme and host';
   // Only the path and the query may hold templates: the origin is fixed, so it can be checked.
   const origin = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)/i.exec(url)?.[1];
   if (!origin) return 'an absolute http or https URL';

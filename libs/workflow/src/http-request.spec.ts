@@ -18,6 +18,15 @@ describe(renderUrl.name, () => {
     });
   });
 
+  it('starts with the deployment base URL of an endpoint, taken as it is, then the encoded values', () => {
+    const endpoint = (name: string) =>
+      name === 'helpdesk' ? 'http://127.0.0.1:4010/v2/' : undefined;
+    expect(
+      renderUrl('{{ endpoint.helpdesk }}/answers/{{ trigger.data.customerId }}', scope, endpoint),
+    ).toEqual({ url: 'http://127.0.0.1:4010/v2/answers/cus_1001', missing: [] });
+    expect(renderUrl('{{ endpoint.crm }}/x', scope, endpoint).missing).toEqual(['endpoint crm']);
+  });
+
   it('names missing and non-scalar values instead of rendering them', () => {
     expect(
       renderUrl('https://x/{{ trigger.data.nothing }}/{{ trigger.data.tags }}', scope),

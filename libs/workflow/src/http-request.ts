@@ -5,6 +5,36 @@ const PART = /\{\{\s*([\w.-]+)\s*\}\}/g;
 /** `{{ secret.helpdesk-token }}`: a secret of the deployment, by name (headers only). */
 const SECRET = /^secret\.([a-z][a-z0-9-]{0,62})$/;
 
+/**
+ * `{{ endpoint.helpdesk }}` at the start of a URL: the base URL of a system, which is the
+ * deployment's to say (BATON_ENDPOINTS), not the workflow's. The rest of the URL follows it.
+ */
+export const ENDPOINT = /^\{\{\s*endpoint\.([a-z][a-z0-9-]{0,62})\s*\}\}/;
+
+/** The endpoint a URL template starts with, or undefined when its origin is written out. */
+export function endpointName(url: string | undefined): string | undefined {
+  return url ? ENDPOINT.exec(url)?.[1] : undefined;
+}
+
+/** Looks an endpoint's base URL up by name; undefined when the deployment does not have it. */
+export type EndpointLookup = (name: string) => string | undefined;
+
+/**
+ * The URL template with its endpoint (if it starts with one) replaced by the deployment's base
+ * URL, without a trailing slash; `missing` when the deployment has no such endpoint.
+ */
+export function withEndpoint(
+  url: string,
+  endpoint: EndpointLookup | undefined,
+): { url: string; missing?: string } {
+  const name = endpointName(url);
+  if (!name) return { url };
+  const base = endpoint?.(name);
+  const rest = url.replace(ENDPOINT, '');
+  if (!base) return { url: `http://endpoint.invalid${rest}`, missing: `endpoint ${name}` };
+  return { url: base.replace(/\/+$/, '') + rest };
+}
+
 /** The HTTP methods a tool may use: GET for a read tool, the others for a write tool. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -33,9 +63,16 @@ export type SecretLookup = (name: string) => string | undefined;
  * Renders a URL template. Unlike `render`, each value is URL-encoded, so a value from the
  * trigger or the model cannot change the host, the path or add query parameters.
  */
-export function renderUrl(template: string, scope: Scope): { url: string; missing: string[] } {
+export function renderUrl(
+  template: string,
+  scope: Scope,
+  endpoint?: EndpointLookup,
+): { url: string; missing: string[] } {
   const missing: string[] = [];
-  const url = template.replace(PART, (_, path: string) => {
+  // The base is the deployment's, taken as it is; only the run's values are encoded.
+  const based = withEndpoint(template, endpoint);
+  if (based.missing) missing.push(based.missing);
+  const url = based.url.replace(PART, (_, path: string) => {
     const value = getPath(scope, path);
     if (absent(value) || typeof value === 'object') {
       missing.push(path);
@@ -72,8 +109,9 @@ export function renderHttpRequest(
   template: HttpRequestTemplate,
   scope: Scope,
   secret: SecretLookup,
+  endpoint?: EndpointLookup,
 ): { ok: true; request: RenderedRequest } | { ok: false; missing: string[] } {
-  const { url, missing } = renderUrl(template.url, scope);
+  const { url, missing } = renderUrl(template.url, scope, endpoint);
   const secretValues: string[] = [];
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(template.headers ?? {})) {

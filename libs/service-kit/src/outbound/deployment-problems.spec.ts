@@ -62,6 +62,7 @@ describe(deploymentProblems.name, () => {
     expect(
       deploymentProblems(workflow, {
         allowedHosts: ['*.crm.example', 'helpdesk.acme.example'],
+        endpoints: [],
         secrets,
       }),
     ).toEqual([]);
@@ -69,7 +70,9 @@ describe(deploymentProblems.name, () => {
 
   it('names each host outside the allow-list and each secret the deployment lacks, never a value', () => {
     const secrets = new SecretStore({ BATON_SECRET_CRM_TOKEN: 'a' }, '');
-    expect(deploymentProblems(workflow, { allowedHosts: ['*.crm.example'], secrets })).toEqual([
+    expect(
+      deploymentProblems(workflow, { allowedHosts: ['*.crm.example'], endpoints: [], secrets }),
+    ).toEqual([
       {
         path: `tools.${tools}.url`,
         message: 'host helpdesk.acme.example is not in BATON_OUTBOUND_ALLOWED_HOSTS',
@@ -80,10 +83,54 @@ describe(deploymentProblems.name, () => {
           'secret "helpdesk-token" is not set in this deployment (BATON_SECRET_HELPDESK_TOKEN (BATON_SECRETS_DIR is not set))',
       },
     ]);
-    expect(deploymentProblems(workflow, { allowedHosts: [], secrets })).toContainEqual({
+    expect(
+      deploymentProblems(workflow, { allowedHosts: [], endpoints: [], secrets }),
+    ).toContainEqual({
       path: `context.sources.${sources}.url`,
       message:
         'host eu.crm.example is not allowed: BATON_OUTBOUND_ALLOWED_HOSTS is empty (no outbound HTTP)',
     });
+  });
+
+  it("refuses an endpoint the deployment does not name, and checks a named one's host", () => {
+    const loaded = parseWorkflow(
+      JSON.stringify({
+        ...billing,
+        tools: [
+          ...billing.tools,
+          {
+            name: 'post-note',
+            access: 'write',
+            kind: 'http',
+            description: 'Post a note to the help desk.',
+            requiredArgs: [],
+            method: 'POST',
+            url: '{{ endpoint.helpdesk }}/api/notes/{{ args.ticketId }}',
+          },
+        ],
+      }),
+      { format: 'json' },
+    );
+    if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+    const secrets = new SecretStore({}, '');
+    const at = `tools.${loaded.workflow.tools.length - 1}.url`;
+    const check = (endpoints: string[], allowedHosts: string[]) =>
+      deploymentProblems(loaded.workflow, { allowedHosts, endpoints, secrets });
+    expect(check([], ['helpdesk.acme.example'])).toEqual([
+      {
+        path: at,
+        message: 'endpoint "helpdesk" is not set in this deployment (BATON_ENDPOINTS)',
+      },
+    ]);
+    expect(check(['helpdesk=https://helpdesk.acme.example/v2/'], [])).toEqual([
+      {
+        path: at,
+        message:
+          'host helpdesk.acme.example is not allowed: BATON_OUTBOUND_ALLOWED_HOSTS is empty (no outbound HTTP)',
+      },
+    ]);
+    expect(
+      check(['helpdesk=https://helpdesk.acme.example/v2/'], ['helpdesk.acme.example']),
+    ).toEqual([]);
   });
 });

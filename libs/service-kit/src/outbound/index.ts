@@ -4,3 +4,4 @@ export * from './outbound.config.js';
 export * from './outbound-http.js';
 export * from './deployment-problems.js';
 export * from './outbound.providers.js';
+export * from './endpoints.js';

@@ -37,6 +37,7 @@ describe(OutboundHttp.name, () => {
       allowedHosts: ['127.0.0.1'],
       maxResponseBytes: 4_096,
       maxRedirects: 3,
+      endpoints: [],
       secretsDir: '',
       ...config,
     });

@@ -1,5 +1,6 @@
 import type { RenderedRequest } from '@baton/workflow';
 import { hostOf, outboundRefusal } from './allowed-hosts.js';
+import { parseEndpoints } from './endpoints.js';
 import type { OutboundConfig } from './outbound.config.js';
 import { redact } from './secret-store.js';
 
@@ -35,7 +36,17 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  * the whole exchange, redirects and body included. Node's own fetch (undici).
  */
 export class OutboundHttp {
-  constructor(private readonly config: OutboundConfig) {}
+  private readonly endpoints: ReadonlyMap<string, string>;
+
+  constructor(private readonly config: OutboundConfig) {
+    const parsed = parseEndpoints(config.endpoints ?? []);
+    this.endpoints = parsed.ok ? parsed.endpoints : new Map();
+  }
+
+  /** The base URL of a named endpoint (BATON_ENDPOINTS), or undefined. */
+  endpoint(name: string): string | undefined {
+    return this.endpoints.get(name);
+  }
 
   /** The answer, whatever its status; throws OutboundError when there is none to give. */
   async send(request: RenderedRequest, timeoutMs: number): Promise<HttpAnswer> {

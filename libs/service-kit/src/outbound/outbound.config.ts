@@ -38,6 +38,15 @@ export class OutboundConfig {
   maxRedirects!: number;
 
   @Setting({
+    env: 'BATON_ENDPOINTS',
+    type: 'list',
+    default: [],
+    description:
+      'The base URLs of the systems HTTP tools and http sources reach, by name, comma-separated: `helpdesk=https://helpdesk.acme.example,crm=https://crm.acme.example/api`. A URL template that starts with `{{ endpoint.helpdesk }}` takes the base from here, so a workflow names the system, not where this deployment runs it. A definition naming an endpoint that is not here is refused at publish time; the host of each must still be in BATON_OUTBOUND_ALLOWED_HOSTS.',
+  })
+  endpoints!: string[];
+
+  @Setting({
     env: 'BATON_SECRETS_DIR',
     type: 'string',
     default: '',

@@ -79,6 +79,7 @@ describe(HttpToolRunner.name, () => {
       allowedHosts: ['127.0.0.1'],
       maxResponseBytes: 4096,
       maxRedirects: 0,
+      endpoints: [],
       secretsDir: '',
     }),
     new SecretStore({ BATON_SECRET_NOTES_TOKEN: 'tok-1' }, ''),

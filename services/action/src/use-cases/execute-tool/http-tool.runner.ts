@@ -64,6 +64,7 @@ export class HttpToolRunner implements ToolRunner {
       },
       scope,
       (name) => this.secrets.get(name),
+      (name) => this.http.endpoint(name),
     );
     if (!rendered.ok) {
       const { missing } = rendered;

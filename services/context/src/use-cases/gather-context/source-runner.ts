@@ -190,6 +190,7 @@ export class SourceRunner {
       },
       scope,
       (name) => this.secrets.get(name),
+      (name) => this.outbound.endpoint(name),
     );
     if (!rendered.ok) return { ok: false, reason: notRun('requested', rendered.missing) };
     // The allow-list, same-host redirects and the size limit: OutboundHttp.

@@ -38,6 +38,7 @@ export class PublishBundledWorkflows implements OnApplicationBootstrap {
     for (const { workflow } of unpublished) {
       const missing = deploymentProblems(workflow, {
         allowedHosts: this.outbound.allowedHosts,
+        endpoints: this.outbound.endpoints,
         secrets: this.secrets,
       });
       if (missing.length)

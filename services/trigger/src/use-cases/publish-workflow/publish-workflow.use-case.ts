@@ -71,6 +71,7 @@ export class PublishWorkflowUseCase {
     const missing = [
       ...deploymentProblems(workflow, {
         allowedHosts: this.outbound.allowedHosts,
+        endpoints: this.outbound.endpoints,
         secrets: this.secrets,
       }),
       ...undeclaredMcpServers(workflow, this.mcp),
