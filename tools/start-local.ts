@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { devSigningKey } from '../libs/cli/src/dev-keys.js';
 import { devApiKeys, saveDevKeys } from './dev-api-keys.js';
 import { startDemoHelpdesk } from './demo-helpdesk.js';
+import { startConsole, type RunningConsole } from '../services/console/src/start-console.js';
 import { portsInUse, servicePorts, type ServicePorts } from './service-ports.js';
 import { dataLines } from './start-banner.js';
 import pg from 'pg';
@@ -88,10 +89,12 @@ const processes = new ServiceProcesses(
 );
 
 let stopping = false;
+let webConsole: RunningConsole | undefined;
 const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
   process.stdout.write('\nstopping the services…\n');
+  await webConsole?.close();
   await processes.stopAll();
   if (kafka.started) await stopKafka();
   process.exit(code);
@@ -103,6 +106,24 @@ try {
   process.stdout.write(`starting ${SERVICES.join(', ')} (logs in .baton/logs/)…\n`);
   await processes.start('trigger'); // creates the topics the others subscribe to
   await Promise.all(SERVICES.filter((s) => s !== 'trigger').map((s) => processes.start(s)));
+  // The console (docs/console.md) in front of the trigger and escalation APIs, in this process:
+  // BATON_CONSOLE_PORT, else the port base + 6 (3006). It logs to this terminal: warnings and
+  // errors only, unless LOG_LEVEL says otherwise.
+  webConsole = await startConsole(
+    {
+      ...process.env,
+      BATON_API_KEYS: apiKeys,
+      HOST: host,
+      LOG_LEVEL: process.env['LOG_LEVEL'] || 'warn',
+    },
+    {
+      upstreams: {
+        trigger: `http://127.0.0.1:${ports.trigger}`,
+        escalation: `http://127.0.0.1:${ports.escalation}`,
+      },
+      defaultPort: ports.trigger + 6,
+    },
+  );
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   await stop(1);
@@ -135,6 +156,7 @@ process.stdout.write(
     }).slice(0, 2), // the first line names Kafka
     '',
     `  trigger API    ${trigger}     escalation API  ${escalation}`,
+    `  console        ${webConsole?.url ?? '(not started)'}  (open it in a browser; sign in with a key below)`,
     metricsOff
       ? '  metrics        off (BATON_METRICS_PORT=0)'
       : `  metrics        http://127.0.0.1:${ports.trigger + METRICS_PORT_OFFSET}/metrics … :${ports.escalation + METRICS_PORT_OFFSET}/metrics (docs/observability.md)`,
