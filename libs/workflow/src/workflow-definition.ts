@@ -285,7 +285,7 @@ export class ContextSourceSpec {
   collection?: string;
   /** http: a GET URL, `{{ path }}` templates allowed. */
   @Doc(
-    'http: the URL fetched with GET; `{{ path }}` templates allowed.',
+    'http: the URL fetched with GET; `{{ path }}` templates allowed in the path and the query. It may start with `{{ endpoint.<name> }}`, a base URL of the deployment (BATON_ENDPOINTS).',
     'https://crm.example/customers/{{ trigger.data.customerId }}',
   )
   @IsOptional()
@@ -623,7 +623,7 @@ export class ToolGrantSpec {
   @IsIn(HTTP_METHODS)
   method?: HttpMethod;
   @Doc(
-    'http: the URL. `{{ path }}` templates over `{ args, key, run, trigger }` are allowed in the path and the query (each value URL-encoded), not in the scheme or the host: the host is fixed, so it is checked against `BATON_OUTBOUND_ALLOWED_HOSTS` at publish time.',
+    'http: the URL. `{{ path }}` templates over `{ args, key, run, trigger }` are allowed in the path and the query (each value URL-encoded), not in the scheme or the host: the host is fixed, so it is checked against `BATON_OUTBOUND_ALLOWED_HOSTS` at publish time. It may start with `{{ endpoint.<name> }}` instead of a scheme and host: the base URL the deployment gives that system (BATON_ENDPOINTS), checked the same way.',
     'https://helpdesk.acme.example/api/tickets/{{ args.ticketId }}/answers',
   )
   @IsOptional()
