@@ -34,11 +34,7 @@ import {
   StartedBacktest,
 } from '../use-cases/start-backtest/start-backtest.use-case.js';
 import { TriggerErrorMapping, refuse } from './trigger.exception.js';
-
-/** An ISO 8601 time, or a time before now: `30m`, `12h`, `7d`. */
-const TIME = /^(\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?|\d{1,6}[mhd])$/;
-const TIME_MESSAGE = 'must be an ISO 8601 time or a time ago such as 30m, 12h, 7d';
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+import { TIME, TIME_MESSAGE, timeOf } from './time-window.js';
 
 /** `POST /v1/workflows/{id}/backtests`. */
 export class StartBacktestBody {
@@ -76,14 +72,6 @@ export class StartBacktestBody {
   @Min(1)
   @Max(BACKTEST_LIMIT_MAX)
   limit?: number;
-}
-
-function timeOf(value: string, now: Date): Date | undefined {
-  const ago = /^(\d+)([mhd])$/.exec(value);
-  const at = ago
-    ? new Date(now.getTime() - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS])
-    : new Date(value);
-  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
 /** Backtests (docs/changing-workflows.md): replay past triggers against a version, in shadow. */

@@ -13,10 +13,7 @@ import {
   type StatsFilter,
 } from '../use-cases/query-stats/query-stats.use-case.js';
 import { TriggerErrorMapping, refuse } from './trigger.exception.js';
-
-/** An ISO 8601 time, or a time before now: `30m`, `12h`, `7d`. */
-const TIME = /^(\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?|\d{1,6}[mhd])$/;
-const TIME_MESSAGE = 'must be an ISO 8601 time or a time ago such as 30m, 12h, 7d';
+import { TIME, TIME_MESSAGE, timeOf } from './time-window.js';
 
 export class StatsQuery {
   @IsOptional() @IsString() @Length(1, 100) workflow?: string;
@@ -32,17 +29,6 @@ export class StatsQuery {
 
 export class CorrectionsQuery extends StatsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-}
-
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `7d` → now minus seven days; an ISO time as it is; undefined when it is not a time. */
-function timeOf(value: string, now: Date): Date | undefined {
-  const ago = /^(\d+)([mhd])$/.exec(value);
-  const at = ago
-    ? new Date(now.getTime() - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS])
-    : new Date(value);
-  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
 /** The outcome stats of the run ledger (docs/outcomes.md). */

@@ -11,11 +11,8 @@ import {
   StepValueAnswer,
 } from '../use-cases/query-step-value/query-step-value.use-case.js';
 import { TriggerErrorMapping, refuse } from './trigger.exception.js';
+import { TIME, TIME_MESSAGE, timeOf } from './time-window.js';
 
-/** An ISO 8601 time, or a time before now: `30m`, `12h`, `7d`. */
-const TIME = /^(\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?|\d{1,6}[mhd])$/;
-const TIME_MESSAGE = 'must be an ISO 8601 time or a time ago such as 30m, 12h, 7d';
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 export class StepValueQuery {
@@ -24,15 +21,6 @@ export class StepValueQuery {
   @IsOptional() @Matches(TIME, { message: `until ${TIME_MESSAGE}` }) until?: string;
   /** The sample a verdict needs; default STEP_VALUE_MIN_RUNS. */
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) minRuns?: number;
-}
-
-/** `7d` → now minus seven days; an ISO time as it is; undefined when it is not a time. */
-function timeOf(value: string, now: Date): Date | undefined {
-  const ago = /^(\d+)([mhd])$/.exec(value);
-  const at = ago
-    ? new Date(now.getTime() - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS])
-    : new Date(value);
-  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
 /** The step-value report of a workflow version (docs/outcomes.md, "Step value"). */
