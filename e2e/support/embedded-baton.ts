@@ -5,8 +5,14 @@
 // (or none) a test needs, use its URLs and keys, stop it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { REPO_ROOT, TEST_KEYS, bearer, expectEventually, testApiKeysSetting } from '@baton/testing';
+import {
+  REPO_ROOT,
+  TEST_KEYS,
+  bearer,
+  expectEventually,
+  stablePortRange,
+  testApiKeysSetting,
+} from '@baton/testing';
 
 const SERVICES = ['trigger', 'context', 'decision', 'action', 'validation', 'escalation'] as const;
 export type EmbeddedService = (typeof SERVICES)[number];
@@ -71,7 +77,7 @@ export class EmbeddedBatonProcess {
 
   async start(): Promise<this> {
     // The six services' ports, then the one /metrics port of the process, then the console's.
-    this.portBase = await freePortRange(SERVICES.length + 2);
+    this.portBase = await stablePortRange(SERVICES.length + 2);
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of REMOVED) delete env[name];
     Object.assign(env, {
@@ -137,22 +143,4 @@ export class EmbeddedBatonProcess {
     this.child = undefined;
     return code;
   }
-}
-
-/** The first of `count` consecutive free loopback ports. */
-async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }

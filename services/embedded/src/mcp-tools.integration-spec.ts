@@ -9,7 +9,7 @@ import {
   TEST_KEYS,
   dropSchema,
   expectEventually,
-  freePort,
+  stablePortRange,
   serviceTestEnvironment,
   testApiKeysSetting,
   testKafkaBrokers,
@@ -121,12 +121,15 @@ describe('MCP tools through a run (real Kafka and Postgres)', () => {
     await help.start();
     workflowsDir = writeWorkflows([mcpWorkflow()]);
     memoryDir = mkdtempSync(join(tmpdir(), 'baton-mcp-memory-'));
+    const portBase = await stablePortRange(SERVICE_DEFINITIONS.length + 1);
     const environment = await serviceTestEnvironment('embedded', {
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       BATON_SIGNING_KEY: testSigningKey(),
       BATON_API_KEYS: testApiKeysSetting(),
       BATON_WORKFLOWS_DIR: workflowsDir,
-      BATON_PORT_BASE: String(await freePort()),
+      // Six services and the /metrics server on consecutive ports outside the ephemeral range.
+      BATON_PORT_BASE: String(portBase),
+      BATON_METRICS_PORT: String(portBase + SERVICE_DEFINITIONS.length),
       OPENAI_API_KEY: 'test-key',
       OPENAI_BASE_URL: model.baseURL,
       BATON_MCP_SERVERS: JSON.stringify({

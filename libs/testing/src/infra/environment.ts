@@ -43,15 +43,32 @@ export async function freePort(): Promise<number> {
  * hands out can be taken by an outgoing connection, and the server could not listen again.
  */
 export async function stablePort(taken: ReadonlySet<number> = new Set()): Promise<number> {
-  const { createServer } = await import('node:net');
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
     if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
+    if (await isFreePort(port)) return port;
   }
+}
+
+/**
+ * The first of `count` consecutive free ports in 20000–29999 (for embedded Baton's
+ * BATON_PORT_BASE, which listens on base, base + 1, …). Outside the ephemeral range, so an
+ * outgoing connection cannot take one of them between this check and the listen.
+ */
+export async function stablePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (10_000 - count));
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => isFreePort(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found in 20000–29999`);
+}
+
+async function isFreePort(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
