@@ -3,12 +3,15 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from '@baton/service-kit';
 import { BacktestRunner } from './inbound/backtest-runner.js';
 import { BacktestsController } from './inbound/backtests.controller.js';
+import { DeadLetterCollector } from './inbound/dead-letter-collector.js';
+import { DeadLettersController } from './inbound/dead-letters.controller.js';
 import { RunDeadlineSweeper } from './inbound/run-deadline-sweeper.js';
 import { RunsController } from './inbound/runs.controller.js';
 import { StepValueController } from './inbound/step-value.controller.js';
 import { StatsController } from './inbound/stats.controller.js';
 import { ScheduleTimer } from './inbound/schedule-timer.js';
 import { TriggerMessagesController } from './inbound/trigger-messages.controller.js';
+import { DeadLettersUseCase } from './use-cases/dead-letters/dead-letters.use-case.js';
 import { CancelRunUseCase } from './use-cases/cancel-run/cancel-run.use-case.js';
 import { ExpireRunsUseCase } from './use-cases/expire-runs/expire-runs.use-case.js';
 import { FireSchedulesUseCase } from './use-cases/fire-schedules/fire-schedules.use-case.js';
@@ -24,6 +27,7 @@ import { ReportBacktestUseCase } from './use-cases/report-backtest/report-backte
 import { RunBacktestsUseCase } from './use-cases/run-backtests/run-backtests.use-case.js';
 import { StartBacktestUseCase } from './use-cases/start-backtest/start-backtest.use-case.js';
 import { Backtests } from './store/backtests.repository.js';
+import { DeadLetterStore } from './store/dead-letters.repository.js';
 import { RunLedger } from './store/run-ledger.repository.js';
 import { RunOutcomes } from './store/run-outcomes.repository.js';
 import { StepValueRuns } from './store/step-value.repository.js';
@@ -39,6 +43,7 @@ import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
     WorkflowsController,
     BacktestsController,
     StepValueController,
+    DeadLettersController,
   ],
   providers: [
     RunLedger,
@@ -64,6 +69,9 @@ import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
     BacktestRunner,
     StepValueRuns,
     QueryStepValueUseCase,
+    DeadLetterStore,
+    DeadLettersUseCase,
+    DeadLetterCollector,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
 })

@@ -77,3 +77,62 @@ export class DeadLetters {
     }
   }
 }
+
+/** Why a record lies in a dead-letter topic, as its `baton-dlq-*` headers say. */
+export interface DeadLetterHeaders {
+  /** One of DEAD_LETTER_REASONS, or `unknown` when the header is missing or something else. */
+  reason: DeadLetterReason | 'unknown';
+  errors: string[];
+  consumer: string | null;
+  attempts: number | null;
+  /** When it was dead-lettered; null when the header is missing or not a time. */
+  failedAt: Date | null;
+  /** Where it was read from, as the header claims (a replay goes by the topic's own name). */
+  sourcePartition: number | null;
+  sourceOffset: string | null;
+}
+
+/**
+ * Reads the `baton-dlq-*` headers of a dead-lettered record. Anything may have been written to
+ * a dead-letter topic, so nothing here throws: what is missing or malformed reads as unknown.
+ */
+export function readDeadLetterHeaders(headers: Record<string, string>): DeadLetterHeaders {
+  const reason = headers[DLQ_HEADER.reason];
+  const number = (value: string | undefined) =>
+    value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : null;
+  const failedAt = headers[DLQ_HEADER.failedAt] ? new Date(headers[DLQ_HEADER.failedAt]) : null;
+  return {
+    reason: (DEAD_LETTER_REASONS as readonly string[]).includes(reason ?? '')
+      ? (reason as DeadLetterReason)
+      : 'unknown',
+    errors: parseErrors(headers[DLQ_HEADER.errors]),
+    consumer: headers[DLQ_HEADER.consumer] ?? null,
+    attempts: number(headers[DLQ_HEADER.attempts]),
+    failedAt: failedAt && !Number.isNaN(failedAt.getTime()) ? failedAt : null,
+    sourcePartition: number(headers[DLQ_HEADER.sourcePartition]),
+    sourceOffset: /^\d{1,20}$/.test(headers[DLQ_HEADER.sourceOffset] ?? '')
+      ? headers[DLQ_HEADER.sourceOffset]!
+      : null,
+  };
+}
+
+/**
+ * The headers a replayed record goes back to its source topic with: the original ones, the
+ * signature included (it covers the topic, key and value, all unchanged, so a signed record
+ * still verifies and a forged one is dead-lettered again), without the `baton-dlq-*` ones.
+ */
+export function replayHeaders(headers: Record<string, string>): Record<string, string> {
+  const dlq = new Set<string>(Object.values(DLQ_HEADER));
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !dlq.has(name)));
+}
+
+function parseErrors(text: string | undefined): string[] {
+  if (!text) return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed)) return parsed.map(String).slice(0, 50);
+  } catch {
+    // Not the JSON array Baton writes: kept as one error, as it came.
+  }
+  return [text.slice(0, 1000)];
+}

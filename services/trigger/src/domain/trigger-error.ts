@@ -18,6 +18,7 @@ export enum TriggerErrorCode {
   VersionPublished = 'version-published',
   WorkflowNotFound = 'workflow-not-found',
   BacktestNotFound = 'backtest-not-found',
+  DeadLetterNotFound = 'dead-letter-not-found',
 }
 
 /**

@@ -31,6 +31,7 @@ describe('trigger errors over HTTP', () => {
       [TriggerErrorCode.RunNotFound]: 404,
       [TriggerErrorCode.WorkflowNotFound]: 404,
       [TriggerErrorCode.BacktestNotFound]: 404,
+      [TriggerErrorCode.DeadLetterNotFound]: 404,
       [TriggerErrorCode.IdempotencyKeyReused]: 409,
       [TriggerErrorCode.DuplicateEvent]: 409,
       [TriggerErrorCode.RunEnded]: 409,

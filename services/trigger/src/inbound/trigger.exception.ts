@@ -15,6 +15,7 @@ const STATUS: Record<TriggerErrorCode, HttpStatus> = {
   [TriggerErrorCode.RunNotFound]: HttpStatus.NOT_FOUND,
   [TriggerErrorCode.WorkflowNotFound]: HttpStatus.NOT_FOUND,
   [TriggerErrorCode.BacktestNotFound]: HttpStatus.NOT_FOUND,
+  [TriggerErrorCode.DeadLetterNotFound]: HttpStatus.NOT_FOUND,
   [TriggerErrorCode.IdempotencyKeyReused]: HttpStatus.CONFLICT,
   [TriggerErrorCode.DuplicateEvent]: HttpStatus.CONFLICT,
   [TriggerErrorCode.RunEnded]: HttpStatus.CONFLICT,
