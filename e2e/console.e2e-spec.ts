@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, TEST_KEYS, ensureChromium, expectEventually } from '@baton/testing';
+import { TEST_KEYS, ensureChromium, expectEventually } from '@baton/testing';
+import { VIEWPORT, screenshot, signIn as signInAt } from './support/console-browser.js';
 import { EmbeddedBatonProcess } from './support/embedded-baton.js';
-
-/** Each page the tests pass through, as a reviewer or a publisher sees it (docs/console.md). */
-const SCREENSHOTS = `${REPO_ROOT}.baton/test-output/console`;
-/** A laptop's screen: the console must read well at this width. */
-const VIEWPORT = { width: 1366, height: 900 };
 
 interface TaskView {
   id: string;
@@ -29,7 +24,6 @@ describe('the Baton console in a browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     const [executablePath] = await Promise.all([ensureChromium(), baton.start()]);
     // --no-sandbox: CI and these machines run tests as root, where Chromium's sandbox cannot start.
     browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
@@ -80,16 +74,8 @@ describe('the Baton console in a browser', () => {
     return { runId, taskId: task.id };
   };
 
-  const screenshot = (page: Page, name: string) =>
-    page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-
-  const signIn = async (page: Page, key: string, shot?: string) => {
-    await page.goto(baton.consoleUrl);
-    await page.waitForURL('**/sign-in');
-    await page.fill('#api-key', key);
-    if (shot) await screenshot(page, shot);
-    await page.click('form.sign-in button[type=submit]');
-  };
+  const signIn = (page: Page, key: string, shot?: string) =>
+    signInAt(page, baton.consoleUrl, key, shot);
 
   it('is served by npm start, which prints its address', async () => {
     expect(baton.output).toContain(`  console         ${baton.consoleUrl}`);

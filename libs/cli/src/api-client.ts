@@ -1,6 +1,8 @@
 import type {
   EffectEntry,
   CancelAnswer,
+  DeadLetterPage,
+  DeadLetterSummary,
   Page,
   Run,
   RunSummary,
@@ -81,6 +83,16 @@ export class ApiClient {
 
   async listRuns(query: Query): Promise<Answer<Page<RunSummary>>> {
     return this.call('trigger', 'GET', '/v1/runs', { query });
+  }
+
+  /** What lies in the dead-letter topics, newest first (admin). */
+  listDeadLetters(query: Query): Promise<Answer<DeadLetterPage>> {
+    return this.call('trigger', 'GET', '/v1/dead-letters', { query });
+  }
+
+  /** Sends a dead letter back to its source topic, as it was (admin). */
+  replayDeadLetter(id: string): Promise<Answer<DeadLetterSummary>> {
+    return this.call('trigger', 'POST', `/v1/dead-letters/${encodeURIComponent(id)}/replay`);
   }
 
   /** The outcome stats (docs/outcomes.md); with `compare`, two versions side by side. */

@@ -182,3 +182,26 @@ export interface StatsComparison {
   workflowId: string;
   versions: Array<{ version: number; stats: OutcomeStats }>;
 }
+
+/** `GET /v1/dead-letters`: one record in a dead-letter topic, without its value. */
+export interface DeadLetterSummary {
+  id: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  sourceTopic: string;
+  reason: string;
+  errors: string[];
+  consumer: string | null;
+  attempts: number | null;
+  failedAt: string;
+  key: string | null;
+  size: number | null;
+  replays: number;
+  replayedAt: string | null;
+  replayedBy: string | null;
+}
+
+export interface DeadLetterPage extends Page<DeadLetterSummary> {
+  topics: Array<{ topic: string; sourceTopic: string; total: number; open: number }>;
+}

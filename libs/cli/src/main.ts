@@ -12,6 +12,7 @@ import { publishCommand } from './commands/publish.command.js';
 import { rejectCommand } from './commands/reject.command.js';
 import { runCommand } from './commands/run.command.js';
 import { runsCommand } from './commands/runs.command.js';
+import { deadLettersCommand } from './commands/dead-letters.command.js';
 import { statsCommand } from './commands/stats.command.js';
 import { stepValueCommand } from './commands/step-value.command.js';
 import { taskCommand } from './commands/task.command.js';
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
   statsCommand,
   backtestCommand,
   stepValueCommand,
+  deadLettersCommand,
   casesCommand,
   devCommand,
 ];

@@ -1,6 +1,8 @@
 import { ApiError, api, type Principal } from './api.js';
 import { h, show } from './dom.js';
 import { mayReview, type PageContext } from './page.js';
+import { renderDeadLetter } from './pages/dead-letter.js';
+import { renderDeadLetters } from './pages/dead-letters.js';
 import { renderInbox } from './pages/inbox.js';
 import { renderPublisherHome } from './pages/publisher.js';
 import { renderRun } from './pages/run.js';
@@ -49,6 +51,8 @@ function frame(who: Principal): HTMLElement {
         mayReview(who) && h('a', { href: '/inbox', 'data-nav': 'inbox' }, 'Review inbox'),
         mayReview(who) && h('a', { href: '/runs', 'data-nav': 'runs' }, 'Runs'),
         mayReview(who) && h('a', { href: '/workflows', 'data-nav': 'workflows' }, 'Workflows'),
+        who.role === 'admin' &&
+          h('a', { href: '/dead-letters', 'data-nav': 'dead-letters' }, 'Dead letters'),
       ),
       h('span', { class: 'who', 'data-role': who.role }, `${who.name} · ${who.role}`),
       h('button', { type: 'button', onclick: signOut }, 'Sign out'),
@@ -96,6 +100,8 @@ async function route(): Promise<void> {
   const task = /^\/tasks\/([^/]+)$/.exec(path);
   const run = /^\/runs\/([^/]+)$/.exec(path);
   const workflow = /^\/workflows\/([^/]+)$/.exec(path);
+  const deadLetter = /^\/dead-letters\/([^/]+)$/.exec(path);
+  const admin = principal.role === 'admin';
   if (path === '/inbox' && mayReview(principal)) renderInbox(context);
   else if (task && mayReview(principal)) renderTask(context, decodeURIComponent(task[1]!));
   else if (path === '/runs' && mayReview(principal)) renderRuns(context);
@@ -103,6 +109,8 @@ async function route(): Promise<void> {
   else if (path === '/workflows' && mayReview(principal)) renderWorkflows(context);
   else if (workflow && mayReview(principal))
     renderWorkflow(context, decodeURIComponent(workflow[1]!));
+  else if (path === '/dead-letters' && admin) renderDeadLetters(context);
+  else if (deadLetter && admin) renderDeadLetter(context, decodeURIComponent(deadLetter[1]!));
   else if (path === '/publisher') renderPublisherHome(context);
   else
     show(

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { runsQuery, traceLink } from './runs.js';
+import { listQuery, traceLink } from './runs.js';
 
-describe('runsQuery', () => {
+describe('listQuery', () => {
   it('sends the filters that are set, trimmed, with the page size', () => {
-    expect(runsQuery({ workflowId: ' billing-dispute ', status: '', cursor: 'c1' })).toBe(
+    expect(listQuery({ workflowId: ' billing-dispute ', status: '', cursor: 'c1' })).toBe(
       'limit=50&workflowId=billing-dispute&cursor=c1',
     );
-    expect(runsQuery({})).toBe('limit=50');
+    expect(listQuery({})).toBe('limit=50');
   });
 });
 

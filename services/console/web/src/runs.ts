@@ -42,12 +42,8 @@ export interface RunDetail extends RunSummary {
   steps: RunStep[];
 }
 
-/** The list's query string: the filters that are set, and the page's cursor. */
-export function runsQuery(filters: {
-  workflowId?: string;
-  status?: string;
-  cursor?: string;
-}): string {
+/** A list's query string: the filters that are set, and the page's cursor. */
+export function listQuery(filters: Record<string, string | undefined>): string {
   const query = new URLSearchParams({ limit: '50' });
   for (const [name, value] of Object.entries(filters))
     if (value && value.trim()) query.set(name, value.trim());

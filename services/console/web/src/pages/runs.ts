@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { ago, h, show } from '../dom.js';
 import type { PageContext } from '../page.js';
-import { RUN_STATUSES, runsQuery, type RunPage, type RunSummary } from '../runs.js';
+import { RUN_STATUSES, listQuery, type RunPage, type RunSummary } from '../runs.js';
 import { failure, loading } from './states.js';
 
 function row(run: RunSummary): HTMLElement {
@@ -35,7 +35,7 @@ export function renderRuns(context: PageContext): void {
     show(results, loading('Loading runs…'));
     api<RunPage>(
       'GET',
-      `trigger/v1/runs?${runsQuery({ workflowId: workflow.value, status: status.value, cursor })}`,
+      `trigger/v1/runs?${listQuery({ workflowId: workflow.value, status: status.value, cursor })}`,
     ).then(
       (page) => draw(page),
       (error: unknown) =>
