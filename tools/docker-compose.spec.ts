@@ -131,6 +131,33 @@ describe('docker-compose.yml', () => {
     expect(seeder.profiles).toEqual(['services']);
   });
 
+  it('serves the console in front of trigger and escalation, with their keys, given only what it reads', () => {
+    const consoleService = compose.services['console']!;
+    expect(consoleService.profiles).toEqual(['services']);
+    const env = environment('console');
+    // The console section of docs/settings.md, and what that section says it reads besides.
+    const section = read('docs/settings.md').split('\n## console\n')[1]!.split('\n## ')[0]!;
+    const documented = new Set([
+      ...[...section.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]!),
+      'BATON_API_KEYS',
+      'HOST',
+      'LOG_LEVEL',
+    ]);
+    expect(documented).toContain('BATON_CONSOLE_ASSETS_DIR');
+    expect(Object.keys(env).filter((name) => !documented.has(name))).toEqual([]);
+    expect(env['BATON_TRIGGER_URL']).toBe(`http://trigger:${environment('trigger')['PORT']}`);
+    expect(env['BATON_ESCALATION_URL']).toBe(
+      `http://escalation:${environment('escalation')['PORT']}`,
+    );
+    expect(env['BATON_API_KEYS']).toBe(environment('trigger')['BATON_API_KEYS']);
+    expect(env['BATON_CONSOLE_TRACE_URL']).toContain('{traceId}');
+    // The image builds the page and points the console at it.
+    const dockerfile = read('deploy/docker/Dockerfile');
+    expect(dockerfile).toContain('npm run -s build:console dist/console-web');
+    expect(dockerfile).toContain('BATON_CONSOLE_ASSETS_DIR=/app/console-web');
+    expect(dockerfile).toMatch(/\| escalation \| console\)/);
+  });
+
   it('creates every topic Baton uses (allTopics)', () => {
     const script = compose.services['topics']!.entrypoint!.at(-1)!;
     const sources = /sources=\(([^)]*)\)/.exec(script)![1]!.trim().split(/\s+/);

@@ -39,4 +39,13 @@ export class ConsoleConfig {
       "Where a run's page links to its trace: a URL with `{traceId}` in it, such as `http://127.0.0.1:16686/trace/{traceId}` (Jaeger); empty shows no link.",
   })
   traceUrl!: string;
+
+  @Setting({
+    env: 'BATON_CONSOLE_ASSETS_DIR',
+    type: 'string',
+    default: '',
+    description:
+      "A directory holding the console's page already built (index.html and assets/, from `npm run build:console`), served as it is; the container image sets it. Empty: the console builds the page with Vite as it starts (Vite is a dev dependency).",
+  })
+  assetsDir!: string;
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
@@ -39,8 +39,8 @@ export interface RunningConsole {
 /**
  * Starts the console: reads its settings (a bad one is reported, naming it, and thrown as a
  * StartFailure, as a service's start failure is), builds
- * the single-page app into a directory of its own, and serves it with the sign-in and the API
- * forwarder. It holds no database and no broker: it is a client of the services' HTTP APIs.
+ * the single-page app into a directory of its own (or takes it built, BATON_CONSOLE_ASSETS_DIR),
+ * and serves it with the sign-in and the API forwarder. It holds no database and no broker: it is a client of the services' HTTP APIs.
  */
 export async function startConsole(
   env: NodeJS.ProcessEnv,
@@ -51,8 +51,9 @@ export async function startConsole(
     version: CONSOLE_VERSION,
     level: env['LOG_LEVEL'] || 'info',
   });
-  const assetsDir = await mkdtemp(join(tmpdir(), 'baton-console-'));
-  const removeAssets = () => rm(assetsDir, { recursive: true, force: true });
+  // The page built as the console starts goes to a directory of its own, removed at close.
+  let built: string | undefined;
+  const removeAssets = () => (built ? rm(built, { recursive: true, force: true }) : undefined);
   try {
     const config = loadConfig(ConsoleConfig, env, CONSOLE_NAME);
     const { host } = loadConfig(ServiceConfig, env, CONSOLE_NAME);
@@ -61,7 +62,19 @@ export async function startConsole(
       throw new ConfigError(CONSOLE_NAME, [
         `BATON_CONSOLE_TRACE_URL must hold {traceId} where the trace id goes, got ${JSON.stringify(config.traceUrl)}`,
       ]);
-    await buildConsoleApp(assetsDir);
+    let assetsDir: string;
+    if (config.assetsDir) {
+      assetsDir = config.assetsDir;
+      await access(join(assetsDir, 'index.html')).catch(() => {
+        throw new ConfigError(CONSOLE_NAME, [
+          `BATON_CONSOLE_ASSETS_DIR: no index.html in ${assetsDir} (npm run build:console writes one)`,
+        ]);
+      });
+    } else {
+      built = await mkdtemp(join(tmpdir(), 'baton-console-'));
+      assetsDir = built;
+      await buildConsoleApp(assetsDir);
+    }
     const app = await NestFactory.create<NestExpressApplication>(
       ConsoleModule.with({
         keys,
