@@ -1,14 +1,12 @@
-import { api } from '../api.js';
 import { ago, h, show } from '../dom.js';
 import type { PageContext } from '../page.js';
-import { listQuery } from '../runs.js';
 import {
   replayState,
   type DeadLetterPage,
   type DeadLetterSummary,
   type DeadLetterTopic,
 } from '../dead-letters.js';
-import { failure, loading } from './states.js';
+import { pagedList } from './paged-list.js';
 
 function row(letter: DeadLetterSummary): HTMLElement {
   return h(
@@ -62,83 +60,30 @@ export function renderDeadLetters(context: PageContext): void {
     h('option', { value: '' }, 'all'),
   );
   const counts = h('div', {});
-  const results = h('div', {});
-  let previous: string[] = [];
-  let current: string | undefined;
-
-  const load = (cursor?: string) => {
-    current = cursor;
-    show(results, loading('Loading dead letters…'));
-    api<DeadLetterPage>(
-      'GET',
-      `trigger/v1/dead-letters?${listQuery({ topic: topic.value, status: status.value, cursor })}`,
-    ).then(
-      (page) => draw(page),
-      (error: unknown) =>
-        show(
-          results,
-          failure(error, () => load(cursor)),
+  const list = pagedList<DeadLetterSummary, DeadLetterPage>({
+    path: 'trigger/v1/dead-letters',
+    label: 'Filter dead letters',
+    filters: [
+      { label: 'Topic', control: topic, name: 'topic' },
+      { label: 'Show', control: status, name: 'status' },
+    ],
+    loadingText: 'Loading dead letters…',
+    emptyText: 'No dead letters match.',
+    tableClass: 'runs dead-letters',
+    columns: ['Record', 'Reason', 'Error', 'Dead-lettered', 'Replay'],
+    row,
+    onPage: (page) => {
+      show(counts, topicCounts(page.topics));
+      // The topic filter offers the topics that hold something, keeping the one chosen.
+      const chosen = topic.value;
+      show(
+        topic,
+        h('option', { value: '' }, 'every topic'),
+        page.topics.map((t) =>
+          h('option', { value: t.topic, selected: t.topic === chosen }, t.topic),
         ),
-    );
-  };
-
-  const draw = (page: DeadLetterPage) => {
-    show(counts, topicCounts(page.topics));
-    // The topic filter offers the topics that hold something, keeping the one chosen.
-    const chosen = topic.value;
-    show(
-      topic,
-      h('option', { value: '' }, 'every topic'),
-      page.topics.map((t) =>
-        h('option', { value: t.topic, selected: t.topic === chosen }, t.topic),
-      ),
-    );
-    if (page.items.length === 0) {
-      show(results, h('p', { class: 'state empty' }, 'No dead letters match.'));
-      return;
-    }
-    const newer = h('button', { type: 'button', disabled: previous.length === 0 }, 'Newer');
-    const older = h('button', { type: 'button', disabled: !page.nextCursor }, 'Older');
-    newer.addEventListener('click', () => load(previous.pop()));
-    older.addEventListener('click', () => {
-      previous.push(current ?? '');
-      load(page.nextCursor ?? undefined);
-    });
-    show(
-      results,
-      h(
-        'table',
-        { class: 'runs dead-letters' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['Record', 'Reason', 'Error', 'Dead-lettered', 'Replay'].map((name) =>
-              h('th', {}, name),
-            ),
-          ),
-        ),
-        h('tbody', {}, page.items.map(row)),
-      ),
-      h('div', { class: 'pager' }, newer, older),
-    );
-  };
-
-  const form = h(
-    'form',
-    { class: 'filters', 'aria-label': 'Filter dead letters' },
-    h('label', { for: 'dl-topic' }, 'Topic'),
-    topic,
-    h('label', { for: 'dl-status' }, 'Show'),
-    status,
-    h('button', { type: 'submit' }, 'Search'),
-  );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    previous = [];
-    load();
+      );
+    },
   });
   show(
     context.main,
@@ -149,8 +94,8 @@ export function renderDeadLetters(context: PageContext): void {
       'Records a consumer could not handle, kept with why. Fix the cause, then replay one to its source topic.',
     ),
     counts,
-    form,
-    results,
+    list.form,
+    list.results,
   );
-  load();
+  list.load();
 }

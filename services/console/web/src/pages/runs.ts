@@ -1,8 +1,7 @@
-import { api } from '../api.js';
 import { ago, h, show } from '../dom.js';
 import type { PageContext } from '../page.js';
-import { RUN_STATUSES, listQuery, type RunPage, type RunSummary } from '../runs.js';
-import { failure, loading } from './states.js';
+import { RUN_STATUSES, type RunPage, type RunSummary } from '../runs.js';
+import { pagedList } from './paged-list.js';
 
 function row(run: RunSummary): HTMLElement {
   return h(
@@ -25,73 +24,19 @@ export function renderRuns(context: PageContext): void {
     h('option', { value: '' }, 'any status'),
     RUN_STATUSES.map((value) => h('option', { value }, value)),
   );
-  const results = h('div', {});
-  // The cursors of the pages before this one, to go back.
-  let previous: string[] = [];
-  let current: string | undefined;
-
-  const load = (cursor?: string) => {
-    current = cursor;
-    show(results, loading('Loading runs…'));
-    api<RunPage>(
-      'GET',
-      `trigger/v1/runs?${listQuery({ workflowId: workflow.value, status: status.value, cursor })}`,
-    ).then(
-      (page) => draw(page),
-      (error: unknown) =>
-        show(
-          results,
-          failure(error, () => load(cursor)),
-        ),
-    );
-  };
-
-  const draw = (page: RunPage) => {
-    if (page.items.length === 0) {
-      show(results, h('p', { class: 'state empty' }, 'No runs match.'));
-      return;
-    }
-    const newer = h('button', { type: 'button', disabled: previous.length === 0 }, 'Newer');
-    const older = h('button', { type: 'button', disabled: !page.nextCursor }, 'Older');
-    newer.addEventListener('click', () => load(previous.pop()));
-    older.addEventListener('click', () => {
-      previous.push(current ?? '');
-      load(page.nextCursor ?? undefined);
-    });
-    show(
-      results,
-      h(
-        'table',
-        { class: 'runs' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['Run', 'Workflow', 'Status', 'Tenant', 'Started'].map((name) => h('th', {}, name)),
-          ),
-        ),
-        h('tbody', {}, page.items.map(row)),
-      ),
-      h('div', { class: 'pager' }, newer, older),
-    );
-  };
-
-  const form = h(
-    'form',
-    { class: 'filters', 'aria-label': 'Filter runs' },
-    h('label', { for: 'runs-workflow' }, 'Workflow'),
-    workflow,
-    h('label', { for: 'runs-status' }, 'Status'),
-    status,
-    h('button', { type: 'submit' }, 'Search'),
-  );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    previous = [];
-    load();
+  const list = pagedList<RunSummary, RunPage>({
+    path: 'trigger/v1/runs',
+    label: 'Filter runs',
+    filters: [
+      { label: 'Workflow', control: workflow, name: 'workflowId' },
+      { label: 'Status', control: status, name: 'status' },
+    ],
+    loadingText: 'Loading runs…',
+    emptyText: 'No runs match.',
+    tableClass: 'runs',
+    columns: ['Run', 'Workflow', 'Status', 'Tenant', 'Started'],
+    row,
   });
-  show(context.main, h('h1', {}, 'Runs'), form, results);
-  load();
+  show(context.main, h('h1', {}, 'Runs'), list.form, list.results);
+  list.load();
 }
