@@ -227,7 +227,7 @@ function topicDocs(prefix: string): Map<string, TopicDoc> {
 function deadLetterDoc(source: TopicDoc): TopicDoc {
   return {
     id: `${source.id}DeadLetters`,
-    description: `What could not be handled on the ${source.id} topic: the record unchanged (key, value, headers), with why in the \`baton-dlq-*\` headers (docs/contracts.md#dead-letter-topics).`,
+    description: `What could not be handled on the ${source.id} topic: the record unchanged (key, value, headers), with why in the \`baton-dlq-*\` headers (docs/contracts.md#dead-letter-topics). The trigger service reads it into \`GET /v1/dead-letters\`; an admin's replay sends a record back to the ${source.id} topic as it was.`,
     message: {
       name: `${source.message.name}DeadLetter`,
       summary: `A dead-lettered record of the ${source.id} topic.`,
@@ -311,13 +311,12 @@ export function asyncApiDocument(version: string, prefix = DEFAULT_TOPIC_PREFIX)
         channel: channelRef,
         messages: [channelMessage],
       };
-    // Baton reads every topic but the dead-letter ones (operators do).
-    if (!source)
-      operations[`receive${capital(doc.id)}`] = {
-        action: 'receive',
-        channel: channelRef,
-        messages: [channelMessage],
-      };
+    // Baton reads every topic: a dead-letter one, the trigger service's collector.
+    operations[`receive${capital(doc.id)}`] = {
+      action: 'receive',
+      channel: channelRef,
+      messages: [channelMessage],
+    };
   }
   return {
     asyncapi: '3.0.0',
