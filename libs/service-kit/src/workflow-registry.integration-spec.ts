@@ -169,7 +169,7 @@ describe(WorkflowRegistryFollower.name, () => {
     const published = new Date('2026-03-01T10:00:00.000Z');
     const of = {
       workflow: { id: 'billing-dispute', version: 20 },
-      document: candidate,
+      document: candidate as Record<string, unknown>,
       digest: workflowDigest(candidate),
     } as Parameters<typeof workflowRecordOf>[0];
     const meta = { publishedAt: published, publishedBy: 'tests', source: 'published' as const };
