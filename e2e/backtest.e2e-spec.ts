@@ -2,7 +2,8 @@
 // and a rejection, then a backtest of v2 over them — the six services as processes, real
 // Kafka, real Postgres, the scripted model. The report gives exact agreement figures; the
 // backtest makes no business write, no effect-ledger entry and no review task, and its runs
-// stay out of the outcome stats.
+// stay out of the outcome stats. v2 declares a publish gate: it is published as a candidate,
+// refused promotion before its backtest, and promoted through the gate after it.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { REPO_ROOT, TEST_KEYS, bearer, businessQuery, expectEventually } from '@baton/testing';
@@ -39,6 +40,9 @@ interface Report {
     agreesWithReviewer: boolean | null;
   }>;
 }
+
+/** v2's publish gate: half the corrected runs agreed with, no new refused write. */
+const GATE = { requires: ['backtest'], backtest: { minAgreement: 0.5, maxNewRefusedWrites: 0 } };
 
 const v1 = parse(
   readFileSync(`${REPO_ROOT}workflows/billing-dispute/workflow.yaml`, 'utf8'),
@@ -97,12 +101,24 @@ describe('backtest: replay v1 runs against v2 in shadow', () => {
     expect((await api.waitForRun(rejected.runId, ENDED)).status).toBe('rejected');
 
     // v2, the candidate: its model (scripted here) now proposes what the reviewer sent for the
-    // edited run, and still proposes the rejected credit.
-    const published = await trigger('/v1/workflows', {
+    // edited run, and still proposes the rejected credit. It declares a publish gate, so it is
+    // published as a candidate (new triggers keep starting v1) and promoted through the gate.
+    const published = await trigger('/v1/workflows?candidate=true', {
       method: 'POST',
-      body: JSON.stringify({ ...v1, version: 2, manualMinutes: 9 }),
+      body: JSON.stringify({ ...v1, version: 2, manualMinutes: 9, publish: GATE }),
     });
     expect(published.status, JSON.stringify(published.body)).toBe(201);
+    expect(published.body).toMatchObject({ candidate: true, latest: false });
+    // Before any backtest the gate is not met.
+    const early = await trigger('/v1/workflows/billing-dispute/versions/2/promote', {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(early.status, JSON.stringify(early.body)).toBe(409);
+    expect(early.body).toMatchObject({
+      error: 'publish-gate-failed',
+      gate: { met: false, requirements: [{ requirement: 'backtest', backtestId: null }] },
+    });
     system.model.reply(
       creditDecision('inv_2002', 18),
       creditDecision('inv_2101', 120, 'cus_1002'),
@@ -237,6 +253,41 @@ describe('backtest: replay v1 runs against v2 in shadow', () => {
     expect(rows).toHaveLength(3);
     for (let i = 1; i < rows.length; i += 1)
       expect(rows[i]!.started_at.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.ended_at.getTime());
+  });
+
+  it('promotes v2 through its publish gate: the backtest meets it, new triggers start v2', async () => {
+    const promoted = await trigger('/v1/workflows/billing-dispute/versions/2/promote', {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
+    expect(promoted.body).toMatchObject({
+      version: 2,
+      promoted: true,
+      candidate: false,
+      latest: true,
+      overrideReason: null,
+      gate: {
+        met: true,
+        against: 1,
+        requirements: [
+          {
+            requirement: 'backtest',
+            met: true,
+            backtestId,
+            measures: [
+              { name: 'agreementRate', measured: 0.5, threshold: 0.5, met: true },
+              { name: 'newRefusedWrites', measured: 0, threshold: 0, met: true },
+              { name: 'runs', measured: 3, threshold: 1, met: true },
+            ],
+          },
+        ],
+      },
+    });
+    const listed = await trigger('/v1/workflows', {}, 'reviewer');
+    const versions = listed.body['items'] as Array<Record<string, unknown>>;
+    expect(versions.find((v) => v['version'] === 2)).toMatchObject({ latest: true });
+    expect(versions.find((v) => v['version'] === 1)).toMatchObject({ latest: false });
   });
 
   it('leaves the backtest runs out of the outcome stats', async () => {

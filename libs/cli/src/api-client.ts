@@ -14,7 +14,12 @@ import type {
 } from './api-types.js';
 import type { BacktestReport, StartedBacktest } from './backtest-types.js';
 import type { StepValueAnswer } from './step-value-types.js';
-import type { PublishedWorkflow, WorkflowSummary } from './workflow-types.js';
+import type {
+  PromotedWorkflow,
+  PublishedWorkflow,
+  RecordedCaseResults,
+  WorkflowSummary,
+} from './workflow-types.js';
 
 /**
  * The service answered with an error status. Baton's error shape (docs/http-api.md#errors) is
@@ -128,9 +133,46 @@ export class ApiClient {
     });
   }
 
-  /** 201 published, 200 already published (identical); 409 when the version holds other content. */
-  publishWorkflow(definition: Record<string, unknown>): Promise<Answer<PublishedWorkflow>> {
-    return this.call('trigger', 'POST', '/v1/workflows', { body: definition });
+  /**
+   * 201 published, 200 already published (identical); 409 when the version holds other content
+   * or (not as a candidate) its publish gate asks for a candidate.
+   */
+  publishWorkflow(
+    definition: Record<string, unknown>,
+    options: { candidate?: boolean } = {},
+  ): Promise<Answer<PublishedWorkflow>> {
+    return this.call('trigger', 'POST', '/v1/workflows', {
+      body: definition,
+      ...(options.candidate ? { query: { candidate: 'true' } } : {}),
+    });
+  }
+
+  /** Makes a candidate live once its publish gate is met (or overridden); 409 with the gate report. */
+  promoteWorkflow(
+    workflow: string,
+    version: number,
+    body: { override?: { reason: string } },
+  ): Promise<Answer<PromotedWorkflow>> {
+    return this.call(
+      'trigger',
+      'POST',
+      `/v1/workflows/${encodeURIComponent(workflow)}/versions/${version}/promote`,
+      { body },
+    );
+  }
+
+  /** Records a version's case-suite results, for a publish gate that requires cases. */
+  recordCaseResults(
+    workflow: string,
+    version: number,
+    body: { digest: string; cases: Array<{ name: string; passed: boolean }> },
+  ): Promise<Answer<RecordedCaseResults>> {
+    return this.call(
+      'trigger',
+      'POST',
+      `/v1/workflows/${encodeURIComponent(workflow)}/versions/${version}/case-results`,
+      { body },
+    );
   }
 
   listWorkflows(): Promise<Answer<{ items: WorkflowSummary[] }>> {

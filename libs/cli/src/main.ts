@@ -8,6 +8,7 @@ import { backtestCommand } from './commands/backtest.command.js';
 import { cancelCommand } from './commands/cancel.command.js';
 import { casesCommand } from './commands/cases.command.js';
 import { devCommand } from './commands/dev.command.js';
+import { promoteCommand } from './commands/promote.command.js';
 import { publishCommand } from './commands/publish.command.js';
 import { rejectCommand } from './commands/reject.command.js';
 import { runCommand } from './commands/run.command.js';
@@ -29,6 +30,7 @@ import { batonVersion } from './version.js';
 export const COMMANDS: Command[] = [
   validateCommand,
   publishCommand,
+  promoteCommand,
   workflowsCommand,
   triggerCommand,
   runsCommand,

@@ -160,3 +160,81 @@ describe('workflows', () => {
     expect(JSON.parse(json.stdout())).toEqual({ items });
   });
 });
+
+describe('publish --candidate and promote', () => {
+  it('publishes a candidate with ?candidate=true and says how it goes live', async () => {
+    const cli = harness(
+      () => ({ status: 201, body: { ...summary, latest: false, candidate: true, created: true } }),
+      tmp,
+    );
+    expect(await cli.run('publish', v2, '--candidate')).toBe(ExitCode.Ok);
+    expect(cli.requests[0]!.url.search).toBe('?candidate=true');
+    expect(cli.stdout()).toContain('✓ published billing-dispute v2 as a candidate');
+    expect(cli.stdout()).toContain('baton promote billing-dispute 2');
+  });
+
+  it('promotes, printing the gate; a gate not met exits 1 with each requirement', async () => {
+    const gate = {
+      met: true,
+      against: 1,
+      requirements: [
+        {
+          requirement: 'backtest',
+          met: true,
+          summary: 'backtest b1 against version 1 meets the gate',
+          backtestId: 'b1',
+          caseResultId: null,
+          measures: [],
+        },
+      ],
+    };
+    const cli = harness(
+      () => ({
+        status: 200,
+        body: { ...summary, promoted: true, promotedBy: 'admin-1', overrideReason: null, gate },
+      }),
+      tmp,
+    );
+    expect(await cli.run('promote', 'billing-dispute', '2')).toBe(ExitCode.Ok);
+    expect(cli.requests[0]).toMatchObject({ method: 'POST', body: {} });
+    expect(cli.requests[0]!.url.pathname).toBe('/v1/workflows/billing-dispute/versions/2/promote');
+    expect(cli.stdout()).toContain(
+      '✓ promoted billing-dispute v2: new triggers of billing-dispute start it',
+    );
+    expect(cli.stdout()).toContain('✓ backtest: backtest b1 against version 1 meets the gate');
+
+    const refusal = {
+      statusCode: 409,
+      error: 'publish-gate-failed',
+      message: 'billing-dispute@2: the publish gate is not met (backtest)',
+      problems: ['backtest: backtest b1 against version 1: agreementRate 0.5 (at least 0.9)'],
+      gate: { ...gate, met: false },
+    };
+    const refused = harness(() => ({ status: 409, body: refusal }), tmp);
+    expect(await refused.run('promote', 'billing-dispute', '2')).toBe(ExitCode.Failed);
+    expect(refused.stderr()).toContain('error: HTTP 409 publish-gate-failed');
+    expect(refused.stderr()).toContain(
+      '  backtest: backtest b1 against version 1: agreementRate 0.5',
+    );
+
+    const overridden = harness(
+      () => ({
+        status: 200,
+        body: {
+          ...summary,
+          promoted: true,
+          promotedBy: 'admin-1',
+          overrideReason: 'hotfix',
+          gate: { ...gate, met: false },
+        },
+      }),
+      tmp,
+    );
+    expect(await overridden.run('promote', 'billing-dispute', '2', '--override', 'hotfix')).toBe(
+      ExitCode.Ok,
+    );
+    expect(overridden.requests[0]!.body).toEqual({ override: { reason: 'hotfix' } });
+    expect(overridden.stdout()).toContain('gate overridden by admin-1: hotfix');
+    expect(await overridden.run('promote', 'billing-dispute', 'two')).toBe(ExitCode.Usage);
+  });
+});

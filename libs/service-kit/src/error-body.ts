@@ -97,7 +97,18 @@ export function errorBodyOf(exception: unknown): ErrorBody {
     (value): value is string => typeof value === 'string' && CODE.test(value),
   );
   const message = messages[0] ?? problems[0] ?? STATUS_CODES[status] ?? `HTTP ${status}`;
-  return errorBody(status, code ?? codeForStatus(status), message, problems);
+  return {
+    ...extensionsOf(exception),
+    ...errorBody(status, code ?? codeForStatus(status), message, problems),
+  };
+}
+
+/** A service's own refusal's members beside the standard ones (CodedHttpException). */
+function extensionsOf(exception: HttpException): Record<string, unknown> {
+  const { extensions } = exception as { extensions?: unknown };
+  return typeof extensions === 'object' && extensions !== null
+    ? (extensions as Record<string, unknown>)
+    : {};
 }
 
 /** Seconds a client is asked to wait (`Retry-After`) when the database is unavailable. */

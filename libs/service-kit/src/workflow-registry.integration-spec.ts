@@ -162,6 +162,55 @@ describe(WorkflowRegistryFollower.name, () => {
     );
   });
 
+  it('holds a candidate out of latest in every instance until its record comes back promoted', async () => {
+    const first = await follow();
+    const second = await follow();
+    const candidate = definition(20);
+    const published = new Date('2026-03-01T10:00:00.000Z');
+    const of = {
+      workflow: { id: 'billing-dispute', version: 20 },
+      document: candidate as Record<string, unknown>,
+      digest: workflowDigest(candidate),
+    } as Parameters<typeof workflowRecordOf>[0];
+    const meta = { publishedAt: published, publishedBy: 'tests', source: 'published' as const };
+    await publishWorkflowRecords(
+      transport,
+      topic,
+      [workflowRecordOf(of, { ...meta, candidate: true })],
+      signer,
+    );
+    for (const { workflows } of [first, second]) {
+      await expectEventually(() =>
+        expect(workflows.entry('billing-dispute', 20)).toMatchObject({ candidate: true }),
+      );
+      expect(workflows.latest('billing-dispute')?.version).not.toBe(20);
+      expect(workflows.highest('billing-dispute')?.version).toBe(20);
+    }
+    await publishWorkflowRecords(
+      transport,
+      topic,
+      [
+        workflowRecordOf(of, {
+          ...meta,
+          promotion: { at: new Date(), by: 'admin-1', overrideReason: 'hotfix' },
+        }),
+      ],
+      signer,
+    );
+    for (const { workflows } of [first, second]) {
+      await expectEventually(() => expect(workflows.latest('billing-dispute')?.version).toBe(20));
+      expect(workflows.entry('billing-dispute', 20)).toMatchObject({
+        promotedBy: 'admin-1',
+        overrideReason: 'hotfix',
+      });
+      expect(workflows.entry('billing-dispute', 20)?.candidate).toBeUndefined();
+    }
+    // An instance started later reads both records in order: the promotion holds.
+    const later = await follow();
+    expect(later.workflows.latest('billing-dispute')?.version).toBe(20);
+    expect(lines.map((l) => l.msg)).toContain('workflow candidate version promoted');
+  });
+
   it('makes a lookup of a version not delivered yet wait for it', async () => {
     const { workflows } = await follow();
     expect(workflows.get('billing-dispute', 4)).toBeUndefined();

@@ -188,12 +188,19 @@ export class WorkflowRegistryFollower implements CatalogFeed {
       source: entry.source,
       publishedAt: entry.publishedAt,
       publishedBy: entry.publishedBy,
+      ...promotionOf(entry),
     });
     switch (added.outcome) {
       case 'added':
         this.logger.info({ workflow: key, digest, source: entry.source }, 'workflow version added');
         return undefined;
       case 'unchanged':
+        return undefined;
+      case 'promoted':
+        this.logger.info(
+          { workflow: key, digest, by: entry.promotedBy },
+          'workflow candidate version promoted',
+        );
         return undefined;
       case 'replaced':
         this.logger.warn(
@@ -215,11 +222,30 @@ function describeBehind(behind: PartitionRange[], handled: Map<number, bigint>):
     .join(', ');
 }
 
+/** A record's candidate and promotion fields, those it has (older records have none). */
+export function promotionOf(
+  record: Pick<WorkflowRecord, 'candidate' | 'promotedAt' | 'promotedBy' | 'overrideReason'>,
+): Pick<CatalogEntry, 'candidate' | 'promotedAt' | 'promotedBy' | 'overrideReason'> {
+  return {
+    ...(record.candidate ? { candidate: true } : {}),
+    ...(record.promotedAt !== undefined ? { promotedAt: record.promotedAt } : {}),
+    ...(record.promotedBy !== undefined ? { promotedBy: record.promotedBy } : {}),
+    ...(record.overrideReason !== undefined ? { overrideReason: record.overrideReason } : {}),
+  };
+}
+
 /** The registry record of a catalog entry: what `publishWorkflowRecord` writes. */
 export function workflowRecordOf(
   entry: Pick<CatalogEntry, 'workflow' | 'document' | 'digest'>,
-  meta: { publishedAt: Date; publishedBy: string; source: WorkflowSource },
+  meta: {
+    publishedAt: Date;
+    publishedBy: string;
+    source: WorkflowSource;
+    candidate?: boolean;
+    promotion?: { at: Date; by: string; overrideReason?: string };
+  },
 ): WorkflowRecord {
+  const { promotion } = meta;
   return {
     schemaVersion: WORKFLOW_RECORD_SCHEMA_VERSION,
     id: entry.workflow.id,
@@ -229,6 +255,17 @@ export function workflowRecordOf(
     source: meta.source,
     digest: entry.digest,
     definition: entry.document,
+    ...(meta.candidate ? { candidate: true } : {}),
+    ...(promotion
+      ? {
+          candidate: false,
+          promotedAt: promotion.at.toISOString(),
+          promotedBy: promotion.by,
+          ...(promotion.overrideReason !== undefined
+            ? { overrideReason: promotion.overrideReason }
+            : {}),
+        }
+      : {}),
   };
 }
 

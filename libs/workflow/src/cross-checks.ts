@@ -225,6 +225,13 @@ export function definitionProblems(definition: unknown): WorkflowProblem[] {
     show.forEach((path, i) => scopePath(`escalation.show.${i}`, path, PROPOSAL_SCOPE));
   escalationChainProblems(escalation, report);
 
+  const publish = object(root['publish']);
+  const requires = Array.isArray(publish?.['requires']) ? publish['requires'] : [];
+  if (requires.includes('backtest') && publish?.['backtest'] === undefined)
+    report('publish.backtest', 'a gate that requires backtest names its thresholds here');
+  if (!requires.includes('backtest') && publish?.['backtest'] !== undefined)
+    report('publish.backtest', 'thresholds for a backtest the gate does not require (requires)');
+
   return problems;
 }
 

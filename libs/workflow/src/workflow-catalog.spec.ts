@@ -70,6 +70,43 @@ describe(WorkflowCatalog.name, () => {
     expect(catalog.add(entry({ version: 1 })).outcome).toBe('conflict');
   });
 
+  it('leaves a candidate out of latest until its record comes back promoted; highest counts it', () => {
+    const catalog = new WorkflowCatalog();
+    catalog.add(entry({ version: 1 }, published));
+    catalog.add(entry({ version: 2, manualMinutes: 5 }, { ...published, candidate: true }));
+    expect(catalog.latest('billing-dispute')?.version).toBe(1);
+    expect(catalog.highest('billing-dispute')?.version).toBe(2);
+    expect(catalog.get('billing-dispute', 2)?.manualMinutes).toBe(5);
+
+    const promoted = catalog.add(
+      entry(
+        { version: 2, manualMinutes: 5 },
+        { ...published, promotedAt: '2026-03-02T10:00:00.000Z', promotedBy: 'admin' },
+      ),
+    );
+    expect(promoted.outcome).toBe('promoted');
+    expect(catalog.latest('billing-dispute')?.version).toBe(2);
+    expect(catalog.entry('billing-dispute', 2)).toMatchObject({ promotedBy: 'admin' });
+    // The candidate record again (an older offset) does not take a promotion back.
+    expect(
+      catalog.add(entry({ version: 2, manualMinutes: 5 }, { ...published, candidate: true }))
+        .outcome,
+    ).toBe('unchanged');
+    expect(catalog.latest('billing-dispute')?.version).toBe(2);
+    // Promotion changes the record, never the content.
+    expect(
+      catalog.add(entry({ version: 2, manualMinutes: 6 }, { ...published, promotedBy: 'x' }))
+        .outcome,
+    ).toBe('conflict');
+  });
+
+  it('has no latest while every version of an id is a candidate', () => {
+    const catalog = new WorkflowCatalog();
+    catalog.add(entry({ version: 3 }, { ...published, candidate: true }));
+    expect(catalog.latest('billing-dispute')).toBeUndefined();
+    expect(catalog.highest('billing-dispute')?.version).toBe(3);
+  });
+
   it('resolves a version added while a lookup waits, and gives up after the wait', async () => {
     const catalog = new WorkflowCatalog();
     const lookup = catalog.resolve('billing-dispute', 3, 10_000);

@@ -19,18 +19,26 @@ export interface CatalogEntry {
   /** Set once the registry topic holds this version; absent for a bundled file not yet published. */
   readonly publishedAt?: string;
   readonly publishedBy?: string;
+  /** Published as a candidate and not promoted: `latest` (what new triggers start) skips it. */
+  readonly candidate?: boolean;
+  /** Set once a candidate was promoted (made live). */
+  readonly promotedAt?: string;
+  readonly promotedBy?: string;
+  /** Why the promoting admin overrode a failed publish gate. */
+  readonly overrideReason?: string;
 }
 
 export type NewEntry = Omit<CatalogEntry, 'digest'> & { digest?: string };
 
 /**
  * What `add` did. `replaced`: a registry entry took the place of a bundled file with the same
- * id and version but other content (the registry wins). `conflict`: refused, because a
- * published version is immutable.
+ * id and version but other content (the registry wins). `promoted`: a candidate version became
+ * live (same content). `conflict`: refused, because a published version is immutable.
  */
 export type AddOutcome =
   | { outcome: 'added'; entry: CatalogEntry }
   | { outcome: 'unchanged'; entry: CatalogEntry }
+  | { outcome: 'promoted'; entry: CatalogEntry }
   | { outcome: 'replaced'; entry: CatalogEntry; previous: CatalogEntry }
   | { outcome: 'conflict'; existing: CatalogEntry };
 
@@ -106,12 +114,14 @@ export class WorkflowCatalog {
     return this.byKey.get(keyOf(id, version))?.workflow;
   }
 
+  /** The live version new triggers start: the highest that is not a candidate. */
   latest(id: string): WorkflowDefinition | undefined {
-    let best: WorkflowDefinition | undefined;
-    for (const { workflow } of this.byKey.values()) {
-      if (workflow.id === id && (!best || workflow.version > best.version)) best = workflow;
-    }
-    return best;
+    return this.highestOf(id, (entry) => !entry.candidate);
+  }
+
+  /** The highest version held, candidates included: the next one to publish is one above. */
+  highest(id: string): WorkflowDefinition | undefined {
+    return this.highestOf(id, () => true);
   }
 
   all(): WorkflowDefinition[] {
@@ -153,6 +163,11 @@ export class WorkflowCatalog {
     }
     const fromRegistry = entry.publishedAt !== undefined;
     if (existing.digest === entry.digest) {
+      // A candidate's record republished live: the one change a published version takes.
+      if (fromRegistry && existing.candidate && !entry.candidate) {
+        this.byKey.set(key, entry);
+        return { outcome: 'promoted', entry };
+      }
       if (fromRegistry && existing.publishedAt === undefined) {
         this.byKey.set(key, entry);
         return { outcome: 'unchanged', entry };
@@ -201,6 +216,19 @@ export class WorkflowCatalog {
       waiters.add(done);
     });
     return this.byKey.get(key)?.workflow;
+  }
+
+  private highestOf(
+    id: string,
+    include: (entry: CatalogEntry) => boolean,
+  ): WorkflowDefinition | undefined {
+    let best: WorkflowDefinition | undefined;
+    for (const entry of this.byKey.values()) {
+      const { workflow } = entry;
+      if (workflow.id === id && include(entry) && (!best || workflow.version > best.version))
+        best = workflow;
+    }
+    return best;
   }
 
   private notify(key: string): void {

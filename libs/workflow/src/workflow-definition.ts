@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  ArrayUnique,
   ValidateBy,
   Equals,
   IsArray,
@@ -933,6 +934,66 @@ export class LimitsSpec {
   deadlineMinutes!: number;
 }
 
+/** What a publish gate can require before a candidate version goes live. */
+export const GATE_REQUIREMENTS = ['backtest', 'cases'] as const;
+export type GateRequirement = (typeof GATE_REQUIREMENTS)[number];
+
+@JSONSchema({
+  description:
+    'The thresholds a backtest of the candidate, against the live version, must meet (docs/changing-workflows.md#the-publish-gate).',
+})
+export class BacktestGateSpec {
+  @Doc(
+    'The least agreement with reviewers’ corrections (the report’s `totals.corrections.agreementRate`), from 0 to 1. A backtest with no corrected run has no agreement rate and does not meet it.',
+    0.9,
+  )
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  minAgreement!: number;
+  @Doc(
+    'The most new refused writes (the report’s `totals.newRefusedWrites`: writes the candidate would have had refused that the live version did not).',
+    0,
+  )
+  @IsInt()
+  @Min(0)
+  maxNewRefusedWrites!: number;
+  @JSONSchema({
+    description:
+      'The backtest must have replayed runs from at least this far back: a whole number of minutes (`m`), hours (`h`) or days (`d`). Optional.',
+    examples: ['7d'],
+    pattern: WINDOW_PATTERN.source,
+  })
+  @IsOptional()
+  @Matches(WINDOW_PATTERN, { message: 'since is a whole number of m, h or d, such as "7d"' })
+  since?: string;
+  @Doc('The backtest must have replayed at least this many runs. Optional (default 1).', 50)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  minRuns?: number;
+}
+
+@JSONSchema({
+  description:
+    'The publish gate: what a new version must pass before it goes live. A workflow that declares one is published as a candidate, then promoted; the promotion checks the gate (docs/changing-workflows.md#the-publish-gate).',
+})
+export class PublishSpec {
+  @Doc(
+    'What the candidate must pass: `backtest` (its most recent finished backtest against the live version meets `backtest`), `cases` (its case suite, run with `baton cases`, all passed).',
+    ['backtest', 'cases'],
+  )
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(GATE_REQUIREMENTS, { each: true })
+  requires!: GateRequirement[];
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BacktestGateSpec)
+  backtest?: BacktestGateSpec;
+}
+
 /** One narrow workflow: trigger, context, decision, granted tools, checks, escalation, limits. */
 @JSONSchema({
   description:
@@ -1007,6 +1068,10 @@ export class WorkflowDefinition {
   @Min(0)
   @Max(100000)
   manualMinutes?: number;
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PublishSpec)
+  publish?: PublishSpec;
   @Doc('Example cases kept with the definition (free-form; not read by the services).')
   @IsOptional()
   @IsDefined()

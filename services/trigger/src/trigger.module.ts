@@ -23,11 +23,14 @@ import { ListWorkflowsUseCase } from './use-cases/list-workflows/list-workflows.
 import { PublishBundledWorkflows } from './use-cases/publish-workflow/publish-bundled-workflows.js';
 import { PublishWorkflowUseCase } from './use-cases/publish-workflow/publish-workflow.use-case.js';
 import { WorkflowsController } from './inbound/workflows.controller.js';
+import { PromoteWorkflowUseCase } from './use-cases/promote-workflow/promote-workflow.use-case.js';
+import { RecordCaseResultsUseCase } from './use-cases/record-case-results/record-case-results.use-case.js';
 import { ReportBacktestUseCase } from './use-cases/report-backtest/report-backtest.use-case.js';
 import { RunBacktestsUseCase } from './use-cases/run-backtests/run-backtests.use-case.js';
 import { StartBacktestUseCase } from './use-cases/start-backtest/start-backtest.use-case.js';
 import { Backtests } from './store/backtests.repository.js';
 import { DeadLetterStore } from './store/dead-letters.repository.js';
+import { CaseResults } from './store/case-results.repository.js';
 import { RunLedger } from './store/run-ledger.repository.js';
 import { RunOutcomes } from './store/run-outcomes.repository.js';
 import { StepValueRuns } from './store/step-value.repository.js';
@@ -62,6 +65,9 @@ import { WorkflowPublishLock } from './store/workflow-publish-lock.js';
     PublishWorkflowUseCase,
     ListWorkflowsUseCase,
     PublishBundledWorkflows,
+    PromoteWorkflowUseCase,
+    CaseResults,
+    RecordCaseResultsUseCase,
     Backtests,
     StartBacktestUseCase,
     RunBacktestsUseCase,

@@ -19,6 +19,7 @@ import { AddScheduleFirstSeen1796500000000 } from './migrations/1796500000000-ad
 import { AddRunOutcomes1796600000000 } from './migrations/1796600000000-add-run-outcomes.migration.js';
 import { AddRunTraceId1796700000000 } from './migrations/1796700000000-add-run-trace-id.migration.js';
 import { AddBacktests1796800000000 } from './migrations/1796800000000-add-backtests.migration.js';
+import { AddCaseResults1796900000000 } from './migrations/1796900000000-add-case-results.migration.js';
 import { AddDeadLetters1796950000000 } from './migrations/1796950000000-add-dead-letters.migration.js';
 import { BacktestConfig } from './config/backtest.config.js';
 import { RunSweepConfig } from './config/run-sweep.config.js';
@@ -64,6 +65,7 @@ export const triggerService: ServiceDefinition = {
     AddRunOutcomes1796600000000,
     AddRunTraceId1796700000000,
     AddBacktests1796800000000,
+    AddCaseResults1796900000000,
     AddDeadLetters1796950000000,
   ],
   settings: [

@@ -12,7 +12,14 @@ export interface InvalidFile {
 }
 
 export type LoadedCases =
-  | { ok: true; workflow: WorkflowDefinition; dir: string; cases: WorkflowCase[] }
+  | {
+      ok: true;
+      workflow: WorkflowDefinition;
+      /** The definition's digest, as the registry computes it. */
+      digest: string;
+      dir: string;
+      cases: WorkflowCase[];
+    }
   /** The folder or its definition cannot be used: one line says why. */
   | { ok: false; kind: 'not-found'; message: string }
   /** Definition or case files with problems: all of them, by path. */
@@ -31,7 +38,8 @@ export async function loadCases(
   io: { cwd: string; env: NodeJS.ProcessEnv },
   only?: string,
 ): Promise<LoadedCases> {
-  const { describeProblem, parseLocatedYaml, parseWorkflow } = await import('@baton/workflow');
+  const { describeProblem, parseLocatedYaml, parseWorkflow, workflowDigest } =
+    await import('@baton/workflow');
   const show = (file: string) => relative(io.cwd, file) || file;
   const dir = workflowDir(workflow, io);
   if (!dir.ok) return { ok: false, kind: 'not-found', message: dir.message };
@@ -129,7 +137,13 @@ export async function loadCases(
       message: `${show(casesDir)} holds no case files (<case-name>.yaml, docs/cases.md)`,
     };
   }
-  return { ok: true, workflow: definition.workflow, dir: dir.path, cases };
+  return {
+    ok: true,
+    workflow: definition.workflow,
+    digest: workflowDigest(definition.document),
+    dir: dir.path,
+    cases,
+  };
 }
 
 /** The workflow folder: a path that exists, else `<workflows dir>/<id>`. */

@@ -20,6 +20,8 @@ export interface CaseRunOptions {
   reviewer: ApiClient;
   model: ScriptedModelServer;
   workflow: WorkflowDefinition;
+  /** Start the local file's version (`workflowVersion`), not the live one: `--record`. */
+  pinVersion?: boolean;
   /**
    * The tenant the case's runs belong to, made the case's own: `<tenantId>-<nonce>`. Effect
    * limits count per tenant across runs, so no case (nor a re-run of the suite) ever counts
@@ -102,6 +104,7 @@ export async function runCase(
     schemaVersion: 1,
     idempotencyKey,
     workflowId: options.workflow.id,
+    ...(options.pinVersion ? { workflowVersion: options.workflow.version } : {}),
     tenantId,
     eventType: run.eventType,
     source: run.source ?? 'baton-cases',

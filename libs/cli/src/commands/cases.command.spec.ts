@@ -204,6 +204,14 @@ class FakeBaton {
       this.onDecide(task, { outcome: taskMatch[2], ...body }, this);
       return json(200, task);
     }
+    const recordMatch = /^\/v1\/workflows\/([^/]+)\/versions\/(\d+)\/case-results$/.exec(
+      url.pathname,
+    );
+    if (method === 'POST' && recordMatch) {
+      const cases = body!['cases'] as Array<{ passed: boolean }>;
+      const passed = cases.filter((c) => c.passed).length;
+      return json(201, { id: 'result-1', passed, failed: cases.length - passed });
+    }
     return json(404, { message: `no route ${method} ${url.pathname}` });
   }) as typeof globalThis.fetch;
 
@@ -303,6 +311,25 @@ function creditReviewBaton(refuse?: ConstructorParameters<typeof FakeBaton>[2]):
 }
 
 describe('baton cases', () => {
+  it('--record runs the local version (pinned) and records the suite for it', async () => {
+    const baton = new FakeBaton(modelDecides);
+    const dir = workflowWith({ 'angry.yaml': MODEL_CASE });
+    const { code, stdout } = await runCases(baton, dir, '--record');
+    expect(code).toBe(ExitCode.Ok);
+    expect(baton.requests.find((r) => r.path === '/v1/triggers')!.body).toMatchObject({
+      workflowVersion: 1,
+    });
+    const recorded = baton.requests.find((r) => r.path.endsWith('/case-results'))!;
+    expect(recorded.path).toBe('/v1/workflows/billing-dispute/versions/1/case-results');
+    expect(recorded.body).toEqual({
+      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+      cases: [{ name: 'angry', passed: true }],
+    });
+    expect(stdout).toContain('recorded for billing-dispute v1 (result-1)');
+    const partial = await runCases(new FakeBaton(modelDecides), dir, '--record', '--case', 'angry');
+    expect(partial.code).toBe(ExitCode.Usage);
+  });
+
   it('passes a case whose run matches, sending the event with a fresh key and the tenant', async () => {
     const baton = new FakeBaton(modelDecides);
     const dir = workflowWith({ 'angry.yaml': MODEL_CASE });

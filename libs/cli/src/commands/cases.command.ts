@@ -54,6 +54,11 @@ export const casesCommand: Command = {
       description:
         'the key that reads runs and decides tasks (env BATON_REVIEWER_KEY; default --key, which then needs the admin role)',
     },
+    record: {
+      type: 'boolean',
+      description:
+        "run the local file's version (pinned) and record the results on the server, for its publish gate",
+    },
     'keep-runs': {
       type: 'boolean',
       description: 'leave runs that wait for review open (default: cancel them once compared)',
@@ -73,6 +78,10 @@ export const casesCommand: Command = {
     "a case's earlier runs share its tenant.",
     'Keys: starting runs needs a publisher key, following runs and deciding tasks a reviewer key',
     '(--reviewer-key), or one admin key for both.',
+    '--record runs the version of the local definition (each event pins `workflowVersion`) and,',
+    'once the whole suite ran, records the results for that version (POST',
+    '/v1/workflows/{id}/versions/{v}/case-results): a publish gate that requires `cases` reads',
+    'them. The version must be published with the same content (a candidate is fine).',
     'Exit code: 0 when every case passed; 1 when one failed or a case file is invalid; 3 when',
     'Baton cannot be reached. --json prints { workflow, passed, total, failed, cases: [...] }.',
   ],
@@ -109,6 +118,9 @@ export const casesCommand: Command = {
       return ExitCode.Failed;
     }
     const { workflow, cases } = loaded;
+    const record = options['record'] === true;
+    if (record && only !== undefined)
+      throw new UsageError('--record: records the whole suite; leave out --case', 'cases');
 
     const reviewerKey =
       optionalString(options['reviewer-key']) ?? (io.env['BATON_REVIEWER_KEY'] || undefined);
@@ -157,6 +169,7 @@ export const casesCommand: Command = {
           reviewer,
           model,
           workflow,
+          ...(record ? { pinVersion: true } : {}),
           tenantId,
           timeoutMs: timeoutS * 1000,
           cleanUp: options['keep-runs'] !== true,
@@ -186,6 +199,14 @@ export const casesCommand: Command = {
     const order = new Map(cases.map((c, i) => [c.name, i]));
     results.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
     const failed = results.filter((r) => !r.passed);
+    const recorded = record
+      ? (
+          await context.client.recordCaseResults(workflow.id, workflow.version, {
+            digest: loaded.digest,
+            cases: results.map((r) => ({ name: r.name, passed: r.passed })),
+          })
+        ).body
+      : undefined;
     if (context.globals.json) {
       printJson(context, {
         workflow: { id: workflow.id, version: workflow.version },
@@ -193,6 +214,7 @@ export const casesCommand: Command = {
         total: results.length,
         failed: failed.length,
         durationMs: Date.now() - started,
+        ...(recorded ? { recorded: recorded.id } : {}),
         cases: results,
       });
     } else {
@@ -210,6 +232,14 @@ export const casesCommand: Command = {
               `all ${results.length} case${results.length === 1 ? '' : 's'} passed in ${took}`,
             ),
       );
+      if (recorded)
+        println(
+          io.stdout,
+          context.style(
+            'dim',
+            `recorded for ${workflow.id} v${workflow.version} (${recorded.id}): its publish gate reads it`,
+          ),
+        );
       const hint = modelHint(failed, model.baseURL);
       if (hint) println(io.stderr, `${context.style('yellow', 'hint:')} ${hint}`);
     }

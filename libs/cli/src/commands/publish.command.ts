@@ -10,20 +10,30 @@ export const publishCommand: Command = {
   name: 'publish',
   summary: 'publish a workflow version to every service (POST /v1/workflows)',
   positionals: [{ name: 'file' }],
-  options: {},
+  options: {
+    candidate: {
+      type: 'boolean',
+      description:
+        'publish a candidate: new triggers do not start it until `baton promote` (which checks its publish gate)',
+    },
+  },
   details: [
     'A definition file (workflow.yaml or workflow.json) or a folder holding one. It is validated',
     'here first, like `baton validate` (every problem by path, exit 1, nothing sent); then the',
     'trigger service publishes it to the workflow registry, which every service follows.',
     'A published version never changes: the same definition again is "already published" (exit 0);',
     'other content under a published id and version is refused (HTTP 409, exit 1): raise `version`.',
-    'Runs already started keep their version; new triggers start the highest one.',
+    'Runs already started keep their version; new triggers start the highest live one.',
+    'With --candidate the version is published but not live: backtest it, run its cases with',
+    '--record, then `baton promote`. A definition that declares a publish gate (`publish`) is',
+    'refused live while its workflow has a live version (HTTP 409 publish-gate-required).',
     'Needs an admin key. --json prints the API answer (or { published: false, problems } when',
     'the file is invalid).',
   ],
   examples: [
     'baton publish workflows/billing-dispute/workflow.yaml',
     'baton publish billing-dispute-v2.yaml --json',
+    'baton publish billing-dispute-v2.yaml --candidate',
   ],
   async run(context) {
     const { io, style } = context;
@@ -56,7 +66,10 @@ export const publishCommand: Command = {
     });
     if (!loaded.ok) throw new Error(`${verdict.file} changed while it was read`);
 
-    const { status, body } = await context.client.publishWorkflow(loaded.document);
+    const candidate = context.options['candidate'] === true;
+    const { status, body } = await context.client.publishWorkflow(loaded.document, {
+      ...(candidate ? { candidate } : {}),
+    });
     if (context.globals.json) {
       printJson(context, body);
       return ExitCode.Ok;
@@ -67,6 +80,14 @@ export const publishCommand: Command = {
       println(
         io.stdout,
         `${style('green', '✓')} ${name} is already published (identical)  ${digest}`,
+      );
+      return ExitCode.Ok;
+    }
+    if (body.candidate) {
+      println(
+        io.stdout,
+        `${style('green', '✓')} published ${name} as a candidate  ${digest}`,
+        `  new triggers of ${body.id} do not start it; backtest it, then: baton promote ${body.id} ${body.version}`,
       );
       return ExitCode.Ok;
     }

@@ -11,7 +11,8 @@ export const workflowsCommand: Command = {
   options: {},
   details: [
     'Every version, by id then version: its mode, where it came from (bundled with the services',
-    'or published), when, its digest, and which version new triggers start (latest).',
+    'or published), when, its digest, and which version new triggers start (latest); a',
+    'candidate (published, not live until `baton promote`) is marked candidate.',
     'Needs a reviewer (or admin) key.',
   ],
   examples: ['baton workflows', 'baton workflows --json'],
@@ -35,14 +36,14 @@ export const workflowsCommand: Command = {
         w.source ?? '',
         w.publishedAt ? formatTime(w.publishedAt) : 'not yet',
         (w.digest ?? '').slice(0, 12),
-        w.latest ? 'latest' : '',
+        w.latest ? 'latest' : w.candidate ? 'candidate' : '',
       ]),
     ];
     println(
       context.io.stdout,
       ...table(rows, [], (cell, row, column) => {
         if (row === 0) return style('bold', cell);
-        if (column === 6 && cell) return style('green', cell);
+        if (column === 6 && cell) return style(cell === 'latest' ? 'green' : 'yellow', cell);
         return cell;
       }),
     );

@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import {
   Equals,
   IsIn,
+  IsBoolean,
   IsInt,
   IsISO8601,
   IsObject,
+  IsOptional,
   IsString,
   Length,
   Matches,
@@ -21,8 +23,11 @@ export type WorkflowSource = (typeof WORKFLOW_SOURCES)[number];
 
 /**
  * One published workflow version on the registry topic (`baton.workflow.definitions`, keyed
- * `<id>@<version>`, compacted). Immutable: a new version is a new record. `definition` is the
- * plain JSON of the definition; the services validate it as they validate a file.
+ * `<id>@<version>`, compacted). Its definition is immutable: a new version is a new record. A
+ * candidate version (`candidate: true`) is published but not live; promoting it republishes the
+ * same record with `candidate: false` and `promotedAt`/`promotedBy` (the compacted topic keeps
+ * the last). `definition` is the plain JSON of the definition; the services validate it as they
+ * validate a file. Records without `candidate` (older ones) are live.
  */
 export class WorkflowRecord {
   @Equals(WORKFLOW_RECORD_SCHEMA_VERSION)
@@ -46,6 +51,24 @@ export class WorkflowRecord {
   @IsObject()
   @JsonValue()
   definition!: Record<string, unknown>;
+  /** Published as a candidate: new triggers do not start it until it is promoted. */
+  @IsOptional()
+  @IsBoolean()
+  candidate?: boolean;
+  /** When a candidate was promoted (made live). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  promotedAt?: string;
+  /** The API key name that promoted it. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  promotedBy?: string;
+  /** Why the promoting admin overrode a failed publish gate; absent when the gate was met. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  overrideReason?: string;
 }
 
 /** The record key: `<workflowId>@<version>`. */

@@ -6,6 +6,7 @@ import {
   pathOf,
   percent,
   plot,
+  provenance,
   usd,
   type WorkflowSummary,
 } from './workflows.js';
@@ -32,6 +33,29 @@ describe('groupWorkflows', () => {
     expect(groups.map((g) => [g.id, g.versions.map((v) => v.version), g.latest.version])).toEqual([
       ['billing', [1], 1],
       ['refunds', [3, 2, 1], 3],
+    ]);
+  });
+});
+
+describe('provenance', () => {
+  it('says who published a version, whether it is a candidate, and who promoted it and overrode its gate', () => {
+    const published = { ...version('billing', 2, false), publishedBy: 'admin-1' };
+    expect(provenance(version('billing', 1, true))).toEqual(['bundled']);
+    expect(provenance({ ...published, candidate: true })).toEqual([
+      'published by admin-1',
+      'candidate: new triggers do not start it until it is promoted',
+    ]);
+    expect(
+      provenance({
+        ...published,
+        candidate: false,
+        promotedBy: 'admin-2',
+        overrideReason: 'hotfix for INC-42',
+      }),
+    ).toEqual([
+      'published by admin-1',
+      'promoted by admin-2',
+      'publish gate overridden by admin-2: hotfix for INC-42',
     ]);
   });
 });

@@ -10,6 +10,12 @@ export interface WorkflowSummary {
   publishedAt: string | null;
   publishedBy: string | null;
   latest: boolean;
+  /** Published as a candidate and not promoted (absent from older trigger services). */
+  candidate?: boolean;
+  promotedAt?: string | null;
+  promotedBy?: string | null;
+  /** Why the promoting admin overrode a publish gate that was not met. */
+  overrideReason?: string | null;
 }
 
 export interface WorkflowVersionDetail extends WorkflowSummary {
@@ -62,6 +68,19 @@ export function groupWorkflows(items: WorkflowSummary[]): WorkflowGroup[] {
       const sorted = [...versions].sort((a, b) => b.version - a.version);
       return { id, versions: sorted, latest: sorted.find((v) => v.latest) ?? sorted[0]! };
     });
+}
+
+/**
+ * How a version came to be where it is, for the version view: published (or bundled), a
+ * candidate not live yet, or promoted — and, when an admin overrode its publish gate, who and why.
+ */
+export function provenance(version: WorkflowSummary): string[] {
+  const lines = [version.publishedBy ? `published by ${version.publishedBy}` : 'bundled'];
+  if (version.candidate) lines.push('candidate: new triggers do not start it until it is promoted');
+  if (version.promotedBy) lines.push(`promoted by ${version.promotedBy}`);
+  if (version.overrideReason)
+    lines.push(`publish gate overridden by ${version.promotedBy}: ${version.overrideReason}`);
+  return lines;
 }
 
 /** The windows the workflow page offers, and how each is cut into points over time. */

@@ -19,6 +19,14 @@ export enum TriggerErrorCode {
   WorkflowNotFound = 'workflow-not-found',
   BacktestNotFound = 'backtest-not-found',
   DeadLetterNotFound = 'dead-letter-not-found',
+  /** A definition with a publish gate, published live over a live version: publish a candidate. */
+  PublishGateRequired = 'publish-gate-required',
+  /** A candidate's publish gate is not met (the answer holds the gate report). */
+  PublishGateFailed = 'publish-gate-failed',
+  /** A candidate below the live version: promoting it would take the workflow back. */
+  CandidateSuperseded = 'candidate-superseded',
+  /** Case results for other content than the published version's (the digests differ). */
+  DefinitionMismatch = 'definition-mismatch',
 }
 
 /**

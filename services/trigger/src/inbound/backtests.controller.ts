@@ -47,7 +47,7 @@ export class StartBacktestBody {
   version!: number;
   @JSONSchema({
     description:
-      'The version whose recorded runs are replayed; the highest published version below `version` when absent.',
+      'The version whose recorded runs are replayed; the highest live (not candidate) version below `version` when absent.',
   })
   @IsOptional()
   @IsInt()

@@ -36,6 +36,10 @@ describe('trigger errors over HTTP', () => {
       [TriggerErrorCode.DuplicateEvent]: 409,
       [TriggerErrorCode.RunEnded]: 409,
       [TriggerErrorCode.VersionPublished]: 409,
+      [TriggerErrorCode.PublishGateRequired]: 409,
+      [TriggerErrorCode.PublishGateFailed]: 409,
+      [TriggerErrorCode.CandidateSuperseded]: 409,
+      [TriggerErrorCode.DefinitionMismatch]: 409,
     };
     for (const [code, status] of Object.entries(statuses)) {
       const answer = await mapped(new TriggerError(code as TriggerErrorCode, `${code} happened`));
@@ -49,7 +53,7 @@ describe('trigger errors over HTTP', () => {
     }
   });
 
-  it('keeps the problems by field, and leaves any other error as it is', async () => {
+  it('keeps the problems by field and the extension members, and leaves any other error as it is', async () => {
     const missing = new TriggerError(TriggerErrorCode.MissingData, 'data.invoiceId: required', [
       'data.invoiceId: required',
       'data.customerId: required',
@@ -57,6 +61,16 @@ describe('trigger errors over HTTP', () => {
     expect(errorBodyOf(await mapped(missing))).toMatchObject({
       statusCode: 422,
       problems: ['data.invoiceId: required', 'data.customerId: required'],
+    });
+    const gate = new TriggerError(TriggerErrorCode.PublishGateFailed, 'not met', ['cases: none'], {
+      gate: { met: false },
+    });
+    expect(errorBodyOf(await mapped(gate))).toEqual({
+      gate: { met: false },
+      statusCode: 409,
+      error: 'publish-gate-failed',
+      message: 'not met',
+      problems: ['cases: none'],
     });
     const other = new HttpException('teapot', 418);
     expect(await mapped(other)).toBe(other);

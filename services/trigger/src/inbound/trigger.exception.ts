@@ -20,6 +20,10 @@ const STATUS: Record<TriggerErrorCode, HttpStatus> = {
   [TriggerErrorCode.DuplicateEvent]: HttpStatus.CONFLICT,
   [TriggerErrorCode.RunEnded]: HttpStatus.CONFLICT,
   [TriggerErrorCode.VersionPublished]: HttpStatus.CONFLICT,
+  [TriggerErrorCode.PublishGateRequired]: HttpStatus.CONFLICT,
+  [TriggerErrorCode.PublishGateFailed]: HttpStatus.CONFLICT,
+  [TriggerErrorCode.CandidateSuperseded]: HttpStatus.CONFLICT,
+  [TriggerErrorCode.DefinitionMismatch]: HttpStatus.CONFLICT,
 };
 
 /**

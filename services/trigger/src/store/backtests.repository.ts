@@ -87,6 +87,18 @@ export class Backtests {
     return rows[0];
   }
 
+  /** The backtests of one version against another, newest first: what a publish gate reads. */
+  async ofVersion(
+    manager: EntityManager,
+    scope: { workflowId: string; version: number; against: number },
+  ): Promise<BacktestRow[]> {
+    return manager.query(
+      `SELECT * FROM backtests WHERE workflow_id = $1 AND version = $2 AND against_version = $3
+        ORDER BY created_at DESC, id DESC`,
+      [scope.workflowId, scope.version, scope.against],
+    );
+  }
+
   /**
    * Takes the lock every trigger instance takes before starting backtest runs (held to the end
    * of the transaction), so the in-flight bound holds across instances.

@@ -10,6 +10,7 @@ import {
   pathOf,
   percent,
   plot,
+  provenance,
   usd,
   type OutcomeStats,
   type StatsComparison,
@@ -255,7 +256,13 @@ function draw(context: PageContext, group: WorkflowGroup): void {
   const definitionSelect = h(
     'select',
     { id: 'definition-version', 'aria-label': 'Version' },
-    versions.map((v) => h('option', { value: String(v.version) }, `v${v.version}`)),
+    versions.map((v) =>
+      h(
+        'option',
+        { value: String(v.version) },
+        `v${v.version}${v.candidate ? ' (candidate)' : ''}`,
+      ),
+    ),
   );
   const definition = h('div', {});
 
@@ -382,7 +389,7 @@ function draw(context: PageContext, group: WorkflowGroup): void {
             'p',
             {},
             `v${version.version} · ${version.mode} · owner ${version.owner} · `,
-            version.publishedBy ? `published by ${version.publishedBy}` : 'bundled',
+            provenance(version).join(' · '),
           ),
           h('pre', { id: 'definition', tabindex: 0 }, JSON.stringify(version.definition, null, 2)),
         ),

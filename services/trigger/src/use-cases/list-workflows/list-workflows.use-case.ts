@@ -40,9 +40,28 @@ export class WorkflowSummary {
   @Nullable('The API key name that published it, or `bundled:<service>`.')
   @IsString()
   publishedBy!: string | null;
-  @JSONSchema({ description: 'The version new triggers start (the highest of its id).' })
+  @JSONSchema({
+    description: 'The version new triggers start (the highest of its id that is not a candidate).',
+  })
   @IsBoolean()
   latest!: boolean;
+  @JSONSchema({
+    description:
+      'Published as a candidate and not promoted: new triggers do not start it (docs/changing-workflows.md#candidate-versions).',
+  })
+  @IsBoolean()
+  candidate!: boolean;
+  @Nullable('When the candidate was promoted (made live); null for a version published live.')
+  @IsISO8601()
+  promotedAt!: string | null;
+  @Nullable('The API key name that promoted it.')
+  @IsString()
+  promotedBy!: string | null;
+  @Nullable(
+    'Why the promoting admin overrode a publish gate that was not met; null when none was overridden.',
+  )
+  @IsString()
+  overrideReason!: string | null;
 }
 
 /** `GET /v1/workflows`: every version, by id then version. */
@@ -73,6 +92,10 @@ export function summaryOf(entry: CatalogEntry, catalog: WorkflowCatalog): Workfl
     publishedAt: entry.publishedAt ?? null,
     publishedBy: entry.publishedBy ?? null,
     latest: catalog.latest(workflow.id)?.version === workflow.version,
+    candidate: entry.candidate === true,
+    promotedAt: entry.promotedAt ?? null,
+    promotedBy: entry.promotedBy ?? null,
+    overrideReason: entry.overrideReason ?? null,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   SecretStore,
   WORKFLOWS,
   deploymentProblems,
+  promotionOf,
   publishWorkflowRecords,
   workflowRecordOf,
   type Principal,
@@ -35,7 +36,9 @@ export interface Published {
  * no-op, another definition under a published id and version is refused (versions are
  * immutable), and so is one this deployment cannot run: an http host outside
  * BATON_OUTBOUND_ALLOWED_HOSTS, a secret it does not have, an MCP server it does not declare. The catalog learns it only after
- * the broker acknowledged the record.
+ * the broker acknowledged the record. A candidate (`candidate: true`) is published but not
+ * live until promoted (PromoteWorkflowUseCase); a definition that declares a publish gate is
+ * published live only while its workflow has no live version, else only as a candidate.
  */
 @Injectable()
 export class PublishWorkflowUseCase {
@@ -55,7 +58,9 @@ export class PublishWorkflowUseCase {
     format: 'yaml' | 'json',
     principal: Principal,
     now: Date = new Date(),
+    options: { candidate?: boolean } = {},
   ): Promise<Published> {
+    const candidate = options.candidate === true;
     const loaded = parseWorkflow(text, { format });
     if (!loaded.ok) {
       const count = loaded.problems.length;
@@ -92,7 +97,7 @@ export class PublishWorkflowUseCase {
       await this.workflows.catchUp();
       const existing = this.workflows.entry(workflow.id, workflow.version);
       if (existing && existing.digest !== digest) {
-        const next = (this.workflows.latest(workflow.id)?.version ?? workflow.version) + 1;
+        const next = (this.workflows.highest(workflow.id)?.version ?? workflow.version) + 1;
         throw new TriggerError(
           TriggerErrorCode.VersionPublished,
           `${key} is already published with other content (digest ${existing.digest}; this definition has ${digest}): a published version never changes, publish this one as version ${next}`,
@@ -100,10 +105,18 @@ export class PublishWorkflowUseCase {
       }
       if (existing?.publishedAt)
         return { created: false, workflow: summaryOf(existing, this.workflows) };
+      const live = this.workflows.latest(workflow.id);
+      if (!candidate && workflow.publish && live) {
+        const at = `/v1/workflows/${workflow.id}/versions/${workflow.version}`;
+        throw new TriggerError(
+          TriggerErrorCode.PublishGateRequired,
+          `${key} declares a publish gate (requires ${workflow.publish.requires.join(', ')}) and ${workflow.id}@${live.version} is live: publish it as a candidate (?candidate=true, baton publish --candidate), backtest it (and record its cases), then promote it (POST ${at}/promote, baton promote ${workflow.id} ${workflow.version})`,
+        );
+      }
 
       const record = workflowRecordOf(
         { workflow, document, digest },
-        { publishedAt: now, publishedBy: principal.name, source: 'published' },
+        { publishedAt: now, publishedBy: principal.name, source: 'published', candidate },
       );
       await publishWorkflowRecords(
         this.runtime.transport,
@@ -118,9 +131,13 @@ export class PublishWorkflowUseCase {
         source: record.source,
         publishedAt: record.publishedAt,
         publishedBy: record.publishedBy,
+        ...promotionOf(record),
       });
       const entry = added.outcome === 'conflict' ? added.existing : added.entry;
-      this.logger.info({ workflow: key, digest, by: principal.name }, 'workflow version published');
+      this.logger.info(
+        { workflow: key, digest, by: principal.name, candidate },
+        candidate ? 'workflow candidate version published' : 'workflow version published',
+      );
       return { created: true, workflow: summaryOf(entry, this.workflows) };
     });
   }

@@ -17,7 +17,7 @@ export const BACKTEST_LIMIT_DEFAULT = 500;
 export interface BacktestRequest {
   workflowId: string;
   version: number;
-  /** The version whose runs are replayed; the highest published version below `version` when absent. */
+  /** The version whose runs are replayed; the highest live version below `version` when absent. */
   against?: number;
   since: Date;
   until: Date;
@@ -133,11 +133,13 @@ export class StartBacktestUseCase {
     };
   }
 
+  /** The highest live version below `version`; else the highest below it, candidates too. */
   private previousVersion(workflowId: string, version: number): number | undefined {
     const below = this.workflows
-      .all()
-      .filter((w) => w.id === workflowId && w.version < version)
-      .map((w) => w.version);
-    return below.length ? Math.max(...below) : undefined;
+      .entries()
+      .filter((e) => e.workflow.id === workflowId && e.workflow.version < version);
+    const live = below.filter((e) => !e.candidate).map((e) => e.workflow.version);
+    const any = below.map((e) => e.workflow.version);
+    return live.length ? Math.max(...live) : any.length ? Math.max(...any) : undefined;
   }
 }
