@@ -319,4 +319,18 @@ describe('trigger service: candidate versions and the publish gate (in-process t
       },
     });
   });
+
+  it("holds a version that leaves the gate out to the live version's gate", async () => {
+    // v5 is live with its cases gate; v6 declares none.
+    const { publish: _dropped, ...withoutGate } = definition(6);
+    const plain = await publish(withoutGate);
+    expect(plain).toMatchObject({ status: 409, body: { error: 'publish-gate-required' } });
+    expect((await publish(withoutGate, '?candidate=true')).status).toBe(201);
+    const refused = await promote(6);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body['problems']).toEqual([
+      'cases: no case results recorded for this version (baton cases records them)',
+    ]);
+    expect(await versionOfNewRun()).toBe(5);
+  });
 });

@@ -192,15 +192,19 @@ export class PromoteWorkflowUseCase {
     });
   }
 
-  /** The version's publish gate checked; null when its definition declares none. */
+  /** The publish gate checked; null when neither the version nor the live one declares one. */
   private async check(
     entry: CatalogEntry,
     against: number | undefined,
   ): Promise<PublishGateReport | null> {
     const { workflow } = entry;
-    if (!workflow.publish) return null;
+    // Its own gate, or the live version's when it declares none (leaving it out does not lift it).
+    const spec =
+      workflow.publish ??
+      (against !== undefined ? this.workflows.get(workflow.id, against)?.publish : undefined);
+    if (!spec) return null;
     const manager = this.dataSource.manager;
-    const requires = new Set(workflow.publish.requires);
+    const requires = new Set(spec.requires);
     const backtest =
       requires.has('backtest') && against !== undefined
         ? await this.lastFinishedBacktest(workflow.id, workflow.version, against)
@@ -208,7 +212,7 @@ export class PromoteWorkflowUseCase {
     const cases = requires.has('cases')
       ? await this.caseResults.latest(manager, workflow.id, workflow.version)
       : undefined;
-    const requirements = checkGate(workflow.publish, {
+    const requirements = checkGate(spec, {
       against,
       backtest,
       cases: cases && { id: cases.id, passed: cases.passed, failed: cases.failed },

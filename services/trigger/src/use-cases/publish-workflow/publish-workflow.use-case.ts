@@ -106,11 +106,14 @@ export class PublishWorkflowUseCase {
       if (existing?.publishedAt)
         return { created: false, workflow: summaryOf(existing, this.workflows) };
       const live = this.workflows.latest(workflow.id);
-      if (!candidate && workflow.publish && live) {
+      // Its own gate, or the live version's when it declares none: leaving the gate out of a
+      // new version does not take it live past the gate.
+      const gate = live ? (workflow.publish ?? live.publish) : undefined;
+      if (!candidate && gate && live) {
         const at = `/v1/workflows/${workflow.id}/versions/${workflow.version}`;
         throw new TriggerError(
           TriggerErrorCode.PublishGateRequired,
-          `${key} declares a publish gate (requires ${workflow.publish.requires.join(', ')}) and ${workflow.id}@${live.version} is live: publish it as a candidate (?candidate=true, baton publish --candidate), backtest it (and record its cases), then promote it (POST ${at}/promote, baton promote ${workflow.id} ${workflow.version})`,
+          `${key} is held to a publish gate (requires ${gate.requires.join(', ')}) and ${workflow.id}@${live.version} is live: publish it as a candidate (?candidate=true, baton publish --candidate), backtest it (and record its cases), then promote it (POST ${at}/promote, baton promote ${workflow.id} ${workflow.version})`,
         );
       }
 
