@@ -89,6 +89,13 @@ export class PromoteBody {
   override?: GateOverride;
 }
 
+/** The `:version` path parameter: a whole number, else 400 `invalid-version`. */
+const versionPipe = () =>
+  new ParseIntPipe({
+    exceptionFactory: () =>
+      refuse(TriggerErrorCode.InvalidVersion, ['version: must be a whole number']),
+  });
+
 /** The workflow registry over HTTP: publish a version, list versions, read one. */
 @Controller('v1/workflows')
 @UseInterceptors(TriggerErrorMapping)
@@ -192,13 +199,7 @@ export class WorkflowsController {
   })
   get(
     @Param('id') id: string,
-    @Param(
-      'version',
-      new ParseIntPipe({
-        exceptionFactory: () =>
-          refuse(TriggerErrorCode.InvalidVersion, ['version: must be a whole number']),
-      }),
-    )
+    @Param('version', versionPipe())
     version: number,
   ): WorkflowVersion {
     return this.listWorkflows.get(id, version);
@@ -225,13 +226,7 @@ export class WorkflowsController {
   })
   promote(
     @Param('id') workflowId: string,
-    @Param(
-      'version',
-      new ParseIntPipe({
-        exceptionFactory: () =>
-          refuse(TriggerErrorCode.InvalidVersion, ['version: must be a whole number']),
-      }),
-    )
+    @Param('version', versionPipe())
     version: number,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -259,13 +254,7 @@ export class WorkflowsController {
   })
   caseResults(
     @Param('id') workflowId: string,
-    @Param(
-      'version',
-      new ParseIntPipe({
-        exceptionFactory: () =>
-          refuse(TriggerErrorCode.InvalidVersion, ['version: must be a whole number']),
-      }),
-    )
+    @Param('version', versionPipe())
     version: number,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
